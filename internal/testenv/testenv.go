@@ -1,0 +1,26 @@
+// Package testenv gives integration tests the addresses of the real servers
+// (MinIO, registry, PostgreSQL) that `make test` starts. A test that needs a
+// server calls Require: when the variable is missing the test fails, unless
+// it runs under `go test -short`, where it is skipped. CI never runs -short,
+// so a missing server can never hide behind a skip there.
+package testenv
+
+import (
+	"os"
+	"testing"
+)
+
+// Require returns the value of the environment variable name, set by
+// scripts/test.sh from the running services.
+func Require(t testing.TB, name string) string {
+	t.Helper()
+	v := os.Getenv(name)
+	if v != "" {
+		return v
+	}
+	if testing.Short() {
+		t.Skipf("%s not set (integration server not started); skipped under -short", name)
+	}
+	t.Fatalf("%s is not set: run the tests through `make test`, which starts the servers (or use -short to skip integration tests)", name)
+	return ""
+}
