@@ -141,17 +141,7 @@ func resolveRoots(paths []string) ([]root, error) {
 				return nil, fmt.Errorf("cannot read %s: %v", p, unwrapPathError(err))
 			}
 		}
-		stored := filepath.ToSlash(clean)
-		if filepath.IsAbs(clean) || stored == ".." || strings.HasPrefix(stored, "../") {
-			abs, err := filepath.Abs(clean)
-			if err != nil {
-				return nil, err
-			}
-			stored = strings.TrimPrefix(filepath.ToSlash(abs), "/")
-			if stored == "" {
-				stored = "."
-			}
-		}
+		stored := StoredPath(clean)
 		if stored != "." && !fi.IsDir() && !fi.Mode().IsRegular() {
 			return nil, fmt.Errorf("%s is not a regular file or directory", p)
 		}
@@ -251,4 +241,19 @@ func (s *saver) stopWorkers() {
 	s.fileWG.Wait()
 	close(s.chunkJobs)
 	s.chunkWG.Wait()
+}
+
+// StoredPath is where path p is stored inside a snapshot (see resolveRoots).
+func StoredPath(p string) string {
+	clean := filepath.Clean(p)
+	stored := filepath.ToSlash(clean)
+	if filepath.IsAbs(clean) || stored == ".." || strings.HasPrefix(stored, "../") {
+		if abs, err := filepath.Abs(clean); err == nil {
+			stored = strings.TrimPrefix(filepath.ToSlash(abs), "/")
+		}
+		if stored == "" {
+			stored = "."
+		}
+	}
+	return stored
 }
