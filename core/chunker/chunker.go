@@ -6,7 +6,7 @@ import (
 )
 
 // Chunker splits a stream into content-defined chunks. It reads through one
-// internal buffer of about 1.5 * Max bytes, allocated on the first call to
+// internal buffer of Max + max(Max/2, 64 KiB) bytes, allocated on the first call to
 // Next and kept across Reset. A Chunker is not safe for concurrent use.
 type Chunker struct {
 	r      io.Reader
@@ -18,8 +18,9 @@ type Chunker struct {
 	err    error // sticky read error
 }
 
-// New returns a Chunker reading r with parameters p (which must be valid,
-// see Validate) and gear table t.
+// New returns a Chunker reading r with parameters p and gear table t. It
+// panics if p is invalid (see Validate) or t is nil: check parameters read
+// from a repository with Validate first.
 func New(r io.Reader, p Params, t *Table) *Chunker {
 	return &Chunker{r: r, cutter: newCutter(p, t)}
 }

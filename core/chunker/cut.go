@@ -2,8 +2,8 @@ package chunker
 
 // Cut returns the length of the first chunk of data. data must hold at
 // least p.Max bytes unless it ends the stream (final == true); data shorter
-// than p.Max is always treated as the end of the stream. p must be valid
-// (see Validate). Cut returns 0 only for empty data.
+// than p.Max is always treated as the end of the stream. Cut returns 0 only
+// for empty data. It panics if p is invalid (see Validate) or t is nil.
 func Cut(data []byte, final bool, p Params, t *Table) int {
 	_ = final // documents the caller's promise; short data is final anyway
 	c := newCutter(p, t)
@@ -19,6 +19,12 @@ type cutter struct {
 }
 
 func newCutter(p Params, t *Table) cutter {
+	if err := p.Validate(); err != nil {
+		panic(err)
+	}
+	if t == nil {
+		panic("chunker: nil table")
+	}
 	maskS, maskL := p.masks()
 	return cutter{min: p.Min, avg: p.Avg, max: p.Max, maskS: maskS, maskL: maskL, t: t}
 }

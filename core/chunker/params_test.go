@@ -35,3 +35,12 @@ func TestMasks(t *testing.T) {
 		t.Errorf("Min==Avg masks = %#x, %#x", s, l)
 	}
 }
+
+func TestInvalidParamsPanic(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Fatal("New accepted invalid parameters")
+		}
+	}()
+	New(nil, Params{Min: 1024, Avg: 512, Max: 4096}, testTable)
+}

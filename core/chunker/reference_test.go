@@ -56,3 +56,23 @@ func TestCutMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// FuzzCut compares Cut with the reference on arbitrary data and small
+// parameters derived from the input.
+func FuzzCut(f *testing.F) {
+	f.Add([]byte("hello"), uint8(0), uint8(2))
+	f.Add(randBytes("fuzz", 5000), uint8(3), uint8(1))
+	f.Add(make([]byte, 3000), uint8(1), uint8(0))
+	f.Fuzz(func(t *testing.T, data []byte, minK, extra uint8) {
+		p := Params{Min: 64 + int(minK%8)*32}
+		p.Avg = 1 << bits.Len(uint(p.Min-1)) // smallest power of two >= Min
+		p.Max = p.Avg + int(extra%4)*p.Avg
+		got, want := Cut(data, true, p, testTable), referenceCut(data, p, testTable)
+		if got != want {
+			t.Fatalf("%+v: Cut = %d, reference = %d", p, got, want)
+		}
+		if len(data) > 0 && (got < min(p.Min, len(data)) || got > p.Max) {
+			t.Fatalf("%+v: chunk of %d bytes from %d", p, got, len(data))
+		}
+	})
+}
