@@ -10,7 +10,9 @@ import (
 // bytes and at least Min bytes, except the last chunk of a stream. Avg is
 // the size the chunker aims for on average.
 type Params struct {
-	Min, Avg, Max int
+	Min int `json:"min"`
+	Avg int `json:"avg"`
+	Max int `json:"max"`
 }
 
 // Default are the parameters for new repositories: 512 KiB / 1 MiB / 8 MiB.
