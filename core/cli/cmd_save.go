@@ -8,32 +8,30 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/savepoint-ci/savepoint/core/provenance"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 )
 
 func saveFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "name", Aliases: []string{"n"}, EnvVars: []string{"SAVEPOINT_NAME"}, Usage: "snapshot name, a key such as production or node-cache"},
 		&cli.StringSliceFlag{Name: "tag", Aliases: []string{"t"}, Usage: "add a tag (repeatable)"},
 		&cli.StringSliceFlag{Name: "exclude", Aliases: []string{"e"}, Usage: "exclude paths matching `GLOB` (repeatable)"},
 		&cli.StringSliceFlag{Name: "exclude-file", Usage: "read exclude patterns from `FILE` (repeatable)"},
 		&cli.StringFlag{Name: "host", EnvVars: []string{"SAVEPOINT_HOST"}, Usage: "hostname to record (default: this host)"},
 		&cli.BoolFlag{Name: "no-parent", Usage: "read every file, ignoring the previous snapshot"},
-	}
+	}, captureFlags()...)
 }
 
 func saveCommand(env Env) *cli.Command {
 	return &cli.Command{
 		Name:      "save",
 		Usage:     "save paths as a new snapshot",
-		ArgsUsage: "PATH...",
+		ArgsUsage: "[PATH...]",
 		Flags:     saveFlags(),
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1, "at least one PATH"); err != nil {
-				return err
-			}
 			return runSave(c, env, saveRequest{paths: c.Args().Slice()})
 		},
 	}
@@ -48,6 +46,16 @@ type saveRequest struct {
 }
 
 func runSave(c *cli.Context, env Env, req saveRequest) error {
+	specs, err := parseCaptureFlags(c)
+	if err != nil {
+		return err
+	}
+	if len(req.paths) == 0 && specs.empty() {
+		return usagef("%s: give at least one PATH, --command, --stdin or --image (see 'savepoint %s --help')", c.Command.Name, c.Command.Name)
+	}
+	if req.provenance == nil {
+		req.provenance = provenance.Detect(env.Getenv)
+	}
 	excludes := c.StringSlice("exclude")
 	for _, f := range c.StringSlice("exclude-file") {
 		more, err := save.ReadPatternFile(f)
@@ -61,6 +69,11 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		return err
 	}
 	defer repo.Close()
+	sources, err := captureSources(c, env, repo, specs)
+	if err != nil {
+		return err
+	}
+	req.sources = append(req.sources, sources...)
 	host := c.String("host")
 	if host == "" {
 		host, _ = os.Hostname()
