@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"encoding/json"
 	"fmt"
 	"os/exec"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 )
 
@@ -101,4 +103,40 @@ func TestPostgresCheckpointRollback(t *testing.T) {
 	if code != ExitError || !strings.Contains(errOut, `database "no_such_db" does not exist`) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
+}
+
+// TestPostgresDumpDedup: a second pg_dump -Fp of a table after an UPDATE
+// of 1% of its rows (one batch of consecutive ids) stores under 10% of
+// the dump (repository with 64 KiB average chunks; see docs/rollback.md
+// for the default-chunk figures).
+func TestPostgresDumpDedup(t *testing.T) {
+	db := newPG(t)
+	db.sql(`CREATE TABLE events (id serial PRIMARY KEY, account int, kind text, payload text, created timestamptz);
+		INSERT INTO events (account, kind, payload, created)
+		SELECT i % 5000, (ARRAY['login','view','buy','logout'])[1 + i % 4], md5(i::text) || repeat(' ', i % 20),
+		       '2026-01-01'::timestamptz + i * interval '1 second' FROM generate_series(1, 200000) i;`)
+	crypto.ScryptN = 1 << 10
+	r2 := &cliRun{t: t, repo: filepath.Join(t.TempDir(), "repo"), env: map[string]string{"SAVEPOINT_PASSWORD": "pw"}}
+	r2.ok("init", "--chunk-min", "16384", "--chunk-avg", "65536", "--chunk-max", "262144")
+	dump := fmt.Sprintf("db=%s -Fp %s %s", filepath.Join(db.bin, "pg_dump"), db.conn(), db.db)
+	first := r2.snapshotJSON("checkpoint", "--name", "db", "--command", dump)
+	db.sql(`UPDATE events SET kind = 'refund' WHERE id BETWEEN 100001 AND 102000`)
+	second := r2.snapshotJSON("checkpoint", "--name", "db", "--command", dump)
+	size := second.Sources[0].Size
+	newPct := float64(second.Stats.BytesNew) / float64(size) * 100
+	storedPct := float64(second.Stats.BytesStored) / float64(size) * 100
+	t.Logf("pg_dump -Fp: first %d bytes stored %d; second %d bytes, new %d (%.2f%%), stored %d (%.2f%%), requests %d",
+		first.Sources[0].Size, first.Stats.BytesStored, size, second.Stats.BytesNew, newPct, second.Stats.BytesStored, storedPct, second.Stats.Requests.Total())
+	if newPct >= 10 {
+		t.Fatalf("second dump stored %.2f%% new bytes, want < 10%%", newPct)
+	}
+}
+
+func (r *cliRun) snapshotJSON(args ...string) SnapshotJSON {
+	r.t.Helper()
+	var s SnapshotJSON
+	if err := json.Unmarshal([]byte(r.ok(append([]string{"--json"}, args...)...)), &s); err != nil {
+		r.t.Fatal(err)
+	}
+	return s
 }
