@@ -12,18 +12,53 @@ import (
 )
 
 // Dump writes the stored stream of src to w, checking every chunk against
-// its ID and the total against the recorded size.
+// its ID and the total against the recorded size. Up to
+// repo.Connections() chunks are fetched ahead, in parallel, so a remote
+// repository streams at its bandwidth rather than its latency.
 func Dump(ctx context.Context, repo *repository.Repository, src *snapshot.Source, w io.Writer) (int64, error) {
 	if !IsStream(src) {
 		return 0, fmt.Errorf("source %s is an %s, not a stored stream", src.Name, src.Kind)
 	}
-	var n int64
-	for i, id := range src.Content {
-		data, err := repo.LoadBlob(ctx, id)
-		if err != nil {
-			return n, fmt.Errorf("source %s: chunk %d of %d: %w", src.Name, i+1, len(src.Content), err)
+	if err := repo.LoadIndex(ctx); err != nil {
+		return 0, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		data []byte
+		err  error
+	}
+	slots := make([]chan result, len(src.Content))
+	for i := range slots {
+		slots[i] = make(chan result, 1)
+	}
+	ahead := make(chan struct{}, max(repo.Connections(), 1))
+	go func() {
+		for i, id := range src.Content {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() {
+				data, err := repo.LoadBlob(ctx, id)
+				slots[i] <- result{data, err}
+			}()
 		}
-		m, err := w.Write(data)
+	}()
+	var n int64
+	for i := range src.Content {
+		var r result
+		select {
+		case r = <-slots[i]:
+		case <-ctx.Done():
+			return n, ctx.Err()
+		}
+		<-ahead
+		if r.err != nil {
+			return n, fmt.Errorf("source %s: chunk %d of %d: %w", src.Name, i+1, len(src.Content), r.err)
+		}
+		m, err := w.Write(r.data)
 		n += int64(m)
 		if err != nil {
 			return n, err

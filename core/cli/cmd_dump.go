@@ -1,9 +1,13 @@
 package cli
 
 import (
+	"fmt"
+	"strings"
+
 	"github.com/urfave/cli/v2"
 
 	"github.com/savepoint-ci/savepoint/core/capture"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
 )
 
 func dumpCommand(env Env) *cli.Command {
@@ -35,4 +39,18 @@ func dumpCommand(env Env) *cli.Command {
 			return err
 		},
 	}
+}
+
+// sourcesNotRestored explains, for `restore`, the sources it leaves alone
+// ("" when the snapshot has none).
+func sourcesNotRestored(snap *snapshot.Snapshot) string {
+	var names []string
+	for _, s := range snap.Sources {
+		names = append(names, s.Kind+":"+s.Name)
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("restore puts back files only; %s: use 'savepoint rollback --to %s' or 'savepoint dump %s NAME | COMMAND' (docs/rollback.md)",
+		strings.Join(names, ", "), snap.ID.Short(), snap.ID.Short())
 }

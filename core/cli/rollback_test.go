@@ -203,3 +203,19 @@ func TestCaptureUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestRestoreExplainsSources(t *testing.T) {
+	r := newCLI(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f"), []byte("x"), 0o644)
+	r.ok("save", "--name", "a", "--command", "db=echo hi")
+	code, _, errOut := r.run("restore", "--target", t.TempDir(), "a:latest")
+	if code != ExitError || !strings.Contains(errOut, "holds no files: restore puts back files only; command:db: use 'savepoint rollback --to") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	r.ok("save", "--name", "b", "--command", "db=echo hi", dir)
+	code, _, errOut = r.run("restore", "--target", t.TempDir(), "b:latest")
+	if code != 0 || !strings.Contains(errOut, "note: restore puts back files only; command:db") {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
