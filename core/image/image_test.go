@@ -27,20 +27,24 @@ type counter struct {
 	blobs  int
 }
 
+// RoundTrip counts requests that reached the registry (the https half of
+// go-containerregistry's parallel https/http ping to a loopback registry
+// fails without a request and is not counted).
 func (c *counter) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err != nil {
+		return resp, err
+	}
 	c.mu.Lock()
 	if c.byKind == nil {
 		c.byKind = map[string]int{}
 	}
 	c.byKind[r.Method]++
-	if testing.Verbose() {
-		log.Println(r.Method, r.URL.Path)
-	}
 	if strings.Contains(r.URL.Path, "/blobs/") {
 		c.blobs++
 	}
 	c.mu.Unlock()
-	return http.DefaultTransport.RoundTrip(r)
+	return resp, nil
 }
 
 func (c *counter) reset() (map[string]int, int) {
@@ -102,6 +106,9 @@ func TestPinAndRepoint(t *testing.T) {
 		}
 		reqs, blobs := cnt.reset()
 		t.Logf("resolve+pin requests: %v", reqs)
+		if reqs["GET"] > 3 || reqs["PUT"] != 1 || reqs["HEAD"] != 0 {
+			t.Errorf("resolve+pin made %v requests, want at most 2 pings + 1 manifest GET, 1 PUT", reqs)
+		}
 		if rec.Digest != first.String() || rec.PinTag != "savepoint-pin-20261123t180000z-"+first.Hex[:12] || blobs != 0 {
 			t.Fatalf("record %+v, %d blob requests", rec, blobs)
 		}
@@ -120,6 +127,9 @@ func TestPinAndRepoint(t *testing.T) {
 		}
 		reqs, blobs = cnt.reset()
 		t.Logf("repoint requests: %v", reqs)
+		if reqs["GET"] > 3 || reqs["PUT"] != 1 || reqs["HEAD"] != 1 {
+			t.Errorf("repoint made %v requests, want 1 HEAD, at most 2 pings + 1 manifest GET, 1 PUT", reqs)
+		}
 		if blobs != 0 {
 			t.Fatalf("repoint touched blobs %d times: layers must not be pulled or pushed", blobs)
 		}
