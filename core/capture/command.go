@@ -39,7 +39,9 @@ type Command struct {
 // error; the blobs already written are then unreferenced (no snapshot is
 // committed by the caller).
 func RunCommand(ctx context.Context, repo *repository.Repository, c Command) (snapshot.Source, error) {
-	src := snapshot.Source{Kind: KindCommand, Name: c.Name, Command: c.Command, RestoreCommand: c.RestoreCommand}
+	// The command is recorded for information only: credentials are
+	// redacted. The restore command is kept verbatim: rollback runs it.
+	src := snapshot.Source{Kind: KindCommand, Name: c.Name, Command: Redact(c.Command), RestoreCommand: c.RestoreCommand}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", c.Command)
@@ -65,7 +67,7 @@ func RunCommand(ctx context.Context, repo *repository.Repository, c Command) (sn
 	werr := cmd.Wait()
 	src.StderrTail = tail.String()
 	if serr != nil {
-		return src, fmt.Errorf("source %s: storing the output of %q: %w", c.Name, c.Command, serr)
+		return src, fmt.Errorf("source %s: storing the output of %q: %w", c.Name, Redact(c.Command), serr)
 	}
 	if werr != nil {
 		var ee *exec.ExitError

@@ -219,3 +219,22 @@ func TestRestoreExplainsSources(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
+
+func TestCommandCredentialsNotShown(t *testing.T) {
+	r := newCLI(t)
+	out := filepath.Join(t.TempDir(), "out")
+	r.ok("checkpoint", "--name", "p", "--command", "db=echo data # postgres://app:s3cret@db/app",
+		"--restore-command", "db=cat > "+out+" # password=s3cret")
+	list := r.snapshots()
+	if strings.Contains(list[0].Sources[0].Command, "s3cret") || list[0].Sources[0].RestoreCommand == "" {
+		t.Fatalf("source %+v", list[0].Sources[0])
+	}
+	for _, args := range [][]string{{"rollback", "--name", "p", "--dry-run"}, {"--json", "rollback", "--name", "p"}} {
+		if got := r.ok(args...); strings.Contains(got, "s3cret") || !strings.Contains(got, "password=***") {
+			t.Fatalf("%v printed:\n%s", args, got)
+		}
+	}
+	if b, _ := os.ReadFile(out); string(b) != "data\n" {
+		t.Fatalf("restore command got %q", b)
+	}
+}

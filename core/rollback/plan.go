@@ -18,15 +18,16 @@ const (
 
 // Step is one action of a plan.
 type Step struct {
-	Kind        string   `json:"kind"`
-	Description string   `json:"description"`
-	Source      string   `json:"source,omitempty"` // source name (command, image)
-	Paths       []string `json:"paths,omitempty"`  // files: the snapshot's paths
-	Target      string   `json:"target,omitempty"` // files: where they go
-	Command     string   `json:"command,omitempty"`
-	Size        uint64   `json:"size,omitempty"` // command: bytes piped in
-	Image       string   `json:"image,omitempty"`
-	Digest      string   `json:"digest,omitempty"`
+	Kind         string   `json:"kind"`
+	Description  string   `json:"description"`
+	Source       string   `json:"source,omitempty"`  // source name (command, image)
+	Paths        []string `json:"paths,omitempty"`   // files: the snapshot's paths
+	Target       string   `json:"target,omitempty"`  // files: where they go
+	Command      string   `json:"-"`                 // command: run verbatim
+	CommandShown string   `json:"command,omitempty"` // command: credentials redacted
+	Size         uint64   `json:"size,omitempty"`    // command: bytes piped in
+	Image        string   `json:"image,omitempty"`
+	Digest       string   `json:"digest,omitempty"`
 }
 
 // Plan is what a rollback will do, in order: files, then restore commands
@@ -85,8 +86,8 @@ func NewPlan(snap *snapshot.Snapshot, o PlanOptions) (*Plan, error) {
 					src.Name, src.Name, snap.ID.Short(), src.Name))
 				continue
 			}
-			p.Steps = append(p.Steps, Step{Kind: StepCommand, Source: src.Name, Command: cmd, Size: src.Size,
-				Description: fmt.Sprintf("pipe %s (%d bytes) into: %s", src.Name, src.Size, cmd)})
+			p.Steps = append(p.Steps, Step{Kind: StepCommand, Source: src.Name, Command: cmd, CommandShown: capture.Redact(cmd), Size: src.Size,
+				Description: fmt.Sprintf("pipe %s (%d bytes) into: %s", src.Name, src.Size, capture.Redact(cmd))})
 		case src.Kind == capture.KindImage:
 			if o.NoImages {
 				continue
