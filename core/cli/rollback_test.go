@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
 	"github.com/savepoint-ci/savepoint/core/rollback"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 )
@@ -236,5 +239,42 @@ func TestCommandCredentialsNotShown(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(out); string(b) != "data\n" {
 		t.Fatalf("restore command got %q", b)
+	}
+}
+
+func TestRollbackPreflightImageGone(t *testing.T) {
+	host := inProcessRegistry(t, nil)
+	ref := host + "/app:prod"
+	first := pushRandom(t, ref)
+	r := newCLI(t)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "f"), []byte("v1"), 0o644)
+	r.ok("checkpoint", "--name", "p", "--image", "api="+ref, dir) // not pinned
+	os.WriteFile(filepath.Join(dir, "f"), []byte("v2"), 0o644)
+	pushRandom(t, ref)
+	// Registry garbage collection removes the untagged manifest.
+	dref, _ := name.NewDigest(host + "/app@" + first.String())
+	if err := remote.Delete(dref); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errOut := r.run("--json", "rollback", "--name", "p", "--target", "/")
+	var res struct{ Report rollback.Report }
+	json.Unmarshal([]byte(stdout), &res)
+	if code != ExitError || !strings.Contains(errOut, "rollback cannot start, nothing was changed") ||
+		!strings.Contains(errOut, "pin images with --pin") || res.Report.Preflight == "" {
+		t.Fatalf("exit %d: %s %+v", code, errOut, res.Report)
+	}
+	for _, st := range res.Report.Steps {
+		if st.Status != rollback.StatusNotRun {
+			t.Fatalf("step %s ran: %s", st.Description, st.Status)
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "f")); string(b) != "v2" {
+		t.Fatal("files were restored although the rollback could not start")
+	}
+	// --no-images rolls back the rest.
+	r.ok("rollback", "--name", "p", "--target", "/", "--no-images")
+	if b, _ := os.ReadFile(filepath.Join(dir, "f")); string(b) != "v1" {
+		t.Fatal("files not restored")
 	}
 }

@@ -117,3 +117,24 @@ func (c *Client) clients(ctx context.Context, reg name.Registry) (*remote.Puller
 	}
 	return pl, ps, nil
 }
+
+// Exists reports whether the repository of ref still holds the manifest
+// digest (one HEAD by digest): a rollback checks this before it starts.
+func (c *Client) Exists(ctx context.Context, ref, digest string) error {
+	tag, err := c.ParseTag(ref)
+	if err != nil {
+		return err
+	}
+	dref, err := name.NewDigest(tag.Context().String()+"@"+digest, c.nameOptions()...)
+	if err != nil {
+		return fmt.Errorf("image %s: recorded digest %q: %v", ref, digest, err)
+	}
+	pl, err := remote.NewPuller(c.remoteOptions(ctx, tag.Registry)...)
+	if err != nil {
+		return err
+	}
+	if _, err := pl.Head(ctx, dref); err != nil {
+		return describe("checking the recorded manifest", dref, err)
+	}
+	return nil
+}

@@ -37,6 +37,9 @@ type Report struct {
 	OK       bool         `json:"ok"`
 	Steps    []StepResult `json:"steps"`
 	Notes    []string     `json:"notes,omitempty"`
+	// Preflight is the error of the checks made before any step (then
+	// every step is "not run").
+	Preflight string `json:"preflight,omitempty"`
 }
 
 // Counts returns how many steps ran (done or unchanged), failed, and did not run.
@@ -69,9 +72,18 @@ type ApplyOptions struct {
 // ErrStepFailed is wrapped by Apply's error when a step failed.
 var ErrStepFailed = errors.New("rollback step failed")
 
-// Apply runs the plan's steps in order and stops at the first failure.
+// Apply checks what it can before changing anything (preflight: stream
+// chunks present, image digests still in their registries), then runs the
+// plan's steps in order and stops at the first failure.
 func Apply(ctx context.Context, repo *repository.Repository, snap *snapshot.Snapshot, p *Plan, o ApplyOptions) (Report, error) {
 	rep := Report{Snapshot: p.Snapshot, Notes: p.Notes, OK: true}
+	if err := preflight(ctx, repo, snap, p, o); err != nil {
+		rep.OK, rep.Preflight = false, err.Error()
+		for _, st := range p.Steps {
+			rep.Steps = append(rep.Steps, StepResult{Step: st, Status: StatusNotRun})
+		}
+		return rep, fmt.Errorf("%w, nothing was changed: %w", ErrPreflight, err)
+	}
 	var firstErr error
 	for i, st := range p.Steps {
 		res := StepResult{Step: st, Status: StatusNotRun}

@@ -131,3 +131,26 @@ func TestApplyStopsAtFirstFailure(t *testing.T) {
 		t.Fatalf("files not restored: %q", b)
 	}
 }
+
+func TestPreflightMissingChunk(t *testing.T) {
+	ctx := context.Background()
+	repo, _ := testrepo.New(t)
+	dir := t.TempDir()
+	src, err := capture.RunCommand(ctx, repo, capture.Command{Name: "db", Command: "echo x", RestoreCommand: "cat > " + filepath.Join(dir, "out")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	src.Content = append(src.Content, repository.ID{7})
+	snap, err := save.Run(ctx, repo, save.Options{Sources: []snapshot.Source{src}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := NewPlan(snap, PlanOptions{})
+	rep, err := Apply(ctx, repo, snap, p, ApplyOptions{})
+	if !errors.Is(err, ErrPreflight) || !errors.Is(err, repository.ErrBlobNotFound) || rep.OK || rep.Steps[0].Status != StatusNotRun {
+		t.Fatalf("err %v report %+v", err, rep)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "out")); err == nil {
+		t.Fatal("the restore command ran")
+	}
+}
