@@ -83,7 +83,7 @@ func rollbackCommand(env Env) *cli.Command {
 			}
 			n := len(plan.Steps)
 			report, aerr := rollback.Apply(c.Context, repo, snap, plan, rollback.ApplyOptions{
-				Images: ic, Stdout: cmdOut, Stderr: cmdOut,
+				Images: ic, Stdout: cmdOut, Stderr: cmdOut, Env: childEnv(c),
 				StepDone: func(i int, r rollback.StepResult) {
 					if !jsonOut {
 						printStep(env.Stdout, i, n, r)

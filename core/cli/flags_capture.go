@@ -2,6 +2,8 @@ package cli
 
 import (
 	"fmt"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -145,7 +147,7 @@ func captureSources(c *cli.Context, env Env, repo *repository.Repository, cs cap
 		if c.Bool("quiet") {
 			stderr = nil
 		}
-		src, err := capture.RunCommand(c.Context, repo, capture.Command{Name: sp.Name, Command: sp.Value, RestoreCommand: cs.restores[sp.Name], Stderr: stderr})
+		src, err := capture.RunCommand(c.Context, repo, capture.Command{Name: sp.Name, Command: sp.Value, RestoreCommand: cs.restores[sp.Name], Stderr: stderr, Env: childEnv(c)})
 		if err != nil {
 			return nil, fmt.Errorf("%v; nothing was committed", err)
 		}
@@ -179,4 +181,24 @@ func captureSources(c *cli.Context, env Env, repo *repository.Repository, cs cap
 		out = append(out, snapshot.Source{Kind: capture.KindImage, Name: sp.Name, Image: rec.Image, Digest: rec.Digest, PinTag: rec.PinTag})
 	}
 	return out, nil
+}
+
+// childEnv is the environment of dump and restore commands: this
+// process's, without the repository password and the image registry
+// password variable (a dump command has no business reading them).
+func childEnv(c *cli.Context) []string {
+	drop := map[string]bool{"SAVEPOINT_PASSWORD": true}
+	for _, flag := range []string{"image-password-env", "registry-password-env"} {
+		if v := c.String(flag); v != "" {
+			drop[v] = true
+		}
+	}
+	var out []string
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if !drop[k] {
+			out = append(out, kv)
+		}
+	}
+	return out
 }

@@ -278,3 +278,21 @@ func TestRollbackPreflightImageGone(t *testing.T) {
 		t.Fatal("files not restored")
 	}
 }
+
+func TestCommandsDoNotSeeThePassword(t *testing.T) {
+	t.Setenv("SAVEPOINT_PASSWORD", "repo-secret")
+	t.Setenv("REG_PW", "reg-secret")
+	r := newCLI(t)
+	r.env["REG_PW"] = "reg-secret"
+	out := filepath.Join(t.TempDir(), "env")
+	r.ok("checkpoint", "--name", "p", "--image-password-env", "REG_PW", "--command", "db=env",
+		"--restore-command", "db=cat >/dev/null; env > "+out)
+	dump := r.ok("dump", "p:latest", "db")
+	r.ok("rollback", "--name", "p", "--image-password-env", "REG_PW")
+	b, _ := os.ReadFile(out)
+	for _, s := range []string{dump, string(b)} {
+		if !strings.Contains(s, "PATH=") || strings.Contains(s, "repo-secret") || strings.Contains(s, "reg-secret") {
+			t.Fatalf("a command saw a password or no environment at all:\n%s", s)
+		}
+	}
+}
