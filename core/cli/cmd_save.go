@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -69,6 +70,7 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		return err
 	}
 	defer repo.Close()
+	started, reqBefore := time.Now(), repo.Requests()
 	sources, err := captureSources(c, env, repo, specs)
 	if err != nil {
 		return err
@@ -89,6 +91,7 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		Paths: req.paths, Excludes: excludes, Name: c.String("name"), Tags: c.StringSlice("tag"),
 		Hostname: host, Parent: parent, Checkpoint: req.checkpoint, Provenance: req.provenance,
 		Sources: req.sources, Program: "savepoint " + c.App.Version, Reporter: rep,
+		Started: started, RequestsBefore: &reqBefore,
 	})
 	rep.Done()
 	if snap == nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
 // Options configure a save.
@@ -37,9 +38,14 @@ type Options struct {
 	Program    string
 	// Sources are non-file sources (command output, images) already captured
 	// with SaveStream and friends; they are stored in the snapshot as given.
-	Sources  []snapshot.Source
-	Reporter progress.Reporter
-	Now      func() time.Time
+	Sources []snapshot.Source
+	// Started and RequestsBefore, when set, are when and at which request
+	// count capturing the Sources began, so the snapshot's time, duration
+	// and requests include that work.
+	Started        time.Time
+	RequestsBefore *storage.Requests
+	Reporter       progress.Reporter
+	Now            func() time.Time
 }
 
 // ErrPartial is returned (wrapped) with a committed snapshot when some files
@@ -54,6 +60,12 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	}
 	start := opts.Now()
 	before := repo.Requests()
+	if !opts.Started.IsZero() {
+		start = opts.Started
+	}
+	if opts.RequestsBefore != nil {
+		before = *opts.RequestsBefore
+	}
 	if err := repo.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
@@ -97,6 +109,7 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	}
 	for _, src := range opts.Sources {
 		snap.Stats.BytesScanned += int64(src.Size)
+		snap.Stats.BytesRead += int64(src.Size) // streams are always read
 	}
 	snap.Partial = snap.Stats.Errors > 0
 	snap.Stats.DurationSec = opts.Now().Sub(start).Seconds()
