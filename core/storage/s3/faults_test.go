@@ -1,0 +1,308 @@
+package s3_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/s3"
+	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+)
+
+// fault is what the proxy does to one request.
+type fault int
+
+const (
+	pass     fault = iota
+	err500         // 500 InternalError before reaching MinIO
+	slowDown       // 503 SlowDown before reaching MinIO
+	reset          // TCP reset before any answer
+	slow           // answer after the client's response timeout
+	truncate       // forward, then cut the response body half-way (GETs)
+	after500       // forward (the write happens), then answer 500
+	numFaults
+)
+
+var faultNames = [...]string{"pass", "500", "503 SlowDown", "reset", "slow", "truncate", "500 after write"}
+
+// faultProxy is an HTTP proxy in front of MinIO that fails a share of the
+// requests in the ways real networks and S3 services do.
+type faultProxy struct {
+	srv       *httptest.Server
+	rate      atomic.Int64 // per mille of requests that fail
+	mu        sync.Mutex
+	rnd       *rand.Rand
+	count     [numFaults]atomic.Int64
+	delay     time.Duration
+	force     fault // when forceLeft > 0, the next requests get this fault
+	forceLeft int
+}
+
+func newFaultProxy(t *testing.T, target string, rate int) *faultProxy {
+	p := &faultProxy{rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 7)), delay: 1500 * time.Millisecond}
+	p.rate.Store(int64(rate))
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: target})
+	rp.ErrorLog = log.New(io.Discard, "", 0)
+	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f := p.pick(r)
+		p.count[f].Add(1)
+		switch f {
+		case err500:
+			s3Error(w, 500, "InternalError")
+		case slowDown:
+			s3Error(w, 503, "SlowDown")
+		case reset:
+			io.Copy(io.Discard, r.Body)
+			hj, _ := w.(http.Hijacker)
+			conn, _, err := hj.Hijack()
+			if err == nil {
+				conn.(*net.TCPConn).SetLinger(0)
+				conn.Close()
+			}
+		case slow:
+			select {
+			case <-time.After(p.delay):
+			case <-r.Context().Done():
+				return
+			}
+			rp.ServeHTTP(w, r)
+		case truncate:
+			tw := &truncWriter{ResponseWriter: w, limit: -1}
+			rp.ServeHTTP(tw, r)
+		case after500:
+			rec := httptest.NewRecorder()
+			rp.ServeHTTP(rec, r)
+			s3Error(w, 500, "InternalError")
+		default:
+			rp.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(p.srv.Close)
+	return p
+}
+
+func (p *faultProxy) pick(r *http.Request) fault {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.forceLeft > 0 {
+		p.forceLeft--
+		return p.force
+	}
+	if p.rnd.IntN(1000) >= int(p.rate.Load()) {
+		return pass
+	}
+	f := fault(1 + p.rnd.IntN(int(numFaults)-1))
+	if f == truncate && (r.Method != http.MethodGet || r.URL.Query().Has("list-type")) {
+		f = reset
+	}
+	if f == after500 && r.Method != http.MethodPut && r.Method != http.MethodDelete {
+		f = err500
+	}
+	return f
+}
+
+func (p *faultProxy) report(t *testing.T) {
+	var parts []string
+	for f := range numFaults {
+		parts = append(parts, fmt.Sprintf("%s=%d", faultNames[f], p.count[f].Load()))
+	}
+	t.Logf("proxy: %s", strings.Join(parts, " "))
+}
+
+func s3Error(w http.ResponseWriter, status int, code string) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>injected</Message></Error>`, code)
+}
+
+// truncWriter forwards the headers and half of the announced body, then
+// aborts the connection.
+type truncWriter struct {
+	http.ResponseWriter
+	limit   int64
+	written int64
+}
+
+func (w *truncWriter) WriteHeader(code int) {
+	if n := w.Header().Get("Content-Length"); n != "" {
+		fmt.Sscan(n, &w.limit)
+		w.limit /= 2
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *truncWriter) Write(b []byte) (int, error) {
+	if w.limit >= 0 && w.written+int64(len(b)) > w.limit {
+		n, _ := w.ResponseWriter.Write(b[:w.limit-w.written])
+		w.written += int64(n)
+		w.ResponseWriter.(http.Flusher).Flush()
+		panic(http.ErrAbortHandler)
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.written += int64(n)
+	return n, err
+}
+
+func (w *truncWriter) Flush() { w.ResponseWriter.(http.Flusher).Flush() }
+
+// faultyBackend is a backend whose requests go through a fault proxy.
+func faultyBackend(t *testing.T, rate, retries int) (*s3.Backend, *faultProxy) {
+	srv := minio(t)
+	o := srv.options()
+	open(t, o) // create the bucket directly
+	p := newFaultProxy(t, srv.endpoint, rate)
+	o.Endpoint = p.srv.Listener.Addr().String()
+	o.ResponseTimeout = time.Second
+	o.MaxRetries = retries
+	b, err := s3.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b, p
+}
+
+// TestRetriesRecover: with 25% of requests failing in every way, every
+// operation still succeeds and every object reads back byte-identical.
+func TestRetriesRecover(t *testing.T) {
+	b, p := faultyBackend(t, 250, 10)
+	defer p.report(t)
+	ctx := context.Background()
+	type obj struct {
+		h    storage.Handle
+		data []byte
+	}
+	var objs []obj
+	for i := 0; i < 40; i++ {
+		data, name := storagetest.Blob(1000 + rand.IntN(300_000))
+		objs = append(objs, obj{storage.Handle{Kind: storage.KindData, Name: name}, data})
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(objs))
+	for _, o := range objs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.Save(ctx, o.h, o.data); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatalf("Save under 25%% faults: %v", err)
+	}
+	seen := 0
+	if err := b.List(ctx, storage.KindData, func(storage.Info) error { seen++; return nil }); err != nil {
+		t.Fatalf("List under faults: %v", err)
+	}
+	if seen != len(objs) {
+		t.Fatalf("listed %d objects, want %d", seen, len(objs))
+	}
+	for _, o := range objs {
+		off := int64(rand.IntN(len(o.data) / 2))
+		n := int64(len(o.data)) - off
+		rd, err := b.Load(ctx, o.h, off, n)
+		if err != nil {
+			t.Fatalf("Load under faults: %v", err)
+		}
+		got, err := io.ReadAll(rd)
+		rd.Close()
+		if err != nil {
+			t.Fatalf("reading under faults: %v", err)
+		}
+		if !bytes.Equal(got, o.data[off:]) {
+			t.Fatalf("%s: range read back wrong", o.h)
+		}
+		if fi, err := b.Stat(ctx, o.h); err != nil || fi.Size != int64(len(o.data)) {
+			t.Fatalf("Stat under faults: %+v %v", fi, err)
+		}
+	}
+	t.Logf("requests with retries: %+v", b.Requests())
+}
+
+// TestFaultsFailClearly: when every request fails, each operation returns
+// ErrUnavailable with a one-line message naming the cause, and a failed
+// Save leaves no object behind (a later reader sees nothing).
+func TestFaultsFailClearly(t *testing.T) {
+	b, p := faultyBackend(t, 1000, 3)
+	defer p.report(t)
+	ctx := context.Background()
+	data, name := storagetest.Blob(5000)
+	h := storage.Handle{Kind: storage.KindSnapshot, Name: name}
+	checkLine(t, "Save", b.Save(ctx, h, data), storage.ErrUnavailable)
+	_, err := b.Load(ctx, h, 0, 0)
+	checkLine(t, "Load", err, storage.ErrUnavailable)
+	_, err = b.Stat(ctx, h)
+	checkLine(t, "Stat", err, storage.ErrUnavailable)
+	checkLine(t, "List", b.List(ctx, storage.KindSnapshot, func(storage.Info) error { return nil }), storage.ErrUnavailable)
+	checkLine(t, "Remove", b.Remove(ctx, h), storage.ErrUnavailable)
+
+	p.rate.Store(0)
+	err = b.List(ctx, storage.KindSnapshot, func(fi storage.Info) error {
+		if fi.Size != int64(len(data)) {
+			return fmt.Errorf("partial object %s of %d bytes", fi.Name, fi.Size)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Stat(ctx, h); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		t.Fatal(err)
+	}
+}
+
+// TestTruncatedBodyResumes: a GET body cut half-way is resumed from where
+// it broke with one more ranged GET, invisible to the caller; a body that
+// keeps breaking fails with ErrUnavailable once the attempts are spent.
+func TestTruncatedBodyResumes(t *testing.T) {
+	b, p := faultyBackend(t, 0, 10)
+	ctx := context.Background()
+	data, name := storagetest.Blob(4 << 20)
+	h := storage.Handle{Kind: storage.KindData, Name: name}
+	if err := b.Save(ctx, h, data); err != nil {
+		t.Fatal(err)
+	}
+	read := func(n int) ([]byte, int64, error) {
+		p.mu.Lock()
+		p.force, p.forceLeft = truncate, n
+		p.mu.Unlock()
+		before := b.Requests().Get
+		rd, err := b.Load(ctx, h, 1000, 0)
+		if err != nil {
+			return nil, 0, err
+		}
+		defer rd.Close()
+		got, err := io.ReadAll(rd)
+		return got, b.Requests().Get - before, err
+	}
+	got, gets, err := read(1)
+	if err != nil || !bytes.Equal(got, data[1000:]) {
+		t.Fatalf("read through one truncation: %d bytes, %v", len(got), err)
+	}
+	if gets != 2 {
+		t.Fatalf("one truncation cost %d GETs, want 2", gets)
+	}
+	_, gets, err = read(1000)
+	checkLine(t, "read through endless truncation", err, storage.ErrUnavailable)
+	if gets != 10 {
+		t.Fatalf("endless truncation cost %d GETs, want the budget of 10", gets)
+	}
+}
