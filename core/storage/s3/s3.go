@@ -38,10 +38,12 @@ type Options struct {
 	// Region of the bucket. Empty: us-east-1 for non-AWS endpoints; for AWS
 	// minio-go looks the bucket's region up once (one GET ?location).
 	Region string
-	// PathStyle forces path-style addressing (endpoint/bucket/key), which
-	// MinIO and most self-hosted stores need; otherwise minio-go picks
-	// virtual-host style where the endpoint supports it.
-	PathStyle bool
+	// PathStyle forces path-style addressing (endpoint/bucket/key);
+	// VirtualHost forces virtual-host style (bucket.endpoint/key). Neither:
+	// virtual-host for AWS and Google endpoints, path-style elsewhere
+	// (MinIO, R2 and most self-hosted stores accept path-style).
+	PathStyle   bool
+	VirtualHost bool
 	// Insecure uses plain HTTP instead of HTTPS.
 	Insecure bool
 	// CAFile is a PEM file of extra CA certificates to trust.
@@ -90,6 +92,9 @@ func New(opts Options) (*Backend, error) {
 		return nil, fmt.Errorf("s3: no bucket given (use s3://bucket/prefix): %w", storage.ErrInvalid)
 	}
 	opts.Prefix = strings.Trim(opts.Prefix, "/")
+	if opts.PathStyle && opts.VirtualHost {
+		return nil, fmt.Errorf("s3: path-style and virtual-host addressing exclude each other: %w", storage.ErrInvalid)
+	}
 	endpoint, secure, err := splitEndpoint(opts.Endpoint, !opts.Insecure)
 	if err != nil {
 		return nil, err
@@ -116,8 +121,11 @@ func New(opts Options) (*Backend, error) {
 		creds = NewCredentials(opts.Profile, nil)
 	}
 	lookup := minio.BucketLookupAuto
-	if opts.PathStyle {
+	switch {
+	case opts.PathStyle:
 		lookup = minio.BucketLookupPath
+	case opts.VirtualHost:
+		lookup = minio.BucketLookupDNS
 	}
 	b.client, err = minio.New(endpoint, &minio.Options{
 		Creds:        creds,
@@ -163,6 +171,9 @@ func (b *Backend) Location() string {
 	}
 	return loc
 }
+
+// Options returns the settings in effect (defaults applied).
+func (b *Backend) Options() Options { return b.opts }
 
 // key returns the object key of h.
 func (b *Backend) key(h storage.Handle) string {
