@@ -23,8 +23,9 @@ func (b *Backend) translate(ctx context.Context, err error, what string) error {
 	if err == nil {
 		return nil
 	}
-	if cause := context.Cause(ctx); cause != nil && errors.Is(cause, storage.ErrUnavailable) {
-		return fmt.Errorf("s3: %s: %w", what, cause)
+	var early opFailure
+	if errors.As(context.Cause(ctx), &early) {
+		return fmt.Errorf("s3: %s: %w", what, early.error)
 	}
 	if ctx.Err() != nil {
 		return fmt.Errorf("s3: %s: %w", what, ctx.Err())
@@ -57,6 +58,11 @@ func (b *Backend) translate(ctx context.Context, err error, what string) error {
 // translateResponse maps an S3 error response to a sentinel.
 func (b *Backend) translateResponse(er minio.ErrorResponse, what string) error {
 	bucket := b.opts.Bucket
+	if er.StatusCode == 403 || er.Code == "AccessDenied" {
+		if hint := b.credentialsHint(); hint != "" {
+			return fmt.Errorf("s3: %s: access to bucket %q denied: %s: %w", what, bucket, hint, storage.ErrPermission)
+		}
+	}
 	switch er.Code {
 	case "NoSuchKey", "NotFound":
 		return fmt.Errorf("s3: %s: %w", what, storage.ErrNotFound)

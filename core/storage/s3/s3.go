@@ -116,10 +116,10 @@ func New(opts Options) (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	creds := opts.Credentials
-	if creds == nil {
-		creds = NewCredentials(opts.Profile, nil)
+	if opts.Credentials == nil {
+		opts.Credentials = NewCredentials(opts.Profile, nil)
 	}
+	b.opts.Credentials = opts.Credentials
 	lookup := minio.BucketLookupAuto
 	switch {
 	case opts.PathStyle:
@@ -128,7 +128,7 @@ func New(opts Options) (*Backend, error) {
 		lookup = minio.BucketLookupDNS
 	}
 	b.client, err = minio.New(endpoint, &minio.Options{
-		Creds:        creds,
+		Creds:        opts.Credentials,
 		Secure:       secure,
 		Transport:    rt,
 		Region:       opts.Region,

@@ -113,15 +113,33 @@ type countingTransport struct {
 func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	t.count(req)
 	res, err := t.next.RoundTrip(req)
-	if err != nil && refused(err) {
-		if st, ok := req.Context().Value(opKey{}).(*opState); ok {
-			if int(st.refused.Add(1)) >= t.b.refused {
-				st.cancel(fmt.Errorf("cannot connect to %s (%v): %w", req.URL.Host, shortNetErr(err), storage.ErrUnavailable))
-			}
+	if err == nil {
+		return res, nil
+	}
+	st, ok := req.Context().Value(opKey{}).(*opState)
+	if !ok {
+		return res, err
+	}
+	var cv *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &cv):
+		// minio-go would retry these ten times (it only recognises a bare
+		// x509.UnknownAuthorityError); no retry can fix a certificate.
+		st.cancel(opFailure{fmt.Errorf("the TLS certificate of %s is not trusted (%s; use --s3-ca-file): %w",
+			req.URL.Host, oneLine(cv.Err.Error()), storage.ErrUnavailable)})
+	case refused(err):
+		if int(st.refused.Add(1)) >= t.b.refused {
+			st.cancel(opFailure{fmt.Errorf("cannot connect to %s (%v): %w", req.URL.Host, shortNetErr(err), storage.ErrUnavailable)})
 		}
 	}
 	return res, err
 }
+
+// opFailure is the cause with which the transport ends an operation early;
+// translate reports it instead of the context's cancellation.
+type opFailure struct{ error }
+
+func (f opFailure) Unwrap() error { return f.error }
 
 func (t *countingTransport) count(req *http.Request) {
 	q := req.URL.Query()
