@@ -1,0 +1,92 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/savepoint-ci/savepoint/core/tree"
+)
+
+// LsEntry is the JSON form of one listed node.
+type LsEntry struct {
+	Path   string    `json:"path"`
+	Type   string    `json:"type"`
+	Mode   string    `json:"mode"`
+	Size   uint64    `json:"size"`
+	MTime  time.Time `json:"mtime"`
+	Target string    `json:"target,omitempty"`
+}
+
+func lsCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:      "ls",
+		Usage:     "list the files of a snapshot",
+		ArgsUsage: "SNAPSHOT [PATH]",
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, 2, "SNAPSHOT and an optional PATH"); err != nil {
+				return err
+			}
+			repo, err := openRepo(c, env)
+			if err != nil {
+				return err
+			}
+			defer repo.Close()
+			snap, err := findSnapshot(c, repo, c.Args().Get(0))
+			if err != nil {
+				return err
+			}
+			if snap.Tree == nil {
+				return fmt.Errorf("snapshot %s holds no files", snap.ID.Short())
+			}
+			prefix := strings.Trim(path.Clean("/"+c.Args().Get(1)), "/")
+			var out []LsEntry
+			err = tree.Walk(c.Context, repo, *snap.Tree, "", func(p string, n *tree.Node) error {
+				if prefix != "" && p != prefix && !strings.HasPrefix(p, prefix+"/") {
+					if strings.HasPrefix(prefix, p+"/") {
+						return nil // on the way down
+					}
+					return tree.SkipDir
+				}
+				out = append(out, LsEntry{Path: p, Type: n.Type, Mode: modeString(n), Size: n.Size,
+					MTime: time.Unix(0, n.ModTime).UTC(), Target: n.Target})
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+			if prefix != "" && len(out) == 0 {
+				return fmt.Errorf("%s: no such path in snapshot %s", prefix, snap.ID.Short())
+			}
+			if c.Bool("json") {
+				if out == nil {
+					out = []LsEntry{}
+				}
+				return printJSON(env.Stdout, out)
+			}
+			for _, e := range out {
+				line := fmt.Sprintf("%s %10d %s %s", e.Mode, e.Size, e.MTime.Local().Format("2006-01-02 15:04"), e.Path)
+				if e.Target != "" {
+					line += " -> " + e.Target
+				}
+				fmt.Fprintln(env.Stdout, line)
+			}
+			return nil
+		},
+	}
+}
+
+func modeString(n *tree.Node) string {
+	m := os.FileMode(n.Mode & 0o777)
+	switch n.Type {
+	case tree.Dir:
+		m |= os.ModeDir
+	case tree.Symlink:
+		m |= os.ModeSymlink
+	}
+	return m.String()
+}

@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/savepoint-ci/savepoint/core/restore"
+)
+
+func restoreCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:      "restore",
+		Usage:     "restore a snapshot's files into a directory",
+		ArgsUsage: "SNAPSHOT",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "target", EnvVars: []string{"SAVEPOINT_TARGET"}, Usage: "restore into `DIR` (created if missing)"},
+			&cli.StringSliceFlag{Name: "include", Aliases: []string{"i"}, Usage: "restore only paths matching `GLOB` (repeatable)"},
+			&cli.BoolFlag{Name: "allow-outside-links", Usage: "also restore symlinks pointing outside the target"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 1, 1, "one SNAPSHOT (an ID prefix, latest or NAME:latest)"); err != nil {
+				return err
+			}
+			if c.String("target") == "" {
+				return usagef("restore: no target directory: use --target DIR")
+			}
+			repo, err := openRepo(c, env)
+			if err != nil {
+				return err
+			}
+			defer repo.Close()
+			snap, err := findSnapshot(c, repo, c.Args().Get(0))
+			if err != nil {
+				return err
+			}
+			rep := newReporter(env, c.Bool("quiet"))
+			res, err := restore.Run(c.Context, repo, snap, restore.Options{
+				Target: c.String("target"), Includes: c.StringSlice("include"),
+				AllowOutsideLinks: c.Bool("allow-outside-links"), Reporter: rep,
+			})
+			rep.Done()
+			if err != nil && !errors.Is(err, restore.ErrRefused) {
+				return err
+			}
+			if c.Bool("json") {
+				if perr := printJSON(env.Stdout, map[string]any{"snapshot": snap.ID.String(), "target": c.String("target"), "result": res}); perr != nil {
+					return perr
+				}
+			} else {
+				fmt.Fprintf(env.Stdout, "restored snapshot %s into %s\n", snap.ID.Short(), c.String("target"))
+				fmt.Fprintf(env.Stdout, "  files          %d, directories %d, symlinks %d\n", res.Files, res.Dirs, res.Symlinks)
+				fmt.Fprintf(env.Stdout, "  bytes          %s\n", bytesHuman(res.Bytes))
+				fmt.Fprintf(env.Stdout, "  duration       %.2fs\n", res.DurationSec)
+				fmt.Fprintf(env.Stdout, "  requests       %s\n", requestsHuman(res.Requests))
+			}
+			if err != nil {
+				return exitError{ExitPartial, err}
+			}
+			return nil
+		},
+	}
+}

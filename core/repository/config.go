@@ -1,0 +1,59 @@
+package repository
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/savepoint-ci/savepoint/core/chunker"
+	"github.com/savepoint-ci/savepoint/core/storage"
+)
+
+// FormatVersion is the repository format this code reads and writes.
+// docs/FORMAT.md describes it.
+const FormatVersion = 1
+
+// Config is the repository's config object, stored in the clear as JSON
+// under config/config. It holds no secrets.
+type Config struct {
+	Version     int            `json:"version"`
+	ID          string         `json:"id"`
+	Hash        string         `json:"hash"`        // "blake3-keyed"
+	Compression string         `json:"compression"` // "zstd"
+	Encryption  string         `json:"encryption"`  // "aes-256-gcm" or "none"
+	PackSize    int            `json:"pack_size"`   // target pack size in bytes
+	Chunker     chunker.Params `json:"chunker"`
+}
+
+var configHandle = storage.Handle{Kind: storage.KindConfig, Name: "config"}
+
+// ErrNoRepository means there is no repository at the location.
+var ErrNoRepository = errors.New("no savepoint repository here (create one with 'savepoint init')")
+
+func loadConfig(ctx context.Context, be storage.Backend) (*Config, error) {
+	data, err := storage.LoadAll(ctx, be, configHandle)
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrNoContainer) {
+		return nil, fmt.Errorf("%s: %w", be.Location(), ErrNoRepository)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading repository config: %w", err)
+	}
+	var cfg Config
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return nil, fmt.Errorf("repository config is corrupted: %v", err)
+	}
+	if cfg.Version != FormatVersion {
+		return nil, fmt.Errorf("repository format version %d is not supported (this savepoint reads version %d): use a matching savepoint release", cfg.Version, FormatVersion)
+	}
+	if cfg.Hash != "blake3-keyed" || cfg.Compression != "zstd" || (cfg.Encryption != "aes-256-gcm" && cfg.Encryption != "none") {
+		return nil, fmt.Errorf("repository config names unsupported algorithms (hash %q, compression %q, encryption %q)", cfg.Hash, cfg.Compression, cfg.Encryption)
+	}
+	if err := cfg.Chunker.Validate(); err != nil {
+		return nil, fmt.Errorf("repository config: %v", err)
+	}
+	if cfg.PackSize < 1<<20 || cfg.PackSize > 256<<20 {
+		return nil, fmt.Errorf("repository config: pack size %d out of range", cfg.PackSize)
+	}
+	return &cfg, nil
+}

@@ -1,0 +1,234 @@
+package repository
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+
+	"github.com/savepoint-ci/savepoint/core/storage"
+)
+
+// Location says where a blob is stored.
+type Location struct {
+	Pack      ID
+	Kind      storage.Kind // storage.KindData or storage.KindMeta
+	Type      BlobType
+	Flags     uint8
+	Offset    uint32
+	Length    uint32
+	RawLength uint32
+}
+
+// entry is the compact in-memory form of a Location (about 100 bytes per
+// blob with the map's overhead).
+type entry struct {
+	pack      uint32
+	offset    uint32
+	length    uint32
+	rawLength uint32
+	typ       BlobType
+	flags     uint8
+}
+
+// Index maps blob IDs to their locations. It is the merge of every index
+// segment read plus what this session wrote. Safe for concurrent use.
+type Index struct {
+	mu       sync.RWMutex
+	packs    []ID
+	packKind []storage.Kind
+	packPos  map[ID]uint32
+	blobs    map[ID]entry
+}
+
+func newIndex() *Index {
+	return &Index{packPos: map[ID]uint32{}, blobs: map[ID]entry{}}
+}
+
+func (x *Index) packIndex(pack ID, kind storage.Kind) uint32 {
+	if i, ok := x.packPos[pack]; ok {
+		return i
+	}
+	i := uint32(len(x.packs))
+	x.packs = append(x.packs, pack)
+	x.packKind = append(x.packKind, kind)
+	x.packPos[pack] = i
+	return i
+}
+
+// Add records a blob's location; an ID already known keeps its first location.
+func (x *Index) Add(id ID, l Location) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if _, ok := x.blobs[id]; ok {
+		return
+	}
+	x.blobs[id] = entry{x.packIndex(l.Pack, l.Kind), l.Offset, l.Length, l.RawLength, l.Type, l.Flags}
+}
+
+// Has reports whether a blob is indexed.
+func (x *Index) Has(id ID) bool {
+	x.mu.RLock()
+	_, ok := x.blobs[id]
+	x.mu.RUnlock()
+	return ok
+}
+
+// Lookup returns where a blob is stored.
+func (x *Index) Lookup(id ID) (Location, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	e, ok := x.blobs[id]
+	if !ok {
+		return Location{}, false
+	}
+	return Location{x.packs[e.pack], x.packKind[e.pack], e.typ, e.flags, e.offset, e.length, e.rawLength}, true
+}
+
+// Len is the number of indexed blobs.
+func (x *Index) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.blobs)
+}
+
+// Each calls fn for every indexed blob, under a read lock (fn must not call
+// back into the index).
+func (x *Index) Each(fn func(ID, Location)) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	for id, e := range x.blobs {
+		fn(id, Location{x.packs[e.pack], x.packKind[e.pack], e.typ, e.flags, e.offset, e.length, e.rawLength})
+	}
+}
+
+// Index segment plaintext (sealed as a whole, docs/FORMAT.md):
+//
+//	"SPX1" | packs u32 | packs × (id[32] kind u8) | blobs u32 |
+//	blobs × (id[32] pack u32 offset u32 length u32 rawLength u32 type u8 flags u8) |
+//	supersedes u32 | supersedes × name[32]
+const (
+	segmentMagic     = "SPX1"
+	segmentBlobSize  = 32 + 4*4 + 2
+	segmentKindData  = 1
+	segmentKindMeta  = 2
+	maxSegmentCounts = 1 << 26
+)
+
+// Segment is one index segment: the blobs some packs hold, and the names of
+// older segments it replaces (written by index compaction).
+type Segment struct {
+	Blobs      map[ID]Location
+	Supersedes []ID
+}
+
+func encodeSegment(s *Segment) []byte {
+	packPos := map[ID]uint32{}
+	var packs []ID
+	var kinds []storage.Kind
+	for _, l := range s.Blobs {
+		if _, ok := packPos[l.Pack]; !ok {
+			packPos[l.Pack] = uint32(len(packs))
+			packs = append(packs, l.Pack)
+			kinds = append(kinds, l.Kind)
+		}
+	}
+	out := make([]byte, 0, 16+len(packs)*33+len(s.Blobs)*segmentBlobSize+len(s.Supersedes)*32)
+	out = append(out, segmentMagic...)
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(packs)))
+	for i, p := range packs {
+		out = append(out, p[:]...)
+		k := byte(segmentKindData)
+		if kinds[i] == storage.KindMeta {
+			k = segmentKindMeta
+		}
+		out = append(out, k)
+	}
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(s.Blobs)))
+	for id, l := range s.Blobs {
+		out = append(out, id[:]...)
+		out = binary.LittleEndian.AppendUint32(out, packPos[l.Pack])
+		out = binary.LittleEndian.AppendUint32(out, l.Offset)
+		out = binary.LittleEndian.AppendUint32(out, l.Length)
+		out = binary.LittleEndian.AppendUint32(out, l.RawLength)
+		out = append(out, byte(l.Type), l.Flags)
+	}
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(s.Supersedes)))
+	for _, n := range s.Supersedes {
+		out = append(out, n[:]...)
+	}
+	return out
+}
+
+func decodeSegment(b []byte) (*Segment, error) {
+	bad := func(what string) (*Segment, error) {
+		return nil, fmt.Errorf("index segment %s: %w", what, ErrCorrupted)
+	}
+	if len(b) < 8 || string(b[:4]) != segmentMagic {
+		return bad("magic")
+	}
+	b = b[4:]
+	n := binary.LittleEndian.Uint32(b)
+	b = b[4:]
+	if n > maxSegmentCounts || uint64(len(b)) < uint64(n)*33 {
+		return bad("pack table")
+	}
+	packs := make([]ID, n)
+	kinds := make([]storage.Kind, n)
+	for i := range packs {
+		copy(packs[i][:], b[:32])
+		switch b[32] {
+		case segmentKindData:
+			kinds[i] = storage.KindData
+		case segmentKindMeta:
+			kinds[i] = storage.KindMeta
+		default:
+			return bad("pack kind")
+		}
+		b = b[33:]
+	}
+	if len(b) < 4 {
+		return bad("blob count")
+	}
+	m := binary.LittleEndian.Uint32(b)
+	b = b[4:]
+	if m > maxSegmentCounts || uint64(len(b)) < uint64(m)*segmentBlobSize {
+		return bad("blob table")
+	}
+	s := &Segment{Blobs: make(map[ID]Location, m)}
+	for i := uint32(0); i < m; i++ {
+		var id ID
+		copy(id[:], b[:32])
+		p := binary.LittleEndian.Uint32(b[32:])
+		if p >= n {
+			return bad("pack reference")
+		}
+		l := Location{
+			Pack: packs[p], Kind: kinds[p],
+			Offset:    binary.LittleEndian.Uint32(b[36:]),
+			Length:    binary.LittleEndian.Uint32(b[40:]),
+			RawLength: binary.LittleEndian.Uint32(b[44:]),
+			Type:      BlobType(b[48]),
+			Flags:     b[49],
+		}
+		if l.Type != DataBlob && l.Type != TreeBlob {
+			return bad("blob type")
+		}
+		s.Blobs[id] = l
+		b = b[segmentBlobSize:]
+	}
+	if len(b) < 4 {
+		return bad("supersedes count")
+	}
+	k := binary.LittleEndian.Uint32(b)
+	b = b[4:]
+	if uint64(len(b)) != uint64(k)*32 {
+		return bad("supersedes table")
+	}
+	for i := uint32(0); i < k; i++ {
+		var id ID
+		copy(id[:], b[:32])
+		s.Supersedes = append(s.Supersedes, id)
+		b = b[32:]
+	}
+	return s, nil
+}

@@ -1,0 +1,98 @@
+package repository
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/savepoint-ci/savepoint/core/storage"
+)
+
+// LoadIndex reads and merges every index segment, once per Repository.
+// Segments named in another segment's Supersedes list are skipped.
+func (r *Repository) LoadIndex(ctx context.Context) error {
+	r.idxOnce.Do(func() { r.idx, r.segments, r.idxErr = r.readIndex(ctx) })
+	return r.idxErr
+}
+
+// Index returns the merged index; LoadIndex must have succeeded.
+func (r *Repository) Index() *Index {
+	if r.idx == nil {
+		panic("repository: Index used before LoadIndex")
+	}
+	return r.idx
+}
+
+// Segments lists the index segments read by LoadIndex.
+func (r *Repository) Segments() []ID { return r.segments }
+
+func (r *Repository) readIndex(ctx context.Context) (*Index, []ID, error) {
+	var names []ID
+	err := r.be.List(ctx, storage.KindIndex, func(fi storage.Info) error {
+		id, err := ParseID(fi.Name)
+		if err != nil {
+			return nil // not ours
+		}
+		names = append(names, id)
+		return nil
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("listing the index: %w", err)
+	}
+	segs := make([]*Segment, len(names))
+	errs := make([]error, len(names))
+	sem := make(chan struct{}, r.conns)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, name ID) {
+			defer func() { <-sem; wg.Done() }()
+			segs[i], errs[i] = r.LoadSegment(ctx, name)
+		}(i, name)
+	}
+	wg.Wait()
+	superseded := map[ID]bool{}
+	for i, s := range segs {
+		if errs[i] != nil {
+			return nil, nil, errs[i]
+		}
+		for _, old := range s.Supersedes {
+			superseded[old] = true
+		}
+	}
+	idx := newIndex()
+	var used []ID
+	for i, s := range segs {
+		if superseded[names[i]] {
+			continue
+		}
+		used = append(used, names[i])
+		for id, l := range s.Blobs {
+			idx.Add(id, l)
+		}
+	}
+	return idx, used, nil
+}
+
+// LoadSegment reads one index segment.
+func (r *Repository) LoadSegment(ctx context.Context, name ID) (*Segment, error) {
+	data, err := r.LoadObject(ctx, storage.KindIndex, name)
+	if err != nil {
+		return nil, fmt.Errorf("reading index segment %s: %w", name, err)
+	}
+	plain, err := r.sealer.Open(nil, data)
+	if err != nil {
+		return nil, fmt.Errorf("index segment %s: %v: %w", name, err, ErrCorrupted)
+	}
+	s, err := decodeSegment(plain)
+	if err != nil {
+		return nil, fmt.Errorf("index segment %s: %w", name, err)
+	}
+	return s, nil
+}
+
+// SaveSegment seals and stores an index segment and returns its name.
+func (r *Repository) SaveSegment(ctx context.Context, s *Segment) (ID, error) {
+	return r.SaveObject(ctx, storage.KindIndex, r.sealer.Seal(nil, encodeSegment(s)))
+}

@@ -1,0 +1,256 @@
+package repository
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/savepoint-ci/savepoint/core/storage"
+)
+
+// WriteStats counts what a session added to the repository.
+type WriteStats struct {
+	Blobs       int64 // new blobs
+	BytesRaw    int64 // their plaintext size
+	BytesStored int64 // stored bytes of the packs written
+	Packs       int64
+}
+
+// writer groups new blobs into packs and uploads them in the background,
+// at most Connections at a time.
+type writer struct {
+	r        *Repository
+	mu       sync.Mutex
+	builders map[BlobType]*packBuilder
+	pending  map[ID]struct{}
+	written  map[ID]Location // this session's blobs, for its index segment
+	stats    WriteStats
+	err      error
+	uploads  chan *packBuilder
+	inflight sync.WaitGroup
+	workers  sync.WaitGroup
+	bufs     sync.Pool
+}
+
+func (r *Repository) writer() *writer {
+	r.wOnce.Do(func() {
+		w := &writer{
+			r: r, builders: map[BlobType]*packBuilder{}, pending: map[ID]struct{}{},
+			written: map[ID]Location{}, uploads: make(chan *packBuilder),
+		}
+		for i := 0; i < r.conns; i++ {
+			w.workers.Add(1)
+			go w.uploadLoop()
+		}
+		r.w = w
+	})
+	return r.w
+}
+
+func (w *writer) close() {
+	close(w.uploads)
+	w.workers.Wait()
+}
+
+func (w *writer) fail(err error) {
+	w.mu.Lock()
+	if w.err == nil {
+		w.err = err
+	}
+	w.mu.Unlock()
+}
+
+func (w *writer) uploadLoop() {
+	defer w.workers.Done()
+	for b := range w.uploads {
+		w.upload(b)
+		w.inflight.Done()
+	}
+}
+
+func (w *writer) upload(b *packBuilder) {
+	r := w.r
+	data, name := b.finish(r.sealer)
+	if err := r.be.Save(context.Background(), storage.Handle{Kind: b.kind, Name: ID(name).String()}, data); err != nil {
+		w.fail(fmt.Errorf("writing pack: %w", err))
+		return
+	}
+	w.mu.Lock()
+	for _, e := range b.entries {
+		l := Location{Pack: name, Kind: b.kind, Type: e.Type, Flags: e.Flags, Offset: e.Offset, Length: e.Length, RawLength: e.RawLength}
+		r.idx.Add(e.ID, l)
+		w.written[e.ID] = l
+		delete(w.pending, e.ID)
+	}
+	w.stats.Packs++
+	w.stats.BytesStored += int64(len(data))
+	w.mu.Unlock()
+	b.buf.Reset()
+	w.bufs.Put(b)
+}
+
+// Known reports whether a blob is stored or being stored by this session.
+func (r *Repository) Known(id ID) bool {
+	if r.idx.Has(id) {
+		return true
+	}
+	if r.w == nil {
+		return false
+	}
+	r.w.mu.Lock()
+	_, ok := r.w.pending[id]
+	r.w.mu.Unlock()
+	return ok
+}
+
+// SaveBlob stores plain as a blob of type t under id (which must be
+// r.Hash(plain)) unless the repository has it already. It returns whether
+// the blob was new. The blob is durable only after Flush.
+func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []byte) (bool, error) {
+	if err := r.LoadIndex(ctx); err != nil {
+		return false, err
+	}
+	if len(plain) > MaxBlobSize {
+		return false, fmt.Errorf("blob of %d bytes exceeds the %d-byte limit", len(plain), MaxBlobSize)
+	}
+	w := r.writer()
+	if r.idx.Has(id) {
+		return false, nil
+	}
+	w.mu.Lock()
+	if err := w.err; err != nil {
+		w.mu.Unlock()
+		return false, err
+	}
+	if _, ok := w.pending[id]; ok {
+		w.mu.Unlock()
+		return false, nil
+	}
+	w.pending[id] = struct{}{}
+	w.mu.Unlock()
+
+	e := PackEntry{ID: id, Type: t, RawLength: uint32(len(plain))}
+	scratch := getScratch(len(plain))
+	body := plain
+	if comp, ok := r.codec.compress((*scratch)[:0], plain); ok {
+		body, e.Flags = comp, flagCompressed
+		*scratch = comp
+	}
+	sealedBuf := getScratch(len(body) + r.sealer.Overhead())
+	sealed := r.sealer.Seal((*sealedBuf)[:0], body)
+	*sealedBuf = sealed
+
+	w.mu.Lock()
+	b := w.builders[t]
+	if b == nil {
+		b = w.newBuilder(t)
+		w.builders[t] = b
+	}
+	b.add(e, sealed)
+	w.stats.Blobs++
+	w.stats.BytesRaw += int64(len(plain))
+	var full *packBuilder
+	if b.buf.Len() >= r.cfg.PackSize {
+		full = b
+		delete(w.builders, t)
+		w.inflight.Add(1)
+	}
+	w.mu.Unlock()
+	putScratch(scratch)
+	putScratch(sealedBuf)
+	if full != nil {
+		select {
+		case w.uploads <- full:
+		case <-ctx.Done():
+			w.inflight.Done()
+			return false, ctx.Err()
+		}
+	}
+	return true, nil
+}
+
+func (w *writer) newBuilder(t BlobType) *packBuilder {
+	b, _ := w.bufs.Get().(*packBuilder)
+	if b == nil {
+		b = &packBuilder{}
+		b.buf.Grow(w.r.cfg.PackSize + w.r.cfg.Chunker.Max + 4096)
+	}
+	b.entries = b.entries[:0]
+	b.kind = storage.KindData
+	if t == TreeBlob {
+		b.kind = storage.KindMeta
+	}
+	return b
+}
+
+// Flush uploads every partial pack, waits for all uploads, then writes this
+// session's index segment. After Flush returns nil, every blob saved so far
+// is durable and indexed: the caller may commit a snapshot that uses them.
+// It returns the name of the segment written (zero if nothing was new).
+func (r *Repository) Flush(ctx context.Context) (ID, error) {
+	if r.w == nil {
+		return ID{}, nil
+	}
+	w := r.w
+	w.mu.Lock()
+	var parts []*packBuilder
+	for t, b := range w.builders {
+		parts = append(parts, b)
+		delete(w.builders, t)
+		w.inflight.Add(1)
+	}
+	w.mu.Unlock()
+	for _, b := range parts {
+		select {
+		case w.uploads <- b:
+		case <-ctx.Done():
+			w.inflight.Done()
+		}
+	}
+	w.inflight.Wait()
+	if err := ctx.Err(); err != nil {
+		return ID{}, err
+	}
+	w.mu.Lock()
+	err := w.err
+	written := w.written
+	w.written = map[ID]Location{}
+	w.mu.Unlock()
+	if err != nil {
+		return ID{}, err
+	}
+	if len(written) == 0 {
+		return ID{}, nil
+	}
+	name, err := r.SaveSegment(ctx, &Segment{Blobs: written})
+	if err != nil {
+		return ID{}, fmt.Errorf("writing the index segment: %w", err)
+	}
+	return name, nil
+}
+
+// WriteStats reports what this session wrote so far.
+func (r *Repository) WriteStats() WriteStats {
+	if r.w == nil {
+		return WriteStats{}
+	}
+	r.w.mu.Lock()
+	defer r.w.mu.Unlock()
+	return r.w.stats
+}
+
+var scratchPool sync.Pool
+
+func getScratch(n int) *[]byte {
+	if p, ok := scratchPool.Get().(*[]byte); ok && cap(*p) >= n {
+		return p
+	}
+	b := make([]byte, 0, n)
+	return &b
+}
+
+func putScratch(p *[]byte) {
+	if cap(*p) <= 16<<20 {
+		scratchPool.Put(p)
+	}
+}

@@ -1,0 +1,59 @@
+package restore_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/savepoint-ci/savepoint/core/restore"
+	"github.com/savepoint-ci/savepoint/core/save"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
+)
+
+// chdir runs the test from dir, since save stores relative paths.
+func chdir(t *testing.T, dir string) {
+	t.Helper()
+	old, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chdir(old) })
+}
+
+func makeTree(t *testing.T, dir string) {
+	testrepo.WriteFile(t, dir, "src/a.txt", []byte("hello"))
+	testrepo.WriteFile(t, dir, "src/big.bin", testrepo.Random(900<<10))
+	testrepo.WriteFile(t, dir, "src/empty", nil)
+	testrepo.WriteFile(t, dir, "src/deep/er/x.go", []byte("package x"))
+	os.MkdirAll(filepath.Join(dir, "src/emptydir"), 0o755)
+	os.Symlink("a.txt", filepath.Join(dir, "src/link"))
+	os.Chmod(filepath.Join(dir, "src/a.txt"), 0o600)
+	os.Chmod(filepath.Join(dir, "src/deep/er/x.go"), 0o755)
+}
+
+func TestRoundTrip(t *testing.T) {
+	repo, be := testrepo.New(t)
+	work := t.TempDir()
+	makeTree(t, work)
+	chdir(t, work)
+	snap, err := save.Run(context.Background(), repo, save.Options{Paths: []string{"src"}, Name: "n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Stats.Files != 4 || snap.Stats.BytesNew == 0 {
+		t.Fatalf("stats: %+v", snap.Stats)
+	}
+	target := t.TempDir()
+	repo2 := testrepo.Reopen(t, be)
+	res, err := restore.Run(context.Background(), repo2, snap, restore.Options{Target: target})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Files != 4 || res.Symlinks != 1 {
+		t.Fatalf("restore result %+v", res)
+	}
+	if d := testrepo.Equal(t, filepath.Join(work, "src"), filepath.Join(target, "src")); d != "" {
+		t.Fatal(d)
+	}
+}

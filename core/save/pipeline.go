@@ -1,0 +1,165 @@
+package save
+
+import (
+	"io"
+	"os"
+	"sync"
+
+	"github.com/savepoint-ci/savepoint/core/chunker"
+	"github.com/savepoint-ci/savepoint/core/repository"
+)
+
+// stream is a sequence of chunks being stored: a file's content or a
+// command's output. Its IDs fill in as chunk workers finish.
+type stream struct {
+	mu      sync.Mutex
+	content []repository.ID
+	size    uint64
+	chunks  sync.WaitGroup
+	read    chan struct{} // closed when the reader has submitted every chunk
+	readErr error
+}
+
+func newStream() *stream { return &stream{read: make(chan struct{})} }
+
+// wait blocks until every chunk is stored and returns the content list.
+func (st *stream) wait() ([]repository.ID, error) {
+	<-st.read
+	st.chunks.Wait()
+	return st.content, st.readErr
+}
+
+type chunkJob struct {
+	st  *stream
+	i   int
+	buf *[]byte
+}
+
+// feed chunks r into st, handing each chunk to the chunk workers. It
+// returns when every chunk is submitted (not yet stored).
+func (s *saver) feed(st *stream, r io.Reader, c *chunker.Chunker) {
+	defer close(st.read)
+	c.Reset(r)
+	for {
+		data, err := c.Next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			st.readErr = err
+			return
+		}
+		if s.ctx.Err() != nil {
+			st.readErr = s.err()
+			return
+		}
+		n := len(data)
+		s.budget.acquire(int64(n))
+		buf := getBuf(n)
+		*buf = append((*buf)[:0], data...)
+		st.mu.Lock()
+		i := len(st.content)
+		st.content = append(st.content, repository.ID{})
+		st.size += uint64(n)
+		st.mu.Unlock()
+		st.chunks.Add(1)
+		s.read.Add(int64(n))
+		s.prog.Bytes.Add(int64(n))
+		s.chunkJobs <- chunkJob{st: st, i: i, buf: buf}
+	}
+}
+
+func (s *saver) chunkWorker() {
+	defer s.chunkWG.Done()
+	for j := range s.chunkJobs {
+		data := *j.buf
+		if s.ctx.Err() == nil {
+			id := s.repo.Hash(data)
+			if _, err := s.repo.SaveBlob(s.ctx, repository.DataBlob, id, data); err != nil {
+				s.fail(err)
+			}
+			j.st.mu.Lock()
+			j.st.content[j.i] = id
+			j.st.mu.Unlock()
+		}
+		s.budget.release(int64(len(data)))
+		putBuf(j.buf)
+		j.st.chunks.Done()
+	}
+}
+
+// fileJob is one regular file to read.
+type fileJob struct {
+	path string
+	st   *stream
+}
+
+func (s *saver) fileWorker() {
+	defer s.fileWG.Done()
+	cfg := s.repo.Config()
+	c := chunker.New(nil, cfg.Chunker, s.repo.ChunkerTable())
+	for j := range s.fileJobs {
+		if s.ctx.Err() != nil {
+			j.st.readErr = s.err()
+			close(j.st.read)
+			continue
+		}
+		f, err := os.Open(j.path)
+		if err != nil {
+			j.st.readErr = err
+			close(j.st.read)
+			continue
+		}
+		s.feed(j.st, f, c)
+		f.Close()
+		s.prog.Files.Add(1)
+	}
+}
+
+// budget bounds the bytes of chunks in flight between readers and workers.
+type budget struct {
+	mu    sync.Mutex
+	cond  *sync.Cond
+	avail int64
+	max   int64
+}
+
+func newBudget(max int64) *budget {
+	b := &budget{avail: max, max: max}
+	b.cond = sync.NewCond(&b.mu)
+	return b
+}
+
+func (b *budget) acquire(n int64) {
+	if n > b.max {
+		n = b.max
+	}
+	b.mu.Lock()
+	for b.avail < n {
+		b.cond.Wait()
+	}
+	b.avail -= n
+	b.mu.Unlock()
+}
+
+func (b *budget) release(n int64) {
+	if n > b.max {
+		n = b.max
+	}
+	b.mu.Lock()
+	b.avail += n
+	b.mu.Unlock()
+	b.cond.Broadcast()
+}
+
+var bufPool sync.Pool
+
+func getBuf(n int) *[]byte {
+	if p, ok := bufPool.Get().(*[]byte); ok && cap(*p) >= n {
+		return p
+	}
+	b := make([]byte, 0, n)
+	return &b
+}
+
+func putBuf(p *[]byte) { bufPool.Put(p) }

@@ -1,0 +1,137 @@
+package snapshot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/storage"
+)
+
+// ErrNotFound means no snapshot matches a reference.
+var ErrNotFound = errors.New("snapshot not found")
+
+// List loads every snapshot, oldest first.
+func List(ctx context.Context, repo *repository.Repository) ([]*Snapshot, error) {
+	var ids []repository.ID
+	err := repo.Backend().List(ctx, storage.KindSnapshot, func(fi storage.Info) error {
+		if id, err := repository.ParseID(fi.Name); err == nil {
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing snapshots: %w", err)
+	}
+	out := make([]*Snapshot, len(ids))
+	errs := make([]error, len(ids))
+	sem := make(chan struct{}, repo.Connections()*2)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int, id repository.ID) {
+			defer func() { <-sem; wg.Done() }()
+			out[i], errs[i] = Load(ctx, repo, id)
+		}(i, id)
+	}
+	wg.Wait()
+	var list []*Snapshot
+	for i, s := range out {
+		if errs[i] != nil {
+			if errors.Is(errs[i], storage.ErrNotFound) {
+				continue // removed by prune while we listed
+			}
+			return nil, fmt.Errorf("snapshot %s: %w", ids[i].Short(), errs[i])
+		}
+		list = append(list, s)
+	}
+	sort.Slice(list, func(i, j int) bool {
+		if !list[i].Time.Equal(list[j].Time) {
+			return list[i].Time.Before(list[j].Time)
+		}
+		return list[i].ID.String() < list[j].ID.String()
+	})
+	return list, nil
+}
+
+// Filter selects snapshots by name and tags (every tag must be present).
+// Empty criteria match everything.
+type Filter struct {
+	Name string
+	Tags []string
+	// Provenance keys that must have the given values (commit, branch, environment...).
+	Provenance map[string]string
+}
+
+// Match reports whether s passes the filter.
+func (f Filter) Match(s *Snapshot) bool {
+	if f.Name != "" && s.Name != f.Name {
+		return false
+	}
+	for _, t := range f.Tags {
+		if !slices.Contains(s.Tags, t) {
+			return false
+		}
+	}
+	for k, v := range f.Provenance {
+		got := s.Provenance[k]
+		if k == "commit" {
+			if v == "" || !strings.HasPrefix(got, v) {
+				return false
+			}
+		} else if got != v {
+			return false
+		}
+	}
+	return true
+}
+
+// Select returns the snapshots of list that match f, in order.
+func Select(list []*Snapshot, f Filter) []*Snapshot {
+	var out []*Snapshot
+	for _, s := range list {
+		if f.Match(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Find resolves a user's reference against list (oldest first): an ID
+// prefix of at least 4 hex characters, "latest", or "NAME:latest".
+func Find(list []*Snapshot, ref string) (*Snapshot, error) {
+	var f Filter
+	switch {
+	case ref == "latest":
+	case strings.HasSuffix(ref, ":latest"):
+		f.Name = strings.TrimSuffix(ref, ":latest")
+	default:
+		if len(ref) < 4 {
+			return nil, fmt.Errorf("snapshot %q: give at least 4 characters of its ID, 'latest' or 'NAME:latest'", ref)
+		}
+		var found *Snapshot
+		for _, s := range list {
+			if strings.HasPrefix(s.ID.String(), strings.ToLower(ref)) {
+				if found != nil {
+					return nil, fmt.Errorf("snapshot %q is ambiguous: give more characters of its ID", ref)
+				}
+				found = s
+			}
+		}
+		if found == nil {
+			return nil, fmt.Errorf("snapshot %q: %w", ref, ErrNotFound)
+		}
+		return found, nil
+	}
+	sel := Select(list, f)
+	if len(sel) == 0 {
+		return nil, fmt.Errorf("snapshot %q: %w", ref, ErrNotFound)
+	}
+	return sel[len(sel)-1], nil
+}

@@ -1,0 +1,94 @@
+// Package tree defines the directory listings stored in a repository: one
+// Tree blob per directory, whose nodes name files (by their content chunks),
+// symlinks and subdirectories (by their tree's ID). Trees are encoded
+// deterministically, so an unchanged directory always gets the same ID and
+// is stored once.
+package tree
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/savepoint-ci/savepoint/core/repository"
+)
+
+// Node types.
+const (
+	File    = "file"
+	Dir     = "dir"
+	Symlink = "symlink"
+)
+
+// Node is one entry of a directory.
+type Node struct {
+	Name    string          `json:"name"`
+	Type    string          `json:"type"`
+	Mode    uint32          `json:"mode"`     // permission, setuid, setgid and sticky bits
+	ModTime int64           `json:"mtime_ns"` // Unix nanoseconds
+	UID     uint32          `json:"uid,omitempty"`
+	GID     uint32          `json:"gid,omitempty"`
+	Size    uint64          `json:"size,omitempty"`
+	Inode   uint64          `json:"inode,omitempty"`    // change detection only
+	CTime   int64           `json:"ctime_ns,omitempty"` // change detection only
+	Content []repository.ID `json:"content,omitempty"`  // file chunks, in order
+	Subtree *repository.ID  `json:"subtree,omitempty"`  // dir
+	Target  string          `json:"target,omitempty"`   // symlink
+}
+
+// Tree is the listing of one directory, sorted by name.
+type Tree struct {
+	Nodes []Node `json:"nodes"`
+}
+
+// Encode returns the deterministic encoding of t (nodes sorted by name).
+func (t *Tree) Encode() ([]byte, error) {
+	sort.Slice(t.Nodes, func(i, j int) bool { return t.Nodes[i].Name < t.Nodes[j].Name })
+	return json.Marshal(t)
+}
+
+// Find returns the node called name.
+func (t *Tree) Find(name string) (*Node, bool) {
+	i := sort.Search(len(t.Nodes), func(i int) bool { return t.Nodes[i].Name >= name })
+	if i < len(t.Nodes) && t.Nodes[i].Name == name {
+		return &t.Nodes[i], true
+	}
+	return nil, false
+}
+
+// ValidName reports whether name may appear in a tree: no separators, not
+// empty, not "." or "..". Restore refuses trees that break this rule.
+func ValidName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00")
+}
+
+// Save stores t as a tree blob and returns its ID.
+func Save(ctx context.Context, repo *repository.Repository, t *Tree) (repository.ID, error) {
+	data, err := t.Encode()
+	if err != nil {
+		return repository.ID{}, err
+	}
+	id := repo.Hash(data)
+	_, err = repo.SaveBlob(ctx, repository.TreeBlob, id, data)
+	return id, err
+}
+
+// Load reads and checks a tree.
+func Load(ctx context.Context, repo *repository.Repository, id repository.ID) (*Tree, error) {
+	data, err := repo.LoadBlob(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var t Tree
+	if err := json.Unmarshal(data, &t); err != nil {
+		return nil, fmt.Errorf("tree %s is malformed: %v: %w", id, err, repository.ErrCorrupted)
+	}
+	for i, n := range t.Nodes {
+		if i > 0 && t.Nodes[i-1].Name >= n.Name {
+			return nil, fmt.Errorf("tree %s is not sorted or has duplicate names: %w", id, repository.ErrCorrupted)
+		}
+	}
+	return &t, nil
+}
