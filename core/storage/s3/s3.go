@@ -51,7 +51,9 @@ type Options struct {
 	// StorageClass is applied to data packs only (Kind data), so metadata
 	// stays readable without a restore from an archive class.
 	StorageClass string
-	// Connections bounds the parallel connections to the endpoint (0: 8).
+	// Connections is the number of parallel transfers the caller makes
+	// (0: 8): that many connections are kept alive, at most 2*Connections+4
+	// are opened.
 	Connections int
 	// Credentials overrides the provider chain (tests, static keys from
 	// flags). Nil: NewCredentials(Profile, nil).

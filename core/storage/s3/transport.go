@@ -81,9 +81,13 @@ func (b *Backend) newTransport() (http.RoundTripper, error) {
 		tlsConf.RootCAs = pool
 	}
 	t := &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		MaxConnsPerHost:       conns,
+		Proxy:       http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		// The engine bounds its parallel transfers by Connections; the
+		// transport keeps that many connections alive and caps the total
+		// with headroom, so a reader held open while another request is
+		// made (a listing during a restore) never waits for a connection.
+		MaxConnsPerHost:       2*conns + 4,
 		MaxIdleConnsPerHost:   conns,
 		MaxIdleConns:          conns,
 		IdleConnTimeout:       90 * time.Second,
