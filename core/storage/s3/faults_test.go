@@ -28,17 +28,20 @@ import (
 type fault int
 
 const (
-	pass     fault = iota
-	err500         // 500 InternalError before reaching MinIO
-	slowDown       // 503 SlowDown before reaching MinIO
-	reset          // TCP reset before any answer
-	slow           // answer after the client's response timeout
-	truncate       // forward, then cut the response body half-way (GETs)
-	after500       // forward (the write happens), then answer 500
+	pass      fault = iota
+	err500          // 500 InternalError before reaching MinIO
+	slowDown        // 503 SlowDown before reaching MinIO
+	reset           // TCP reset before any answer
+	slow            // answer after the client's response timeout
+	truncate        // forward, then cut the response body half-way (GETs)
+	after500        // forward (the write happens), then answer 500
+	cutUpload       // forward half of a PUT body, then break the upstream connection
+	numRandom       // faults above are picked at random, those below only when forced
+	corrupt         // forward a PUT with one byte of its body flipped
 	numFaults
 )
 
-var faultNames = [...]string{"pass", "500", "503 SlowDown", "reset", "slow", "truncate", "500 after write"}
+var faultNames = [...]string{"pass", "500", "503 SlowDown", "reset", "slow", "truncate", "500 after write", "cut upload", "", "corrupt"}
 
 // faultProxy is an HTTP proxy in front of MinIO that fails a share of the
 // requests in the ways real networks and S3 services do.
@@ -84,6 +87,16 @@ func newFaultProxy(t *testing.T, target string, rate int) *faultProxy {
 		case truncate:
 			tw := &truncWriter{ResponseWriter: w, limit: -1}
 			rp.ServeHTTP(tw, r)
+		case cutUpload:
+			r.Body = io.NopCloser(io.MultiReader(io.LimitReader(r.Body, r.ContentLength/2), &failReader{}))
+			rp.ServeHTTP(w, r)
+		case corrupt:
+			body, _ := io.ReadAll(r.Body)
+			if len(body) > 0 {
+				body[len(body)/2] ^= 0x55
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			rp.ServeHTTP(w, r)
 		case after500:
 			rec := httptest.NewRecorder()
 			rp.ServeHTTP(rec, r)
@@ -106,12 +119,15 @@ func (p *faultProxy) pick(r *http.Request) fault {
 	if p.rnd.IntN(1000) >= int(p.rate.Load()) {
 		return pass
 	}
-	f := fault(1 + p.rnd.IntN(int(numFaults)-1))
+	f := fault(1 + p.rnd.IntN(int(numRandom)-1))
 	if f == truncate && (r.Method != http.MethodGet || r.URL.Query().Has("list-type")) {
 		f = reset
 	}
 	if f == after500 && r.Method != http.MethodPut && r.Method != http.MethodDelete {
 		f = err500
+	}
+	if f == cutUpload && (r.Method != http.MethodPut || r.ContentLength < 2) {
+		f = reset
 	}
 	return f
 }
@@ -119,6 +135,9 @@ func (p *faultProxy) pick(r *http.Request) fault {
 func (p *faultProxy) report(t *testing.T) {
 	var parts []string
 	for f := range numFaults {
+		if f == numRandom {
+			continue
+		}
 		parts = append(parts, fmt.Sprintf("%s=%d", faultNames[f], p.count[f].Load()))
 	}
 	t.Logf("proxy: %s", strings.Join(parts, " "))
@@ -304,5 +323,33 @@ func TestTruncatedBodyResumes(t *testing.T) {
 	checkLine(t, "read through endless truncation", err, storage.ErrUnavailable)
 	if gets != 10 {
 		t.Fatalf("endless truncation cost %d GETs, want the budget of 10", gets)
+	}
+}
+
+// failReader fails like a connection that broke.
+type failReader struct{}
+
+func (failReader) Read([]byte) (int, error) { return 0, errors.New("upload cut by the fault proxy") }
+
+// TestBrokenUploadsStoreNothing: an upload cut half-way or damaged on the
+// way is never stored, and Save says so in one line. (A damaged body is
+// refused by the checksum; it is not retried.)
+func TestBrokenUploadsStoreNothing(t *testing.T) {
+	b, p := faultyBackend(t, 0, 3)
+	ctx := context.Background()
+	for _, f := range []fault{cutUpload, corrupt} {
+		data, name := storagetest.Blob(300_000)
+		h := storage.Handle{Kind: storage.KindData, Name: name}
+		p.mu.Lock()
+		p.force, p.forceLeft = f, 1000
+		p.mu.Unlock()
+		err := b.Save(ctx, h, data)
+		checkLine(t, faultNames[f], err, storage.ErrUnavailable)
+		p.mu.Lock()
+		p.forceLeft = 0
+		p.mu.Unlock()
+		if _, err := b.Stat(ctx, h); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("%s: the object exists after a failed upload (%v)", faultNames[f], err)
+		}
 	}
 }
