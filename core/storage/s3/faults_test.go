@@ -38,10 +38,11 @@ const (
 	cutUpload       // forward half of a PUT body, then break the upstream connection
 	numRandom       // faults above are picked at random, those below only when forced
 	corrupt         // forward a PUT with one byte of its body flipped
+	stall           // forward half of a GET body, then stall for p.delay before the rest
 	numFaults
 )
 
-var faultNames = [...]string{"pass", "500", "503 SlowDown", "reset", "slow", "truncate", "500 after write", "cut upload", "", "corrupt"}
+var faultNames = [...]string{"pass", "500", "503 SlowDown", "reset", "slow", "truncate", "500 after write", "cut upload", "", "corrupt", "stall"}
 
 // faultProxy is an HTTP proxy in front of MinIO that fails a share of the
 // requests in the ways real networks and S3 services do.
@@ -87,6 +88,8 @@ func newFaultProxy(t *testing.T, target string, rate int) *faultProxy {
 		case truncate:
 			tw := &truncWriter{ResponseWriter: w, limit: -1}
 			rp.ServeHTTP(tw, r)
+		case stall:
+			rp.ServeHTTP(&truncWriter{ResponseWriter: w, limit: -1, stall: p.delay, ctx: r.Context()}, r)
 		case cutUpload:
 			r.Body = io.NopCloser(io.MultiReader(io.LimitReader(r.Body, r.ContentLength/2), &failReader{}))
 			rp.ServeHTTP(w, r)
@@ -155,6 +158,10 @@ type truncWriter struct {
 	http.ResponseWriter
 	limit   int64
 	written int64
+	// stall, when set, pauses for that long at the limit instead of
+	// aborting, then sends the rest (unless the client went away).
+	stall time.Duration
+	ctx   context.Context
 }
 
 func (w *truncWriter) WriteHeader(code int) {
@@ -170,7 +177,18 @@ func (w *truncWriter) Write(b []byte) (int, error) {
 		n, _ := w.ResponseWriter.Write(b[:w.limit-w.written])
 		w.written += int64(n)
 		w.ResponseWriter.(http.Flusher).Flush()
-		panic(http.ErrAbortHandler)
+		if w.stall == 0 {
+			panic(http.ErrAbortHandler)
+		}
+		select {
+		case <-time.After(w.stall):
+		case <-w.ctx.Done():
+			panic(http.ErrAbortHandler)
+		}
+		w.limit = -1
+		m, err := w.ResponseWriter.Write(b[n:])
+		w.written += int64(m)
+		return n + m, err
 	}
 	n, err := w.ResponseWriter.Write(b)
 	w.written += int64(n)
@@ -351,5 +369,34 @@ func TestBrokenUploadsStoreNothing(t *testing.T) {
 		if _, err := b.Stat(ctx, h); !errors.Is(err, storage.ErrNotFound) {
 			t.Fatalf("%s: the object exists after a failed upload (%v)", faultNames[f], err)
 		}
+	}
+}
+
+// TestStalledDownloadResumes: a download that stops sending (a stalled
+// connection, no error) is abandoned after the response timeout and the
+// rest is fetched with one more ranged GET.
+func TestStalledDownloadResumes(t *testing.T) {
+	b, p := faultyBackend(t, 0, 10) // response timeout 1s, stall 1.5s
+	ctx := context.Background()
+	data, name := storagetest.Blob(2 << 20)
+	h := storage.Handle{Kind: storage.KindData, Name: name}
+	if err := b.Save(ctx, h, data); err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.force, p.forceLeft = stall, 1
+	p.mu.Unlock()
+	before := b.Requests().Get
+	rd, err := b.Load(ctx, h, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(rd)
+	rd.Close()
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("read through a stall: %d bytes, %v", len(got), err)
+	}
+	if n := b.Requests().Get - before; n != 2 {
+		t.Fatalf("a stalled download cost %d GETs, want 2", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -71,15 +72,45 @@ func (b *Backend) get(ctx context.Context, h storage.Handle, offset, length int6
 	case offset > 0:
 		opts.SetRange(offset, 0)
 	}
-	body, info, _, err := b.core.GetObject(ctx, b.opts.Bucket, b.key(h), opts)
+	gctx, cancel := context.WithCancel(ctx)
+	body, info, _, err := b.core.GetObject(gctx, b.opts.Bucket, b.key(h), opts)
 	if err != nil {
+		cancel()
 		return nil, 0, b.translate(ctx, err, "loading "+h.String())
 	}
 	if length > 0 && info.Size != length {
 		body.Close()
+		cancel()
 		return nil, 0, fmt.Errorf("s3: loading %s: range %d+%d is past the end of the object: %w", h, offset, length, storage.ErrInvalid)
 	}
-	return body, info.Size, nil
+	timer := time.AfterFunc(b.timeout, cancel)
+	timer.Stop()
+	return &idleBody{body: body, cancel: cancel, timeout: b.timeout, timer: timer}, info.Size, nil
+}
+
+// idleBody aborts a download (by cancelling its request) when a Read waits
+// longer than timeout for data, so a stalled transfer becomes a read error
+// that resumeReader recovers from. Time the caller spends between reads
+// does not count.
+type idleBody struct {
+	body    io.ReadCloser
+	cancel  context.CancelFunc
+	timeout time.Duration
+	timer   *time.Timer
+}
+
+func (d *idleBody) Read(p []byte) (int, error) {
+	d.timer.Reset(d.timeout)
+	n, err := d.body.Read(p)
+	d.timer.Stop()
+	return n, err
+}
+
+func (d *idleBody) Close() error {
+	d.timer.Stop()
+	err := d.body.Close()
+	d.cancel()
+	return err
 }
 
 // Stat returns the size and time of an object with one HEAD request.

@@ -67,7 +67,8 @@ type Options struct {
 	// unknown host) an operation tolerates before it fails (0: 3).
 	RefusedAttempts int
 	// ResponseTimeout bounds the wait for response headers of one attempt
-	// (0: 60s). A timed-out attempt is retried.
+	// and for the next byte of a download (0: 60s). A timed-out attempt is
+	// retried; a stalled download is resumed.
 	ResponseTimeout time.Duration
 	// WrapTransport, when set, wraps the HTTP transport below the request
 	// counter (fault injection in tests).
@@ -83,6 +84,7 @@ type Backend struct {
 	transport  *http.Transport
 	maxRetries int
 	refused    int
+	timeout    time.Duration // response and download idle timeout
 }
 
 var _ storage.Backend = (*Backend)(nil)

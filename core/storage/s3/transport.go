@@ -28,7 +28,8 @@ import (
 // Two additions live here, in the transport, because minio-go cannot know
 // them:
 //   - ResponseTimeout bounds how long one attempt waits for response
-//     headers, so a hung server becomes a retryable timeout.
+//     headers, so a hung server becomes a retryable timeout. Downloads
+//     also fail over when no byte arrives for that long (resume.go).
 //   - A refused connection (nothing listens, unknown host, no route, dial
 //     timeout) is not worth ten attempts: after RefusedAttempts of them the
 //     transport cancels the whole operation with ErrUnavailable, so a wrong
@@ -65,6 +66,7 @@ func (b *Backend) newTransport() (http.RoundTripper, error) {
 	if timeout <= 0 {
 		timeout = 60 * time.Second
 	}
+	b.timeout = timeout
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if b.opts.CAFile != "" {
 		pem, err := os.ReadFile(b.opts.CAFile)
