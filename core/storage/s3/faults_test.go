@@ -310,7 +310,7 @@ func TestFaultsFailClearly(t *testing.T) {
 // it broke with one more ranged GET, invisible to the caller; a body that
 // keeps breaking fails with ErrUnavailable once the attempts are spent.
 func TestTruncatedBodyResumes(t *testing.T) {
-	b, p := faultyBackend(t, 0, 10)
+	b, p := faultyBackend(t, 0, 5)
 	ctx := context.Background()
 	data, name := storagetest.Blob(4 << 20)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
@@ -339,8 +339,8 @@ func TestTruncatedBodyResumes(t *testing.T) {
 	}
 	_, gets, err = read(1000)
 	checkLine(t, "read through endless truncation", err, storage.ErrUnavailable)
-	if gets != 10 {
-		t.Fatalf("endless truncation cost %d GETs, want the budget of 10", gets)
+	if gets != 5 {
+		t.Fatalf("endless truncation cost %d GETs, want the budget of 5", gets)
 	}
 }
 
