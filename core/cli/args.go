@@ -9,7 +9,8 @@ import (
 // interspersed moves a command's flags ahead of its positional arguments, so
 // `savepoint restore latest --target DIR` works like
 // `savepoint restore --target DIR latest` (urfave/cli v2 stops parsing flags
-// at the first positional argument). "--" ends flag processing.
+// at the first positional argument), and global flags given after the
+// command (`savepoint init --repo R`) move before it. "--" ends flag processing.
 func interspersed(app *cli.App, args []string) []string {
 	// Skip global flags to find the command.
 	i := 0
@@ -27,7 +28,7 @@ func interspersed(app *cli.App, args []string) []string {
 		return args
 	}
 	flags := append(append([]cli.Flag{}, cmd.Flags...), app.Flags...)
-	var front, pos []string
+	var global, front, pos []string
 	rest := args[i+1:]
 	for j := 0; j < len(rest); j++ {
 		a := rest[j]
@@ -36,16 +37,23 @@ func interspersed(app *cli.App, args []string) []string {
 			break
 		}
 		if strings.HasPrefix(a, "-") && a != "-" && knownFlag(flags, a) {
-			front = append(front, a)
+			// Global flags given after the command go before it.
+			dst := &front
+			if !knownFlag(cmd.Flags, a) {
+				dst = &global
+			}
+			*dst = append(*dst, a)
 			if takesValue(flags, a) && j+1 < len(rest) {
 				j++
-				front = append(front, rest[j])
+				*dst = append(*dst, rest[j])
 			}
 			continue
 		}
 		pos = append(pos, a)
 	}
-	out := append([]string{}, args[:i+1]...)
+	out := append([]string{}, args[:i]...)
+	out = append(out, global...)
+	out = append(out, args[i])
 	out = append(out, front...)
 	return append(out, pos...)
 }

@@ -198,7 +198,7 @@ func newSaver(ctx context.Context, repo *repository.Repository, opts Options, ex
 		rep:       progress.Or(opts.Reporter),
 		fileJobs:  make(chan *fileJob, 64),
 		chunkJobs: make(chan chunkJob, 8),
-		budget:    newBudget(int64(4*repo.Config().Chunker.Max) + 64<<20),
+		budget:    newBudget(int64(2*repo.Config().Chunker.Max) + 16<<20),
 	}
 	return s
 }
