@@ -83,7 +83,7 @@ func (b *Backend) Load(ctx context.Context, h storage.Handle, offset, length int
 	if !h.Kind.ContentAddressed() {
 		raw, err := b.getManifest(ctx, tagFor(h, 0))
 		if err != nil {
-			return nil, b.translate("loading", h.String(), err)
+			return nil, b.missingRepo(ctx, h, b.translate("loading", h.String(), err))
 		}
 		l, _, err := parseManifest(h, raw)
 		if err != nil {
@@ -133,6 +133,24 @@ func sliceRange(h storage.Handle, data []byte, off, n int64) (io.ReadCloser, err
 	return io.NopCloser(bytes.NewReader(data[off : off+n])), nil
 }
 
+// missingRepo adds ErrNoContainer to a config that was not found when the
+// registry does not know the repository at all (one tags-list request, only
+// on this path), so "no repository here" reads differently from "not a
+// savepoint repository". Distribution answers MANIFEST_UNKNOWN for both.
+func (b *Backend) missingRepo(ctx context.Context, h storage.Handle, err error) error {
+	if h.Kind != storage.KindConfig || !errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrNoContainer) {
+		return err
+	}
+	exists := false
+	lerr := b.listTags(ctx, func(string) error { exists = true; return errStop })
+	if lerr == nil && !exists {
+		return fmt.Errorf("oci %s: repository does not exist or has no tags: %w (%w)", b.repo, storage.ErrNoContainer, storage.ErrNotFound)
+	}
+	return err
+}
+
+var errStop = errors.New("stop")
+
 // exactReader fails with io.ErrUnexpectedEOF when fewer than left bytes come.
 type exactReader struct {
 	rc   io.ReadCloser
@@ -176,7 +194,7 @@ func (b *Backend) Stat(ctx context.Context, h storage.Handle) (storage.Info, err
 	}
 	raw, err := b.getManifest(ctx, tagFor(h, size))
 	if err != nil {
-		return storage.Info{}, b.translate("stat", h.String(), err)
+		return storage.Info{}, b.missingRepo(ctx, h, b.translate("stat", h.String(), err))
 	}
 	l, created, err := parseManifest(h, raw)
 	if err != nil {

@@ -100,3 +100,5 @@ func registryBin() string {
 	}
 	return "/usr/bin/docker-registry"
 }
+
+func requireRegistry(t *testing.T) string { return testenv.Require(t, "SAVEPOINT_TEST_REGISTRY") }

@@ -179,7 +179,8 @@ func (b *Backend) translate(op string, what string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return fmt.Errorf("%s: %w", prefix, err)
 	}
-	if errors.Is(err, errPlainHTTP) || strings.Contains(err.Error(), errPlainHTTP.Error()) {
+	if errors.Is(err, errPlainHTTP) || strings.Contains(err.Error(), errPlainHTTP.Error()) ||
+		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 		return fmt.Errorf("%s: registry %s could not be reached over HTTPS (%s): %w", prefix, b.repo.RegistryStr(), errPlainHTTP, storage.ErrUnavailable)
 	}
 	var te *transport.Error
