@@ -66,7 +66,7 @@ func TestAuth(t *testing.T) {
 			t.Fatalf("%s: Save = %v, want ErrPermission", tc.name, err)
 		}
 		oneLine(t, err, "wrong-password-123")
-	t.Log(err)
+		t.Log(err)
 		if _, err := b.Load(ctx, h, 0, 0); !errors.Is(err, storage.ErrPermission) {
 			t.Fatalf("%s: Load = %v, want ErrPermission", tc.name, err)
 		}
