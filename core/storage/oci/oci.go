@@ -21,6 +21,7 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -59,6 +60,8 @@ type Backend struct {
 	now      func() time.Time
 
 	mu         sync.Mutex
+	challenge  *transport.Challenge         // the ping's answer, once pinged
+	scheme     string                       // "https", or "http" where allowed
 	transports map[string]http.RoundTripper // by scope actions
 
 	emptyMu    sync.Mutex

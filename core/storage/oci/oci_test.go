@@ -7,9 +7,11 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/registry"
 
@@ -31,11 +33,16 @@ func inProcess(t *testing.T, wrap func(http.Handler) http.Handler) string {
 	return strings.TrimPrefix(srv.URL, "http://")
 }
 
-var repoSeq atomic.Int64
+// repoSeq numbers repositories; runID keeps runs against a long-lived
+// registry apart.
+var (
+	repoSeq atomic.Int64
+	runID   = strconv.FormatInt(time.Now().UnixNano(), 36)
+)
 
 func newBackend(t *testing.T, host string, opts oci.Options) *oci.Backend {
 	t.Helper()
-	b, err := oci.New(fmt.Sprintf("oci://%s/savepoint-test/repo%d", host, repoSeq.Add(1)), opts)
+	b, err := oci.New(fmt.Sprintf("oci://%s/savepoint-test/%s-%d", host, runID, repoSeq.Add(1)), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,14 +17,10 @@ import (
 // This file holds the registry API calls (OCI distribution-spec), each one
 // HTTP request apart from retries.
 
+// url is the API URL of path in the repository; the scheme is the one the
+// ping found (http only where the plain-HTTP policy allowed it).
 func (b *Backend) url(path string) string {
-	scheme := "https"
-	if b.repo.Registry.Scheme() == "http" {
-		if b.base.(*countingTransport).allowHTTP {
-			scheme = "http"
-		}
-	}
-	return fmt.Sprintf("%s://%s/v2/%s/%s", scheme, b.repo.RegistryStr(), b.repo.RepositoryStr(), path)
+	return fmt.Sprintf("%s://%s/v2/%s/%s", b.scheme, b.repo.RegistryStr(), b.repo.RepositoryStr(), path)
 }
 
 func newReq(ctx context.Context, method, u string, body []byte, header map[string]string) (*http.Request, error) {

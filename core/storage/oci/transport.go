@@ -19,10 +19,10 @@ import (
 // neither on a loopback address nor marked insecure.
 var errPlainHTTP = errors.New("plain HTTP is only used for loopback registries or with --insecure-registry")
 
-// countingTransport counts every request by HTTP method (tags-list GETs as
-// LIST; POST and PATCH of uploads as PUT) and refuses plain HTTP unless it is
-// allowed. It sits under the auth transport, so the ping and token requests
-// are counted too.
+// countingTransport counts every request the server answered, by HTTP method
+// (tags-list GETs as LIST; POST and PATCH of uploads as PUT), and refuses
+// plain HTTP unless it is allowed. It sits under the auth transport, so the
+// ping and token requests are counted too (as GET).
 type countingTransport struct {
 	inner     http.RoundTripper
 	c         *storage.Counter
@@ -35,6 +35,10 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			req.Body.Close()
 		}
 		return nil, errPlainHTTP
+	}
+	res, err := t.inner.RoundTrip(req)
+	if err != nil {
+		return nil, err // not answered: not a billed request
 	}
 	switch req.Method {
 	case http.MethodGet:
@@ -50,7 +54,7 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	case http.MethodDelete:
 		t.c.AddDelete()
 	}
-	return t.inner.RoundTrip(req)
+	return res, nil
 }
 
 // Scope actions of the three transports a backend may open.
@@ -60,22 +64,50 @@ const (
 	scopeDelete = transport.DeleteScope
 )
 
-// transport returns the authenticated transport for the given actions,
-// opening it (ping + token exchange) on first use.
+// transport returns the authenticated transport for the given actions. The
+// first call pings the registry (GET /v2/) for its auth challenge and scheme;
+// each set of actions then costs one token request on registries that use
+// bearer tokens, and nothing on others.
 func (b *Backend) transport(ctx context.Context, actions string) (http.RoundTripper, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if t := b.transports[actions]; t != nil {
 		return t, nil
 	}
-	var t http.RoundTripper
-	err := retry(ctx, func() error {
-		var err error
-		t, err = transport.NewWithContext(ctx, b.repo.Registry, b.auth, b.base, []string{b.repo.Scope(actions)})
-		return err
-	})
+	if b.challenge == nil {
+		var pr *transport.Challenge
+		err := retry(ctx, func() error {
+			var err error
+			pr, err = transport.Ping(ctx, b.repo.Registry, b.base)
+			return err
+		})
+		if err != nil {
+			return nil, b.translate("connecting", "", err)
+		}
+		b.challenge = pr
+		b.scheme = "https"
+		if pr.Insecure {
+			b.scheme = "http"
+		}
+	}
+	pr := b.challenge
+	tok := &transport.Token{}
+	if strings.EqualFold(pr.Scheme, "bearer") {
+		err := retry(ctx, func() error {
+			var err error
+			tok, err = transport.Exchange(ctx, b.repo.Registry, b.auth, b.base, []string{b.repo.Scope(actions)}, pr)
+			return err
+		})
+		if err != nil {
+			return nil, b.translate("authenticating", "", err)
+		}
+		if tok.Token == "" {
+			tok.Token = tok.AccessToken
+		}
+	}
+	t, err := transport.FromToken(b.repo.Registry, b.auth, b.base, pr, tok)
 	if err != nil {
-		return nil, b.translate("connecting", "", err)
+		return nil, b.translate("authenticating", "", err)
 	}
 	b.transports[actions] = t
 	return t, nil
