@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 
@@ -122,7 +123,7 @@ func TestUnreachable(t *testing.T) {
 	srv := httptest.NewServer(http.NotFoundHandler())
 	host := strings.TrimPrefix(srv.URL, "http://")
 	srv.Close()
-	b, _ := oci.New("oci://"+host+"/a/b", oci.Options{Keychain: anonymous})
+	b, _ := oci.New("oci://"+host+"/a/b", oci.Options{Keychain: anonymous, RetryDelay: time.Millisecond})
 	_, err := b.Stat(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"})
 	if !errors.Is(err, storage.ErrUnavailable) {
 		t.Fatalf("Stat on a closed port: %v, want ErrUnavailable", err)
@@ -147,7 +148,7 @@ func TestPlainHTTPOnlyWhenAllowed(t *testing.T) {
 	data, name := storagetest.Blob(100)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
 
-	b, _ := oci.New("oci://registry.example.com:5000/a/b", oci.Options{Keychain: anonymous, Transport: redirect{addr}})
+	b, _ := oci.New("oci://registry.example.com:5000/a/b", oci.Options{Keychain: anonymous, Transport: redirect{addr}, RetryDelay: time.Millisecond})
 	err := b.Save(ctx, h, data)
 	if !errors.Is(err, storage.ErrUnavailable) || !strings.Contains(err.Error(), "--insecure-registry") {
 		t.Fatalf("plain HTTP to a non-loopback registry: %v, want ErrUnavailable naming --insecure-registry", err)

@@ -45,6 +45,10 @@ type Options struct {
 	// PageSize is the number of tags asked for per tags-list request
 	// (default 1000).
 	PageSize int
+	// RetryDelay is the wait before the first retry of a request that failed
+	// temporarily (5xx, 429, network); later retries wait 2x and 4x as long.
+	// Default 250ms.
+	RetryDelay time.Duration
 	// Now gives the creation time recorded in manifests; nil means time.Now.
 	Now func() time.Time
 }
@@ -53,11 +57,12 @@ type Options struct {
 // concurrent use.
 type Backend struct {
 	storage.Counter
-	repo     name.Repository
-	auth     authn.Authenticator
-	base     http.RoundTripper // counting, plain-HTTP policy applied
-	pageSize int
-	now      func() time.Time
+	repo       name.Repository
+	auth       authn.Authenticator
+	base       http.RoundTripper // counting, plain-HTTP policy applied
+	pageSize   int
+	now        func() time.Time
+	retryDelay time.Duration
 
 	mu         sync.Mutex
 	challenge  *transport.Challenge         // the ping's answer, once pinged
@@ -98,6 +103,9 @@ func New(ref string, opts Options) (*Backend, error) {
 	b := &Backend{repo: repo, pageSize: opts.PageSize, now: opts.Now, transports: map[string]http.RoundTripper{}}
 	if b.pageSize <= 0 {
 		b.pageSize = 1000
+	}
+	if b.retryDelay = opts.RetryDelay; b.retryDelay <= 0 {
+		b.retryDelay = 250 * time.Millisecond
 	}
 	if b.now == nil {
 		b.now = time.Now

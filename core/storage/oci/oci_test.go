@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -73,4 +74,68 @@ func TestBadReferences(t *testing.T) {
 			t.Errorf("New(%q) accepted a bad repository reference", ref)
 		}
 	}
+}
+
+// TestListPages lists more tags than fit in one page.
+func TestListPages(t *testing.T) {
+	for _, reg := range registries(t) {
+		t.Run(reg.name, func(t *testing.T) {
+			ctx := context.Background()
+			b := newBackend(t, reg.host, oci.Options{PageSize: 7, Keychain: anonymous})
+			want := map[string]bool{}
+			for i := 0; i < 30; i++ {
+				data, name := storagetest.Blob(10 + i)
+				if err := b.Save(ctx, storage.Handle{Kind: storage.KindData, Name: name}, data); err != nil {
+					t.Fatal(err)
+				}
+				want[name] = true
+			}
+			got := map[string]bool{}
+			err := b.List(ctx, storage.KindData, func(fi storage.Info) error {
+				if got[fi.Name] || !want[fi.Name] {
+					return fmt.Errorf("%s listed twice or unknown", fi.Name)
+				}
+				got[fi.Name] = true
+				return nil
+			})
+			if err != nil || len(got) != len(want) {
+				t.Fatalf("listed %d of %d objects (%v)", len(got), len(want), err)
+			}
+			t.Logf("LIST requests for 30 tags in pages of 7: %d", b.Requests().List)
+		})
+	}
+}
+
+// flaky answers the first attempt of every distinct request with 503, as an
+// overloaded registry may; uploads are told apart by their digest.
+func flaky(next http.Handler) http.Handler {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Method + " " + r.URL.Path
+		if i := strings.Index(r.URL.Path, "/blobs/uploads/"); i >= 0 {
+			key = r.Method + " " + r.URL.Path[:i] + "/upload/" + r.URL.Query().Get("digest")
+		}
+		key += " " + r.Header.Get("Range") + r.URL.Query().Get("last")
+		mu.Lock()
+		first := !seen[key]
+		seen[key] = true
+		mu.Unlock()
+		if first {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}`))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// TestConformanceFlaky: with a third of the requests failing, retries keep
+// every operation whole.
+func TestConformanceFlaky(t *testing.T) {
+	host := inProcess(t, flaky)
+	storagetest.Run(t, func(t *testing.T) storage.Backend {
+		return newBackend(t, host, oci.Options{Keychain: anonymous, RetryDelay: time.Millisecond})
+	})
 }

@@ -58,30 +58,33 @@ func (b *Backend) headBlob(ctx context.Context, actions, digest string) (int64, 
 // one POST to open the session, one PUT with the bytes and the digest, which
 // the registry verifies before the blob becomes visible.
 func (b *Backend) uploadBlob(ctx context.Context, digest string, data []byte) error {
-	res, err := b.do(ctx, request{actions: scopePush, ok: []int{http.StatusAccepted, http.StatusCreated},
-		build: func(ctx context.Context) (*http.Request, error) {
-			return newReq(ctx, http.MethodPost, b.url("blobs/uploads/"), nil, nil)
-		}})
-	if err != nil {
-		return err
-	}
-	drain(res)
-	loc, err := res.Location()
-	if err != nil {
-		return fmt.Errorf("registry opened an upload without a Location: %w", err)
-	}
-	q := loc.Query()
-	q.Set("digest", "sha256:"+digest)
-	loc.RawQuery = q.Encode()
-	res, err = b.do(ctx, request{actions: scopePush, ok: []int{http.StatusCreated, http.StatusNoContent, http.StatusAccepted},
-		build: func(ctx context.Context) (*http.Request, error) {
-			return newReq(ctx, http.MethodPut, loc.String(), data, map[string]string{"Content-Type": "application/octet-stream"})
-		}})
-	if err != nil {
-		return err
-	}
-	drain(res)
-	return nil
+	// A failed PUT may end the upload session: retry the pair, not the PUT.
+	return b.retry(ctx, func() error {
+		res, err := b.do(ctx, request{actions: scopePush, once: true, ok: []int{http.StatusAccepted, http.StatusCreated},
+			build: func(ctx context.Context) (*http.Request, error) {
+				return newReq(ctx, http.MethodPost, b.url("blobs/uploads/"), nil, nil)
+			}})
+		if err != nil {
+			return err
+		}
+		drain(res)
+		loc, err := res.Location()
+		if err != nil {
+			return fmt.Errorf("registry opened an upload without a Location: %w", err)
+		}
+		q := loc.Query()
+		q.Set("digest", "sha256:"+digest)
+		loc.RawQuery = q.Encode()
+		res, err = b.do(ctx, request{actions: scopePush, once: true, ok: []int{http.StatusCreated, http.StatusNoContent, http.StatusAccepted},
+			build: func(ctx context.Context) (*http.Request, error) {
+				return newReq(ctx, http.MethodPut, loc.String(), data, map[string]string{"Content-Type": "application/octet-stream"})
+			}})
+		if err != nil {
+			return err
+		}
+		drain(res)
+		return nil
+	})
 }
 
 // getBlob returns bytes [off, off+n) of blob sha256:<digest>; n > 0.
@@ -169,10 +172,13 @@ func (b *Backend) deleteManifest(ctx context.Context, ref string) error {
 	return nil
 }
 
-// listTags calls fn for every tag of the repository, page by page. A
-// repository that does not exist yet has no tags.
+// listTags calls fn for every tag of the repository, page by page: it
+// follows the Link header, or, for registries that honour n but send no Link
+// (go-containerregistry's registry), asks for the tags after the last one
+// seen. A repository that does not exist yet has no tags.
 func (b *Backend) listTags(ctx context.Context, fn func(tag string) error) error {
 	next := b.url("tags/list?n=" + strconv.Itoa(b.pageSize))
+	seen := map[string]bool{} // registries differ on n, last and order: never report a tag twice
 	for next != "" {
 		u := next
 		res, err := b.do(ctx, request{actions: scopePull, ok: []int{http.StatusOK},
@@ -194,10 +200,25 @@ func (b *Backend) listTags(ctx context.Context, fn func(tag string) error) error
 			return fmt.Errorf("tags list is not JSON: %v", err)
 		}
 		next = nextLink(res, u)
+		fresh, last := 0, ""
 		for _, t := range page.Tags {
+			if t > last {
+				last = t
+			}
+			if seen[t] {
+				continue
+			}
+			seen[t] = true
+			fresh++
 			if err := fn(t); err != nil {
 				return err
 			}
+		}
+		if fresh == 0 {
+			break
+		}
+		if next == "" && len(page.Tags) == b.pageSize {
+			next = b.url("tags/list?n=" + strconv.Itoa(b.pageSize) + "&last=" + url.QueryEscape(last))
 		}
 	}
 	return nil

@@ -76,7 +76,7 @@ func (b *Backend) transport(ctx context.Context, actions string) (http.RoundTrip
 	}
 	if b.challenge == nil {
 		var pr *transport.Challenge
-		err := retry(ctx, func() error {
+		err := b.retry(ctx, func() error {
 			var err error
 			pr, err = transport.Ping(ctx, b.repo.Registry, b.base)
 			return err
@@ -93,7 +93,7 @@ func (b *Backend) transport(ctx context.Context, actions string) (http.RoundTrip
 	pr := b.challenge
 	tok := &transport.Token{}
 	if strings.EqualFold(pr.Scheme, "bearer") {
-		err := retry(ctx, func() error {
+		err := b.retry(ctx, func() error {
 			var err error
 			tok, err = transport.Exchange(ctx, b.repo.Registry, b.auth, b.base, []string{b.repo.Scope(actions)}, pr)
 			return err
@@ -119,6 +119,7 @@ type request struct {
 	actions string
 	build   func(ctx context.Context) (*http.Request, error)
 	ok      []int
+	once    bool // the caller retries (a sequence of requests)
 }
 
 // do runs r, retrying temporary failures, and returns the response whose
@@ -129,7 +130,11 @@ func (b *Backend) do(ctx context.Context, r request) (*http.Response, error) {
 		return nil, err
 	}
 	var resp *http.Response
-	err = retry(ctx, func() error {
+	try := b.retry
+	if r.once {
+		try = func(_ context.Context, fn func() error) error { return fn() }
+	}
+	err = try(ctx, func() error {
 		req, err := r.build(ctx)
 		if err != nil {
 			return err
@@ -157,13 +162,15 @@ func drain(res *http.Response) {
 
 const attempts = 4
 
-// retry runs fn until it succeeds, fails permanently, or attempts run out.
+// retry runs fn until it succeeds, fails permanently, or attempts run out,
+// waiting RetryDelay, then twice and four times as long, with jitter.
 // Temporary failures are 408, 429, 5xx and network errors.
-func retry(ctx context.Context, fn func() error) error {
+func (b *Backend) retry(ctx context.Context, fn func() error) error {
 	var err error
 	for i := 0; i < attempts; i++ {
 		if i > 0 {
-			d := time.Duration(100<<i)*time.Millisecond + time.Duration(rand.Int64N(int64(100*time.Millisecond)))
+			d := b.retryDelay << (i - 1)
+			d += time.Duration(rand.Int64N(int64(d)/2 + 1))
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
