@@ -3,6 +3,7 @@ package oci_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -19,10 +20,13 @@ import (
 // /token trades basic credentials for a token bound to the asked scope.
 type tokenServer struct {
 	user, pass string
-	mu         sync.Mutex
-	tokens     map[string]string // token -> scope actions
-	scopes     []string          // every scope asked for, in order
-	host       string
+	// pushDeletes: like GitLab and Harbor, the token service does not
+	// know a "delete" action (refuses it) and push tokens may delete.
+	pushDeletes bool
+	mu          sync.Mutex
+	tokens      map[string]string // token -> scope actions
+	scopes      []string          // every scope asked for, in order
+	host        string
 }
 
 func (s *tokenServer) wrap(next http.Handler) http.Handler {
@@ -34,6 +38,13 @@ func (s *tokenServer) wrap(next http.Handler) http.Handler {
 				return
 			}
 			scope := r.URL.Query().Get("scope")
+			if s.pushDeletes && strings.Contains(scope, "delete") {
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			if s.pushDeletes && strings.Contains(scope, "push") {
+				scope += ",delete"
+			}
 			s.mu.Lock()
 			tok := fmt.Sprintf("tok%d", len(s.tokens))
 			s.tokens[tok] = scope[strings.LastIndex(scope, ":")+1:]
@@ -151,5 +162,23 @@ func TestReadOnlyCredentialsRead(t *testing.T) {
 		if !strings.HasSuffix(s, ":pull") {
 			t.Errorf("a reader asked for scope %q, want pull only", s)
 		}
+	}
+}
+
+func TestDeleteWithPushToken(t *testing.T) {
+	s := &tokenServer{user: "ci", pass: "job-token", tokens: map[string]string{}, pushDeletes: true}
+	s.host = inProcess(t, s.wrap)
+	ctx := context.Background()
+	b := newBackend(t, s.host, oci.Options{Username: "ci", Password: "job-token"})
+	data, name := storagetest.Blob(1000)
+	h := storage.Handle{Kind: storage.KindSnapshot, Name: name}
+	if err := b.Save(ctx, h, data); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Remove(ctx, h); err != nil {
+		t.Fatalf("Remove with a token service that refuses the delete action: %v", err)
+	}
+	if _, err := b.Stat(ctx, h); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("Stat after Remove: %v", err)
 	}
 }

@@ -40,7 +40,7 @@ type Options struct {
 	// address (loopback registries may always use plain HTTP).
 	Insecure bool
 	// Transport is the base HTTP transport; nil means a clone of
-	// http.DefaultTransport.
+	// http.DefaultTransport with a 5-minute response-header timeout.
 	Transport http.RoundTripper
 	// PageSize is the number of tags asked for per tags-list request
 	// (default 1000).
@@ -126,7 +126,11 @@ func New(ref string, opts Options) (*Backend, error) {
 	}
 	inner := opts.Transport
 	if inner == nil {
-		inner = http.DefaultTransport.(*http.Transport).Clone()
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		// A registry that accepted a request but never answers must not
+		// hang a CI job; verifying a 64 MiB upload takes seconds, not minutes.
+		t.ResponseHeaderTimeout = 5 * time.Minute
+		inner = t
 	}
 	b.base = &countingTransport{inner: inner, c: &b.Counter, allowHTTP: plain}
 	return b, nil

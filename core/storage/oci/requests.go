@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -246,8 +247,8 @@ func nextLink(res *http.Response, cur string) string {
 }
 
 func isNameUnknown(err error) bool {
-	te, ok := err.(*transport.Error)
-	if !ok {
+	var te *transport.Error
+	if !errors.As(err, &te) {
 		return false
 	}
 	for _, d := range te.Errors {
@@ -259,7 +260,8 @@ func isNameUnknown(err error) bool {
 }
 
 func statusOf(err error) int {
-	if te, ok := err.(*transport.Error); ok {
+	var te *transport.Error
+	if errors.As(err, &te) {
 		return te.StatusCode
 	}
 	return 0

@@ -93,11 +93,21 @@ func (b *Backend) transport(ctx context.Context, actions string) (http.RoundTrip
 	pr := b.challenge
 	tok := &transport.Token{}
 	if strings.EqualFold(pr.Scheme, "bearer") {
-		err := b.retry(ctx, func() error {
-			var err error
-			tok, err = transport.Exchange(ctx, b.repo.Registry, b.auth, b.base, []string{b.repo.Scope(actions)}, pr)
-			return err
-		})
+		exchange := func(actions string) error {
+			return b.retry(ctx, func() error {
+				var err error
+				tok, err = transport.Exchange(ctx, b.repo.Registry, b.auth, b.base, []string{b.repo.Scope(actions)}, pr)
+				return err
+			})
+		}
+		err := exchange(actions)
+		if err != nil && actions == scopeDelete {
+			// Token services that do not know the "delete" action may
+			// refuse the whole request; deleting then rests on push.
+			if s := statusOf(err); s == http.StatusUnauthorized || s == http.StatusForbidden || s == http.StatusBadRequest {
+				err = exchange(scopePush)
+			}
+		}
 		if err != nil {
 			return nil, b.translate("authenticating", "", err)
 		}
