@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -33,7 +34,7 @@ func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error
 	}
 	tag := tagFor(h, int64(len(data)))
 	var old string
-	if !h.Kind.ContentAddressed() {
+	if !h.Kind.ContentAddressed() && !b.noDelete.Load() {
 		old, _ = b.headManifest(ctx, scopePush, tag) // missing: nothing to clean
 	}
 	raw, err := newManifest(h, data, digest, b.now())
@@ -45,7 +46,10 @@ func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error
 		return b.translate("saving", h.String(), err)
 	}
 	if old != "" && old != d {
-		b.deleteManifest(ctx, old) // best effort: an untagged manifest only wastes a little space
+		// Best effort: an untagged manifest only wastes a little space.
+		if err := b.deleteManifest(ctx, old); refusesDelete(err) {
+			b.noDelete.Store(true)
+		}
 	}
 	return nil
 }
@@ -211,24 +215,33 @@ func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info
 		return fmt.Errorf("unknown object kind %q: %w", k, storage.ErrInvalid)
 	}
 	var free []string
-	var fnErr error
+	var infos []storage.Info
+	removed := map[string]bool{}
 	err := b.listTags(ctx, func(tag string) error {
-		name, size, ok := parseTag(k, tag)
-		if !ok {
+		if rest, ok := strings.CutPrefix(tag, removedPrefix); ok {
+			removed[rest] = true
 			return nil
 		}
-		if k.ContentAddressed() {
-			fnErr = fn(storage.Info{Name: name, Size: size})
-			return fnErr
+		name, size, ok := parseTag(k, tag)
+		switch {
+		case !ok:
+		case k.ContentAddressed():
+			infos = append(infos, storage.Info{Name: name, Size: size})
+		default:
+			free = append(free, name)
 		}
-		free = append(free, name)
 		return nil
 	})
-	if fnErr != nil {
-		return fnErr
-	}
 	if err != nil {
 		return b.translate("listing", string(k), err)
+	}
+	for _, fi := range infos {
+		if removed[tagFor(storage.Handle{Kind: k, Name: fi.Name}, fi.Size)] {
+			continue
+		}
+		if err := fn(fi); err != nil {
+			return err
+		}
 	}
 	for _, name := range free {
 		h := storage.Handle{Kind: k, Name: name}
@@ -251,7 +264,8 @@ func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info
 
 // Remove deletes the object's manifest by digest, which removes its tag; the
 // blob stays until the registry's garbage collection reaps it (and a Load of
-// a content-addressed object may still succeed until then).
+// a content-addressed object may still succeed until then). On registries
+// that refuse deletion it leaves a tombstone instead (see tombstone.go).
 func (b *Backend) Remove(ctx context.Context, h storage.Handle) error {
 	if err := checkName(h); err != nil {
 		return err
@@ -275,7 +289,14 @@ func (b *Backend) Remove(ctx context.Context, h storage.Handle) error {
 	if err != nil {
 		return b.translate("removing", h.String(), err)
 	}
+	if b.noDelete.Load() {
+		return b.tombstone(ctx, h, tag)
+	}
 	if err := b.deleteManifest(ctx, d); err != nil && statusOf(err) != http.StatusNotFound {
+		if refusesDelete(err) {
+			b.noDelete.Store(true)
+			return b.tombstone(ctx, h, tag)
+		}
 		return b.translate("removing", h.String(), err)
 	}
 	if !b.tagDeleteUseless.Load() {

@@ -85,6 +85,9 @@ func parseManifest(h storage.Handle, raw []byte) (descriptor, time.Time, error) 
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return descriptor{}, time.Time{}, fmt.Errorf("manifest of %s is not JSON: %v: %w", h, err, storage.ErrInvalid)
 	}
+	if m.ArtifactType == mediaRemoved {
+		return descriptor{}, time.Time{}, fmt.Errorf("oci: %s was removed: %w", h, storage.ErrNotFound)
+	}
 	if m.ArtifactType != artifactType(h.Kind) || len(m.Layers) != 1 || !strings.HasPrefix(m.Layers[0].Digest, "sha256:") {
 		return descriptor{}, time.Time{}, fmt.Errorf("tag of %s holds a manifest savepoint did not write (artifactType %q): %w", h, m.ArtifactType, storage.ErrInvalid)
 	}

@@ -75,6 +75,9 @@ type Backend struct {
 	// manifest by digest also removes its tag (distribution does; the
 	// in-process registry does not), saving one request per Remove.
 	tagDeleteUseless atomic.Bool
+	// noDelete is set once the registry refused the DELETE API (GHCR):
+	// Remove then writes tombstones straight away.
+	noDelete atomic.Bool
 }
 
 // New returns a backend for ref, "registry/namespace/name" (no scheme, no

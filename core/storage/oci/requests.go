@@ -178,6 +178,9 @@ func (b *Backend) deleteManifest(ctx context.Context, ref string) error {
 // (go-containerregistry's registry), asks for the tags after the last one
 // seen. A repository that does not exist yet has no tags.
 func (b *Backend) listTags(ctx context.Context, fn func(tag string) error) error {
+	if _, err := b.transport(ctx, scopePull); err != nil { // sets b.scheme
+		return err
+	}
 	next := b.url("tags/list?n=" + strconv.Itoa(b.pageSize))
 	seen := map[string]bool{} // registries differ on n, last and order: never report a tag twice
 	for next != "" {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -248,6 +249,9 @@ func (b *Backend) translate(op string, what string, err error) error {
 	switch {
 	case te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden ||
 		code(transport.UnauthorizedErrorCode) || code(transport.DeniedErrorCode):
+		if b.auth == authn.Anonymous {
+			return fmt.Errorf("%s: registry needs credentials and none were found (%s); use --registry-user with --registry-password-env, docker login, or the CI job's registry token: %w", prefix, detail, storage.ErrPermission)
+		}
 		return fmt.Errorf("%s: registry refused the credentials (%s); check --registry-user / --registry-password-env or docker login: %w", prefix, detail, storage.ErrPermission)
 	case code(transport.NameUnknownErrorCode):
 		return fmt.Errorf("%s: repository %s does not exist (%s): %w (%w)", prefix, b.repo, detail, storage.ErrNoContainer, storage.ErrNotFound)
