@@ -7,7 +7,8 @@
 #                              and SAVEPOINT_TEST_REGISTRY_CONFIG=<config.yml> to ENVFILE
 #   registry.sh stop           stop it and delete its storage
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
+cd "$(dirname "$self")/../.."
 state=.tools/run/registry
 bin=${SAVEPOINT_REGISTRY_BIN:-$(command -v docker-registry || echo /usr/bin/docker-registry)}
 
@@ -22,7 +23,7 @@ install)
   ;;
 start)
   envfile=${2:?usage: registry.sh start ENVFILE}
-  "$0" stop
+  bash "$self" stop
   mkdir -p "$state"
   dir=$(mktemp -d "${TMPDIR:-/tmp}/savepoint-registry.XXXXXX")
   port=$(bash scripts/freeport.sh)

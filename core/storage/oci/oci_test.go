@@ -139,3 +139,30 @@ func TestConformanceFlaky(t *testing.T) {
 		return newBackend(t, host, oci.Options{Keychain: anonymous, RetryDelay: time.Millisecond})
 	})
 }
+
+// cdn answers blob GETs with a 307 to a signed URL on another path, the way
+// GHCR sends downloads to its CDN.
+func cdn(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/cdn"); ok {
+			if r.URL.Query().Get("sig") != "s3cr3t" || r.Header.Get("Authorization") != "" {
+				http.Error(w, "bad signature or leaked credentials", http.StatusForbidden)
+				return
+			}
+			r2 := r.Clone(r.Context())
+			r2.URL.Path, r2.URL.RawQuery = rest, ""
+			next.ServeHTTP(w, r2)
+			return
+		}
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/sha256:") {
+			http.Redirect(w, r, "/cdn"+r.URL.Path+"?sig=s3cr3t", http.StatusTemporaryRedirect)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestConformanceRedirectedBlobs(t *testing.T) {
+	host := inProcess(t, cdn)
+	storagetest.Run(t, func(t *testing.T) storage.Backend { return newBackend(t, host, oci.Options{Keychain: anonymous}) })
+}

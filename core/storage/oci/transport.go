@@ -150,7 +150,11 @@ func (b *Backend) do(ctx context.Context, r request) (*http.Response, error) {
 		if err != nil {
 			return err
 		}
-		res, err := rt.RoundTrip(req)
+		// A client, not the bare transport, so blob downloads follow the
+		// redirects of registries that serve blobs from a CDN or object
+		// store (GHCR, S3-backed registries); the auth transports send
+		// credentials to the registry host only.
+		res, err := (&http.Client{Transport: rt}).Do(req)
 		if err != nil {
 			return err
 		}
