@@ -23,7 +23,7 @@ import (
 
 // inProcess starts go-containerregistry's in-process registry, optionally
 // behind a wrapper, and returns its host:port.
-func inProcess(t *testing.T, wrap func(http.Handler) http.Handler) string {
+func inProcess(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	t.Helper()
 	var h http.Handler = registry.New(registry.Logger(log.New(io.Discard, "", 0)))
 	if wrap != nil {
