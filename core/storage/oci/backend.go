@@ -16,8 +16,9 @@ var errShortRange = fmt.Errorf("range reaches past the end of the object: %w", s
 
 // Save uploads the object's blob, then pushes its tagged manifest: the tag
 // appears only once the registry verified the blob's digest, so a reader
-// never sees a partial object. Replacing a free-name object deletes the
-// manifest the tag pointed to before.
+// never sees a partial object. Replacing a free-name object moves the tag to
+// a new manifest; the old one stays untagged until the registry's GC (for
+// distribution: garbage-collect --delete-untagged).
 func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error {
 	if err := checkName(h); err != nil {
 		return err
@@ -26,30 +27,32 @@ func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error
 	if h.Kind.ContentAddressed() && digest != h.Name {
 		return fmt.Errorf("oci: saving %s: the name is not the SHA-256 of the bytes (%s): %w", h, digest, storage.ErrInvalid)
 	}
-	if err := b.ensureEmpty(ctx); err != nil {
-		return err
-	}
 	if err := b.uploadBlob(ctx, digest, data); err != nil {
 		return b.translate("saving", h.String(), err)
-	}
-	tag := tagFor(h, int64(len(data)))
-	var old string
-	if !h.Kind.ContentAddressed() && !b.noDelete.Load() {
-		old, _ = b.headManifest(ctx, scopePush, tag) // missing: nothing to clean
 	}
 	raw, err := newManifest(h, data, digest, b.now())
 	if err != nil {
 		return err
 	}
-	d, err := b.putManifest(ctx, tag, raw)
-	if err != nil {
-		return b.translate("saving", h.String(), err)
-	}
-	if old != "" && old != d {
-		// Best effort: an untagged manifest only wastes a little space.
-		if err := b.deleteManifest(ctx, old); refusesDelete(err) {
-			b.noDelete.Store(true)
+	return b.pushManifest(ctx, "saving", h, tagFor(h, int64(len(data))), raw)
+}
+
+// pushManifest pushes raw under tag. The empty config blob every manifest
+// refers to is uploaded by Create (init); a registry that reports it missing
+// gets it then, and the push is tried once more.
+func (b *Backend) pushManifest(ctx context.Context, op string, h storage.Handle, tag string, raw []byte) error {
+	_, err := b.putManifest(ctx, tag, raw)
+	if blobUnknown(err) {
+		b.emptyMu.Lock()
+		b.emptyReady = false
+		b.emptyMu.Unlock()
+		if err := b.ensureEmpty(ctx); err != nil {
+			return err
 		}
+		_, err = b.putManifest(ctx, tag, raw)
+	}
+	if err != nil {
+		return b.translate(op, h.String(), err)
 	}
 	return nil
 }

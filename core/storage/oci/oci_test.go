@@ -166,3 +166,24 @@ func TestConformanceRedirectedBlobs(t *testing.T) {
 	host := inProcess(t, cdn)
 	storagetest.Run(t, func(t *testing.T) storage.Backend { return newBackend(t, host, oci.Options{Keychain: anonymous}) })
 }
+
+// TestSaveWithoutCreate: a repository whose empty config blob is missing
+// (never initialised through Create) still takes manifests.
+func TestSaveWithoutCreate(t *testing.T) {
+	for _, reg := range registries(t) {
+		t.Run(reg.name, func(t *testing.T) {
+			b, err := oci.New(fmt.Sprintf("oci://%s/savepoint-test/%s-nocreate-%d", reg.host, runID, repoSeq.Add(1)), oci.Options{Keychain: anonymous})
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, name := storagetest.Blob(500)
+			h := storage.Handle{Kind: storage.KindSnapshot, Name: name}
+			if err := b.Save(context.Background(), h, data); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Stat(context.Background(), h); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -43,7 +43,8 @@ func TestGarbageCollect(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// A replaced session: the manifest of its first version must go.
+	// A replaced session: its first version is left untagged and GC's
+	// --delete-untagged reaps it.
 	h := storage.Handle{Kind: storage.KindSession, Name: "writer-1"}
 	kept[h] = bytes.Repeat([]byte("t"), 50<<10)
 	if err := b.Save(ctx, h, kept[h]); err != nil {

@@ -269,3 +269,18 @@ func statusOf(err error) int {
 	}
 	return 0
 }
+
+// blobUnknown reports whether a manifest push failed because a blob it
+// references is missing.
+func blobUnknown(err error) bool {
+	var te *transport.Error
+	if !errors.As(err, &te) {
+		return false
+	}
+	for _, d := range te.Errors {
+		if d.Code == transport.ManifestBlobUnknownErrorCode || d.Code == transport.BlobUnknownErrorCode {
+			return true
+		}
+	}
+	return false
+}

@@ -65,12 +65,9 @@ func (b *Backend) tombstone(ctx context.Context, h storage.Handle, tag string) e
 		return err
 	}
 	if h.Kind.ContentAddressed() {
-		if _, err := b.putManifest(ctx, removedPrefix+tag, raw); err != nil {
-			return b.translate("removing", h.String(), err)
+		if err := b.pushManifest(ctx, "removing", h, removedPrefix+tag, raw); err != nil {
+			return err
 		}
 	}
-	if _, err := b.putManifest(ctx, tag, raw); err != nil {
-		return b.translate("removing", h.String(), err)
-	}
-	return nil
+	return b.pushManifest(ctx, "removing", h, tag, raw)
 }

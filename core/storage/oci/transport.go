@@ -70,6 +70,11 @@ const (
 // each set of actions then costs one token request on registries that use
 // bearer tokens, and nothing on others.
 func (b *Backend) transport(ctx context.Context, actions string) (http.RoundTripper, error) {
+	if actions == scopePush {
+		// Writers ask for delete too, so a session that saves and then
+		// removes its marker needs one token, not two.
+		actions = scopeDelete
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if t := b.transports[actions]; t != nil {
@@ -103,8 +108,9 @@ func (b *Backend) transport(ctx context.Context, actions string) (http.RoundTrip
 		}
 		err := exchange(actions)
 		if err != nil && actions == scopeDelete {
-			// Token services that do not know the "delete" action may
-			// refuse the whole request; deleting then rests on push.
+			// Token services that do not know the "delete" action, or
+			// credentials without it, may refuse the whole request:
+			// writing (and deleting, where push allows it) rests on push.
 			if s := statusOf(err); s == http.StatusUnauthorized || s == http.StatusForbidden || s == http.StatusBadRequest {
 				err = exchange(scopePush)
 			}
@@ -279,7 +285,7 @@ func describe(te *transport.Error) string {
 		if i == 2 {
 			break
 		}
-		msg := d.Message
+		msg := strings.Join(strings.Fields(d.Message), " ")
 		if len(msg) > 200 {
 			msg = msg[:200] + "..."
 		}
