@@ -171,3 +171,16 @@ func registries(t *testing.T) []namedRegistry {
 	}
 	return append(regs, namedRegistry{"distribution", requireRegistry(t)})
 }
+
+func TestUntrustedCertificate(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	t.Cleanup(srv.Close)
+	host := strings.TrimPrefix(srv.URL, "https://")
+	b, _ := oci.New("oci://"+host+"/a/b", oci.Options{Keychain: anonymous, RetryDelay: time.Millisecond})
+	_, err := b.Stat(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"})
+	if !errors.Is(err, storage.ErrUnavailable) || !strings.Contains(err.Error(), "unknown authority") {
+		t.Fatalf("Stat on a registry with a self-signed certificate: %v", err)
+	}
+	oneLine(t, err, "")
+	t.Log(err)
+}

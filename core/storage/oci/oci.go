@@ -57,12 +57,14 @@ type Options struct {
 // concurrent use.
 type Backend struct {
 	storage.Counter
-	repo       name.Repository
-	auth       authn.Authenticator
-	base       http.RoundTripper // counting, plain-HTTP policy applied
-	pageSize   int
-	now        func() time.Time
-	retryDelay time.Duration
+	repo name.Repository
+	auth authn.Authenticator
+	base http.RoundTripper // counting, plain-HTTP policy applied
+	// ownTransport is the HTTP transport New made (nil when given one).
+	ownTransport *http.Transport
+	pageSize     int
+	now          func() time.Time
+	retryDelay   time.Duration
 
 	mu         sync.Mutex
 	challenge  *transport.Challenge         // the ping's answer, once pinged
@@ -133,7 +135,7 @@ func New(ref string, opts Options) (*Backend, error) {
 		// A registry that accepted a request but never answers must not
 		// hang a CI job; verifying a 64 MiB upload takes seconds, not minutes.
 		t.ResponseHeaderTimeout = 5 * time.Minute
-		inner = t
+		inner, b.ownTransport = t, t
 	}
 	b.base = &countingTransport{inner: inner, c: &b.Counter, allowHTTP: plain}
 	return b, nil
@@ -142,8 +144,13 @@ func New(ref string, opts Options) (*Backend, error) {
 // Location is the repository reference, without credentials.
 func (b *Backend) Location() string { return "oci://" + b.repo.String() }
 
-// Close releases nothing: the backend holds no connections of its own.
-func (b *Backend) Close() error { return nil }
+// Close closes the idle connections of the backend's own HTTP transport.
+func (b *Backend) Close() error {
+	if b.ownTransport != nil {
+		b.ownTransport.CloseIdleConnections()
+	}
+	return nil
+}
 
 // Create checks that the credentials may push to the repository and stores
 // the empty config blob every manifest refers to. Registries create a

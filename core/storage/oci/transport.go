@@ -2,6 +2,8 @@ package oci
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -206,7 +208,7 @@ func (b *Backend) retry(ctx context.Context, fn func() error) error {
 }
 
 func temporary(ctx context.Context, err error) bool {
-	if ctx.Err() != nil || errors.Is(err, errPlainHTTP) {
+	if ctx.Err() != nil || errors.Is(err, errPlainHTTP) || tlsProblem(err) != "" {
 		return false
 	}
 	var te *transport.Error
@@ -242,6 +244,9 @@ func (b *Backend) translate(op string, what string, err error) error {
 	if errors.Is(err, errPlainHTTP) || strings.Contains(err.Error(), errPlainHTTP.Error()) ||
 		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
 		return fmt.Errorf("%s: registry %s could not be reached over HTTPS (%s): %w", prefix, b.repo.RegistryStr(), errPlainHTTP, storage.ErrUnavailable)
+	}
+	if p := tlsProblem(err); p != "" {
+		return fmt.Errorf("%s: registry %s: %s; add its CA to the system trust store (or SSL_CERT_FILE), or use plain HTTP with --insecure-registry: %w", prefix, b.repo.RegistryStr(), p, storage.ErrUnavailable)
 	}
 	var te *transport.Error
 	if !errors.As(err, &te) {
@@ -305,4 +310,24 @@ func shortNetError(err error) string {
 		msg = msg[i+2:]
 	}
 	return msg
+}
+
+// tlsProblem describes a certificate error (permanent: retrying cannot help),
+// or returns "".
+func tlsProblem(err error) string {
+	var unknown x509.UnknownAuthorityError
+	var invalid x509.CertificateInvalidError
+	var host x509.HostnameError
+	var verify *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &unknown), errors.As(err, &verify) && errors.As(verify.Err, &unknown):
+		return "its TLS certificate is signed by an unknown authority"
+	case errors.As(err, &host):
+		return "its TLS certificate is not valid for this host name"
+	case errors.As(err, &invalid):
+		return "its TLS certificate is invalid or expired"
+	case errors.As(err, &verify):
+		return "its TLS certificate could not be verified"
+	}
+	return ""
 }
