@@ -101,6 +101,9 @@ func New(ref string, opts Options) (*Backend, error) {
 	if plain {
 		nopts = append(nopts, name.Insecure)
 	}
+	if strings.ToLower(ref[len(host):]) != ref[len(host):] {
+		return nil, fmt.Errorf("oci repository %q: registry repository names are lowercase: %w", ref, storage.ErrInvalid)
+	}
 	repo, err := name.NewRepository(ref, nopts...)
 	if err != nil {
 		return nil, fmt.Errorf("oci repository %q: %v: %w", ref, err, storage.ErrInvalid)
