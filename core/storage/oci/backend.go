@@ -252,8 +252,8 @@ func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info
 			continue
 		}
 		fi, err := b.Stat(ctx, h)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue // removed since the listing
+		if errors.Is(err, storage.ErrNotFound) || errors.Is(err, errForeign) {
+			continue // removed since the listing, or not ours
 		}
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -28,6 +29,10 @@ const (
 )
 
 var emptyJSON = []byte("{}")
+
+// errForeign marks a tag of savepoint's shape that holds someone else's
+// manifest; List skips such tags.
+var errForeign = errors.New("not a savepoint manifest")
 
 // artifactType is the artifactType of manifests of kind k, and the media
 // type of their single layer, e.g. application/vnd.savepoint.snapshot.v1.
@@ -83,13 +88,13 @@ func newManifest(h storage.Handle, data []byte, digest string, created time.Time
 func parseManifest(h storage.Handle, raw []byte) (descriptor, time.Time, error) {
 	var m manifest
 	if err := json.Unmarshal(raw, &m); err != nil {
-		return descriptor{}, time.Time{}, fmt.Errorf("manifest of %s is not JSON: %v: %w", h, err, storage.ErrInvalid)
+		return descriptor{}, time.Time{}, fmt.Errorf("manifest of %s is not JSON: %v: %w (%w)", h, err, errForeign, storage.ErrInvalid)
 	}
 	if m.ArtifactType == mediaRemoved {
 		return descriptor{}, time.Time{}, fmt.Errorf("oci: %s was removed: %w", h, storage.ErrNotFound)
 	}
 	if m.ArtifactType != artifactType(h.Kind) || len(m.Layers) != 1 || !strings.HasPrefix(m.Layers[0].Digest, "sha256:") {
-		return descriptor{}, time.Time{}, fmt.Errorf("tag of %s holds a manifest savepoint did not write (artifactType %q): %w", h, m.ArtifactType, storage.ErrInvalid)
+		return descriptor{}, time.Time{}, fmt.Errorf("tag of %s holds a manifest savepoint did not write (artifactType %q): %w (%w)", h, m.ArtifactType, errForeign, storage.ErrInvalid)
 	}
 	created, _ := time.Parse(time.RFC3339Nano, m.Annotations[annCreated])
 	l := m.Layers[0]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -78,5 +79,32 @@ func TestTombstonesSeenByOtherClients(t *testing.T) {
 	}
 	if got, err := storage.LoadAll(ctx, r, sess); err != nil || string(got) != "again" {
 		t.Fatalf("re-saved session: %q, %v", got, err)
+	}
+}
+
+// TestForeignTags: tags of savepoint's shape that hold other artifacts are
+// skipped by List, not fatal.
+func TestForeignTags(t *testing.T) {
+	host := inProcess(t, nil)
+	ctx := context.Background()
+	b := newBackend(t, host, oci.Options{Keychain: anonymous})
+	if err := b.Save(ctx, storage.Handle{Kind: storage.KindSession, Name: "ours"}, []byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	// Someone pushes an image manifest under "session-theirs".
+	manifest := `{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.empty.v1+json","digest":"sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a","size":2},"layers":[]}`
+	req, _ := http.NewRequest(http.MethodPut, "http://"+host+"/v2/"+strings.TrimPrefix(b.Location(), "oci://"+host+"/")+"/manifests/session-theirs", strings.NewReader(manifest))
+	req.Header.Set("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("pushing a foreign manifest: %v %v", err, res)
+	}
+	res.Body.Close()
+	var names []string
+	if err := b.List(ctx, storage.KindSession, func(fi storage.Info) error { names = append(names, fi.Name); return nil }); err != nil {
+		t.Fatalf("List with a foreign tag: %v", err)
+	}
+	if len(names) != 1 || names[0] != "ours" {
+		t.Fatalf("List(sessions) = %v, want [ours]", names)
 	}
 }
