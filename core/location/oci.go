@@ -33,5 +33,5 @@ func openOCI(ctx context.Context, url string, opts Options) (storage.Backend, er
 	if err != nil {
 		return nil, err
 	}
-	return oci.New(ref, oci.Options{Username: user, Password: pass, Insecure: opts.OCI.Insecure})
+	return oci.New(ref, oci.Options{Username: user, Password: pass, Insecure: opts.OCI.Insecure, Connections: opts.Connections})
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -211,8 +213,9 @@ func (b *Backend) Stat(ctx context.Context, h storage.Handle) (storage.Info, err
 }
 
 // List reads the repository's tags (one LIST request per page of PageSize
-// tags). Content-addressed kinds are answered from the tags alone, with a
-// zero ModTime (Stat gives it); free-name kinds cost one manifest GET each.
+// tags). Keys, index segments and snapshots are answered from the tags
+// alone, with a zero ModTime (Stat gives it); packs and free-name kinds cost
+// one manifest GET each, for their ModTime.
 func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info) error) error {
 	if _, ok := tagPrefix[k]; !ok {
 		return fmt.Errorf("unknown object kind %q: %w", k, storage.ErrInvalid)
@@ -238,10 +241,22 @@ func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info
 	if err != nil {
 		return b.translate("listing", string(k), err)
 	}
+	live := infos[:0]
 	for _, fi := range infos {
-		if removed[tagFor(storage.Handle{Kind: k, Name: fi.Name}, fi.Size)] {
-			continue
+		if !removed[tagFor(storage.Handle{Kind: k, Name: fi.Name}, fi.Size)] {
+			live = append(live, fi)
 		}
+	}
+	if k == storage.KindData || k == storage.KindMeta {
+		// Prune judges unreferenced packs by age: give packs their real
+		// ModTime (one manifest GET each, in parallel) rather than a
+		// zero time that would read as "very old".
+		var err error
+		if live, err = b.packTimes(ctx, k, live); err != nil {
+			return err
+		}
+	}
+	for _, fi := range live {
 		if err := fn(fi); err != nil {
 			return err
 		}
@@ -316,3 +331,51 @@ func (b *Backend) Remove(ctx context.Context, h storage.Handle) error {
 var _ storage.Backend = (*Backend)(nil)
 var _ storage.Creator = (*Backend)(nil)
 var _ storage.RequestCounter = (*Backend)(nil)
+
+// packTimes fills in the ModTime of listed packs from their manifests,
+// Connections at a time, dropping packs removed meanwhile.
+func (b *Backend) packTimes(ctx context.Context, k storage.Kind, infos []storage.Info) ([]storage.Info, error) {
+	var (
+		wg    sync.WaitGroup
+		sem   = make(chan struct{}, b.connections)
+		gone  = make([]bool, len(infos))
+		errMu sync.Mutex
+		first error
+	)
+	for i := range infos {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(i int) {
+			defer func() { <-sem; wg.Done() }()
+			h := storage.Handle{Kind: k, Name: infos[i].Name}
+			raw, err := b.getManifest(ctx, tagFor(h, infos[i].Size))
+			if err == nil {
+				var created time.Time
+				_, created, err = parseManifest(h, raw)
+				infos[i].ModTime = created
+			}
+			switch {
+			case err == nil:
+			case statusOf(err) == http.StatusNotFound || errors.Is(err, storage.ErrNotFound) || errors.Is(err, errForeign):
+				gone[i] = true
+			default:
+				errMu.Lock()
+				if first == nil {
+					first = b.translate("listing", string(k), err)
+				}
+				errMu.Unlock()
+			}
+		}(i)
+	}
+	wg.Wait()
+	if first != nil {
+		return nil, first
+	}
+	out := infos[:0]
+	for i, fi := range infos {
+		if !gone[i] {
+			out = append(out, fi)
+		}
+	}
+	return out, nil
+}

@@ -132,6 +132,14 @@ func TestRequests(t *testing.T) {
 	check(r, "List(snapshots)", storage.Requests{List: 1}, func() error {
 		return r.List(ctx, storage.KindSnapshot, func(storage.Info) error { return nil })
 	})
+	check(r, "List(data)", storage.Requests{List: 1, Get: 1}, func() error {
+		return r.List(ctx, storage.KindData, func(fi storage.Info) error {
+			if fi.ModTime.IsZero() || fi.Size != int64(len(data)) {
+				return fmt.Errorf("List(data) gave %+v", fi)
+			}
+			return nil
+		})
+	})
 	check(r, "List(sessions)", storage.Requests{List: 1, Get: 1}, func() error {
 		return r.List(ctx, storage.KindSession, func(storage.Info) error { return nil })
 	})

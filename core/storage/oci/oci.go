@@ -45,6 +45,8 @@ type Options struct {
 	// PageSize is the number of tags asked for per tags-list request
 	// (default 1000).
 	PageSize int
+	// Connections bounds the parallel manifest GETs of List (default 8).
+	Connections int
 	// RetryDelay is the wait before the first retry of a request that failed
 	// temporarily (5xx, 429, network); later retries wait 2x and 4x as long.
 	// Default 250ms.
@@ -65,6 +67,7 @@ type Backend struct {
 	pageSize     int
 	now          func() time.Time
 	retryDelay   time.Duration
+	connections  int
 
 	mu         sync.Mutex
 	challenge  *transport.Challenge         // the ping's answer, once pinged
@@ -111,6 +114,9 @@ func New(ref string, opts Options) (*Backend, error) {
 	b := &Backend{repo: repo, pageSize: opts.PageSize, now: opts.Now, transports: map[string]http.RoundTripper{}}
 	if b.pageSize <= 0 {
 		b.pageSize = 1000
+	}
+	if b.connections = opts.Connections; b.connections <= 0 {
+		b.connections = 8
 	}
 	if b.retryDelay = opts.RetryDelay; b.retryDelay <= 0 {
 		b.retryDelay = 250 * time.Millisecond
