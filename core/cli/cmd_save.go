@@ -70,7 +70,7 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		return err
 	}
 	defer repo.Close()
-	started, reqBefore := time.Now(), repo.Requests()
+	started := time.Now()
 	sources, err := captureSources(c, env, repo, specs)
 	if err != nil {
 		return err
@@ -91,7 +91,7 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		Paths: req.paths, Excludes: excludes, Name: c.String("name"), Tags: c.StringSlice("tag"),
 		Hostname: host, Parent: parent, Checkpoint: req.checkpoint, Provenance: req.provenance,
 		Sources: req.sources, Program: "savepoint " + c.App.Version, Reporter: rep,
-		Started: started, RequestsBefore: &reqBefore,
+		Started: started,
 	})
 	rep.Done()
 	if snap == nil {

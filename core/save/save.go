@@ -21,7 +21,6 @@ import (
 	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
-	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
 // Options configure a save.
@@ -39,13 +38,11 @@ type Options struct {
 	// Sources are non-file sources (command output, images) already captured
 	// with SaveStream and friends; they are stored in the snapshot as given.
 	Sources []snapshot.Source
-	// Started and RequestsBefore, when set, are when and at which request
-	// count capturing the Sources began, so the snapshot's time, duration
-	// and requests include that work.
-	Started        time.Time
-	RequestsBefore *storage.Requests
-	Reporter       progress.Reporter
-	Now            func() time.Time
+	// Started, when set, is when capturing the Sources began, so the
+	// snapshot's time and duration include that work.
+	Started  time.Time
+	Reporter progress.Reporter
+	Now      func() time.Time
 }
 
 // ErrPartial is returned (wrapped) with a committed snapshot when some files
@@ -59,12 +56,8 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 		opts.Now = time.Now
 	}
 	start := opts.Now()
-	before := repo.Requests()
 	if !opts.Started.IsZero() {
 		start = opts.Started
-	}
-	if opts.RequestsBefore != nil {
-		before = *opts.RequestsBefore
 	}
 	if err := repo.LoadIndex(ctx); err != nil {
 		return nil, err
@@ -113,8 +106,9 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	}
 	snap.Partial = snap.Stats.Errors > 0
 	snap.Stats.DurationSec = opts.Now().Sub(start).Seconds()
-	// The snapshot's own PUT is counted too: it is part of this save's cost.
-	snap.Stats.Requests = repo.Requests().Sub(before)
+	// Every request this repository handle made (opening it, finding the
+	// parent, the save) plus the snapshot's own PUT: the whole command's cost.
+	snap.Stats.Requests = repo.Requests()
 	snap.Stats.Requests.Put++
 	if _, err := snapshot.Save(ctx, repo, snap); err != nil {
 		return nil, fmt.Errorf("committing the snapshot: %w", err)
@@ -211,7 +205,7 @@ func newSaver(ctx context.Context, repo *repository.Repository, opts Options, ex
 		rep:       progress.Or(opts.Reporter),
 		fileJobs:  make(chan *fileJob, 64),
 		chunkJobs: make(chan chunkJob, 8),
-		budget:    newBudget(int64(4*repo.Config().Chunker.Max) + 64<<20),
+		budget:    newBudget(int64(2*repo.Config().Chunker.Max) + 16<<20),
 	}
 	return s
 }
