@@ -12,6 +12,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/image"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/storage/oci"
 )
 
 // captureFlags are the non-file sources of save and checkpoint.
@@ -30,28 +31,36 @@ func captureFlags() []cli.Flag {
 // (flags_oci.go has the repository's own registry flags.)
 func imageFlags() []cli.Flag {
 	return []cli.Flag{
-		&cli.BoolFlag{Name: "image-insecure", EnvVars: []string{"SAVEPOINT_IMAGE_INSECURE"}, Usage: "use plain HTTP for image registries (loopback registries always do)"},
-		&cli.StringFlag{Name: "image-user", EnvVars: []string{"SAVEPOINT_IMAGE_USER"}, Usage: "image registry user (default: CI_REGISTRY_USER, GITHUB_TOKEN for ghcr.io, docker login)"},
-		&cli.StringFlag{Name: "image-password-env", EnvVars: []string{"SAVEPOINT_IMAGE_PASSWORD_ENV"}, Usage: "read the image registry password from the environment variable `VAR`"},
+		&cli.BoolFlag{Name: "image-insecure", EnvVars: []string{"SAVEPOINT_IMAGE_INSECURE"}, Usage: "use plain HTTP for image registries (loopback registries always do; also --insecure-registry)"},
+		&cli.StringFlag{Name: "image-user", EnvVars: []string{"SAVEPOINT_IMAGE_USER"}, Usage: "image registry user, when it differs from --registry-user (default: CI_REGISTRY_USER, GITHUB_TOKEN for ghcr.io, docker login)"},
+		&cli.StringFlag{Name: "image-password-env", EnvVars: []string{"SAVEPOINT_IMAGE_PASSWORD_ENV"}, Usage: "read the image registry password from the environment variable `VAR` (default: --registry-password-env)"},
 	}
 }
 
-// imageClient builds the registry client from the image flags, falling
-// back to the repository's registry flags when they exist.
+// imageClient builds the registry client for image sources. Credentials
+// follow the OCI backend's rules (oci.Credentials: explicit user and
+// password variable, GITHUB_TOKEN/INPUT_TOKEN for ghcr.io, CI_REGISTRY_USER
+// for GitLab's CI_REGISTRY, then the Docker keychain), with --image-user and
+// --image-password-env when given, else the global --registry-user and
+// --registry-password-env.
 func imageClient(c *cli.Context, env Env) (*image.Client, error) {
 	user, pwEnv := c.String("image-user"), c.String("image-password-env")
 	if user == "" && pwEnv == "" {
 		user, pwEnv = c.String("registry-user"), c.String("registry-password-env")
 	}
-	var pw string
-	if pwEnv != "" {
-		if pw = env.Getenv(pwEnv); pw == "" {
-			return nil, usagef("the image registry password variable %s is empty or not set", pwEnv)
-		}
+	if pwEnv != "" && env.Getenv(pwEnv) == "" {
+		return nil, usagef("the image registry password variable %s is empty or not set", pwEnv)
 	}
 	return image.New(image.Options{
 		Insecure: c.Bool("image-insecure") || c.Bool("insecure-registry"),
-		Username: user, Password: pw, Getenv: env.Getenv,
+		Getenv:   env.Getenv,
+		Credentials: func(host string) (string, string, error) {
+			u, p, err := oci.Credentials(host, user, pwEnv, env.Getenv)
+			if err != nil {
+				return "", "", fmt.Errorf("registry credentials for %s: %w", host, err)
+			}
+			return u, p, nil
+		},
 		UserAgent: "savepoint/" + c.App.Version,
 	}), nil
 }

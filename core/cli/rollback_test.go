@@ -9,7 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/savepoint-ci/savepoint/core/rollback"
@@ -294,5 +296,40 @@ func TestCommandsDoNotSeeThePassword(t *testing.T) {
 		if !strings.Contains(s, "PATH=") || strings.Contains(s, "repo-secret") || strings.Contains(s, "reg-secret") {
 			t.Fatalf("a command saw a password or no environment at all:\n%s", s)
 		}
+	}
+}
+
+func TestImageCredentialsFromRegistryFlags(t *testing.T) {
+	host := inProcessRegistry(t, func(h http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if u, p, ok := r.BasicAuth(); !ok || u != "ci" || p != "reg-secret" {
+				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				io.WriteString(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`)
+				return
+			}
+			h.ServeHTTP(w, r)
+		})
+	})
+	ref := host + "/app:prod"
+	img, _ := random.Image(512, 1)
+	tag, _ := name.NewTag(ref)
+	if err := remote.Write(tag, img, remote.WithAuth(&authn.Basic{Username: "ci", Password: "reg-secret"})); err != nil {
+		t.Fatal(err)
+	}
+	r := newCLI(t)
+	r.env["REG_PW"] = "reg-secret"
+	code, _, errOut := r.run("checkpoint", "--name", "p", "--image", "api="+ref)
+	if code != ExitError || !strings.Contains(errOut, "registry refused (HTTP 401") {
+		t.Fatalf("without credentials: exit %d: %s", code, errOut)
+	}
+	// The global flags of oci:// repositories apply to images too...
+	r.ok("--registry-user", "ci", "--registry-password-env", "REG_PW", "checkpoint", "--name", "p", "--image", "api="+ref, "--pin")
+	// ...and the image flags win over them.
+	r.env["IMG_PW"] = "reg-secret"
+	r.ok("--registry-user", "other", "--registry-password-env", "NOPE_NOT_USED", "checkpoint", "--name", "p",
+		"--image-user", "ci", "--image-password-env", "IMG_PW", "--image", "api="+ref)
+	if n := len(r.snapshots()); n != 2 {
+		t.Fatalf("%d snapshots", n)
 	}
 }

@@ -26,6 +26,11 @@ type Options struct {
 	// GITHUB_ACTOR) for ghcr.io. Otherwise the Docker config keychain is
 	// used (~/.docker/config.json, DOCKER_CONFIG).
 	Getenv func(string) string
+	// Credentials, if set, replaces the CI conventions above: it returns
+	// the user and password for a registry host (both empty: use the
+	// Docker keychain). The CLI passes the OCI backend's rules here so
+	// images and oci:// repositories share one set of conventions.
+	Credentials func(host string) (user, password string, err error)
 	// Transport replaces the HTTP transport (tests count requests with it).
 	Transport http.RoundTripper
 	// UserAgent is sent with every request.
@@ -64,24 +69,44 @@ func (c *Client) ParseTag(ref string) (name.Tag, error) {
 	return t, nil
 }
 
-func (c *Client) remoteOptions(ctx context.Context, reg name.Registry) []remote.Option {
-	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuth(c.auth(reg))}
+func (c *Client) remoteOptions(ctx context.Context, reg name.Registry) ([]remote.Option, error) {
+	auth, err := c.auth(reg)
+	if err != nil {
+		return nil, err
+	}
+	opts := []remote.Option{remote.WithContext(ctx), remote.WithAuth(auth)}
 	if c.o.Transport != nil {
 		opts = append(opts, remote.WithTransport(c.o.Transport))
 	}
 	if c.o.UserAgent != "" {
 		opts = append(opts, remote.WithUserAgent(c.o.UserAgent))
 	}
-	return opts
+	return opts, nil
 }
 
 // auth picks credentials for reg: explicit, then CI conventions, then the
 // Docker keychain, then anonymous.
-func (c *Client) auth(reg name.Registry) authn.Authenticator {
+func (c *Client) auth(reg name.Registry) (authn.Authenticator, error) {
 	host := reg.RegistryStr()
 	if c.o.Username != "" || c.o.Password != "" {
-		return &authn.Basic{Username: c.o.Username, Password: c.o.Password}
+		return &authn.Basic{Username: c.o.Username, Password: c.o.Password}, nil
 	}
+	if c.o.Credentials != nil {
+		user, pass, err := c.o.Credentials(host)
+		if err != nil {
+			return nil, err
+		}
+		if user != "" || pass != "" {
+			return &authn.Basic{Username: user, Password: pass}, nil
+		}
+		return keychain(reg), nil
+	}
+	return c.conventions(reg), nil
+}
+
+// conventions are the built-in CI rules, used without Options.Credentials.
+func (c *Client) conventions(reg name.Registry) authn.Authenticator {
+	host := reg.RegistryStr()
 	getenv := c.o.Getenv
 	if ci := getenv("CI_REGISTRY"); ci != "" && sameHost(ci, host) && getenv("CI_REGISTRY_USER") != "" {
 		return &authn.Basic{Username: getenv("CI_REGISTRY_USER"), Password: getenv("CI_REGISTRY_PASSWORD")}
@@ -93,6 +118,11 @@ func (c *Client) auth(reg name.Registry) authn.Authenticator {
 		}
 		return &authn.Basic{Username: user, Password: getenv("GITHUB_TOKEN")}
 	}
+	return keychain(reg)
+}
+
+// keychain resolves reg in the Docker keychain, anonymous when absent.
+func keychain(reg name.Registry) authn.Authenticator {
 	a, err := authn.DefaultKeychain.Resolve(reg)
 	if err != nil {
 		return authn.Anonymous
@@ -123,7 +153,7 @@ func describe(what string, ref fmt.Stringer, err error) error {
 		hint := ""
 		switch te.StatusCode {
 		case http.StatusUnauthorized, http.StatusForbidden:
-			hint = " (check the registry credentials: --image-user/--image-password-env, CI_REGISTRY_USER, GITHUB_TOKEN or docker login)"
+			hint = " (check the registry credentials: --registry-user/--registry-password-env or --image-user/--image-password-env, CI_REGISTRY_USER, GITHUB_TOKEN or docker login)"
 		case http.StatusNotFound:
 			hint = " (no such image or tag)"
 		}

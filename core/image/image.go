@@ -24,7 +24,11 @@ func (c *Client) Resolve(ctx context.Context, ref string) (Record, error) {
 	if err != nil {
 		return Record{}, err
 	}
-	pl, err := remote.NewPuller(c.remoteOptions(ctx, tag.Registry)...)
+	opts, err := c.remoteOptions(ctx, tag.Registry)
+	if err != nil {
+		return Record{}, err
+	}
+	pl, err := remote.NewPuller(opts...)
 	if err != nil {
 		return Record{}, err
 	}
@@ -107,11 +111,15 @@ func (c *Client) Repoint(ctx context.Context, ref, digest string) (bool, error) 
 // clients returns a puller and a pusher for one operation: each keeps its
 // authenticated transport across the requests of that operation.
 func (c *Client) clients(ctx context.Context, reg name.Registry) (*remote.Puller, *remote.Pusher, error) {
-	pl, err := remote.NewPuller(c.remoteOptions(ctx, reg)...)
+	opts, err := c.remoteOptions(ctx, reg)
 	if err != nil {
 		return nil, nil, err
 	}
-	ps, err := remote.NewPusher(c.remoteOptions(ctx, reg)...)
+	pl, err := remote.NewPuller(opts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	ps, err := remote.NewPusher(opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -129,7 +137,11 @@ func (c *Client) Exists(ctx context.Context, ref, digest string) error {
 	if err != nil {
 		return fmt.Errorf("image %s: recorded digest %q: %v", ref, digest, err)
 	}
-	pl, err := remote.NewPuller(c.remoteOptions(ctx, tag.Registry)...)
+	opts, err := c.remoteOptions(ctx, tag.Registry)
+	if err != nil {
+		return err
+	}
+	pl, err := remote.NewPuller(opts...)
 	if err != nil {
 		return err
 	}

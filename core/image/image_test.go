@@ -180,7 +180,11 @@ func TestAuthConventions(t *testing.T) {
 	check := func(c *Client, host, user, pass string) {
 		t.Helper()
 		reg, _ := name.NewRegistry(host)
-		cfg, err := c.auth(reg).Authorization()
+		a, err := c.auth(reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := a.Authorization()
 		if err != nil || cfg.Username != user || cfg.Password != pass {
 			t.Errorf("%s: got %q/%q (%v), want %q/%q", host, cfg.Username, cfg.Password, err, user, pass)
 		}
