@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
@@ -122,5 +123,20 @@ func TestParseSpec(t *testing.T) {
 		if _, err := ParseSpec("command", bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
+	}
+}
+
+func TestCancelKillsThePipeline(t *testing.T) {
+	repo, _ := testrepo.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := RunCommand(ctx, repo, Command{Name: "db", Command: "yes | cat"})
+		done <- err
+	}()
+	time.Sleep(300 * time.Millisecond) // let the pipeline start streaming (it never ends by itself)
+	cancel()
+	if err := <-done; err == nil {
+		t.Fatal("a cancelled command succeeded")
 	}
 }

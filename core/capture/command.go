@@ -46,6 +46,7 @@ func RunCommand(ctx context.Context, repo *repository.Repository, c Command) (sn
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", c.Command)
 	cmd.Dir, cmd.Env = c.Dir, c.Env
+	killGroup(cmd)
 	tail := &tailBuffer{max: StderrTailSize}
 	if c.Stderr != nil {
 		cmd.Stderr = io.MultiWriter(tail, c.Stderr)

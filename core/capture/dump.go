@@ -98,6 +98,7 @@ func RunRestore(ctx context.Context, repo *repository.Repository, src *snapshot.
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "sh", "-c", command)
 	cmd.Dir, cmd.Env, cmd.Stdout = o.Dir, o.Env, o.Stdout
+	killGroup(cmd)
 	tail := &tailBuffer{max: StderrTailSize}
 	cmd.Stderr = tail
 	if o.Stderr != nil {
