@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/capture"
@@ -94,7 +95,7 @@ func Apply(ctx context.Context, repo *repository.Repository, snap *snapshot.Snap
 			res.Status = status
 			if err != nil {
 				res.Status, res.Error = StatusFailed, err.Error()
-				firstErr = &stepError{msg: fmt.Sprintf("step %d of %d (%s) failed", i+1, len(p.Steps), st.Description), err: err}
+				firstErr = &stepError{msg: fmt.Sprintf("step %d of %d (%s) failed", i+1, len(p.Steps), strings.TrimSpace(st.Kind+" "+st.Source)), err: err}
 				rep.OK = false
 			}
 			if o.StepDone != nil {
