@@ -194,3 +194,33 @@ func TestAuthConventions(t *testing.T) {
 	check(c, "quay.io", "", "")
 	check(New(Options{Username: "me", Password: "pw", Getenv: c.o.Getenv}), "ghcr.io", "me", "pw")
 }
+
+// TestIndexPinAndRepoint: multi-platform images are indexes; pin and
+// re-point must keep the index (not pick one platform's manifest).
+func TestIndexPinAndRepoint(t *testing.T) {
+	host := InProcessRegistry(t, nil)
+	ref := host + "/multi:prod"
+	tag, _ := name.NewTag(ref)
+	idx, err := random.Index(512, 1, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.WriteIndex(tag, idx); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := idx.Digest()
+	c := New(Options{})
+	ctx := context.Background()
+	rec, err := c.ResolveAndPin(ctx, ref, time.Now())
+	if err != nil || rec.Digest != want.String() {
+		t.Fatalf("record %+v err %v, want %s", rec, err, want)
+	}
+	push(t, ref) // a single-platform image replaces it
+	if moved, err := c.Repoint(ctx, ref, rec.Digest); err != nil || !moved {
+		t.Fatalf("moved %v err %v", moved, err)
+	}
+	desc, err := remote.Get(tag)
+	if err != nil || desc.Digest != want || !desc.MediaType.IsIndex() {
+		t.Fatalf("tag at %s (%s), want the index %s", desc.Digest, desc.MediaType, want)
+	}
+}
