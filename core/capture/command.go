@@ -8,7 +8,9 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 
+	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
@@ -31,6 +33,8 @@ type Command struct {
 	// Stderr, if set, also receives the command's standard error as it
 	// is produced (the CLI passes its own stderr so dumps show progress).
 	Stderr io.Writer
+	// Reporter, if set, sees a phase "command NAME" counting bytes read.
+	Reporter progress.Reporter
 }
 
 // RunCommand runs c.Command with sh -c and streams its standard output into
@@ -60,7 +64,9 @@ func RunCommand(ctx context.Context, repo *repository.Repository, c Command) (sn
 	if err := cmd.Start(); err != nil {
 		return src, fmt.Errorf("source %s: %w: %v", c.Name, ErrCommandFailed, err)
 	}
-	res, serr := save.SaveStream(ctx, repo, stdout)
+	counters := &progress.Counters{}
+	progress.Or(c.Reporter).Phase("command "+c.Name, counters)
+	res, serr := save.SaveStream(ctx, repo, &CountingReader{R: stdout, N: &counters.Bytes})
 	if serr != nil {
 		cancel() // stop the command: we cannot store what it writes
 		io.Copy(io.Discard, stdout)
@@ -90,6 +96,18 @@ func Stdin(ctx context.Context, repo *repository.Repository, name, restoreComman
 	}
 	src.Content, src.Size = res.Content, res.Size
 	return src, nil
+}
+
+// CountingReader adds the bytes read through it to N.
+type CountingReader struct {
+	R io.Reader
+	N *atomic.Int64
+}
+
+func (c *CountingReader) Read(p []byte) (int, error) {
+	n, err := c.R.Read(p)
+	c.N.Add(int64(n))
+	return n, err
 }
 
 // OneLine turns a stderr tail into one line: its non-empty lines joined

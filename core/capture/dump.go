@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
+	"sync/atomic"
 
+	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 )
@@ -81,6 +83,8 @@ type RestoreOptions struct {
 	Env     []string
 	Stdout  io.Writer // the command's output (nil: discarded)
 	Stderr  io.Writer // also receives the command's stderr, if set
+	// Reporter, if set, sees a phase "restore NAME" counting bytes piped in.
+	Reporter progress.Reporter
 }
 
 // RunRestore pipes the stored stream of src into its restore command
@@ -111,7 +115,10 @@ func RunRestore(ctx context.Context, repo *repository.Repository, src *snapshot.
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("source %s: %w: %v", src.Name, ErrRestoreFailed, err)
 	}
-	_, derr := Dump(ctx, repo, src, stdin)
+	counters := &progress.Counters{}
+	counters.TotalBytes.Store(int64(src.Size))
+	progress.Or(o.Reporter).Phase("restore "+src.Name, counters)
+	_, derr := Dump(ctx, repo, src, &countingWriter{w: stdin, n: &counters.Bytes})
 	stdin.Close()
 	if derr != nil && !errors.Is(derr, io.ErrClosedPipe) && !isBrokenPipe(derr) {
 		cancel() // the data is bad: do not let the command finish on half of it
@@ -125,4 +132,16 @@ func RunRestore(ctx context.Context, repo *repository.Repository, src *snapshot.
 		return fmt.Errorf("source %s: the restore command exited before reading all the data: %w", src.Name, derr)
 	}
 	return nil
+}
+
+// countingWriter adds the bytes written through it to n.
+type countingWriter struct {
+	w io.Writer
+	n *atomic.Int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n.Add(int64(n))
+	return n, err
 }

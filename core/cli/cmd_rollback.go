@@ -82,14 +82,17 @@ func rollbackCommand(env Env) *cli.Command {
 				cmdOut = nil
 			}
 			n := len(plan.Steps)
+			rep := newReporter(env, c.Bool("quiet"))
 			report, aerr := rollback.Apply(c.Context, repo, snap, plan, rollback.ApplyOptions{
-				Images: ic, Stdout: cmdOut, Stderr: cmdOut, Env: childEnv(c),
+				Images: ic, Stdout: cmdOut, Stderr: cmdOut, Env: childEnv(c), Reporter: rep,
 				StepDone: func(i int, r rollback.StepResult) {
+					rep.Done() // clear the progress line before the step's line
 					if !jsonOut {
 						printStep(env.Stdout, i, n, r)
 					}
 				},
 			})
+			rep.Done()
 			ran, failed, notRun := report.Counts()
 			if jsonOut {
 				if perr := printJSON(env.Stdout, map[string]any{"plan": plan, "report": report}); perr != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/capture"
 	"github.com/savepoint-ci/savepoint/core/image"
+	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage/oci"
@@ -151,19 +152,23 @@ func (cs captureSpecs) empty() bool {
 // in that order. Any failure returns an error and nothing is committed.
 func captureSources(c *cli.Context, env Env, repo *repository.Repository, cs captureSpecs) ([]snapshot.Source, error) {
 	var out []snapshot.Source
+	rep := newReporter(env, c.Bool("quiet"))
+	defer rep.Done()
 	for _, sp := range cs.commands {
 		var stderr = env.Stderr
 		if c.Bool("quiet") {
 			stderr = nil
 		}
-		src, err := capture.RunCommand(c.Context, repo, capture.Command{Name: sp.Name, Command: sp.Value, RestoreCommand: cs.restores[sp.Name], Stderr: stderr, Env: childEnv(c)})
+		src, err := capture.RunCommand(c.Context, repo, capture.Command{Name: sp.Name, Command: sp.Value, RestoreCommand: cs.restores[sp.Name], Stderr: stderr, Env: childEnv(c), Reporter: rep})
 		if err != nil {
 			return nil, fmt.Errorf("%v; nothing was committed", err)
 		}
 		out = append(out, src)
 	}
 	if cs.stdin != "" {
-		src, err := capture.Stdin(c.Context, repo, cs.stdin, cs.restores[cs.stdin], env.Stdin)
+		counters := &progress.Counters{}
+		rep.Phase("stdin "+cs.stdin, counters)
+		src, err := capture.Stdin(c.Context, repo, cs.stdin, cs.restores[cs.stdin], &capture.CountingReader{R: env.Stdin, N: &counters.Bytes})
 		if err != nil {
 			return nil, err
 		}

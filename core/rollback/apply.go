@@ -121,7 +121,7 @@ func runStep(ctx context.Context, repo *repository.Repository, snap *snapshot.Sn
 			return StatusFailed, err
 		}
 		return StatusDone, capture.RunRestore(ctx, repo, src, capture.RestoreOptions{
-			Command: st.Command, Dir: o.Dir, Env: o.Env, Stdout: o.Stdout, Stderr: o.Stderr,
+			Command: st.Command, Dir: o.Dir, Env: o.Env, Stdout: o.Stdout, Stderr: o.Stderr, Reporter: o.Reporter,
 		})
 	case StepImage:
 		if o.Images == nil {
