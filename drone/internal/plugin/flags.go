@@ -1,0 +1,124 @@
+package plugin
+
+// Kind is how a setting's value is parsed.
+type Kind string
+
+// Setting kinds, named as in the plugin index docs (content.yaml `type`).
+const (
+	String Kind = "string"
+	Bool   Kind = "boolean"
+	List   Kind = "list" // comma/newline list or JSON array
+	Pairs  Kind = "map"  // NAME=value items or a JSON object
+)
+
+// Setting is one entry of the settings table: the step's `settings:` key,
+// how it is parsed, and the savepoint CLI flag it becomes.
+type Setting struct {
+	Name     string
+	Kind     Kind
+	Flag     string   // CLI flag (without --); "" when handled specially
+	Commands []string // commands that use it; nil = global (every command)
+	Secret   bool     // never printed; pass with from_secret
+	Required bool
+	Default  string // documented default
+	Usage    string
+}
+
+// Commands the plugin runs: the CLI's, plus init.
+var Commands = []string{"save", "restore", "checkpoint", "rollback", "forget", "prune", "verify", "init"}
+
+var (
+	saving  = []string{"save", "checkpoint"}
+	ckpt    = []string{"checkpoint"}
+	named   = []string{"save", "checkpoint", "rollback", "restore"}
+	restore = []string{"restore"}
+	rollbk  = []string{"rollback"}
+	forget  = []string{"forget"}
+	prune   = []string{"prune"}
+	verify  = []string{"verify"}
+)
+
+// Settings is the settings table; docs.md and content.yaml document it
+// (a test keeps them in step).
+var Settings = []Setting{
+	// What to run and where.
+	{Name: "command", Kind: String, Default: "by event", Usage: "save, restore, checkpoint, rollback, forget, prune, verify or init. Default: rollback on a rollback event (Drone `rollback`, Woodpecker `deployment` with task `rollback`), checkpoint on a deploy event (Drone `promote`, Woodpecker `deployment`), else save"},
+	{Name: "repository", Kind: String, Flag: "repo", Required: true, Usage: "repository: a path, file://PATH, s3://BUCKET/PREFIX or oci://REGISTRY/REPO"},
+	{Name: "password", Kind: String, Secret: true, Usage: "repository password (use from_secret)"},
+	{Name: "password_file", Kind: String, Flag: "password-file", Usage: "read the repository password from this file"},
+	{Name: "init", Kind: Bool, Default: "false", Usage: "create the repository first if it does not exist yet"},
+	{Name: "connections", Kind: String, Flag: "connections", Default: "4", Usage: "parallel uploads and downloads"},
+	{Name: "quiet", Kind: Bool, Flag: "quiet", Default: "false", Usage: "print no progress lines"},
+
+	// S3 repositories.
+	{Name: "s3_endpoint", Kind: String, Flag: "s3-endpoint", Usage: "S3 endpoint, host[:port] or URL (default: AWS)"},
+	{Name: "s3_region", Kind: String, Flag: "s3-region", Usage: "S3 region of the bucket"},
+	{Name: "s3_path_style", Kind: Bool, Flag: "s3-path-style", Default: "false", Usage: "path-style S3 addressing (MinIO, Ceph)"},
+	{Name: "s3_insecure", Kind: Bool, Flag: "s3-insecure", Default: "false", Usage: "plain HTTP to the S3 endpoint"},
+	{Name: "s3_access_key", Kind: String, Secret: true, Usage: "S3 access key id (AWS_ACCESS_KEY_ID; use from_secret)"},
+	{Name: "s3_secret_key", Kind: String, Secret: true, Usage: "S3 secret access key (AWS_SECRET_ACCESS_KEY; use from_secret)"},
+
+	// save and checkpoint.
+	{Name: "name", Kind: String, Flag: "name", Commands: named, Default: "deploy target for checkpoint and rollback", Usage: "snapshot name, a key such as production or node-cache (restore: restores NAME:latest)"},
+	{Name: "paths", Kind: List, Commands: saving, Usage: "paths to save, relative to the workspace"},
+	{Name: "tags", Kind: List, Flag: "tag", Commands: saving, Usage: "tags to add"},
+	{Name: "exclude", Kind: List, Flag: "exclude", Commands: saving, Usage: "glob patterns to exclude"},
+	{Name: "host", Kind: String, Flag: "host", Commands: saving, Usage: "hostname to record"},
+	{Name: "no_parent", Kind: Bool, Flag: "no-parent", Commands: saving, Default: "false", Usage: "read every file, ignoring the previous snapshot"},
+	{Name: "commands", Kind: Pairs, Flag: "command", Commands: ckpt, Usage: "NAME=command whose output is saved (e.g. db=pg_dump app)"},
+	{Name: "restore_commands", Kind: Pairs, Flag: "restore-command", Commands: ckpt, Usage: "NAME=command that takes the saved output back on restore and rollback"},
+	{Name: "images", Kind: Pairs, Flag: "image", Commands: ckpt, Usage: "NAME=image reference whose digest is recorded"},
+	{Name: "pin", Kind: Bool, Flag: "pin", Commands: ckpt, Default: "false", Usage: "also tag recorded images with a pin tag"},
+
+	// restore.
+	{Name: "snapshot", Kind: String, Commands: restore, Default: "NAME:latest, or latest", Usage: "snapshot to restore: an ID prefix, latest or NAME:latest"},
+	{Name: "target", Kind: String, Flag: "target", Commands: []string{"restore", "rollback"}, Default: "workspace (restore)", Usage: "directory to restore into"},
+	{Name: "include", Kind: List, Flag: "include", Commands: restore, Usage: "restore only paths matching these globs"},
+	{Name: "allow_outside_links", Kind: Bool, Flag: "allow-outside-links", Commands: restore, Default: "false", Usage: "also restore symlinks pointing outside the target"},
+
+	// rollback.
+	{Name: "to", Kind: String, Flag: "to", Commands: rollbk, Usage: "roll back to this snapshot instead of the newest checkpoint"},
+	{Name: "before_commit", Kind: String, Flag: "before-commit", Commands: rollbk, Usage: "roll back to the newest checkpoint taken before this commit"},
+	{Name: "dry_run", Kind: Bool, Flag: "dry-run", Commands: []string{"rollback", "forget"}, Default: "false", Usage: "print the plan, change nothing"},
+
+	// forget.
+	{Name: "keep_last", Kind: String, Flag: "keep-last", Commands: forget, Usage: "keep the last N snapshots"},
+	{Name: "keep_hourly", Kind: String, Flag: "keep-hourly", Commands: forget, Usage: "keep the last N hourly snapshots"},
+	{Name: "keep_daily", Kind: String, Flag: "keep-daily", Commands: forget, Usage: "keep the last N daily snapshots"},
+	{Name: "keep_weekly", Kind: String, Flag: "keep-weekly", Commands: forget, Usage: "keep the last N weekly snapshots"},
+	{Name: "keep_monthly", Kind: String, Flag: "keep-monthly", Commands: forget, Usage: "keep the last N monthly snapshots"},
+	{Name: "keep_yearly", Kind: String, Flag: "keep-yearly", Commands: forget, Usage: "keep the last N yearly snapshots"},
+	{Name: "keep_within", Kind: String, Flag: "keep-within", Commands: forget, Usage: "keep snapshots younger than this duration (e.g. 720h)"},
+	{Name: "keep_tag", Kind: List, Flag: "keep-tag", Commands: forget, Usage: "keep snapshots with these tags"},
+
+	// prune.
+	{Name: "grace", Kind: String, Flag: "grace", Commands: prune, Default: "24h", Usage: "never delete unreferenced data younger than this"},
+	{Name: "max_unused", Kind: String, Flag: "max-unused", Commands: prune, Usage: "repack packs with more unused data than this"},
+
+	// verify.
+	{Name: "read_data", Kind: Bool, Flag: "read-data", Commands: verify, Default: "false", Usage: "also read and check all data"},
+	{Name: "read_data_subset", Kind: String, Flag: "read-data-subset", Commands: verify, Usage: "read and check this share of the data (e.g. 10%)"},
+}
+
+// Lookup returns the setting named name (snake_case).
+func Lookup(name string) (Setting, bool) {
+	for _, s := range Settings {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Setting{}, false
+}
+
+// uses reports whether command cmd takes setting s.
+func (s Setting) uses(cmd string) bool {
+	if s.Commands == nil {
+		return true
+	}
+	for _, c := range s.Commands {
+		if c == cmd {
+			return true
+		}
+	}
+	return false
+}
