@@ -44,23 +44,30 @@ func Exec(ctx context.Context, version string, cfg *Config, io IO) int {
 	res := &Result{Command: cfg.Command, Name: cfg.Name(), Metadata: cfg.Meta, Warnings: cfg.Warnings}
 
 	code := cli.ExitOK
-	if cfg.Init || cfg.Command == "init" {
-		var out bytes.Buffer
-		env.Stdout = &out
-		errw := &lineWriter{w: io.Stderr, r: red}
-		env.Stderr = errw
+	if cli.NewApp(version, env).Command(cfg.Command) == nil {
+		// An older CLI without the command: say so rather than let its
+		// "unknown command" pass as success.
+		res.Error = fmt.Sprintf("this build of savepoint has no %s command", cfg.Command)
+		fmt.Fprintln(stderr, "savepoint: "+res.Error)
+		code = cli.ExitUsage
+	}
+	if code == cli.ExitOK && (cfg.Init || cfg.Command == "init") || cfg.Command == "init" {
+		var out, errOut bytes.Buffer
+		env.Stdout, env.Stderr = &out, &errOut
 		code = cli.Run(ctx, version, cfg.InitArgs(), env)
-		errw.Flush()
+		env.Stderr = stderr
+		last := lastLine(errOut.String())
 		switch {
 		case code == cli.ExitOK:
 			fmt.Fprintln(stdout, "created the repository")
 			res.Output = outputJSON(out.Bytes())
-		case cfg.Command != "init" && strings.Contains(errw.Last(), "already exists"):
+		case cfg.Command != "init" && strings.Contains(last, "a repository already exists"):
 			code = cli.ExitOK // init: true on a repository made by an earlier run
 		default:
-			res.Error = strings.TrimPrefix(errw.Last(), "savepoint: ")
+			stderr.Write(errOut.Bytes())
+			stderr.Flush()
+			res.Error = strings.TrimPrefix(stderr.Last(), "savepoint: ")
 		}
-		env.Stderr = stderr
 	}
 	if code == cli.ExitOK && cfg.Command != "init" {
 		var out bytes.Buffer
@@ -136,4 +143,12 @@ func Fail(dir string, meta Metadata, err error, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "savepoint: writing %s: %v\n", ResultPath, werr)
 	}
 	return cli.ExitUsage
+}
+
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
 }
