@@ -3,6 +3,7 @@ package plugin
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/savepoint-ci/savepoint/drone/internal/settings"
@@ -49,6 +50,11 @@ func Load(env settings.Env) (*Config, error) {
 			v, err = settings.List(s.Name, raw)
 		case Pairs:
 			v, err = settings.Pairs(s.Name, raw)
+		case Number:
+			v = strings.TrimSpace(raw)
+			if n, perr := strconv.Atoi(v.(string)); perr != nil || n < 0 {
+				err = fmt.Errorf("setting %s: %q is not a whole number", s.Name, raw)
+			}
 		default:
 			v = strings.TrimSpace(raw)
 		}

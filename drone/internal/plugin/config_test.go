@@ -81,6 +81,7 @@ func TestLoadErrors(t *testing.T) {
 		{map[string]string{"PLUGIN_REPOSITORY": "/r"}, "setting paths is required for save"},
 		{map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_COMMAND": "backup"}, `unknown command "backup"`},
 		{map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_COMMAND": "checkpoint", "PLUGIN_PIN": "sometimes"}, "setting pin"},
+		{map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_COMMAND": "forget", "PLUGIN_KEEP_LAST": "three"}, "setting keep_last"},
 		{map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_COMMAND": "checkpoint", "PLUGIN_COMMANDS": "pg_dump app"}, "setting commands"},
 		{map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_COMMAND": "verify", "PLUGIN_S3_ACCESS_KEY": "AKIA"}, "s3_access_key and s3_secret_key go together"},
 	}

@@ -6,9 +6,10 @@ type Kind string
 // Setting kinds, named as in the plugin index docs (content.yaml `type`).
 const (
 	String Kind = "string"
-	Bool   Kind = "boolean"
-	List   Kind = "list" // comma/newline list or JSON array
-	Pairs  Kind = "map"  // NAME=value items or a JSON object
+	Number Kind = "number"  // a whole number, passed on as text
+	Bool   Kind = "boolean" // true/false, yes/no, on/off, 1/0
+	List   Kind = "array"   // comma/newline list or JSON array
+	Pairs  Kind = "object"  // NAME=value items, or a JSON object {NAME: value}
 )
 
 // Setting is one entry of the settings table: the step's `settings:` key,
@@ -47,7 +48,7 @@ var Settings = []Setting{
 	{Name: "password", Kind: String, Secret: true, Usage: "repository password (use from_secret)"},
 	{Name: "password_file", Kind: String, Flag: "password-file", Usage: "read the repository password from this file"},
 	{Name: "init", Kind: Bool, Default: "false", Usage: "create the repository first if it does not exist yet"},
-	{Name: "connections", Kind: String, Flag: "connections", Default: "4", Usage: "parallel uploads and downloads"},
+	{Name: "connections", Kind: Number, Flag: "connections", Default: "4", Usage: "parallel uploads and downloads"},
 	{Name: "quiet", Kind: Bool, Flag: "quiet", Default: "false", Usage: "print no progress lines"},
 
 	// S3 repositories.
@@ -82,12 +83,12 @@ var Settings = []Setting{
 	{Name: "dry_run", Kind: Bool, Flag: "dry-run", Commands: []string{"rollback", "forget"}, Default: "false", Usage: "print the plan, change nothing"},
 
 	// forget.
-	{Name: "keep_last", Kind: String, Flag: "keep-last", Commands: forget, Usage: "keep the last N snapshots"},
-	{Name: "keep_hourly", Kind: String, Flag: "keep-hourly", Commands: forget, Usage: "keep the last N hourly snapshots"},
-	{Name: "keep_daily", Kind: String, Flag: "keep-daily", Commands: forget, Usage: "keep the last N daily snapshots"},
-	{Name: "keep_weekly", Kind: String, Flag: "keep-weekly", Commands: forget, Usage: "keep the last N weekly snapshots"},
-	{Name: "keep_monthly", Kind: String, Flag: "keep-monthly", Commands: forget, Usage: "keep the last N monthly snapshots"},
-	{Name: "keep_yearly", Kind: String, Flag: "keep-yearly", Commands: forget, Usage: "keep the last N yearly snapshots"},
+	{Name: "keep_last", Kind: Number, Flag: "keep-last", Commands: forget, Usage: "keep the last N snapshots"},
+	{Name: "keep_hourly", Kind: Number, Flag: "keep-hourly", Commands: forget, Usage: "keep the last N hourly snapshots"},
+	{Name: "keep_daily", Kind: Number, Flag: "keep-daily", Commands: forget, Usage: "keep the last N daily snapshots"},
+	{Name: "keep_weekly", Kind: Number, Flag: "keep-weekly", Commands: forget, Usage: "keep the last N weekly snapshots"},
+	{Name: "keep_monthly", Kind: Number, Flag: "keep-monthly", Commands: forget, Usage: "keep the last N monthly snapshots"},
+	{Name: "keep_yearly", Kind: Number, Flag: "keep-yearly", Commands: forget, Usage: "keep the last N yearly snapshots"},
 	{Name: "keep_within", Kind: String, Flag: "keep-within", Commands: forget, Usage: "keep snapshots younger than this duration (e.g. 720h)"},
 	{Name: "keep_tag", Kind: List, Flag: "keep-tag", Commands: forget, Usage: "keep snapshots with these tags"},
 
