@@ -1,6 +1,10 @@
 package plugin
 
-import "github.com/savepoint-ci/savepoint/drone/internal/settings"
+import (
+	"strconv"
+
+	"github.com/savepoint-ci/savepoint/drone/internal/settings"
+)
 
 // Args builds the savepoint command line for the step: global flags, --json,
 // the command, its flags, then "--" and positional arguments. Values are
@@ -85,17 +89,25 @@ func (c *Config) appendFlag(args []string, s Setting) []string {
 	return args
 }
 
-// Env is the CLI's environment: the process environment with the step's
-// credentials laid over it (SAVEPOINT_PASSWORD, AWS_ACCESS_KEY_ID,
-// AWS_SECRET_ACCESS_KEY).
+// Env is the CLI's environment: the process environment with the settings
+// that travel as variables laid over it (SAVEPOINT_PASSWORD, SAVEPOINT_S3_*,
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). Credentials travel this way so
+// that they are never in an argument list.
 func (c *Config) Env(getenv func(string) string) func(string) string {
 	over := map[string]string{}
-	if c.Password != "" {
-		over["SAVEPOINT_PASSWORD"] = c.Password
+	for _, s := range Settings {
+		v, ok := c.values[s.Name]
+		if s.EnvVar == "" || !ok {
+			continue
+		}
+		switch v := v.(type) {
+		case string:
+			over[s.EnvVar] = v
+		case bool:
+			over[s.EnvVar] = strconv.FormatBool(v)
+		}
 	}
 	if c.AccessKey != "" {
-		over["AWS_ACCESS_KEY_ID"] = c.AccessKey
-		over["AWS_SECRET_ACCESS_KEY"] = c.SecretKey
 		over["AWS_SESSION_TOKEN"] = "" // a session token belongs to other keys
 	}
 	return func(k string) string {

@@ -13,11 +13,13 @@ const (
 )
 
 // Setting is one entry of the settings table: the step's `settings:` key,
-// how it is parsed, and the savepoint CLI flag it becomes.
+// how it is parsed, and the savepoint CLI flag or environment variable it
+// becomes. Settings with neither are handled by the plugin itself.
 type Setting struct {
 	Name     string
 	Kind     Kind
-	Flag     string   // CLI flag (without --); "" when handled specially
+	Flag     string   // CLI flag (without --)
+	EnvVar   string   // or the CLI environment variable it is passed in (credentials, S3 settings)
 	Commands []string // commands that use it; nil = global (every command)
 	Secret   bool     // never printed; pass with from_secret
 	Required bool
@@ -45,19 +47,20 @@ var Settings = []Setting{
 	// What to run and where.
 	{Name: "command", Kind: String, Default: "by event", Usage: "save, restore, checkpoint, rollback, forget, prune, verify or init. Default: rollback on a rollback event (Drone `rollback`, Woodpecker `deployment` with task `rollback`), checkpoint on a deploy event (Drone `promote`, Woodpecker `deployment`), else save"},
 	{Name: "repository", Kind: String, Flag: "repo", Required: true, Usage: "repository: a path, file://PATH, s3://BUCKET/PREFIX or oci://REGISTRY/REPO"},
-	{Name: "password", Kind: String, Secret: true, Usage: "repository password (use from_secret)"},
+	{Name: "password", Kind: String, EnvVar: "SAVEPOINT_PASSWORD", Secret: true, Usage: "repository password (use from_secret)"},
 	{Name: "password_file", Kind: String, Flag: "password-file", Usage: "read the repository password from this file"},
 	{Name: "init", Kind: Bool, Default: "false", Usage: "create the repository first if it does not exist yet"},
 	{Name: "connections", Kind: Number, Flag: "connections", Default: "4", Usage: "parallel uploads and downloads"},
 	{Name: "quiet", Kind: Bool, Flag: "quiet", Default: "false", Usage: "print no progress lines"},
 
-	// S3 repositories.
-	{Name: "s3_endpoint", Kind: String, Flag: "s3-endpoint", Usage: "S3 endpoint, host[:port] or URL (default: AWS)"},
-	{Name: "s3_region", Kind: String, Flag: "s3-region", Usage: "S3 region of the bucket"},
-	{Name: "s3_path_style", Kind: Bool, Flag: "s3-path-style", Default: "false", Usage: "path-style S3 addressing (MinIO, Ceph)"},
-	{Name: "s3_insecure", Kind: Bool, Flag: "s3-insecure", Default: "false", Usage: "plain HTTP to the S3 endpoint"},
-	{Name: "s3_access_key", Kind: String, Secret: true, Usage: "S3 access key id (AWS_ACCESS_KEY_ID; use from_secret)"},
-	{Name: "s3_secret_key", Kind: String, Secret: true, Usage: "S3 secret access key (AWS_SECRET_ACCESS_KEY; use from_secret)"},
+	// S3 repositories: passed as the CLI's SAVEPOINT_S3_* and AWS_* variables
+	// (the fallbacks of its --s3-* flags), which every build understands.
+	{Name: "s3_endpoint", Kind: String, EnvVar: "SAVEPOINT_S3_ENDPOINT", Usage: "S3 endpoint, host[:port] or URL (default: AWS)"},
+	{Name: "s3_region", Kind: String, EnvVar: "SAVEPOINT_S3_REGION", Usage: "S3 region of the bucket"},
+	{Name: "s3_path_style", Kind: Bool, EnvVar: "SAVEPOINT_S3_PATH_STYLE", Default: "false", Usage: "path-style S3 addressing (MinIO, Ceph)"},
+	{Name: "s3_insecure", Kind: Bool, EnvVar: "SAVEPOINT_S3_INSECURE", Default: "false", Usage: "plain HTTP to the S3 endpoint"},
+	{Name: "s3_access_key", Kind: String, EnvVar: "AWS_ACCESS_KEY_ID", Secret: true, Usage: "S3 access key id (AWS_ACCESS_KEY_ID; use from_secret)"},
+	{Name: "s3_secret_key", Kind: String, EnvVar: "AWS_SECRET_ACCESS_KEY", Secret: true, Usage: "S3 secret access key (AWS_SECRET_ACCESS_KEY; use from_secret)"},
 
 	// save and checkpoint.
 	{Name: "name", Kind: String, Flag: "name", Commands: named, Default: "deploy target for checkpoint and rollback", Usage: "snapshot name, a key such as production or node-cache (restore: restores NAME:latest)"},
