@@ -19,10 +19,13 @@ func (c *Config) Args() []string {
 	}
 	args = append(args, "--json", c.Command)
 	for _, s := range Settings {
-		if s.Commands == nil || s.Flag == "" || !s.uses(c.Command) {
+		if s.Commands == nil || !s.uses(c.Command) {
 			continue
 		}
-		if s.Name == "name" && c.Command == "restore" {
+		if s.Name == "image_password" && c.str(s.Name) != "" {
+			args = append(args, "--image-password-env="+imagePasswordVar)
+		}
+		if s.Flag == "" || (s.Name == "name" && c.Command == "restore") {
 			continue // restore takes NAME:latest as its snapshot argument
 		}
 		args = c.appendFlag(args, s)

@@ -85,8 +85,8 @@ func Load(env settings.Env) (*Config, error) {
 	if cfg.str("name") == "" && (cfg.Command == "checkpoint" || cfg.Command == "rollback") && cfg.Meta.DeployTarget != "" {
 		cfg.values["name"] = cfg.Meta.DeployTarget
 	}
-	if cfg.Command == "save" && len(cfg.list("paths")) == 0 {
-		return nil, usagef("setting paths is required for save")
+	if cfg.Command == "save" && len(cfg.list("paths")) == 0 && len(cfg.pairs("commands")) == 0 && len(cfg.pairs("images")) == 0 {
+		return nil, usagef("setting paths is required for save (or commands, images)")
 	}
 	for name := range cfg.values {
 		if s, _ := Lookup(name); !s.uses(cfg.Command) {
@@ -106,9 +106,9 @@ func (c *Config) Name() string { return c.str("name") }
 // Secrets are the values that must never be printed.
 func (c *Config) Secrets() []string {
 	var out []string
-	for _, s := range []string{c.Password, c.AccessKey, c.SecretKey} {
-		if s != "" {
-			out = append(out, s)
+	for _, s := range Settings {
+		if v := c.str(s.Name); s.Secret && v != "" {
+			out = append(out, v)
 		}
 	}
 	return out

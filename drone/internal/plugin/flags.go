@@ -32,8 +32,8 @@ var Commands = []string{"save", "restore", "checkpoint", "rollback", "forget", "
 
 var (
 	saving  = []string{"save", "checkpoint"}
-	ckpt    = []string{"checkpoint"}
-	named   = []string{"save", "checkpoint", "rollback", "restore"}
+	capture = []string{"save", "checkpoint", "rollback"}
+	named   = []string{"save", "checkpoint", "rollback", "restore", "forget"}
 	restore = []string{"restore"}
 	rollbk  = []string{"rollback"}
 	forget  = []string{"forget"}
@@ -63,16 +63,19 @@ var Settings = []Setting{
 	{Name: "s3_secret_key", Kind: String, EnvVar: "AWS_SECRET_ACCESS_KEY", Secret: true, Usage: "S3 secret access key (AWS_SECRET_ACCESS_KEY; use from_secret)"},
 
 	// save and checkpoint.
-	{Name: "name", Kind: String, Flag: "name", Commands: named, Default: "deploy target for checkpoint and rollback", Usage: "snapshot name, a key such as production or node-cache (restore: restores NAME:latest)"},
+	{Name: "name", Kind: String, Flag: "name", Commands: named, Default: "deploy target for checkpoint and rollback", Usage: "snapshot name, a key such as production or node-cache (restore: restores NAME:latest; forget: only this name)"},
 	{Name: "paths", Kind: List, Commands: saving, Usage: "paths to save, relative to the workspace"},
 	{Name: "tags", Kind: List, Flag: "tag", Commands: saving, Usage: "tags to add"},
 	{Name: "exclude", Kind: List, Flag: "exclude", Commands: saving, Usage: "glob patterns to exclude"},
 	{Name: "host", Kind: String, Flag: "host", Commands: saving, Usage: "hostname to record"},
 	{Name: "no_parent", Kind: Bool, Flag: "no-parent", Commands: saving, Default: "false", Usage: "read every file, ignoring the previous snapshot"},
-	{Name: "commands", Kind: Pairs, Flag: "command", Commands: ckpt, Usage: "NAME=command whose output is saved (e.g. db=pg_dump app)"},
-	{Name: "restore_commands", Kind: Pairs, Flag: "restore-command", Commands: ckpt, Usage: "NAME=command that takes the saved output back on restore and rollback"},
-	{Name: "images", Kind: Pairs, Flag: "image", Commands: ckpt, Usage: "NAME=image reference whose digest is recorded"},
-	{Name: "pin", Kind: Bool, Flag: "pin", Commands: ckpt, Default: "false", Usage: "also tag recorded images with a pin tag"},
+	{Name: "commands", Kind: Pairs, Flag: "command", Commands: saving, Usage: "NAME=command whose output is saved (e.g. db=pg_dump app)"},
+	{Name: "restore_commands", Kind: Pairs, Flag: "restore-command", Commands: capture, Usage: "NAME=command that reads the saved output back on rollback (on rollback: replaces the recorded one)"},
+	{Name: "images", Kind: Pairs, Flag: "image", Commands: saving, Usage: "NAME=image reference whose digest is recorded"},
+	{Name: "pin", Kind: Bool, Flag: "pin", Commands: saving, Default: "false", Usage: "also tag recorded images with a pin tag, so they survive tag moves and registry garbage collection"},
+	{Name: "image_insecure", Kind: Bool, Flag: "image-insecure", Commands: capture, Default: "false", Usage: "plain HTTP to image registries"},
+	{Name: "image_username", Kind: String, Flag: "image-user", Commands: capture, Usage: "image registry user"},
+	{Name: "image_password", Kind: String, EnvVar: imagePasswordVar, Commands: capture, Secret: true, Usage: "image registry password or token (use from_secret)"},
 
 	// restore.
 	{Name: "snapshot", Kind: String, Commands: restore, Default: "NAME:latest, or latest", Usage: "snapshot to restore: an ID prefix, latest or NAME:latest"},
@@ -83,7 +86,10 @@ var Settings = []Setting{
 	// rollback.
 	{Name: "to", Kind: String, Flag: "to", Commands: rollbk, Usage: "roll back to this snapshot instead of the newest checkpoint"},
 	{Name: "before_commit", Kind: String, Flag: "before-commit", Commands: rollbk, Usage: "roll back to the newest checkpoint taken before this commit"},
-	{Name: "dry_run", Kind: Bool, Flag: "dry-run", Commands: []string{"rollback", "forget"}, Default: "false", Usage: "print the plan, change nothing"},
+	{Name: "dry_run", Kind: Bool, Flag: "dry-run", Commands: []string{"rollback", "forget", "prune"}, Default: "false", Usage: "print the plan, change nothing"},
+	{Name: "no_files", Kind: Bool, Flag: "no-files", Commands: rollbk, Default: "false", Usage: "leave files alone"},
+	{Name: "no_commands", Kind: Bool, Flag: "no-commands", Commands: rollbk, Default: "false", Usage: "run no restore commands"},
+	{Name: "no_images", Kind: Bool, Flag: "no-images", Commands: rollbk, Default: "false", Usage: "leave image tags alone"},
 
 	// forget.
 	{Name: "keep_last", Kind: Number, Flag: "keep-last", Commands: forget, Usage: "keep the last N snapshots"},
@@ -94,15 +100,23 @@ var Settings = []Setting{
 	{Name: "keep_yearly", Kind: Number, Flag: "keep-yearly", Commands: forget, Usage: "keep the last N yearly snapshots"},
 	{Name: "keep_within", Kind: String, Flag: "keep-within", Commands: forget, Usage: "keep snapshots younger than this duration (e.g. 720h)"},
 	{Name: "keep_tag", Kind: List, Flag: "keep-tag", Commands: forget, Usage: "keep snapshots with these tags"},
+	{Name: "keep_within_ttl", Kind: String, Flag: "keep-within-ttl", Commands: forget, Usage: "keep snapshots taken within this duration of now (cache TTL)"},
+	{Name: "max_size", Kind: String, Flag: "max-size", Commands: forget, Usage: "cap each group at this size (e.g. 10G), oldest first"},
+	{Name: "group_by", Kind: List, Flag: "group-by", Commands: forget, Usage: "also group by these provenance keys (branch, environment)"},
 
 	// prune.
 	{Name: "grace", Kind: String, Flag: "grace", Commands: prune, Default: "24h", Usage: "never delete unreferenced data younger than this"},
-	{Name: "max_unused", Kind: String, Flag: "max-unused", Commands: prune, Usage: "repack packs with more unused data than this"},
+	{Name: "max_unused", Kind: String, Flag: "max-unused", Commands: prune, Default: "10%", Usage: "repack packs with more unused data than this"},
+	{Name: "break_lease", Kind: Bool, Flag: "break-lease", Commands: prune, Default: "false", Usage: "take over a stale prune lease (check first that no prune is running)"},
 
 	// verify.
 	{Name: "read_data", Kind: Bool, Flag: "read-data", Commands: verify, Default: "false", Usage: "also read and check all data"},
 	{Name: "read_data_subset", Kind: String, Flag: "read-data-subset", Commands: verify, Usage: "read and check this share of the data (e.g. 10%)"},
 }
+
+// imagePasswordVar carries image_password to the CLI, which is told its
+// name with --image-password-env.
+const imagePasswordVar = "SAVEPOINT_PLUGIN_IMAGE_PASSWORD"
 
 // Lookup returns the setting named name (snake_case).
 func Lookup(name string) (Setting, bool) {
