@@ -54,4 +54,10 @@ func TestOutputJSON(t *testing.T) {
 	if id := snapshotID(json.RawMessage(`{"snapshot":{"id":"def"}}`)); id != "def" {
 		t.Errorf("snapshotID(nested) = %q", id)
 	}
+	if id := snapshotID(json.RawMessage(`{"plan":{"snapshot":"p1"},"report":{"snapshot":"r1"}}`)); id != "r1" {
+		t.Errorf("snapshotID(rollback) = %q", id)
+	}
+	if id := snapshotID(json.RawMessage(`{"dry_run":true,"plan":{"snapshot":"p1"}}`)); id != "p1" {
+		t.Errorf("snapshotID(rollback dry run) = %q", id)
+	}
 }

@@ -69,26 +69,15 @@ func outputJSON(out []byte) json.RawMessage {
 	return b
 }
 
-// snapshotID finds the snapshot a command's output is about.
+// snapshotID finds the snapshot a command's output is about: saved
+// ("id"), restored ("snapshot") or rolled back to ("report"/"plan").
 func snapshotID(out json.RawMessage) string {
-	var v struct {
-		ID       string `json:"id"`
-		Snapshot any    `json:"snapshot"`
-	}
+	var v obj
 	if json.Unmarshal(out, &v) != nil {
 		return ""
 	}
-	if v.ID != "" {
-		return v.ID
-	}
-	switch s := v.Snapshot.(type) {
-	case string:
-		return s
-	case map[string]any:
-		id, _ := s["id"].(string)
-		return id
-	}
-	return ""
+	return firstNonEmpty(v.str("id"), v.str("snapshot"), v.obj("snapshot").str("id"),
+		v.obj("report").str("snapshot"), v.obj("plan").str("snapshot"))
 }
 
 // write stores the result (redacted) at dir/ResultPath.
