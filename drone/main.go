@@ -42,9 +42,10 @@ func run(ctx context.Context) int {
 		fmt.Fprintln(os.Stderr, "savepoint: "+err.Error())
 		return cli.ExitError
 	}
-	cfg, err := plugin.Load(settings.Env{Getenv: os.Getenv, Environ: os.Environ})
+	env := settings.Env{Getenv: os.Getenv, Environ: os.Environ}
+	cfg, err := plugin.Load(env)
 	if err != nil {
-		return plugin.Fail(dir, meta, err, os.Stderr)
+		return plugin.Fail(dir, env, err, os.Stderr)
 	}
 	return plugin.Exec(ctx, version, cfg, plugin.IO{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Dir: dir})
 }

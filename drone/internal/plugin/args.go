@@ -110,7 +110,7 @@ func (c *Config) Env(getenv func(string) string) func(string) string {
 			over[s.EnvVar] = strconv.FormatBool(v)
 		}
 	}
-	if c.AccessKey != "" {
+	if c.str("s3_access_key") != "" {
 		over["AWS_SESSION_TOKEN"] = "" // a session token belongs to other keys
 	}
 	return func(k string) string {

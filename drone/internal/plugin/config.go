@@ -15,12 +15,6 @@ type Config struct {
 	Meta    Metadata
 	Init    bool
 
-	// Credentials: passed to the CLI through its environment, never as
-	// arguments, and never printed.
-	Password  string
-	AccessKey string
-	SecretKey string
-
 	values   map[string]any // setting name -> string, bool, []string or []settings.Pair
 	Warnings []string
 }
@@ -72,14 +66,11 @@ func Load(env settings.Env) (*Config, error) {
 		return nil, usagef("setting command: unknown command %q (want one of %s)", cfg.Command, strings.Join(Commands, ", "))
 	}
 	cfg.Init = cfg.flag("init")
-	cfg.Password = cfg.str("password")
-	cfg.AccessKey = cfg.str("s3_access_key")
-	cfg.SecretKey = cfg.str("s3_secret_key")
 
 	if cfg.str("repository") == "" && env.Getenv("SAVEPOINT_REPOSITORY") == "" {
 		return nil, usagef("setting repository is required (a path, s3://BUCKET/PREFIX or oci://REGISTRY/REPO)")
 	}
-	if (cfg.AccessKey == "") != (cfg.SecretKey == "") {
+	if (cfg.str("s3_access_key") == "") != (cfg.str("s3_secret_key") == "") {
 		return nil, usagef("settings s3_access_key and s3_secret_key go together: set both or neither")
 	}
 	if cfg.str("name") == "" && (cfg.Command == "checkpoint" || cfg.Command == "rollback") && cfg.Meta.DeployTarget != "" {

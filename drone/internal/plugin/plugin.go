@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
+	"github.com/savepoint-ci/savepoint/drone/internal/settings"
 )
 
 // IO is what a run sees of its process.
@@ -27,69 +28,94 @@ type IO struct {
 	Dir string
 }
 
+// run is one step in progress.
+type run struct {
+	cfg            *Config
+	version        string
+	red            redactor
+	stdout, stderr *lineWriter
+	env            cli.Env
+	res            *Result
+}
+
 // Exec runs the step described by cfg and returns the exit code: the CLI's
 // (0 ok, 1 error, 2 usage, 3 partial).
-func Exec(ctx context.Context, version string, cfg *Config, io IO) int {
-	red := newRedactor(append(cfg.Secrets(), secretEnv(io.Getenv)...))
-	stdout := &lineWriter{w: io.Stdout, r: red}
-	stderr := &lineWriter{w: io.Stderr, r: red}
-	defer stdout.Flush()
-	defer stderr.Flush()
-
-	fmt.Fprintf(stdout, "savepoint %s%s\n", cfg.Command, describe(cfg))
-	for _, w := range cfg.Warnings {
-		fmt.Fprintf(stderr, "savepoint: warning: %s\n", w)
+func Exec(ctx context.Context, version string, cfg *Config, sys IO) int {
+	red := newRedactor(append(cfg.Secrets(), secretEnv(sys.Getenv)...))
+	r := &run{
+		cfg: cfg, version: version, red: red,
+		stdout: &lineWriter{w: sys.Stdout, r: red},
+		stderr: &lineWriter{w: sys.Stderr, r: red},
+		res:    &Result{Command: cfg.Command, Name: cfg.Name(), Metadata: cfg.Meta, Warnings: cfg.Warnings},
 	}
-	env := cli.Env{Stdin: strings.NewReader(""), Stderr: stderr, Getenv: cfg.Env(io.Getenv)}
-	res := &Result{Command: cfg.Command, Name: cfg.Name(), Metadata: cfg.Meta, Warnings: cfg.Warnings}
+	defer r.stdout.Flush()
+	defer r.stderr.Flush()
+	r.env = cli.Env{Stdin: strings.NewReader(""), Stderr: r.stderr, Getenv: cfg.Env(sys.Getenv)}
 
+	fmt.Fprintf(r.stdout, "savepoint %s%s\n", cfg.Command, describe(cfg))
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(r.stderr, "savepoint: warning: %s\n", w)
+	}
 	code := cli.ExitOK
-	if cli.NewApp(version, env).Command(cfg.Command) == nil {
+	if cli.NewApp(version, r.env).Command(cfg.Command) == nil {
 		// An older CLI without the command: say so rather than let its
 		// "unknown command" pass as success.
-		res.Error = fmt.Sprintf("this build of savepoint has no %s command", cfg.Command)
-		fmt.Fprintln(stderr, "savepoint: "+res.Error)
+		r.res.Error = fmt.Sprintf("this build of savepoint has no %s command", cfg.Command)
+		fmt.Fprintln(r.stderr, "savepoint: "+r.res.Error)
 		code = cli.ExitUsage
 	}
-	if code == cli.ExitOK && (cfg.Init || cfg.Command == "init") || cfg.Command == "init" {
-		var out, errOut bytes.Buffer
-		env.Stdout, env.Stderr = &out, &errOut
-		code = cli.Run(ctx, version, cfg.InitArgs(), env)
-		env.Stderr = stderr
-		last := lastLine(errOut.String())
-		switch {
-		case code == cli.ExitOK:
-			fmt.Fprintln(stdout, "created the repository")
-			res.Output = outputJSON(out.Bytes())
-		case cfg.Command != "init" && strings.Contains(last, "a repository already exists"):
-			code = cli.ExitOK // init: true on a repository made by an earlier run
-		default:
-			stderr.Write(errOut.Bytes())
-			stderr.Flush()
-			res.Error = strings.TrimPrefix(stderr.Last(), "savepoint: ")
-		}
+	if code == cli.ExitOK && (cfg.Init || cfg.Command == "init") {
+		code = r.init(ctx)
 	}
 	if code == cli.ExitOK && cfg.Command != "init" {
-		var out bytes.Buffer
-		env.Stdout = &out
-		code = cli.Run(ctx, version, cfg.Args(), env)
-		stderr.Flush()
-		res.Output = outputJSON(out.Bytes())
-		res.Snapshot = snapshotID(res.Output)
-		if code != cli.ExitOK {
-			res.Error = strings.TrimPrefix(stderr.Last(), "savepoint: ")
-		}
-		summarize(stdout, cfg.Command, res.Output)
+		code = r.command(ctx)
 	}
-	res.ExitCode, res.Status = code, statusOf(code)
-	if err := res.write(io.Dir, red); err != nil {
-		fmt.Fprintf(stderr, "savepoint: writing %s: %v\n", ResultPath, err)
+	r.res.ExitCode, r.res.Status = code, statusOf(code)
+	if err := r.res.write(sys.Dir, red); err != nil {
+		fmt.Fprintf(r.stderr, "savepoint: writing %s: %v\n", ResultPath, err)
 		if code == cli.ExitOK {
 			code = cli.ExitError
 		}
 		return code
 	}
-	fmt.Fprintf(stdout, "result written to %s (status %s, exit %d)\n", ResultPath, res.Status, code)
+	fmt.Fprintf(r.stdout, "result written to %s (status %s, exit %d)\n", ResultPath, r.res.Status, code)
+	return code
+}
+
+// init creates the repository; with init: true before another command, a
+// repository made by an earlier run is fine.
+func (r *run) init(ctx context.Context) int {
+	var out, errOut bytes.Buffer
+	env := r.env
+	env.Stdout, env.Stderr = &out, &errOut
+	code := cli.Run(ctx, r.version, r.cfg.InitArgs(), env)
+	switch {
+	case code == cli.ExitOK:
+		fmt.Fprintln(r.stdout, "created the repository")
+		r.res.Output = outputJSON(out.Bytes())
+	case r.cfg.Command != "init" && strings.Contains(lastLine(errOut.String()), "a repository already exists"):
+		code = cli.ExitOK
+	default:
+		r.stderr.Write(errOut.Bytes())
+		r.stderr.Flush()
+		r.res.Error = strings.TrimPrefix(r.stderr.Last(), "savepoint: ")
+	}
+	return code
+}
+
+// command runs the step's command with --json and keeps its output.
+func (r *run) command(ctx context.Context) int {
+	var out bytes.Buffer
+	env := r.env
+	env.Stdout = &out
+	code := cli.Run(ctx, r.version, r.cfg.Args(), env)
+	r.stderr.Flush()
+	r.res.Output = outputJSON(out.Bytes())
+	r.res.Snapshot = snapshotID(r.res.Output)
+	if code != cli.ExitOK {
+		r.res.Error = strings.TrimPrefix(r.stderr.Last(), "savepoint: ")
+	}
+	summarize(r.stdout, r.cfg.Command, r.res.Output)
 	return code
 }
 
@@ -135,11 +161,19 @@ func secretEnv(getenv func(string) string) []string {
 }
 
 // Fail reports settings that could not be loaded: one line on stderr and a
-// result.json with status usage. It returns the exit code (2).
-func Fail(dir string, meta Metadata, err error, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "savepoint: "+err.Error())
-	res := &Result{ExitCode: cli.ExitUsage, Status: statusOf(cli.ExitUsage), Error: err.Error(), Metadata: meta}
-	if werr := res.write(dir, redactor{}); werr != nil {
+// result.json (in dir) with status usage. It returns the exit code (2).
+func Fail(dir string, env settings.Env, err error, stderr io.Writer) int {
+	var secrets []string
+	for _, s := range Settings {
+		if v, ok := env.Lookup(s.Name); ok && s.Secret {
+			secrets = append(secrets, v)
+		}
+	}
+	red := newRedactor(append(secrets, secretEnv(env.Getenv)...))
+	msg := red.string(err.Error())
+	fmt.Fprintln(stderr, "savepoint: "+msg)
+	res := &Result{ExitCode: cli.ExitUsage, Status: statusOf(cli.ExitUsage), Error: msg, Metadata: ReadMetadata(env.Getenv)}
+	if werr := res.write(dir, red); werr != nil {
 		fmt.Fprintf(stderr, "savepoint: writing %s: %v\n", ResultPath, werr)
 	}
 	return cli.ExitUsage
