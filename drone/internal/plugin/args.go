@@ -22,9 +22,6 @@ func (c *Config) Args() []string {
 		if s.Commands == nil || !s.uses(c.Command) {
 			continue
 		}
-		if s.Name == "image_password" && c.str(s.Name) != "" {
-			args = append(args, "--image-password-env="+imagePasswordVar)
-		}
 		if s.Flag == "" || (s.Name == "name" && c.Command == "restore") {
 			continue // restore takes NAME:latest as its snapshot argument
 		}
@@ -70,6 +67,10 @@ func (c *Config) appendFlag(args []string, s Setting) []string {
 	v, ok := c.values[s.Name]
 	if !ok {
 		return args
+	}
+	if s.EnvVar != "" {
+		// The value travels in the environment (see Env); the flag names it.
+		return append(args, "--"+s.Flag+"="+s.EnvVar)
 	}
 	switch v := v.(type) {
 	case bool:

@@ -21,7 +21,9 @@ func TestArgs(t *testing.T) {
 		{"save drone hyphens", map[string]string{"PLUGIN_PATHS": `["a,b", "c"]`, "PLUGIN_NO-PARENT": "true", "PLUGIN_CONNECTIONS": "8", "PLUGIN_QUIET": "true"},
 			"--repo=/r --connections=8 --quiet --json save --no-parent -- a,b c"},
 		{"s3 settings", map[string]string{"PLUGIN_COMMAND": "verify", "PLUGIN_S3_ENDPOINT": "127.0.0.1:9000", "PLUGIN_S3-REGION": "eu-1", "PLUGIN_S3_PATH_STYLE": "true", "PLUGIN_S3_INSECURE": "true", "PLUGIN_S3_ACCESS_KEY": "AKIAEXAMPLE", "PLUGIN_S3_SECRET_KEY": "shh-secret"},
-			"--repo=/r --json verify"},
+			"--repo=/r --s3-endpoint=127.0.0.1:9000 --s3-region=eu-1 --s3-path-style --s3-insecure --json verify"},
+		{"oci settings", map[string]string{"PLUGIN_COMMAND": "verify", "PLUGIN_REGISTRY_USERNAME": "ci", "PLUGIN_REGISTRY-PASSWORD": "glpat-secret-token", "PLUGIN_REGISTRY_INSECURE": "true"},
+			"--repo=/r --registry-user=ci --registry-password-env=SAVEPOINT_PLUGIN_REGISTRY_PASSWORD --insecure-registry --json verify"},
 		{"checkpoint drone promote", map[string]string{"DRONE_BUILD_EVENT": "promote", "DRONE_DEPLOY_TO": "production", "PLUGIN_PATHS": "uploads",
 			"PLUGIN_COMMANDS": `{"db":"pg_dump -t a,b app"}`, "PLUGIN_RESTORE-COMMANDS": `{"db":"psql -v ON_ERROR_STOP=1 app"}`, "PLUGIN_IMAGES": "api=reg.example/app:prod,web=reg.example/web:prod", "PLUGIN_PIN": "true"},
 			"--repo=/r --json checkpoint --name=production --command=db=pg_dump -t a,b app --restore-command=db=psql -v ON_ERROR_STOP=1 app --image=api=reg.example/app:prod --image=web=reg.example/web:prod --pin -- uploads"},
@@ -79,8 +81,8 @@ func TestArgsValueLooksLikeFlag(t *testing.T) {
 }
 
 func TestInitArgs(t *testing.T) {
-	cfg := load(t, map[string]string{"PLUGIN_REPOSITORY": "s3://b/p", "PLUGIN_CONNECTIONS": "2", "PLUGIN_PATHS": "a", "PLUGIN_INIT": "true", "PLUGIN_NAME": "x"})
-	want := []string{"--repo=s3://b/p", "--connections=2", "--json", "init"}
+	cfg := load(t, map[string]string{"PLUGIN_REPOSITORY": "s3://b/p", "PLUGIN_S3_ENDPOINT": "h:1", "PLUGIN_PATHS": "a", "PLUGIN_INIT": "true", "PLUGIN_NAME": "x"})
+	want := []string{"--repo=s3://b/p", "--s3-endpoint=h:1", "--json", "init"}
 	if !cfg.Init || !reflect.DeepEqual(cfg.InitArgs(), want) {
 		t.Errorf("init %v, args %q; want %q", cfg.Init, cfg.InitArgs(), want)
 	}
@@ -88,18 +90,18 @@ func TestInitArgs(t *testing.T) {
 
 func TestEnvOverlay(t *testing.T) {
 	cfg := load(t, map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_PATHS": "a", "PLUGIN_PASSWORD": "pw-from-secret",
-		"PLUGIN_S3_ACCESS_KEY": "AKIAEXAMPLE", "PLUGIN_S3_SECRET_KEY": "shh-secret", "PLUGIN_S3-ENDPOINT": "127.0.0.1:9000",
-		"PLUGIN_S3_REGION": "eu-1", "PLUGIN_S3_PATH_STYLE": "yes", "PLUGIN_S3_INSECURE": "false"})
+		"PLUGIN_S3_ACCESS_KEY": "AKIAEXAMPLE", "PLUGIN_S3_SECRET_KEY": "shh-secret", "PLUGIN_REGISTRY_PASSWORD": "reg-token",
+		"PLUGIN_IMAGE_PASSWORD": "img-token", "PLUGIN_COMMAND": "checkpoint"})
 	base := map[string]string{"SAVEPOINT_PASSWORD": "old", "AWS_SESSION_TOKEN": "tok", "HOME": "/h"}
 	get := cfg.Env(func(k string) string { return base[k] })
 	for k, want := range map[string]string{"SAVEPOINT_PASSWORD": "pw-from-secret", "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
-		"AWS_SECRET_ACCESS_KEY": "shh-secret", "AWS_SESSION_TOKEN": "", "HOME": "/h", "SAVEPOINT_S3_ENDPOINT": "127.0.0.1:9000",
-		"SAVEPOINT_S3_REGION": "eu-1", "SAVEPOINT_S3_PATH_STYLE": "true", "SAVEPOINT_S3_INSECURE": "false"} {
+		"AWS_SECRET_ACCESS_KEY": "shh-secret", "AWS_SESSION_TOKEN": "", "HOME": "/h",
+		"SAVEPOINT_PLUGIN_REGISTRY_PASSWORD": "reg-token", "SAVEPOINT_PLUGIN_IMAGE_PASSWORD": "img-token"} {
 		if got := get(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
 	}
-	if got := cfg.Secrets(); !reflect.DeepEqual(got, []string{"pw-from-secret", "AKIAEXAMPLE", "shh-secret"}) {
+	if got := cfg.Secrets(); !reflect.DeepEqual(got, []string{"pw-from-secret", "AKIAEXAMPLE", "shh-secret", "reg-token", "img-token"}) {
 		t.Errorf("Secrets = %q", got)
 	}
 }

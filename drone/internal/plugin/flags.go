@@ -19,7 +19,10 @@ type Setting struct {
 	Name     string
 	Kind     Kind
 	Flag     string   // CLI flag (without --)
-	EnvVar   string   // or the CLI environment variable it is passed in (credentials, S3 settings)
+	// EnvVar is the CLI environment variable the value is passed in
+	// (credentials). With Flag too, the flag is given the variable's name
+	// (--registry-password-env=VAR), never the value.
+	EnvVar string
 	Commands []string // commands that use it; nil = global (every command)
 	Secret   bool     // never printed; pass with from_secret
 	Required bool
@@ -53,14 +56,20 @@ var Settings = []Setting{
 	{Name: "connections", Kind: Number, Flag: "connections", Default: "4", Usage: "parallel uploads and downloads"},
 	{Name: "quiet", Kind: Bool, Flag: "quiet", Default: "false", Usage: "print no progress lines"},
 
-	// S3 repositories: passed as the CLI's SAVEPOINT_S3_* and AWS_* variables
-	// (the fallbacks of its --s3-* flags), which every build understands.
-	{Name: "s3_endpoint", Kind: String, EnvVar: "SAVEPOINT_S3_ENDPOINT", Usage: "S3 endpoint, host[:port] or URL (default: AWS)"},
-	{Name: "s3_region", Kind: String, EnvVar: "SAVEPOINT_S3_REGION", Usage: "S3 region of the bucket"},
-	{Name: "s3_path_style", Kind: Bool, EnvVar: "SAVEPOINT_S3_PATH_STYLE", Default: "false", Usage: "path-style S3 addressing (MinIO, Ceph)"},
-	{Name: "s3_insecure", Kind: Bool, EnvVar: "SAVEPOINT_S3_INSECURE", Default: "false", Usage: "plain HTTP to the S3 endpoint"},
+	// S3 repositories. Keys travel as AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.
+	{Name: "s3_endpoint", Kind: String, Flag: "s3-endpoint", Usage: "S3 endpoint, host[:port] or URL (default: AWS)"},
+	{Name: "s3_region", Kind: String, Flag: "s3-region", Usage: "S3 region of the bucket"},
+	{Name: "s3_path_style", Kind: Bool, Flag: "s3-path-style", Default: "false", Usage: "path-style S3 addressing (MinIO, Ceph)"},
+	{Name: "s3_insecure", Kind: Bool, Flag: "s3-insecure", Default: "false", Usage: "plain HTTP to the S3 endpoint"},
+	{Name: "s3_ca_file", Kind: String, Flag: "s3-ca-file", Usage: "PEM file of extra CAs to trust for the S3 endpoint"},
+	{Name: "s3_storage_class", Kind: String, Flag: "s3-storage-class", Usage: "storage class for data packs"},
 	{Name: "s3_access_key", Kind: String, EnvVar: "AWS_ACCESS_KEY_ID", Secret: true, Usage: "S3 access key id (AWS_ACCESS_KEY_ID; use from_secret)"},
 	{Name: "s3_secret_key", Kind: String, EnvVar: "AWS_SECRET_ACCESS_KEY", Secret: true, Usage: "S3 secret access key (AWS_SECRET_ACCESS_KEY; use from_secret)"},
+
+	// OCI registry repositories.
+	{Name: "registry_username", Kind: String, Flag: "registry-user", Usage: "registry user for oci:// repositories"},
+	{Name: "registry_password", Kind: String, Flag: "registry-password-env", EnvVar: "SAVEPOINT_PLUGIN_REGISTRY_PASSWORD", Secret: true, Usage: "registry password or token for oci:// repositories (use from_secret)"},
+	{Name: "registry_insecure", Kind: Bool, Flag: "insecure-registry", Default: "false", Usage: "allow plain HTTP to a registry that is not on loopback"},
 
 	// save and checkpoint.
 	{Name: "name", Kind: String, Flag: "name", Commands: named, Default: "deploy target for checkpoint and rollback", Usage: "snapshot name, a key such as production or node-cache (restore: restores NAME:latest; forget: only this name)"},
@@ -75,7 +84,7 @@ var Settings = []Setting{
 	{Name: "pin", Kind: Bool, Flag: "pin", Commands: saving, Default: "false", Usage: "also tag recorded images with a pin tag, so they survive tag moves and registry garbage collection"},
 	{Name: "image_insecure", Kind: Bool, Flag: "image-insecure", Commands: capture, Default: "false", Usage: "plain HTTP to image registries"},
 	{Name: "image_username", Kind: String, Flag: "image-user", Commands: capture, Usage: "image registry user"},
-	{Name: "image_password", Kind: String, EnvVar: imagePasswordVar, Commands: capture, Secret: true, Usage: "image registry password or token (use from_secret)"},
+	{Name: "image_password", Kind: String, Flag: "image-password-env", EnvVar: "SAVEPOINT_PLUGIN_IMAGE_PASSWORD", Commands: capture, Secret: true, Usage: "image registry password or token (use from_secret)"},
 
 	// restore.
 	{Name: "snapshot", Kind: String, Commands: restore, Default: "NAME:latest, or latest", Usage: "snapshot to restore: an ID prefix, latest or NAME:latest"},
@@ -113,10 +122,6 @@ var Settings = []Setting{
 	{Name: "read_data", Kind: Bool, Flag: "read-data", Commands: verify, Default: "false", Usage: "also read and check all data"},
 	{Name: "read_data_subset", Kind: String, Flag: "read-data-subset", Commands: verify, Usage: "read and check this share of the data (e.g. 10%)"},
 }
-
-// imagePasswordVar carries image_password to the CLI, which is told its
-// name with --image-password-env.
-const imagePasswordVar = "SAVEPOINT_PLUGIN_IMAGE_PASSWORD"
 
 // Lookup returns the setting named name (snake_case).
 func Lookup(name string) (Setting, bool) {
