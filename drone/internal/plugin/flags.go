@@ -16,13 +16,13 @@ const (
 // how it is parsed, and the savepoint CLI flag or environment variable it
 // becomes. Settings with neither are handled by the plugin itself.
 type Setting struct {
-	Name     string
-	Kind     Kind
-	Flag     string   // CLI flag (without --)
+	Name string
+	Kind Kind
+	Flag string // CLI flag (without --)
 	// EnvVar is the CLI environment variable the value is passed in
 	// (credentials). With Flag too, the flag is given the variable's name
 	// (--registry-password-env=VAR), never the value.
-	EnvVar string
+	EnvVar   string
 	Commands []string // commands that use it; nil = global (every command)
 	Secret   bool     // never printed; pass with from_secret
 	Required bool
