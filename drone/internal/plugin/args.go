@@ -94,9 +94,9 @@ func (c *Config) appendFlag(args []string, s Setting) []string {
 }
 
 // Env is the CLI's environment: the process environment with the settings
-// that travel as variables laid over it (SAVEPOINT_PASSWORD, SAVEPOINT_S3_*,
-// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). Credentials travel this way so
-// that they are never in an argument list.
+// that travel as variables laid over it (SAVEPOINT_PASSWORD,
+// AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, the registry passwords).
+// Credentials travel this way so that they are never in an argument list.
 func (c *Config) Env(getenv func(string) string) func(string) string {
 	over := map[string]string{}
 	for _, s := range Settings {

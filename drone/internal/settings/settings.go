@@ -101,6 +101,9 @@ func List(name, v string) ([]string, error) {
 	if strings.HasPrefix(v, "[") {
 		var raw []any
 		if err := json.Unmarshal([]byte(v), &raw); err != nil {
+			if !looksJSON(v) {
+				return splitList(v), nil // a glob such as [._]*.tmp
+			}
 			return nil, fmt.Errorf("setting %s: not a valid JSON array", name)
 		}
 		out := make([]string, 0, len(raw))
@@ -115,6 +118,10 @@ func List(name, v string) ([]string, error) {
 		}
 		return out, nil
 	}
+	return splitList(v), nil
+}
+
+func splitList(v string) []string {
 	var out []string
 	for _, line := range strings.Split(v, "\n") {
 		for _, item := range strings.Split(line, ",") {
@@ -123,7 +130,14 @@ func List(name, v string) ([]string, error) {
 			}
 		}
 	}
-	return out, nil
+	return out
+}
+
+// looksJSON tells a broken JSON array from a list whose first item starts
+// with '[' (a glob character class).
+func looksJSON(v string) bool {
+	rest := strings.TrimSpace(v[1:])
+	return rest == "" || strings.ContainsAny(rest[:1], `"{[]`) || strings.HasSuffix(v, "]")
 }
 
 // pairStart finds a comma that begins a new NAME=value item.

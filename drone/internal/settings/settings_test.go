@@ -64,7 +64,7 @@ func TestList(t *testing.T) {
 			t.Errorf("List(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{`["a"`, `[{"a":1}]`, `[["x"]]`} {
+	for _, bad := range []string{`["a"`, `[{"a":1}]`, `[["x"]]`, `[`} {
 		if _, err := List("paths", bad); err == nil || !strings.Contains(err.Error(), "setting paths") {
 			t.Errorf("List(%q) error = %v; want a setting paths error", bad, err)
 		}
