@@ -94,7 +94,7 @@ var Settings = []Setting{
 
 	// rollback.
 	{Name: "to", Kind: String, Flag: "to", Commands: rollbk, Usage: "roll back to this snapshot instead of the newest checkpoint"},
-	{Name: "before_commit", Kind: String, Flag: "before-commit", Commands: rollbk, Usage: "roll back to the newest checkpoint taken before this commit"},
+	{Name: "before_commit", Kind: String, Flag: "before-commit", Commands: rollbk, Usage: "roll back to the state from before this commit was deployed"},
 	{Name: "dry_run", Kind: Bool, Flag: "dry-run", Commands: []string{"rollback", "forget", "prune"}, Default: "false", Usage: "print the plan, change nothing"},
 	{Name: "no_files", Kind: Bool, Flag: "no-files", Commands: rollbk, Default: "false", Usage: "leave files alone"},
 	{Name: "no_commands", Kind: Bool, Flag: "no-commands", Commands: rollbk, Default: "false", Usage: "run no restore commands"},
@@ -107,7 +107,7 @@ var Settings = []Setting{
 	{Name: "keep_weekly", Kind: Number, Flag: "keep-weekly", Commands: forget, Usage: "keep the last N weekly snapshots"},
 	{Name: "keep_monthly", Kind: Number, Flag: "keep-monthly", Commands: forget, Usage: "keep the last N monthly snapshots"},
 	{Name: "keep_yearly", Kind: Number, Flag: "keep-yearly", Commands: forget, Usage: "keep the last N yearly snapshots"},
-	{Name: "keep_within", Kind: String, Flag: "keep-within", Commands: forget, Usage: "keep snapshots younger than this duration (e.g. 720h)"},
+	{Name: "keep_within", Kind: String, Flag: "keep-within", Commands: forget, Usage: "keep snapshots within this duration of the newest of their group (e.g. 7d)"},
 	{Name: "keep_tag", Kind: List, Flag: "keep-tag", Commands: forget, Usage: "keep snapshots with these tags"},
 	{Name: "keep_within_ttl", Kind: String, Flag: "keep-within-ttl", Commands: forget, Usage: "keep snapshots taken within this duration of now (cache TTL)"},
 	{Name: "max_size", Kind: String, Flag: "max-size", Commands: forget, Usage: "cap each group at this size (e.g. 10G), oldest first"},
