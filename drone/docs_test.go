@@ -129,8 +129,8 @@ func TestContentYAML(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("content.yaml: no property %s", s.Name)
-		case p.Type != string(s.Kind) || p.Secret != s.Secret || p.Required != s.Required || p.Description == "":
-			t.Errorf("content.yaml: property %s = %+v; want type %s, secret %v, required %v, a description", s.Name, p, s.Kind, s.Secret, s.Required)
+		case p.Type != string(s.Kind) || p.Secret != s.Secret || p.Required != s.Required || p.Description != s.Usage:
+			t.Errorf("content.yaml: property %s = %+v; want type %s, secret %v, required %v, description %q", s.Name, p, s.Kind, s.Secret, s.Required, s.Usage)
 		}
 	}
 	for name, p := range c.Properties {
