@@ -13,7 +13,11 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
-require gotest.tools/v3 v3.5.2 // indirect
+require (
+	github.com/opencontainers/image-spec v1.1.1 // indirect
+	golang.org/x/sync v0.24.0 // indirect
+	gotest.tools/v3 v3.5.2 // indirect
+)
 
 require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
