@@ -6,12 +6,16 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/savepoint
 
-.PHONY: all build demo test test-short bench lint clean
+.PHONY: all build demo test test-short bench lint clean build-plugin
 
 all: build
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+# build-plugin: the Drone/Woodpecker plugin (drone/), also what Woodpecker's local backend runs.
+build-plugin:
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/savepoint-plugin ./drone
 
 # demo: init a local repository, save a real directory, list, restore, compare, stats.
 demo: build
