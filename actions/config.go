@@ -100,17 +100,20 @@ func parseConfig(in inputReader) (*config, error) {
 			accessKeyID: in.get("s3_access_key_id"), secretAccessKey: in.get("s3_secret_access_key"),
 		},
 	}
-	var err error
-	bools := []struct {
-		name string
-		dst  *bool
-		def  bool
-	}{{"init", &c.init, true}, {"pin", &c.pin, false}, {"dry_run", &c.dryRun, false},
-		{"s3_path_style", &c.s3.pathStyle, false}, {"s3_insecure", &c.s3.insecure, false}}
-	for _, b := range bools {
-		if *b.dst, err = in.bool(b.name, b.def); err != nil {
-			return nil, inputError{err.Error()}
+	var boolErr error
+	pick := func(v bool, err error) bool {
+		if err != nil && boolErr == nil {
+			boolErr = inputError{err.Error()}
 		}
+		return v
+	}
+	c.init = pick(in.bool("init", true))
+	c.pin = pick(in.bool("pin", false))
+	c.dryRun = pick(in.bool("dry_run", false))
+	c.s3.pathStyle = pick(in.bool("s3_path_style", false))
+	c.s3.insecure = pick(in.bool("s3_insecure", false))
+	if boolErr != nil {
+		return nil, boolErr
 	}
 	for _, k := range keepRules {
 		if v := in.get(k.input); v != "" {

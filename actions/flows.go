@@ -138,6 +138,7 @@ type restoreResult struct {
 func (r *runner) restore(ctx context.Context, ref, why string) int {
 	res, ok := r.runRestore(ctx, ref)
 	if !ok {
+		r.fail("savepoint restore failed", "%s", res.errMsg)
 		return res.code
 	}
 	return r.reportRestore(res, why)
