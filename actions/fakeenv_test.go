@@ -118,7 +118,7 @@ func (f *fakeEnv) file(k string) string {
 
 func (f *fakeEnv) outputs() map[string]string { return parseFileCommand(f.t, f.file("GITHUB_OUTPUT")) }
 func (f *fakeEnv) state() map[string]string   { return parseFileCommand(f.t, f.file("GITHUB_STATE")) }
-func (f *fakeEnv) summary() string             { return f.file("GITHUB_STEP_SUMMARY") }
+func (f *fakeEnv) summary() string            { return f.file("GITHUB_STEP_SUMMARY") }
 
 // everything is all the entrypoint wrote: log, outputs, state, summary.
 func (f *fakeEnv) everything() string {
@@ -187,7 +187,6 @@ func parseFileCommand(t *testing.T, s string) map[string]string {
 	}
 	return out
 }
-
 
 // fakeToken stands for the job's GITHUB_TOKEN in tests.
 const fakeToken = "ghs_FakeJobToken0123456789"
