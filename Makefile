@@ -6,12 +6,26 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/savepoint
 
-.PHONY: all build demo test test-short bench lint clean
+.PHONY: all build demo test test-short bench lint clean image
 
 all: build
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+# image: the container image without a Docker engine (tools/imagebuild): static
+# savepoint + savepoint-action for linux/amd64 and linux/arm64, written as an OCI
+# layout in bin/image with two multi-platform indexes, "minimal" and "shell" (the
+# shell one only for platforms with a static busybox: Debian's busybox-static).
+IMAGE_ARCHES ?= amd64 arm64
+image:
+	for arch in $(IMAGE_ARCHES); do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o bin/linux-$$arch/savepoint . && \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o bin/linux-$$arch/savepoint-action ./actions || exit 1; \
+	done
+	go run ./tools/imagebuild -out bin/image -version $(VERSION) -revision "$$(git rev-parse HEAD 2>/dev/null)" \
+	  $(foreach a,$(IMAGE_ARCHES),-platform linux/$(a)=bin/linux-$(a)) \
+	  $$(test -x /bin/busybox && echo -busybox linux/$$(go env GOARCH)=/bin/busybox)
 
 # demo: init a local repository, save a real directory, list, restore, compare, stats.
 demo: build
