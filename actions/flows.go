@@ -75,7 +75,7 @@ func (r *runner) save(ctx context.Context) (*cli.SnapshotJSON, int) {
 	args := commandArgs(c, r.info)
 	var res result
 	r.group("savepoint "+args[0], func() { res = r.runCLI(ctx, args) })
-	if res.code != exitOK && c.init && strings.Contains(res.errMsg, repository.ErrNoRepository.Error()) {
+	if res.code != exitOK && c.init && noRepository(res.errMsg) {
 		var ir result
 		r.group("savepoint init (first use of this repository)", func() { ir = r.runCLI(ctx, []string{"init"}) })
 		if ir.code != exitOK {
@@ -183,7 +183,7 @@ func (r *runner) restoreForPost(ctx context.Context) int {
 		r.setOutput("cache_hit", "true")
 		return r.reportRestore(res, "restore (save_on: post)")
 	}
-	miss := strings.Contains(res.errMsg, snapshot.ErrNotFound.Error()) || strings.Contains(res.errMsg, repository.ErrNoRepository.Error())
+	miss := strings.Contains(res.errMsg, snapshot.ErrNotFound.Error()) || noRepository(res.errMsg)
 	if !miss {
 		r.fail("savepoint restore failed", "%s", res.errMsg)
 		return res.code
@@ -248,6 +248,12 @@ func (r *runner) generic(ctx context.Context, args []string) int {
 		r.fail("savepoint "+args[0]+" failed", "%s", res.errMsg)
 	}
 	return res.code
+}
+
+// noRepository tells from the CLI's error whether the repository (or the
+// bucket, directory or registry repository holding it) does not exist yet.
+func noRepository(errMsg string) bool {
+	return strings.Contains(errMsg, repository.ErrNoRepository.Error()) || strings.Contains(errMsg, storage.ErrNoContainer.Error())
 }
 
 func shortID(id string) string {
