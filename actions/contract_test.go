@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -65,6 +67,7 @@ func contract(t *testing.T, repo string, extra map[string]string, secrets ...str
 			t.Errorf("summary lacks %q:\n%s", want, sum)
 		}
 	}
+	checkSummaryExample(t, sum)
 	for _, g := range []string{"::group::savepoint save", "::group::savepoint init"} {
 		if !strings.Contains(f.log.String(), g) {
 			t.Errorf("log lacks group %q", g)
@@ -139,4 +142,25 @@ func contract(t *testing.T, repo string, extra map[string]string, secrets ...str
 
 func TestContractLocal(t *testing.T) {
 	contract(t, filepath.Join(t.TempDir(), "repo"), nil)
+}
+
+// checkSummaryExample parses the restore example of a save's summary and
+// runs its inputs through the entrypoint's validation.
+func checkSummaryExample(t *testing.T, sum string) {
+	t.Helper()
+	m := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindStringSubmatch(sum)
+	if m == nil {
+		t.Fatalf("summary has no yaml example:\n%s", sum)
+	}
+	var steps []step
+	if err := yaml.Unmarshal([]byte(m[1]), &steps); err != nil || len(steps) != 1 {
+		t.Fatalf("summary example: %v\n%s", err, m[1])
+	}
+	env := map[string]string{}
+	for k, v := range steps[0].With {
+		env["INPUT_"+strings.ToUpper(k)] = v
+	}
+	if c, err := parseConfig(inputReader{getenv: func(k string) string { return env[k] }}); err != nil || c.command != "restore" {
+		t.Errorf("summary example: %v, %+v", err, steps[0].With)
+	}
 }
