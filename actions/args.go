@@ -87,6 +87,12 @@ func globalArgs(c *config, info cliInfo, getenv func(string) string) invocation 
 	if c.s3.secretAccessKey != "" {
 		inv.env["AWS_SECRET_ACCESS_KEY"] = c.s3.secretAccessKey
 	}
+	// Images of a checkpoint or rollback on ghcr.io: the CLI's image client
+	// logs in with GITHUB_TOKEN, which the runner does not pass into a
+	// docker action's container.
+	if (c.command == "checkpoint" || c.command == "rollback") && c.token != "" && getenv("GITHUB_TOKEN") == "" {
+		inv.env["GITHUB_TOKEN"] = c.token
+	}
 	// OCI: the token is the registry password, the actor its user.
 	if location.Scheme(c.repository) == "oci" && c.token != "" && info.hasFlag("", "registry-password-env") {
 		inv.env[registryPasswordEnv] = c.token

@@ -55,6 +55,13 @@ func TestGlobalArgsSecretsInEnv(t *testing.T) {
 			}
 		}
 	}
+	if inv := globalArgs(c, fakeCLI(), getenv); inv.env["GITHUB_TOKEN"] != "" {
+		t.Errorf("GITHUB_TOKEN set for snapshots")
+	}
+	c.command = "checkpoint"
+	if inv := globalArgs(c, fakeCLI(), getenv); inv.env["GITHUB_TOKEN"] != "tok-secret" {
+		t.Errorf("GITHUB_TOKEN not set for a checkpoint (images on ghcr.io)")
+	}
 	// The token is not handed to non-OCI repositories.
 	c.repository = "s3://bucket/prefix"
 	if inv := globalArgs(c, fakeCLI(), getenv); inv.env[registryPasswordEnv] != "" || slices.Contains(inv.args, "--registry-password-env") {
