@@ -135,3 +135,52 @@ func TestPostWithoutState(t *testing.T) {
 		t.Errorf("post step without state did something:\n%s", p.log.String())
 	}
 }
+
+// TestCheckpointRollback: a checkpoint of files and a command's output
+// with on_failure: rollback; after a failed job the post step runs the
+// rollback command, which restores the files and pipes the dump into its
+// restore command. A build without checkpoint refuses the command with one
+// clear line instead.
+func TestCheckpointRollback(t *testing.T) {
+	ws := workspace(t)
+	testrepo.WriteFile(t, ws, "state/db.txt", []byte("rows: 1 2 3\n"))
+	repo := filepath.Join(t.TempDir(), "repo")
+	m := newFakeEnv(t).inputs(map[string]string{
+		"command": "checkpoint", "repository": repo, "password": testPassword, "name": "production", "paths": "data",
+		"commands": "db=cat state/db.txt", "restore_commands": "db=cat > state/db.txt", "on_failure": "rollback",
+	})
+	if !newCLIInfo("test").hasCommand("checkpoint") {
+		if code := m.run(false); code != exitInput || len(m.errors()) != 1 || !strings.Contains(m.errors()[0], "command checkpoint is not available") {
+			t.Fatalf("checkpoint without the command: exit %d, errors %q", code, m.errors())
+		}
+		return
+	}
+	if code := m.run(false); code != 0 {
+		t.Fatalf("checkpoint: exit %d\n%s", code, m.log.String())
+	}
+	id := m.outputs()["snapshot_id"]
+	if !hexID.MatchString(id) || m.state()[stateSnapshot] != id {
+		t.Fatalf("snapshot_id %q, state %v", id, m.state())
+	}
+	if sum := m.summary(); !strings.Contains(sum, "saved checkpoint `"+id[:8]+"` (production)") || !strings.Contains(sum, "command db") {
+		t.Errorf("checkpoint summary:\n%s", sum)
+	}
+
+	// The deploy migrates the database and changes files, then fails.
+	testrepo.WriteFile(t, ws, "state/db.txt", []byte("rows: migrated\n"))
+	testrepo.WriteFile(t, ws, "data/a.txt", []byte("v2\n"))
+	p := m.post("failure")
+	if code := p.run(true); code != 0 {
+		t.Fatalf("post: exit %d\n%s", code, p.log.String())
+	}
+	if got := readFile(t, filepath.Join(ws, "state/db.txt")); got != "rows: 1 2 3\n" {
+		t.Errorf("database after rollback: %q", got)
+	}
+	if got := readFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
+		t.Errorf("data/a.txt after rollback: %q", got)
+	}
+	if !strings.Contains(p.log.String(), "::group::savepoint rollback") {
+		t.Errorf("post step did not run rollback:\n%s", p.log.String())
+	}
+	p.assertNoSecret(testPassword)
+}
