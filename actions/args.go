@@ -94,12 +94,13 @@ func globalArgs(c *config, info cliInfo, getenv func(string) string) invocation 
 		inv.env["GITHUB_TOKEN"] = c.token
 	}
 	// OCI: the token is the registry password, the actor its user.
-	if location.Scheme(c.repository) == "oci" && c.token != "" && info.hasFlag("", "registry-password-env") {
+	// Without an actor the OCI backend still finds the token: it reads
+	// INPUT_TOKEN for ghcr.io.
+	actor := getenv("GITHUB_ACTOR")
+	if location.Scheme(c.repository) == "oci" && c.token != "" && actor != "" &&
+		info.hasFlag("", "registry-password-env") && info.hasFlag("", "registry-user") {
 		inv.env[registryPasswordEnv] = c.token
-		inv.args = append(inv.args, "--registry-password-env", registryPasswordEnv)
-		if actor := getenv("GITHUB_ACTOR"); actor != "" && info.hasFlag("", "registry-user") {
-			inv.args = append(inv.args, "--registry-user", actor)
-		}
+		inv.args = append(inv.args, "--registry-user", actor, "--registry-password-env", registryPasswordEnv)
 	}
 	return inv
 }
