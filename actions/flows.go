@@ -85,7 +85,11 @@ func (r *runner) save(ctx context.Context) (*cli.SnapshotJSON, int) {
 		r.group("savepoint "+args[0], func() { res = r.runCLI(ctx, args) })
 	}
 	if res.code != exitOK && res.code != cli.ExitPartial {
-		r.fail("savepoint "+args[0]+" failed", "%s", res.errMsg)
+		msg := res.errMsg
+		if !c.init && noRepository(msg) {
+			msg += " (or set the input init: true)"
+		}
+		r.fail("savepoint "+args[0]+" failed", "%s", msg)
 		return nil, res.code
 	}
 	var snap cli.SnapshotJSON

@@ -28,7 +28,12 @@ type runner struct {
 	info    cliInfo
 	version string
 	secrets []string
+	// warnings counts the CLI warnings turned into annotations (GitHub
+	// shows only the first few per step; the rest stay in the log).
+	warnings int
 }
+
+const maxWarnings = 10
 
 func newRunner(a *githubactions.Action, version string) *runner {
 	return &runner{a: a, in: inputReader{getenv: a.Getenv}, info: newCLIInfo(version), version: version}
@@ -100,6 +105,11 @@ func (r *runner) runCLI(ctx context.Context, args []string) result {
 	for _, line := range strings.Split(strings.TrimRight(res.stderr, "\n"), "\n") {
 		if rest, ok := strings.CutPrefix(line, "savepoint: "); ok && code != exitOK {
 			res.errMsg = rest
+			continue
+		}
+		if msg, ok := strings.CutPrefix(line, "warning: "); ok && r.warnings < maxWarnings {
+			r.warnings++
+			r.a.WithFieldsMap(map[string]string{"title": "savepoint " + args[0]}).Warningf("%s", msg)
 			continue
 		}
 		if line != "" {
