@@ -1,5 +1,3 @@
-//go:build s3integration
-
 package main
 
 import (
@@ -13,8 +11,6 @@ import (
 // TestContractMinIO runs the contract against a real MinIO server (started
 // by scripts/services/minio.sh): the first save creates the bucket and the
 // repository; keys travel as masked inputs.
-//
-// Built only with -tags s3integration until the S3 backend is on main.
 func TestContractMinIO(t *testing.T) {
 	endpoint := testenv.Require(t, "SAVEPOINT_TEST_S3_ENDPOINT")
 	access := testenv.Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY")
