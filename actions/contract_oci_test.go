@@ -44,9 +44,10 @@ func TestContractOCI(t *testing.T) {
 	if code := f.run(false); code == 0 {
 		t.Errorf("wrong token: exit 0")
 	}
-	if errs := f.errors(); len(errs) != 1 {
+	if errs := f.errors(); len(errs) != 1 || !strings.Contains(errs[0], "packages: write") {
 		t.Errorf("wrong token: errors %q\n%s", errs, f.log.String())
 	}
+	t.Logf("wrong token: %q", f.errors())
 	f.assertNoSecret(wrong)
 	t.Logf("%d authorized requests, %d challenges", authorized.Load(), refused.Load())
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
+	"github.com/savepoint-ci/savepoint/core/location"
 )
 
 // Exit codes of the entrypoint: the CLI's, plus 2 for bad inputs.
@@ -115,6 +116,9 @@ func (r *runner) runCLI(ctx context.Context, args []string) result {
 		if line != "" {
 			r.a.Infof("%s", line)
 		}
+	}
+	if code != exitOK && location.Scheme(r.cfg.repository) == "oci" && strings.Contains(res.errMsg, "refused the credentials") {
+		res.errMsg += " (the action logs in with the token input as the password and the workflow's actor as the user; ghcr.io needs permissions: packages: write)"
 	}
 	if code != exitOK && res.errMsg == "" {
 		res.errMsg = fmt.Sprintf("savepoint %s exited with status %d", args[0], code)
