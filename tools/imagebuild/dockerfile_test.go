@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestDockerfileMatches: the Dockerfile builds what imagebuild assembles:
@@ -47,5 +49,51 @@ func TestDockerfileMatches(t *testing.T) {
 				t.Errorf("stage %s lacks label %s", name, k)
 			}
 		}
+	}
+}
+
+// TestReleaseWorkflow: the workflow that publishes the image builds both
+// Dockerfile targets for both platforms under the name action.yml runs.
+func TestReleaseWorkflow(t *testing.T) {
+	b, err := os.ReadFile("../../.github/workflows/image.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatal(err)
+	}
+	act, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`image: docker://([^:\s]+):(v\d+)`).FindStringSubmatch(string(act))
+	if m == nil {
+		t.Fatalf("action.yml runs no prebuilt docker://IMAGE:vN")
+	}
+	targets := map[string]bool{}
+	for _, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			if !strings.HasPrefix(s.Uses, "docker/build-push-action@") {
+				continue
+			}
+			targets[s.With["target"]] = true
+			if s.With["platforms"] != "linux/amd64,linux/arm64" {
+				t.Errorf("target %s platforms %q", s.With["target"], s.With["platforms"])
+			}
+			if !strings.Contains(s.With["tags"], m[1]+":${{ steps.version.outputs.major }}") {
+				t.Errorf("target %s tags %q do not publish %s:vN", s.With["target"], s.With["tags"], m[1])
+			}
+		}
+	}
+	if !targets[variantMinimal] || !targets[variantShell] {
+		t.Errorf("targets built: %v", targets)
 	}
 }
