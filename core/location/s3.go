@@ -28,7 +28,7 @@ type S3Options struct {
 	// Insecure uses plain HTTP (--s3-insecure, SAVEPOINT_S3_INSECURE).
 	Insecure bool
 	// CAFile is a PEM file of extra CAs to trust (--s3-ca-file,
-	// SAVEPOINT_S3_CA_FILE).
+	// SAVEPOINT_S3_CA_FILE, AWS_CA_BUNDLE).
 	CAFile string
 	// StorageClass applies to data packs only (--s3-storage-class,
 	// SAVEPOINT_S3_STORAGE_CLASS).
@@ -85,7 +85,7 @@ func openS3(ctx context.Context, url string, opts Options) (storage.Backend, err
 		PathStyle:    o.PathStyle,
 		VirtualHost:  o.VirtualHost,
 		Insecure:     o.Insecure,
-		CAFile:       first(o.CAFile, "SAVEPOINT_S3_CA_FILE"),
+		CAFile:       first(o.CAFile, "SAVEPOINT_S3_CA_FILE", "AWS_CA_BUNDLE"),
 		StorageClass: first(o.StorageClass, "SAVEPOINT_S3_STORAGE_CLASS"),
 		Connections:  opts.Connections,
 		Profile:      profile,

@@ -3,6 +3,7 @@ package location_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/core/location"
@@ -79,6 +80,9 @@ func TestS3EnvFallbacks(t *testing.T) {
 	o = openS3(t, "s3://b", location.Options{Getenv: env(map[string]string{"AWS_ENDPOINT_URL_S3": "s3ep:2", "AWS_ENDPOINT_URL": "ep:3"})})
 	if o.Endpoint != "s3ep:2" || o.Region != "us-east-1" {
 		t.Fatalf("AWS_ENDPOINT_URL_S3 must win, a custom endpoint defaults to us-east-1: %+v", o)
+	}
+	if _, err := location.Open(context.Background(), "s3://b", location.Options{Getenv: env(map[string]string{"AWS_CA_BUNDLE": "/nonexistent.pem"})}); !errors.Is(err, storage.ErrInvalid) || !strings.Contains(err.Error(), "CA file") {
+		t.Fatalf("AWS_CA_BUNDLE must be read as the CA file: %v", err)
 	}
 	_, err := location.Open(context.Background(), "s3://b", location.Options{Getenv: env(map[string]string{"SAVEPOINT_S3_INSECURE": "maybe"})})
 	if !errors.Is(err, storage.ErrInvalid) {
