@@ -32,7 +32,12 @@ func (r *runner) main(ctx context.Context) int {
 		return r.restoreForPost(ctx)
 	case c.command == "save" || c.command == "checkpoint":
 		snap, code := r.save(ctx)
-		if snap != nil && c.onFailure == "rollback" {
+		switch {
+		case snap == nil || c.onFailure != "rollback":
+		case code != exitOK:
+			// A partial snapshot misses files: not a state to return to.
+			r.a.Warningf("the %s is partial: the post step will not roll back to it", c.command)
+		default:
 			r.saveState(statePost, "rollback")
 			r.saveState(stateSnapshot, snap.ID)
 			r.a.Infof("if the job fails, the post step rolls back to %s %s", c.command, snap.ShortID)
