@@ -121,3 +121,18 @@ func TestCommandArgs(t *testing.T) {
 		}
 	}
 }
+
+func TestLineWriter(t *testing.T) {
+	var got []string
+	w := &lineWriter{line: func(s string) { got = append(got, s) }}
+	for _, chunk := range []string{"sav", "ing 10%\r\nsaving", " 50%\n\nwarning: x\nsavepoint: fail"} {
+		if n, err := w.Write([]byte(chunk)); n != len(chunk) || err != nil {
+			t.Fatalf("Write = %d, %v", n, err)
+		}
+	}
+	w.flush()
+	want := []string{"saving 10%", "saving 50%", "", "warning: x", "savepoint: fail"}
+	if !slices.Equal(got, want) {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+}

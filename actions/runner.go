@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"strings"
+	"sync"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -29,6 +30,8 @@ type runner struct {
 	info    cliInfo
 	version string
 	secrets []string
+	// errLine is the last "savepoint: ..." line of the running CLI.
+	errLine string
 	// warnings counts the CLI warnings turned into annotations (GitHub
 	// shows only the first few per step; the rest stay in the log).
 	warnings int
@@ -85,37 +88,29 @@ type result struct {
 	code   int
 	stdout []byte
 	errMsg string // the CLI's one-line error, without the "savepoint: " prefix
-	stderr string
 }
 
 // runCLI runs the savepoint CLI in-process with args after the global
-// flags; its progress and errors go to the log, scrubbed.
+// flags. Its stderr (progress, warnings) reaches the log line by line as
+// it is written, scrubbed; its one-line error becomes errMsg.
 func (r *runner) runCLI(ctx context.Context, args []string) result {
 	g := globalArgs(r.cfg, r.info, r.a.Getenv)
-	var stdout, stderr bytes.Buffer
+	var stdout bytes.Buffer
+	stderr := &lineWriter{line: func(line string) { r.cliLine(args[0], line) }}
 	env := cli.Env{
 		Stdin:  strings.NewReader(""),
 		Stdout: &stdout,
-		Stderr: &stderr,
+		Stderr: stderr,
 		Getenv: overlay(g.env, r.a.Getenv),
 	}
 	all := append(g.args, args...)
 	r.a.Infof("%s", r.scrub("savepoint "+quoteArgs(all)))
+	r.errLine = ""
 	code := cli.Run(ctx, r.version, all, env)
-	res := result{code: code, stdout: stdout.Bytes(), stderr: r.scrub(stderr.String())}
-	for _, line := range strings.Split(strings.TrimRight(res.stderr, "\n"), "\n") {
-		if rest, ok := strings.CutPrefix(line, "savepoint: "); ok && code != exitOK {
-			res.errMsg = rest
-			continue
-		}
-		if msg, ok := strings.CutPrefix(line, "warning: "); ok && r.warnings < maxWarnings {
-			r.warnings++
-			r.a.WithFieldsMap(map[string]string{"title": "savepoint " + args[0]}).Warningf("%s", msg)
-			continue
-		}
-		if line != "" {
-			r.a.Infof("%s", line)
-		}
+	stderr.flush()
+	res := result{code: code, stdout: stdout.Bytes()}
+	if code != exitOK {
+		res.errMsg = r.errLine
 	}
 	if code != exitOK && location.Scheme(r.cfg.repository) == "oci" && strings.Contains(res.errMsg, "refused the credentials") {
 		res.errMsg += " (the action logs in with the token input as the password and the workflow's actor as the user; ghcr.io needs permissions: packages: write)"
@@ -124,6 +119,56 @@ func (r *runner) runCLI(ctx context.Context, args []string) result {
 		res.errMsg = fmt.Sprintf("savepoint %s exited with status %d", args[0], code)
 	}
 	return res
+}
+
+// cliLine handles one line of the CLI's stderr: its final error is kept
+// for the annotation, warnings become warning annotations (the first few),
+// the rest goes to the log.
+func (r *runner) cliLine(command, line string) {
+	line = r.scrub(line)
+	if rest, ok := strings.CutPrefix(line, "savepoint: "); ok {
+		r.errLine = rest
+		return
+	}
+	if msg, ok := strings.CutPrefix(line, "warning: "); ok && r.warnings < maxWarnings {
+		r.warnings++
+		r.a.WithFieldsMap(map[string]string{"title": "savepoint " + command}).Warningf("%s", msg)
+		return
+	}
+	if line != "" {
+		r.a.Infof("%s", line)
+	}
+}
+
+// lineWriter calls line for each complete line written to it; the CLI's
+// progress reporter writes from its own goroutine, hence the lock.
+type lineWriter struct {
+	mu   sync.Mutex
+	buf  []byte
+	line func(string)
+}
+
+func (w *lineWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf = append(w.buf, p...)
+	for {
+		i := bytes.IndexByte(w.buf, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		w.line(strings.TrimRight(string(w.buf[:i]), "\r"))
+		w.buf = w.buf[i+1:]
+	}
+}
+
+func (w *lineWriter) flush() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.buf) > 0 {
+		w.line(string(w.buf))
+		w.buf = nil
+	}
 }
 
 // overlay returns a getenv that sees extra on top of base.
