@@ -136,3 +136,28 @@ func TestLineWriter(t *testing.T) {
 		t.Errorf("lines %q, want %q", got, want)
 	}
 }
+
+func TestRollbackSummary(t *testing.T) {
+	out := `{"plan":{"snapshot":"996c6aa04752292e","name":"production","provenance":{"commit":"0123456789abcdef","pipeline_url":"https://github.com/o/r/actions/runs/1"},
+	  "steps":[{"description":"restore files data into ."},{"description":"pipe db (12 bytes) into: psql | x"}]},
+	  "report":{"ok":false,"steps":[{"description":"restore files data into .","status":"done"},{"description":"pipe db (12 bytes) into: psql | x","status":"failed","error":"exit status 3"}],
+	  "notes":["images left alone"]}}`
+	r, ok := parseRollback([]byte(out))
+	if !ok {
+		t.Fatal("not parsed")
+	}
+	s := rollbackSummary(r)
+	for _, want := range []string{"rollback to `996c6aa0` (production): FAILED", "commit `01234567` by [this run](https://github.com/o/r/actions/runs/1)",
+		"| restore files data into . | done |", `| pipe db (12 bytes) into: psql \| x | failed: exit status 3 |`, "> images left alone"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+	r.Report = nil
+	if s := rollbackSummary(r); !strings.Contains(s, "dry run") || !strings.Contains(s, "| restore files data into . | planned |") {
+		t.Errorf("dry-run summary:\n%s", s)
+	}
+	if _, ok := parseRollback([]byte(`{"forgotten":[]}`)); ok {
+		t.Errorf("other JSON parsed as a rollback")
+	}
+}

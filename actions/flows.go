@@ -252,7 +252,12 @@ func (r *runner) generic(ctx context.Context, args []string) int {
 	if out != "" {
 		r.a.Infof("%s", out)
 	}
-	r.summary(genericSummary(args[0], out, res.code))
+	if rb, ok := parseRollback(res.stdout); ok && args[0] == "rollback" {
+		r.setOutput("snapshot_id", rb.Plan.Snapshot)
+		r.summary(rollbackSummary(rb))
+	} else {
+		r.summary(genericSummary(args[0], out, res.code))
+	}
 	if res.code != exitOK {
 		r.fail("savepoint "+args[0]+" failed", "%s", res.errMsg)
 	}

@@ -179,6 +179,12 @@ func TestCheckpointRollback(t *testing.T) {
 	if got := readFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
 		t.Errorf("data/a.txt after rollback: %q", got)
 	}
+	if sum := p.summary(); !strings.Contains(sum, "### savepoint rollback to `"+id[:8]+"` (production): done") || !strings.Contains(sum, "| done |") {
+		t.Errorf("rollback summary:\n%s", sum)
+	}
+	if got := p.outputs()["snapshot_id"]; got != id {
+		t.Errorf("rollback snapshot_id = %q, want %q", got, id)
+	}
 	if !strings.Contains(p.log.String(), "::group::savepoint rollback") {
 		t.Errorf("post step did not run rollback:\n%s", p.log.String())
 	}
