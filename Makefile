@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/savepoint
 
-.PHONY: all build demo test test-short bench lint clean image
+.PHONY: all build demo test test-short bench lint clean build-plugin image
 
 all: build
 
@@ -26,6 +26,10 @@ image:
 	go run ./tools/imagebuild -out bin/image -version $(VERSION) -revision "$$(git rev-parse HEAD 2>/dev/null)" \
 	  $(foreach a,$(IMAGE_ARCHES),-platform linux/$(a)=bin/linux-$(a)) \
 	  $$(test -x /bin/busybox && echo -busybox linux/$$(go env GOARCH)=/bin/busybox)
+
+# build-plugin: the Drone/Woodpecker plugin (drone/), also what Woodpecker's local backend runs.
+build-plugin:
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/savepoint-plugin ./drone
 
 # demo: init a local repository, save a real directory, list, restore, compare, stats.
 demo: build
