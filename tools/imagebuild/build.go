@@ -27,11 +27,14 @@ const (
 	refNameKey   = "org.opencontainers.image.ref.name"
 )
 
-// Variants of the image: minimal (Drone, Woodpecker, GitHub) and shell
-// (GitLab, whose jobs run a shell in the image).
+// Variants of the image: minimal (GitHub; any platform that overrides the
+// entrypoint), shell (GitLab, whose jobs run a shell in the image) and
+// plugin (Drone and Woodpecker, which run the image's entrypoint with the
+// step's settings in the environment).
 const (
 	variantMinimal = "minimal"
 	variantShell   = "shell"
+	variantPlugin  = "plugin"
 )
 
 // busyboxApplets are the shell tools linked to busybox in the shell
@@ -46,7 +49,7 @@ var busyboxApplets = []string{
 // platformFiles are the inputs for one platform.
 type platformFiles struct {
 	platform v1.Platform
-	binDir   string // holds savepoint and savepoint-action built for the platform
+	binDir   string // holds savepoint and savepoint-action (and savepoint-plugin, for the plugin image) built for the platform
 	busybox  string // a static busybox for the platform; empty: no shell variant
 }
 
@@ -71,7 +74,9 @@ func build(o options) error {
 	}
 	minimal := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
 	shell := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
-	shells := 0
+	plugin := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
+	shells, plugins := 0, 0
+	cliEntrypoint := "/" + binDir + "/savepoint"
 	for _, p := range o.platforms {
 		base, err := baseLayer(ca, o.created)
 		if err != nil {
@@ -81,11 +86,23 @@ func build(o options) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.platform, err)
 		}
-		img, err := image(o, p.platform, variantMinimal, base, app)
+		img, err := image(o, p.platform, variantMinimal, cliEntrypoint, base, app)
 		if err != nil {
 			return err
 		}
 		minimal = mutate.AppendManifests(minimal, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &p.platform}})
+		if pluginBin := filepath.Join(p.binDir, "savepoint-plugin"); fileExists(pluginBin) {
+			pl, err := binLayer(o.created, pluginBin)
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.platform, err)
+			}
+			img, err := image(o, p.platform, variantPlugin, "/"+binDir+"/savepoint-plugin", base, pl)
+			if err != nil {
+				return err
+			}
+			plugin = mutate.AppendManifests(plugin, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{Platform: &p.platform}})
+			plugins++
+		}
 		if p.busybox == "" {
 			continue
 		}
@@ -93,7 +110,7 @@ func build(o options) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.platform, err)
 		}
-		img, err = image(o, p.platform, variantShell, base, sh, app)
+		img, err = image(o, p.platform, variantShell, cliEntrypoint, base, sh, app)
 		if err != nil {
 			return err
 		}
@@ -115,11 +132,42 @@ func build(o options) error {
 			return err
 		}
 	}
+	if plugins > 0 {
+		if plugins != len(o.platforms) {
+			return fmt.Errorf("savepoint-plugin is missing for some platforms: build it for all or none")
+		}
+		if err := lp.AppendIndex(plugin, layout.WithAnnotations(map[string]string{refNameKey: variantPlugin})); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// binLayer holds static binaries in /usr/local/bin.
+func binLayer(mod time.Time, paths ...string) (v1.Layer, error) {
+	t := newTar(mod)
+	for _, p := range paths {
+		if err := checkStatic(p); err != nil {
+			return nil, err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		if err := t.file(binDir+"/"+filepath.Base(p), 0o755, b); err != nil {
+			return nil, err
+		}
+	}
+	return t.layer()
+}
+
 // image assembles one platform's image of a variant from layers.
-func image(o options, p v1.Platform, variant string, layers ...v1.Layer) (v1.Image, error) {
+func image(o options, p v1.Platform, variant, entrypoint string, layers ...v1.Layer) (v1.Image, error) {
 	cf := &v1.ConfigFile{
 		Architecture: p.Architecture,
 		Variant:      p.Variant,
@@ -129,8 +177,9 @@ func image(o options, p v1.Platform, variant string, layers ...v1.Layer) (v1.Ima
 		Config: v1.Config{
 			// Exec form: no shell needed to start. GitHub runs
 			// savepoint-action (action.yml's entrypoint), GitLab overrides
-			// the entrypoint to run its script in the shell variant.
-			Entrypoint: []string{"/" + binDir + "/savepoint"},
+			// the entrypoint to run its script in the shell variant, Drone
+			// and Woodpecker run the plugin image's entrypoint.
+			Entrypoint: []string{entrypoint},
 			Env: []string{
 				"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
 				"SSL_CERT_FILE=/" + caBundlePath,

@@ -29,7 +29,7 @@ func buildBinaries(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	goBin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	for _, b := range []struct{ out, pkg string }{{"savepoint", "../.."}, {"savepoint-action", "../../actions"}} {
+	for _, b := range []struct{ out, pkg string }{{"savepoint", "../.."}, {"savepoint-action", "../../actions"}, {"savepoint-plugin", "../../drone"}} {
 		cmd := exec.Command(goBin, "build", "-trimpath", "-ldflags", "-s -w -X main.version="+testVersion, "-o", filepath.Join(dir, b.out), b.pkg)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -81,7 +81,7 @@ func TestImageLayout(t *testing.T) {
 		}
 		variants[d.Annotations[refNameKey]] = d.Digest
 	}
-	want := []string{variantMinimal}
+	want := []string{variantMinimal, variantPlugin}
 	if busybox != "" {
 		want = append(want, variantShell)
 	}
@@ -150,8 +150,12 @@ func checkConfig(t *testing.T, img v1.Image, host v1.Platform, variant string) {
 		t.Errorf("config platform %s/%s, want %s", cf.OS, cf.Architecture, host)
 	}
 	c := cf.Config
-	if !slices.Equal(c.Entrypoint, []string{"/usr/local/bin/savepoint"}) {
-		t.Errorf("entrypoint %q, want the exec form [/usr/local/bin/savepoint]", c.Entrypoint)
+	entry := "/usr/local/bin/savepoint"
+	if variant == variantPlugin {
+		entry = "/usr/local/bin/savepoint-plugin"
+	}
+	if !slices.Equal(c.Entrypoint, []string{entry}) {
+		t.Errorf("entrypoint %q, want the exec form [%s]", c.Entrypoint, entry)
 	}
 	if c.User != "0:0" {
 		t.Errorf("user %q, want root (0:0): GitHub needs root", c.User)
@@ -253,6 +257,33 @@ func checkFiles(t *testing.T, root, variant string) {
 		}
 		return string(out)
 	}
+	ca, err := os.ReadFile(filepath.Join(root, caBundlePath))
+	want, _ := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
+	if err != nil || !bytes.Equal(ca, want) {
+		t.Errorf("CA bundle missing or different: %v", err)
+	}
+	if st, err := os.Stat(filepath.Join(root, "tmp")); err != nil || st.Mode()&os.ModeSticky == 0 {
+		t.Errorf("/tmp: %v, mode %v", err, st.Mode())
+	}
+	if variant == variantPlugin {
+		// Drone and Woodpecker run the plugin with settings in the
+		// environment; without any it stops with a usage error, which
+		// shows it runs in the image's filesystem.
+		cmd := exec.Command(filepath.Join(root, "usr/local/bin/savepoint-plugin"))
+		cmd.Env = []string{}
+		cmd.Dir = t.TempDir()
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || len(out) == 0 {
+			t.Errorf("savepoint-plugin: %v\n%s", err, out)
+		}
+		for _, absent := range []string{"usr/local/bin/savepoint-action", "bin/sh"} {
+			if _, err := os.Lstat(filepath.Join(root, absent)); err == nil {
+				t.Errorf("the plugin image has %s", absent)
+			}
+		}
+		return
+	}
 	if out := run("usr/local/bin/savepoint", "--version"); !strings.Contains(out, testVersion) {
 		t.Errorf("savepoint --version = %q", out)
 	}
@@ -261,14 +292,6 @@ func checkFiles(t *testing.T, root, variant string) {
 	}
 	if l, err := os.Readlink(filepath.Join(root, "usr/local/bin/savepoint-action-post")); err != nil || l != "savepoint-action" {
 		t.Errorf("savepoint-action-post -> %q, %v", l, err)
-	}
-	ca, err := os.ReadFile(filepath.Join(root, caBundlePath))
-	want, _ := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
-	if err != nil || !bytes.Equal(ca, want) {
-		t.Errorf("CA bundle missing or different: %v", err)
-	}
-	if st, err := os.Stat(filepath.Join(root, "tmp")); err != nil || st.Mode()&os.ModeSticky == 0 {
-		t.Errorf("/tmp: %v, mode %v", err, st.Mode())
 	}
 	_, shErr := os.Lstat(filepath.Join(root, "bin/sh"))
 	switch variant {

@@ -22,13 +22,13 @@ func TestDockerfileMatches(t *testing.T) {
 	for _, s := range stages {
 		names = append(names, s[1])
 	}
-	if strings.Join(names, ",") != "build,shell,minimal" {
-		t.Errorf("stages %v, want build, shell, minimal (minimal last: the default target, what `image: Dockerfile` builds)", names)
+	if strings.Join(names, ",") != "build,shell,plugin,minimal" {
+		t.Errorf("stages %v, want build, shell, plugin, minimal (minimal last: the default target, what `image: Dockerfile` builds)", names)
 	}
 	for _, want := range []string{
 		"CGO_ENABLED=0", "-trimpath", `-ldflags "-s -w -X main.version=${VERSION}"`,
 		"-o /out/savepoint .", "-o /out/savepoint-action ./actions", "ln -s savepoint-action /out/savepoint-action-post",
-		"COPY --from=build /out/ /usr/local/bin/",
+		"COPY --from=build /out/ /usr/local/bin/", "-o /plugin/savepoint-plugin ./drone",
 	} {
 		if !strings.Contains(df, want) {
 			t.Errorf("Dockerfile lacks %q", want)
@@ -36,8 +36,12 @@ func TestDockerfileMatches(t *testing.T) {
 	}
 	for _, stage := range strings.Split(df, "\nFROM ")[2:] {
 		name := strings.Fields(stage)[2]
+		entry := "savepoint"
+		if name == variantPlugin {
+			entry = "savepoint-plugin"
+		}
 		for _, want := range []string{
-			`ENTRYPOINT ["/usr/local/bin/savepoint"]`, "USER 0:0",
+			`ENTRYPOINT ["/usr/local/bin/` + entry + `"]`, "USER 0:0",
 			"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "SSL_CERT_FILE=/" + caBundlePath,
 		} {
 			if !strings.Contains(stage, want) {
@@ -88,12 +92,16 @@ func TestReleaseWorkflow(t *testing.T) {
 			if s.With["platforms"] != "linux/amd64,linux/arm64" {
 				t.Errorf("target %s platforms %q", s.With["target"], s.With["platforms"])
 			}
-			if !strings.Contains(s.With["tags"], m[1]+":${{ steps.version.outputs.major }}") {
-				t.Errorf("target %s tags %q do not publish %s:vN", s.With["target"], s.With["tags"], m[1])
+			name := m[1]
+			if s.With["target"] == variantPlugin {
+				name += "-plugin" // the name drone/docs.md and drone/content.yaml give
+			}
+			if !strings.Contains(s.With["tags"], name+":${{ steps.version.outputs.major }}") {
+				t.Errorf("target %s tags %q do not publish %s:vN", s.With["target"], s.With["tags"], name)
 			}
 		}
 	}
-	if !targets[variantMinimal] || !targets[variantShell] {
+	if !targets[variantMinimal] || !targets[variantShell] || !targets[variantPlugin] {
 		t.Errorf("targets built: %v", targets)
 	}
 }

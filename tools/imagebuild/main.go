@@ -1,10 +1,11 @@
 // Command imagebuild assembles savepoint's container images without a
 // Docker engine, the way ko does: it starts from an empty image, appends
 // layers (CA certificates, optionally a static busybox, the static
-// savepoint and savepoint-action binaries), sets the config (exec-form
-// entrypoint, labels, env, root user) and writes an OCI image layout with
-// two multi-platform image indexes, "minimal" and "shell", the same two
-// targets the Dockerfile builds. `make image` runs it.
+// savepoint and savepoint-action binaries, or the Drone/Woodpecker plugin),
+// sets the config (exec-form entrypoint, labels, env, root user) and writes
+// an OCI image layout with multi-platform image indexes "minimal", "shell"
+// (for platforms given a busybox) and "plugin" (when savepoint-plugin was
+// built), the targets the Dockerfile builds. `make image` runs it.
 //
 //	imagebuild -out bin/image -version v1.0.0 \
 //	  -platform linux/amd64=bin/linux-amd64 -platform linux/arm64=bin/linux-arm64 \
@@ -44,7 +45,7 @@ func run(args []string) error {
 	fs.StringVar(&o.revision, "revision", "", "source revision label (git commit)")
 	fs.StringVar(&o.source, "source", "https://github.com/savepoint-ci/savepoint", "source repository label (links a ghcr.io package to its repository)")
 	fs.StringVar(&o.caBundle, "ca", "/etc/ssl/certs/ca-certificates.crt", "CA certificate bundle to install")
-	fs.Var(&platforms, "platform", "`OS/ARCH=DIR`: DIR holds savepoint and savepoint-action built for OS/ARCH (repeatable)")
+	fs.Var(&platforms, "platform", "`OS/ARCH=DIR`: DIR holds savepoint and savepoint-action (and optionally savepoint-plugin) built for OS/ARCH (repeatable)")
 	fs.Var(&busyboxes, "busybox", "`OS/ARCH=FILE`: a static busybox for OS/ARCH; platforms with one also get the shell image (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return err
