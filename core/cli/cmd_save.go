@@ -14,14 +14,14 @@ import (
 )
 
 func saveFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "name", Aliases: []string{"n"}, EnvVars: []string{"SAVEPOINT_NAME"}, Usage: "snapshot name, a key such as production or node-cache"},
 		&cli.StringSliceFlag{Name: "tag", Aliases: []string{"t"}, Usage: "add a tag (repeatable)"},
 		&cli.StringSliceFlag{Name: "exclude", Aliases: []string{"e"}, Usage: "exclude paths matching `GLOB` (repeatable)"},
 		&cli.StringSliceFlag{Name: "exclude-file", Usage: "read exclude patterns from `FILE` (repeatable)"},
 		&cli.StringFlag{Name: "host", EnvVars: []string{"SAVEPOINT_HOST"}, Usage: "hostname to record (default: this host)"},
 		&cli.BoolFlag{Name: "no-parent", Usage: "read every file, ignoring the previous snapshot"},
-	}
+	}, provenanceFlags()...)
 }
 
 func saveCommand(env Env) *cli.Command {
@@ -56,6 +56,11 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		}
 		excludes = append(excludes, more...)
 	}
+	prov, err := provenanceFromFlags(c, req.provenance)
+	if err != nil {
+		return err
+	}
+	req.provenance = prov
 	repo, err := openRepo(c, env)
 	if err != nil {
 		return err
@@ -99,6 +104,9 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		}
 		fmt.Fprintln(env.Stdout)
 		printStats(env.Stdout, snap)
+	}
+	if derr := writeDotenv(c, snapshotDotenv(snap)); derr != nil {
+		return derr
 	}
 	if errors.Is(err, save.ErrPartial) {
 		return exitError{ExitPartial, err}
