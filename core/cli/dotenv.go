@@ -36,7 +36,7 @@ func dotenvFlags() []cli.Flag {
 // kv is an ordered list of dotenv entries.
 type kv [][2]string
 
-func (p *kv) add(k, v string) { *p = append(*p, [2]string{k, v}) }
+func (p *kv) add(k, v string)          { *p = append(*p, [2]string{k, v}) }
 func (p *kv) addInt(k string, v int64) { p.add(k, strconv.FormatInt(v, 10)) }
 
 // snapshotDotenv is the dotenv form of a saved snapshot.
