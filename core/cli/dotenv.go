@@ -72,6 +72,8 @@ func restoreDotenv(s *snapshot.Snapshot, target string, r restore.Result) kv {
 	e.add("SAVEPOINT_SNAPSHOT_ID", s.ID.String())
 	e.add("SAVEPOINT_SNAPSHOT_SHORT_ID", s.ID.Short())
 	e.add("SAVEPOINT_SNAPSHOT_NAME", s.Name)
+	e.add("SAVEPOINT_SNAPSHOT_COMMIT", s.Provenance["commit"])
+	e.add("SAVEPOINT_SNAPSHOT_PIPELINE_URL", s.Provenance["pipeline_url"])
 	e.add("SAVEPOINT_RESTORE_TARGET", target)
 	e.addInt("SAVEPOINT_RESTORED_FILES", r.Files)
 	e.addInt("SAVEPOINT_RESTORED_DIRS", r.Dirs)

@@ -90,7 +90,7 @@ func TestDotenvSaveAndRestore(t *testing.T) {
 		t.Fatalf("restore: %d %s", code, e)
 	}
 	r := readDotenv(t, renv)
-	if r["SAVEPOINT_SNAPSHOT_ID"] != id || r["SAVEPOINT_RESTORED_FILES"] != "1" || r["SAVEPOINT_RESTORED_BYTES"] != "5" || r["SAVEPOINT_RESTORE_TARGET"] != target {
+	if r["SAVEPOINT_SNAPSHOT_ID"] != id || r["SAVEPOINT_RESTORED_FILES"] != "1" || r["SAVEPOINT_RESTORED_BYTES"] != "5" || r["SAVEPOINT_RESTORE_TARGET"] != target || r["SAVEPOINT_SNAPSHOT_COMMIT"] != "abc123" {
 		t.Fatalf("restore dotenv: %v", r)
 	}
 }
