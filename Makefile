@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/savepoint
 
-.PHONY: all build demo test test-short bench lint clean
+.PHONY: all build demo test test-short bench lint clean gitlab-publish
 
 all: build
 
@@ -34,3 +34,14 @@ lint:
 
 clean:
 	rm -rf bin .demo
+
+# gitlab-publish: split gitlab/ (the CI/CD component project) into its own
+# history and push it to GITLAB_COMPONENT_REMOTE (default branch main; a semver
+# tag there makes the component project's pipeline release it).
+GITLAB_COMPONENT_REMOTE ?=
+GITLAB_COMPONENT_BRANCH ?= main
+gitlab-publish:
+	@test -n "$(GITLAB_COMPONENT_REMOTE)" || { echo "set GITLAB_COMPONENT_REMOTE=git@gitlab.com:GROUP/components.git"; exit 2; }
+	git subtree split --prefix=gitlab -b gitlab-component-split
+	git push "$(GITLAB_COMPONENT_REMOTE)" gitlab-component-split:$(GITLAB_COMPONENT_BRANCH)
+	git branch -D gitlab-component-split
