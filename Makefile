@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/savepoint
 
-.PHONY: all build demo test test-short bench lint clean gitlab-publish
+.PHONY: all build demo test test-short bench lint clean
 
 all: build
 
@@ -40,6 +40,7 @@ clean:
 # tag there makes the component project's pipeline release it).
 GITLAB_COMPONENT_REMOTE ?=
 GITLAB_COMPONENT_BRANCH ?= main
+.PHONY: gitlab-publish
 gitlab-publish:
 	@test -n "$(GITLAB_COMPONENT_REMOTE)" || { echo "set GITLAB_COMPONENT_REMOTE=git@gitlab.com:GROUP/components.git"; exit 2; }
 	git subtree split --prefix=gitlab -b gitlab-component-split
