@@ -86,7 +86,7 @@ func TestDotenvSaveAndRestore(t *testing.T) {
 
 	renv := filepath.Join(dir, "restore.env")
 	target := filepath.Join(dir, "target")
-	if code, _, e := runCLI(t, "-r", repo, "--dotenv", renv, "restore", "--target", target, id); code != 0 {
+	if code, _, e := runCLI(t, "-r", repo, "restore", id, "--target", target, "--dotenv", renv); code != 0 {
 		t.Fatalf("restore: %d %s", code, e)
 	}
 	r := readDotenv(t, renv)
