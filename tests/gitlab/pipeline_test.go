@@ -228,7 +228,7 @@ func checkRepository(t *testing.T, run *pipelineRun, url string, getenv func(str
 	if len(list) != 2 {
 		t.Fatalf("%d snapshots in the repository, want 2", len(list))
 	}
-	want := map[string]string{"ci": "gitlab", "commit": run.commit, "ref": "main", "repository": projectPath}
+	want := map[string]string{"platform": "gitlab", "branch": "main", "commit": run.commit, "ref": "main", "repository": projectPath}
 	for _, s := range list {
 		if s.Name != "component-test" {
 			t.Errorf("snapshot %s named %q", s.ID.Short(), s.Name)
@@ -238,7 +238,7 @@ func checkRepository(t *testing.T, run *pipelineRun, url string, getenv func(str
 				t.Errorf("snapshot %s: provenance %s=%q, want %q", s.ID.Short(), k, s.Provenance[k], v)
 			}
 		}
-		for _, k := range []string{"pipeline_url", "job_url", "job", "job_name"} {
+		for _, k := range []string{"pipeline", "pipeline_url", "job_url", "job", "job_id", "event"} {
 			if s.Provenance[k] == "" {
 				t.Errorf("snapshot %s: no provenance %s", s.ID.Short(), k)
 			}

@@ -309,3 +309,39 @@ func TestProjectIncludesEveryComponent(t *testing.T) {
 		t.Errorf("no release job with the release: keyword on tags")
 	}
 }
+
+// TestReadmeInputTables checks that README.md documents exactly the inputs
+// each template declares.
+func TestReadmeInputTables(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join(projectDir(t), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(raw)
+	row := regexp.MustCompile("(?m)^\\| `([a-z_]+)` \\|")
+	for _, name := range components {
+		start := strings.Index(readme, "\n### "+name+"\n")
+		if start < 0 {
+			t.Errorf("README.md has no ### %s section", name)
+			continue
+		}
+		section := readme[start+1:]
+		if end := strings.Index(section[4:], "\n#"); end >= 0 {
+			section = section[:end+4]
+		}
+		documented := map[string]bool{}
+		for _, m := range row.FindAllStringSubmatch(section, -1) {
+			documented[m[1]] = true
+		}
+		tp := loadTemplate(t, name)
+		for in := range tp.inputs {
+			if !documented[in] {
+				t.Errorf("README.md: input %s of %s is not documented", in, name)
+			}
+			delete(documented, in)
+		}
+		for in := range documented {
+			t.Errorf("README.md documents input %s of %s, which the template does not declare", in, name)
+		}
+	}
+}
