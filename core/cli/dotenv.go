@@ -66,14 +66,23 @@ func snapshotDotenv(s *snapshot.Snapshot) kv {
 	return e
 }
 
-// restoreDotenv is the dotenv form of a restore.
-func restoreDotenv(s *snapshot.Snapshot, target string, r restore.Result) kv {
+// snapshotRefDotenv names a snapshot that was put back (restore, rollback):
+// its ID, name and where it came from.
+func snapshotRefDotenv(s *snapshot.Snapshot) kv {
 	var e kv
 	e.add("SAVEPOINT_SNAPSHOT_ID", s.ID.String())
 	e.add("SAVEPOINT_SNAPSHOT_SHORT_ID", s.ID.Short())
 	e.add("SAVEPOINT_SNAPSHOT_NAME", s.Name)
+	e.add("SAVEPOINT_SNAPSHOT_TIME", s.Time.UTC().Format("2006-01-02T15:04:05Z"))
+	e.add("SAVEPOINT_CHECKPOINT", strconv.FormatBool(s.Checkpoint))
 	e.add("SAVEPOINT_SNAPSHOT_COMMIT", s.Provenance["commit"])
 	e.add("SAVEPOINT_SNAPSHOT_PIPELINE_URL", s.Provenance["pipeline_url"])
+	return e
+}
+
+// restoreDotenv is the dotenv form of a restore.
+func restoreDotenv(s *snapshot.Snapshot, target string, r restore.Result) kv {
+	e := snapshotRefDotenv(s)
 	e.add("SAVEPOINT_RESTORE_TARGET", target)
 	e.addInt("SAVEPOINT_RESTORED_FILES", r.Files)
 	e.addInt("SAVEPOINT_RESTORED_DIRS", r.Dirs)

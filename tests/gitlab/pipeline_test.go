@@ -111,57 +111,73 @@ func (r *pipelineRun) dotenv(t *testing.T, job string) map[string]string {
 	return m
 }
 
-// runPipeline copies gitlab/ into a fresh git project with an origin remote
-// and runs its pipeline with gitlab-ci-local on the shell executor, with
-// the savepoint binary on PATH and the given variables.
-func runPipeline(t *testing.T, vars map[string]string) *pipelineRun {
+// git runs git in dir with a fixed identity and returns its trimmed output.
+func git(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	gcl := testenv.Require(t, "SAVEPOINT_TEST_GITLAB_CI_LOCAL")
-	bin := savepointBin(t)
-	dir := filepath.Join(t.TempDir(), "components")
-	copyTree(t, projectDir(t), dir)
-	git := func(args ...string) string {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=test", "GIT_AUTHOR_EMAIL=test@example.com",
-			"GIT_COMMITTER_NAME=test", "GIT_COMMITTER_EMAIL=test@example.com")
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-		return strings.TrimSpace(string(out))
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=test", "GIT_AUTHOR_EMAIL=test@example.com",
+		"GIT_COMMITTER_NAME=test", "GIT_COMMITTER_EMAIL=test@example.com")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
 	}
-	git("init", "-q", "-b", "main")
-	git("add", "-A")
-	git("commit", "-q", "-m", "component project")
-	git("remote", "add", "origin", remoteURL)
-	run := &pipelineRun{dir: dir, commit: git("rev-parse", "HEAD")}
+	return strings.TrimSpace(string(out))
+}
 
+// newProject makes dir a git project with everything committed and the
+// origin remote gitlab-ci-local derives CI_PROJECT_PATH from; it returns HEAD.
+func newProject(t *testing.T, dir, remote string) string {
+	t.Helper()
+	git(t, dir, "init", "-q", "-b", "main")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "initial")
+	git(t, dir, "remote", "add", "origin", remote)
+	return git(t, dir, "rev-parse", "HEAD")
+}
+
+// gcl runs gitlab-ci-local in dir on the shell executor with artifact
+// isolation, the savepoint binary on PATH, the repository password and vars
+// set; extra args select jobs. It fails the test when the pipeline fails.
+func gcl(t *testing.T, dir string, vars map[string]string, extra ...string) string {
+	t.Helper()
+	bin := testenv.Require(t, "SAVEPOINT_TEST_GITLAB_CI_LOCAL")
 	args := []string{"--force-shell-executor", "--shell-isolation", "--no-color",
 		"--home", filepath.Join(t.TempDir(), "home"), "--variable", "SAVEPOINT_PASSWORD=" + password}
 	for k, v := range vars {
 		args = append(args, "--variable", k+"="+v)
 	}
+	args = append(args, extra...)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, gcl, args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "PATH="+bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	cmd.Env = append(os.Environ(), "PATH="+savepointBin(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
 	start := time.Now()
 	out, err := cmd.CombinedOutput()
-	run.output = string(out)
-	t.Logf("pipeline ran in %.1fs", time.Since(start).Seconds())
+	t.Logf("gitlab-ci-local %s ran in %.1fs", strings.Join(extra, " "), time.Since(start).Seconds())
 	if err != nil {
-		t.Fatalf("gitlab-ci-local: %v\n%s", err, out)
+		t.Fatalf("gitlab-ci-local %s: %v\n%s", strings.Join(extra, " "), err, out)
 	}
+	if strings.Contains(string(out), password) {
+		t.Errorf("the repository password appears in the pipeline output")
+	}
+	return string(out)
+}
+
+// runPipeline copies gitlab/ into a fresh git project and runs its pipeline.
+func runPipeline(t *testing.T, vars map[string]string) *pipelineRun {
+	t.Helper()
+	testenv.Require(t, "SAVEPOINT_TEST_GITLAB_CI_LOCAL")
+	dir := filepath.Join(t.TempDir(), "components")
+	copyTree(t, projectDir(t), dir)
+	run := &pipelineRun{dir: dir, commit: newProject(t, dir, remoteURL)}
+	run.output = gcl(t, dir, vars)
 	for _, job := range []string{"component-test-save", "component-test-again-save", "component-test-restore",
 		"component-test-verify-restore", "component-test-verify-dedup"} {
 		if !regexp.MustCompile(`(?m)PASS\s+` + job + `\s*$`).MatchString(run.output) {
-			t.Errorf("job %s did not pass:\n%s", job, out)
+			t.Errorf("job %s did not pass:\n%s", job, run.output)
 		}
-	}
-	if strings.Contains(run.output, password) {
-		t.Errorf("the repository password appears in the pipeline output")
 	}
 	return run
 }
@@ -263,14 +279,7 @@ func TestPipelineListsAllComponents(t *testing.T) {
 	gcl := testenv.Require(t, "SAVEPOINT_TEST_GITLAB_CI_LOCAL")
 	dir := filepath.Join(t.TempDir(), "components")
 	copyTree(t, projectDir(t), dir)
-	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"},
-		{"-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "c"}, {"remote", "add", "origin", remoteURL}} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
-	}
+	newProject(t, dir, remoteURL)
 	cmd := exec.Command(gcl, "--list-json", "--home", filepath.Join(t.TempDir(), "home"))
 	cmd.Dir = dir
 	out, err := cmd.Output()
