@@ -24,10 +24,10 @@ import (
 //     deploy, and A's deploy migrates it again
 //  4. the manual rollback job of B's pipeline undoes B's deploy
 func TestRollbackFlow(t *testing.T) {
-	testenv := t.TempDir()
-	state := filepath.Join(testenv, "db.txt")
-	repo := filepath.Join(testenv, "repo")
-	dir := filepath.Join(testenv, "app")
+	root := t.TempDir()
+	state := filepath.Join(root, "db.txt")
+	repo := filepath.Join(root, "repo")
+	dir := filepath.Join(root, "app")
 	copyTree(t, filepath.Join(projectDir(t), "templates"), filepath.Join(dir, "templates"))
 	pipeline := `stages: [checkpoint, deploy]
 include:
