@@ -1,8 +1,3 @@
-//go:build s3integration
-
-// The s3 backend arrives from another branch; until it is merged, this test
-// builds only with -tags s3integration.
-
 package gitlab
 
 import (
