@@ -68,6 +68,13 @@ func loadTemplate(t *testing.T, name string) template {
 	if !ok || len(docs[0]) != 1 {
 		t.Fatalf("%s.yml: the first document must be exactly a spec: header", name)
 	}
+	for k := range spec {
+		// GitLab rejects other keys (there is no spec:description: the
+		// component's description is the comment above spec:).
+		if !slices.Contains([]string{"inputs", "include", "component"}, k) {
+			t.Fatalf("%s.yml: unknown key spec:%s", name, k)
+		}
+	}
 	tp := template{name: name, raw: string(raw), spec: spec, jobs: docs[1], inputs: map[string]map[string]any{}}
 	ins, _ := spec["inputs"].(map[string]any)
 	for k, v := range ins {
@@ -87,8 +94,8 @@ func TestTemplatesDeclareAndUseInputs(t *testing.T) {
 	for _, name := range components {
 		t.Run(name, func(t *testing.T) {
 			tp := loadTemplate(t, name)
-			if d, _ := tp.spec["description"].(string); d == "" {
-				t.Errorf("spec has no description")
+			if !strings.HasPrefix(tp.raw, "# ") {
+				t.Errorf("no comment describing the component above spec:")
 			}
 			jobsText := tp.raw[strings.Index(tp.raw, "\n---\n"):]
 			used := map[string]bool{}
