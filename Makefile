@@ -54,3 +54,15 @@ lint:
 
 clean:
 	rm -rf bin .demo
+
+# gitlab-publish: split gitlab/ (the CI/CD component project) into its own
+# history and push it to GITLAB_COMPONENT_REMOTE (default branch main; a semver
+# tag there makes the component project's pipeline release it).
+GITLAB_COMPONENT_REMOTE ?=
+GITLAB_COMPONENT_BRANCH ?= main
+.PHONY: gitlab-publish
+gitlab-publish:
+	@test -n "$(GITLAB_COMPONENT_REMOTE)" || { echo "set GITLAB_COMPONENT_REMOTE=git@gitlab.com:GROUP/components.git"; exit 2; }
+	git subtree split --prefix=gitlab -b gitlab-component-split
+	git push "$(GITLAB_COMPONENT_REMOTE)" gitlab-component-split:$(GITLAB_COMPONENT_BRANCH)
+	git branch -D gitlab-component-split

@@ -61,6 +61,9 @@ func restoreCommand(env Env) *cli.Command {
 				fmt.Fprintf(env.Stdout, "  duration       %.2fs\n", res.DurationSec)
 				fmt.Fprintf(env.Stdout, "  requests       %s\n", requestsHuman(res.Requests))
 			}
+			if derr := writeDotenv(c, restoreDotenv(snap, c.String("target"), res)); derr != nil {
+				return derr
+			}
 			if err != nil {
 				return exitError{ExitPartial, err}
 			}

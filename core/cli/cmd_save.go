@@ -23,7 +23,7 @@ func saveFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "exclude-file", Usage: "read exclude patterns from `FILE` (repeatable)"},
 		&cli.StringFlag{Name: "host", EnvVars: []string{"SAVEPOINT_HOST"}, Usage: "hostname to record (default: this host)"},
 		&cli.BoolFlag{Name: "no-parent", Usage: "read every file, ignoring the previous snapshot"},
-	}, captureFlags()...)
+	}, append(captureFlags(), provenanceFlags()...)...)
 }
 
 func saveCommand(env Env) *cli.Command {
@@ -65,6 +65,11 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		}
 		excludes = append(excludes, more...)
 	}
+	prov, err := provenanceFromFlags(c, req.provenance)
+	if err != nil {
+		return err
+	}
+	req.provenance = prov
 	repo, err := openRepo(c, env)
 	if err != nil {
 		return err
@@ -115,6 +120,9 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		}
 		fmt.Fprintln(env.Stdout)
 		printStats(env.Stdout, snap)
+	}
+	if derr := writeDotenv(c, snapshotDotenv(snap)); derr != nil {
+		return derr
 	}
 	if errors.Is(err, save.ErrPartial) {
 		return exitError{ExitPartial, err}
