@@ -109,7 +109,7 @@ func rollbackCommand(env Env) *cli.Command {
 			if aerr != nil {
 				return fmt.Errorf("rollback to %s stopped: %v", snap.ID.Short(), aerr)
 			}
-			return nil
+			return writeDotenv(c, snapshotRefDotenv(snap))
 		},
 	}
 }

@@ -1,7 +1,3 @@
-//go:build captureintegration
-
-// The checkpoint and rollback commands arrive from the capture branch; until
-// it is merged, this test builds only with -tags captureintegration.
 
 package gitlab
 
