@@ -117,7 +117,7 @@ type run struct {
 func Run(ctx context.Context, repo *repository.Repository, o Options) (*Result, error) {
 	o.defaults()
 	r := &run{ctx: ctx, repo: repo, be: repo.Backend(), o: o, now: o.Now(), res: &Result{DryRun: o.DryRun}, x: newPindex()}
-	before := repo.Requests()
+	before, wall := repo.Requests(), time.Now()
 	if !o.DryRun {
 		release, err := acquireLease(ctx, repo, &r.o, r.now)
 		if err != nil {
@@ -128,10 +128,7 @@ func Run(ctx context.Context, repo *repository.Repository, o Options) (*Result, 
 	if err := r.do(); err != nil {
 		return nil, err
 	}
-	r.res.DurationSec = time.Since(r.now).Seconds()
-	if o.Now().After(r.now) {
-		r.res.DurationSec = o.Now().Sub(r.now).Seconds()
-	}
+	r.res.DurationSec = time.Since(wall).Seconds()
 	r.res.Requests = repo.Requests().Sub(before)
 	return r.res, nil
 }

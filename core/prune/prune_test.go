@@ -1,0 +1,222 @@
+package prune_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/prune"
+	"github.com/savepoint-ci/savepoint/core/restore"
+	"github.com/savepoint-ci/savepoint/core/save"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/core/verify"
+	"github.com/savepoint-ci/savepoint/internal/testclock"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
+)
+
+var ctx = context.Background()
+
+func chdir(t *testing.T, dir string) {
+	t.Helper()
+	old, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chdir(old) })
+}
+
+func newRepo(t *testing.T) (*mem.Backend, *testclock.Clock) {
+	clk := testclock.New()
+	_, be := testrepo.New(t)
+	be.Now = clk.Now
+	return be, clk
+}
+
+func saveDir(t *testing.T, be storage.Backend, clk *testclock.Clock, dir, name string) *snapshot.Snapshot {
+	t.Helper()
+	repo := testrepo.Reopen(t, be)
+	s, err := save.Run(ctx, repo, save.Options{Paths: []string{dir}, Name: name, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func mustVerify(t *testing.T, be storage.Backend, data bool) *verify.Result {
+	t.Helper()
+	res, err := verify.Run(ctx, testrepo.Reopen(t, be), verify.Options{ReadData: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Problems {
+		t.Errorf("verify: %s", p)
+	}
+	return res
+}
+
+func mustRestore(t *testing.T, be storage.Backend, s *snapshot.Snapshot, want string) {
+	t.Helper()
+	target := t.TempDir()
+	if _, err := restore.Run(ctx, testrepo.Reopen(t, be), s, restore.Options{Target: target}); err != nil {
+		t.Fatalf("restore %s: %v", s.ID.Short(), err)
+	}
+	if d := testrepo.Equal(t, want, filepath.Join(target, filepath.Base(want))); d != "" {
+		t.Fatalf("restore %s: %s", s.ID.Short(), d)
+	}
+}
+
+func countPacks(be *mem.Backend) int {
+	n := 0
+	for _, k := range []storage.Kind{storage.KindData, storage.KindMeta} {
+		be.List(ctx, k, func(storage.Info) error { n++; return nil })
+	}
+	return n
+}
+
+func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
+	be, clk := newRepo(t)
+	work := t.TempDir()
+	chdir(t, work)
+	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(300<<10))
+	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(1200<<10))
+	s1 := saveDir(t, be, clk, "a", "n")
+	os.Remove(filepath.Join(work, "a/gone.bin"))
+	s2 := saveDir(t, be, clk, "a", "n")
+	if err := be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()}); err != nil {
+		t.Fatal(err)
+	}
+	before := countPacks(be)
+	// Young packs are kept.
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PacksDeleted != 0 || countPacks(be) != before {
+		t.Fatalf("young packs deleted: %+v", res)
+	}
+	clk.Advance(2 * time.Hour)
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Immediate || res.PacksDeleted == 0 || res.BlobsCopied == 0 {
+		t.Fatalf("nothing deleted or repacked: %+v", res)
+	}
+	mustVerify(t, be, true)
+	mustRestore(t, be, s2, filepath.Join(work, "a"))
+	// A second prune finds nothing more to do.
+	clk.Advance(2 * time.Hour)
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PacksScheduled != 0 || res.BlobsCopied != 0 {
+		t.Fatalf("second prune still busy: %+v", res)
+	}
+	mustVerify(t, be, true)
+}
+
+
+// A writer that started before the intent blocks its execution; a writer
+// that starts after it never deduplicates against the doomed packs.
+func TestIntentWaitsForOlderWriters(t *testing.T) {
+	be, clk := newRepo(t)
+	work := t.TempDir()
+	chdir(t, work)
+	data := testrepo.Random(400 << 10)
+	testrepo.WriteFile(t, work, "a/f.bin", data)
+	s1 := saveDir(t, be, clk, "a", "n")
+	clk.Advance(2 * time.Hour)
+	// An old writer starts (marker written, index read) before the prune.
+	old := testrepo.Reopen(t, be)
+	if err := old.BeginSession(ctx, "old", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.LoadIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
+	clk.Advance(time.Minute)
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PacksScheduled == 0 || res.Immediate || res.PacksDeleted != 0 {
+		t.Fatalf("expected a deferred intent: %+v", res)
+	}
+	// A new writer sees the intent and re-writes the content.
+	clk.Advance(time.Minute)
+	s2 := saveDir(t, be, clk, "a", "n")
+	if s2.Stats.BlobsNew == 0 {
+		t.Fatal("new writer deduplicated against doomed packs")
+	}
+	// The old writer commits a snapshot using the old blobs.
+	oldSnap, err := save.Run(ctx, old, save.Options{Paths: []string{"a"}, Name: "old", Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oldSnap.Stats.BlobsNew != 0 {
+		t.Fatalf("old writer should have deduplicated: %+v", oldSnap.Stats)
+	}
+	// Next prune: the intent executes; packs the old snapshot uses are rescued.
+	clk.Advance(time.Minute)
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.IntentsExecuted != 1 || res.PacksDeleted == 0 {
+		t.Fatalf("expected the intent executed (the new writer re-wrote the blobs): %+v", res)
+	}
+	mustVerify(t, be, true)
+	mustRestore(t, be, s2, filepath.Join(work, "a"))
+	mustRestore(t, be, oldSnap, filepath.Join(work, "a"))
+}
+
+// Without a newer copy, the packs a late snapshot uses are rescued.
+func TestIntentRescuesPacksOfLateSnapshots(t *testing.T) {
+	be, clk := newRepo(t)
+	work := t.TempDir()
+	chdir(t, work)
+	testrepo.WriteFile(t, work, "a/f.bin", testrepo.Random(400<<10))
+	s1 := saveDir(t, be, clk, "a", "n")
+	clk.Advance(2 * time.Hour)
+	old := testrepo.Reopen(t, be)
+	if err := old.BeginSession(ctx, "old", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.LoadIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
+	opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1}
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PacksScheduled == 0 || res.Immediate {
+		t.Fatalf("expected a deferred intent: %+v", res)
+	}
+	// Still deferred while the old writer runs.
+	clk.Advance(time.Minute)
+	if res, err = prune.Run(ctx, testrepo.Reopen(t, be), opts); err != nil || res.IntentsDeferred != 1 || res.PacksDeleted != 0 {
+		t.Fatalf("expected the intent to wait: %+v %v", res, err)
+	}
+	oldSnap, err := save.Run(ctx, old, save.Options{Paths: []string{"a"}, Name: "old", Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.IntentsExecuted != 1 || res.PacksRescued == 0 {
+		t.Fatalf("expected rescues: %+v", res)
+	}
+	mustVerify(t, be, true)
+	mustRestore(t, be, oldSnap, filepath.Join(work, "a"))
+}
