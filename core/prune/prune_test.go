@@ -120,7 +120,6 @@ func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
 	mustVerify(t, be, true)
 }
 
-
 // A writer that started before the intent blocks its execution; a writer
 // that starts after it never deduplicates against the doomed packs.
 func TestIntentWaitsForOlderWriters(t *testing.T) {
