@@ -120,4 +120,3 @@ func TestParse(t *testing.T) {
 		t.Error("ParseSize accepted 10x")
 	}
 }
-
