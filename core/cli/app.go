@@ -118,6 +118,9 @@ func commands(env Env) []*cli.Command {
 		diffCommand(env),
 		showCommand(env),
 		restoreCommand(env),
+		forgetCommand(env),
+		pruneCommand(env),
+		verifyCommand(env),
 	}
 	for _, c := range cmds {
 		c.OnUsageError = func(c *cli.Context, err error, isSub bool) error {
