@@ -8,6 +8,7 @@ package prune
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -386,15 +387,27 @@ func (r *run) immediate(in repository.Intent, newLocs map[repository.ID]reposito
 	if blocked(sessions, in.ModTime, r.o.ClockSkew) {
 		return false, nil
 	}
-	snaps, err := snapshot.List(r.ctx, r.repo)
+	// Only snapshots committed since the first listing are read.
+	var lateIDs []repository.ID
+	err = r.be.List(r.ctx, storage.KindSnapshot, func(fi storage.Info) error {
+		if id, err := repository.ParseID(fi.Name); err == nil && !r.m.snaps[id] {
+			lateIDs = append(lateIDs, id)
+		}
+		return nil
+	})
 	if err != nil {
-		return false, err
+		return false, fmt.Errorf("listing snapshots: %w", err)
 	}
 	var late []*snapshot.Snapshot
-	for _, s := range snaps {
-		if !r.m.snaps[s.ID] {
-			late = append(late, s)
+	for _, id := range lateIDs {
+		s, err := snapshot.Load(r.ctx, r.repo, id)
+		if errors.Is(err, storage.ErrNotFound) {
+			continue // forgotten meanwhile
 		}
+		if err != nil {
+			return false, nil // cannot tell: leave the intent for the next prune
+		}
+		late = append(late, s)
 	}
 	if len(late) == 0 {
 		return true, nil
