@@ -30,7 +30,7 @@ type committed struct {
 // again with a tiny grace period, forgetting old snapshots in between.
 // At the end every snapshot still present must restore byte-identical
 // and verify must find nothing.
-func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, writers, prunes int) {
+func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, writers, prunes int, skew time.Duration) {
 	work := t.TempDir()
 	shared := testrepo.Random(200 << 10) // deduplicated across writers
 	// Pool blocks come and go: once no snapshot uses one and its pack is
@@ -129,7 +129,7 @@ func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, writers, pru
 				be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: list[j].ID.String()})
 			}
 		}
-		res, err := prune.Run(ctx, repo, prune.Options{Now: clk.Now, Grace: 3 * time.Minute, ClockSkew: -1, MaxUnused: 0.2})
+		res, err := prune.Run(ctx, repo, prune.Options{Now: clk.Now, Grace: 3 * time.Minute, ClockSkew: skew, MaxUnused: 0.2})
 		if err != nil {
 			t.Fatalf("prune %d: %v", i, err)
 		}
@@ -184,5 +184,5 @@ func reopen(be storage.Backend) (*repositoryT, error) {
 
 func TestConcurrentWritersAndPrune(t *testing.T) {
 	be, clk := newRepo(t)
-	stress(t, be, clk, 3, 25)
+	stress(t, be, clk, 3, 25, -1)
 }
