@@ -30,7 +30,20 @@ type committed struct {
 // again with a tiny grace period, forgetting old snapshots in between.
 // At the end every snapshot still present must restore byte-identical
 // and verify must find nothing.
-func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, writers, prunes int, skew time.Duration) {
+// stressParams scale the test to its backend. Grace, SessionLimit and Step
+// are in the test clock's time: on mem the clock is manual and stamps the
+// objects too; on a server, objects carry the server's time, so the clock
+// must be the wall clock (Step 0) and the durations real.
+type stressParams struct {
+	writers, prunes int
+	step            time.Duration // clock advance per prune
+	pause           time.Duration // wall-clock pause per prune
+	grace, limit    time.Duration // prune grace, writers' session limit
+	skew            time.Duration
+}
+
+func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, sp stressParams) {
+	writers, prunes := sp.writers, sp.prunes
 	work := t.TempDir()
 	shared := testrepo.Random(200 << 10) // deduplicated across writers
 	// Pool blocks come and go: once no snapshot uses one and its pack is
@@ -42,6 +55,7 @@ func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, writers, pru
 	}
 	var mu sync.Mutex
 	var all []committed
+	tooLong := 0
 	stop := make(chan struct{})
 	var stopOnce sync.Once
 	var wg sync.WaitGroup
@@ -89,8 +103,11 @@ func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, writers, pru
 					return
 				}
 				s, err := save.Run(ctx, repo, save.Options{Paths: []string{dir}, Name: fmt.Sprintf("w%d", w),
-					Hostname: "test", Now: clk.Now, SessionLimit: 90 * time.Second})
+					Hostname: "test", Now: clk.Now, SessionLimit: sp.limit})
 				if errors.Is(err, save.ErrTooLong) {
+					mu.Lock()
+					tooLong++
+					mu.Unlock()
 					continue // not committed: nothing to check
 				}
 				if err != nil {
@@ -112,7 +129,8 @@ func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, writers, pru
 			prunes = i
 			break
 		}
-		clk.Advance(time.Minute)
+		clk.Advance(sp.step)
+		time.Sleep(sp.pause)
 		// Forget all but the 2 newest snapshots of each writer.
 		repo, err := reopen(be)
 		if err != nil {
@@ -129,7 +147,7 @@ func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, writers, pru
 				be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: list[j].ID.String()})
 			}
 		}
-		res, err := prune.Run(ctx, repo, prune.Options{Now: clk.Now, Grace: 3 * time.Minute, ClockSkew: skew, MaxUnused: 0.2})
+		res, err := prune.Run(ctx, repo, prune.Options{Now: clk.Now, Grace: sp.grace, ClockSkew: sp.skew, MaxUnused: 0.2})
 		if err != nil {
 			t.Fatalf("prune %d: %v", i, err)
 		}
@@ -174,8 +192,8 @@ func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, writers, pru
 			}
 		}
 	}
-	t.Logf("%d snapshots committed, %d still present and restored; over %d prunes: %d packs deleted, %d blobs repacked, %d intents deferred, %d packs rescued",
-		len(all), present, prunes, deleted, copied, deferred, rescued)
+	t.Logf("%d snapshots committed (%d saves gave up: too long), %d still present and restored; over %d prunes: %d packs deleted, %d blobs repacked, %d intents deferred, %d packs rescued",
+		len(all), tooLong, present, prunes, deleted, copied, deferred, rescued)
 }
 
 func reopen(be storage.Backend) (*repositoryT, error) {
@@ -184,5 +202,6 @@ func reopen(be storage.Backend) (*repositoryT, error) {
 
 func TestConcurrentWritersAndPrune(t *testing.T) {
 	be, clk := newRepo(t)
-	stress(t, be, clk, 3, 25, -1)
+	stress(t, be, clk, stressParams{writers: 3, prunes: 25, step: time.Minute,
+		grace: 3 * time.Minute, limit: 90 * time.Second, skew: -1})
 }

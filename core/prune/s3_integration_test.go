@@ -19,8 +19,9 @@ import (
 )
 
 // On MinIO the server stamps ModTimes with its own clock, so the test
-// clock follows the wall clock and jumps a minute per prune. The clock-skew
-// margin covers the server's one-second timestamps.
+// runs on the wall clock with a grace period of seconds; writers that take
+// longer than a second do not commit. The clock-skew margin covers the
+// server's one-second timestamps.
 func TestConcurrentWritersAndPruneOnMinIO(t *testing.T) {
 	env := map[string]string{
 		"SAVEPOINT_S3_ENDPOINT":   testenv.Require(t, "SAVEPOINT_TEST_S3_ENDPOINT"),
@@ -41,5 +42,6 @@ func TestConcurrentWritersAndPruneOnMinIO(t *testing.T) {
 	if _, err := testrepo.Init(t, be); err != nil {
 		t.Fatal(err)
 	}
-	stress(t, be, testclock.Real(), 2, 15, 2*time.Second)
+	stress(t, be, testclock.Real(), stressParams{writers: 2, prunes: 20, pause: 250 * time.Millisecond,
+		grace: 3 * time.Second, limit: 1500 * time.Millisecond, skew: time.Second})
 }

@@ -33,6 +33,7 @@ type SessionInfo struct {
 }
 
 type sessionState struct {
+	check  func() error // see SetSessionCheck
 	once   sync.Once
 	err    error
 	mu     sync.Mutex
@@ -101,6 +102,26 @@ func (r *Repository) doomedPacks() []ID {
 	r.sess.mu.Lock()
 	defer r.sess.mu.Unlock()
 	return r.sess.doomed
+}
+
+// SetSessionCheck installs a check that Flush runs right before it writes
+// the index segment, and that the caller runs again before committing: a
+// save that has run longer than prune protects it (its session marker
+// counts as dead after prune's grace period) must not publish anything.
+func (r *Repository) SetSessionCheck(fn func() error) {
+	r.sess.mu.Lock()
+	r.sess.check = fn
+	r.sess.mu.Unlock()
+}
+
+func (r *Repository) checkSession() error {
+	r.sess.mu.Lock()
+	fn := r.sess.check
+	r.sess.mu.Unlock()
+	if fn == nil {
+		return nil
+	}
+	return fn()
 }
 
 // IntentPrefix starts the name of every deletion intent object (KindLease).

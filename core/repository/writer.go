@@ -227,6 +227,10 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 	if len(written) == 0 {
 		return ID{}, nil
 	}
+	// The last moment to give up before the blobs become visible to others.
+	if err := r.checkSession(); err != nil {
+		return ID{}, err
+	}
 	name, err := r.SaveSegment(ctx, &Segment{Blobs: written})
 	if err != nil {
 		return ID{}, fmt.Errorf("writing the index segment: %w", err)

@@ -69,6 +69,17 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 		return nil, err
 	}
 	defer repo.EndSession(context.WithoutCancel(ctx))
+	limit := opts.SessionLimit
+	if limit <= 0 {
+		limit = DefaultSessionLimit
+	}
+	sessionCheck := func() error {
+		if opts.Now().Sub(start) > limit {
+			return ErrTooLong
+		}
+		return nil
+	}
+	repo.SetSessionCheck(sessionCheck)
 	if err := repo.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
@@ -119,12 +130,8 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	// parent, the save) plus the snapshot's own PUT: the whole command's cost.
 	snap.Stats.Requests = repo.Requests()
 	snap.Stats.Requests.Put++
-	limit := opts.SessionLimit
-	if limit <= 0 {
-		limit = DefaultSessionLimit
-	}
-	if opts.Now().Sub(start) > limit {
-		return nil, ErrTooLong
+	if err := sessionCheck(); err != nil {
+		return nil, err
 	}
 	if _, err := snapshot.Save(ctx, repo, snap); err != nil {
 		return nil, fmt.Errorf("committing the snapshot: %w", err)
