@@ -202,6 +202,6 @@ func reopen(be storage.Backend) (*repositoryT, error) {
 
 func TestConcurrentWritersAndPrune(t *testing.T) {
 	be, clk := newRepo(t)
-	stress(t, be, clk, stressParams{writers: 3, prunes: 25, step: time.Minute,
+	stress(t, be, clk, stressParams{writers: 3, prunes: 25, step: 30 * time.Second, pause: 2 * time.Millisecond,
 		grace: 3 * time.Minute, limit: 90 * time.Second, skew: -1})
 }
