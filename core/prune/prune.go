@@ -317,8 +317,14 @@ func (r *run) do() error {
 	}
 	r.res.PacksRepacked = len(repack)
 
+	// Index the copies, and drop the packs of the intents carried out,
+	// before publishing the new intent: whoever reads the intent finds
+	// the copies already indexed (a reader then prefers them).
+	if err := r.compact(del, newLocs); err != nil {
+		return err
+	}
 	// Publish the new deletion intent, and carry it out at once when no
-	// writer is running that started before it.
+	// session (save or restore) is running that started before it.
 	if len(schedule)+len(repack) > 0 {
 		in := repository.Intent{Created: r.now.UTC(), Holder: r.o.Host}
 		for _, i := range append(append([]int32{}, schedule...), repack...) {
@@ -329,7 +335,7 @@ func (r *run) do() error {
 			return err
 		}
 		r.res.PacksScheduled = len(in.Packs)
-		if ok, err := r.immediate(saved, newLocs, del); err != nil {
+		if ok, err := r.immediate(saved, del); err != nil {
 			return err
 		} else if ok {
 			r.res.Immediate = true
@@ -337,10 +343,10 @@ func (r *run) do() error {
 			for _, p := range saved.Packs {
 				del[x.packPos[p.ID]] = true
 			}
+			if err := r.compact(del, nil); err != nil {
+				return err
+			}
 		}
-	}
-	if err := r.compact(del, newLocs); err != nil {
-		return err
 	}
 	// Delete packs: they are out of the index now.
 	for i := range del {
@@ -379,7 +385,7 @@ func (r *run) do() error {
 // immediate decides whether the intent just published can be carried out
 // in this run: no live writer started before it, and no snapshot committed
 // since the mark uses a blob that would go.
-func (r *run) immediate(in repository.Intent, newLocs map[repository.ID]repository.Location, del map[int32]bool) (bool, error) {
+func (r *run) immediate(in repository.Intent, del map[int32]bool) (bool, error) {
 	sessions, err := r.listSessions()
 	if err != nil {
 		return false, err
@@ -431,9 +437,6 @@ func (r *run) immediate(in repository.Intent, newLocs map[repository.ID]reposito
 		}
 	}
 	for _, id := range added {
-		if _, ok := newLocs[id]; ok {
-			continue
-		}
 		survives := false
 		for _, l := range r.x.locs(id) {
 			if !going[l.pack] {
@@ -450,6 +453,8 @@ func (r *run) immediate(in repository.Intent, newLocs map[repository.ID]reposito
 
 // compact writes the index again without the packs being deleted, with
 // the repacked copies, superseding every segment read, then deletes those.
+// Afterwards x knows the copies and the segments written, so it can run
+// again in the same prune.
 func (r *run) compact(del map[int32]bool, newLocs map[repository.ID]repository.Location) error {
 	x := r.x
 	if len(del) == 0 && len(newLocs) == 0 && len(x.segments) <= 1 {
@@ -509,6 +514,17 @@ func (r *run) compact(del map[int32]bool, newLocs map[repository.ID]repository.L
 			return fmt.Errorf("removing superseded index segment %s: %w", s.Short(), err)
 		}
 		r.res.SegmentsRemoved++
+	}
+	for id, l := range newLocs {
+		x.add(id, l)
+		p := &x.packs[x.packPos[l.Pack]]
+		p.exists, p.modTime = true, r.now
+	}
+	written[name] = true
+	x.segments = x.segments[:0]
+	for n := range written {
+		x.segments = append(x.segments, n)
+		x.seen[n] = true
 	}
 	return nil
 }

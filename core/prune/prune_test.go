@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/prune"
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/core/tree"
 	"github.com/savepoint-ci/savepoint/core/verify"
 	"github.com/savepoint-ci/savepoint/internal/testclock"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
@@ -218,4 +220,81 @@ func TestIntentRescuesPacksOfLateSnapshots(t *testing.T) {
 	}
 	mustVerify(t, be, true)
 	mustRestore(t, be, oldSnap, filepath.Join(work, "a"))
+}
+
+// A restore that starts while a repacked pack waits for deletion reads the
+// copies, so the deletion cannot pull data from under it.
+func TestReaderAfterIntentReadsCopies(t *testing.T) {
+	be, clk := newRepo(t)
+	work := t.TempDir()
+	chdir(t, work)
+	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(100<<10))
+	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(600<<10))
+	s1 := saveDir(t, be, clk, "a", "n")
+	os.Remove(filepath.Join(work, "a/gone.bin"))
+	s2 := saveDir(t, be, clk, "a", "n")
+	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
+	clk.Advance(2 * time.Hour)
+	// A session that started before the prune holds the deletion back.
+	early := testrepo.Reopen(t, be)
+	if err := early.BeginSession(ctx, "early", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1}
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PacksRepacked == 0 || res.Immediate {
+		t.Fatalf("expected a repack waiting for deletion: %+v", res)
+	}
+	// A reader starting now sees the intent and the copies.
+	clk.Advance(time.Minute)
+	reader := testrepo.Reopen(t, be)
+	if err := reader.BeginSession(ctx, "reader", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := reader.LoadIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	intents, _ := reader.ListIntents(ctx)
+	doomed := map[string]bool{}
+	for _, in := range intents {
+		for _, p := range in.Packs {
+			doomed[p.ID.String()] = true
+		}
+	}
+	used := []repository.ID{*s2.Tree}
+	err = tree.Walk(ctx, reader, *s2.Tree, "", func(p string, n *tree.Node) error {
+		used = append(used, n.Content...)
+		if n.Subtree != nil {
+			used = append(used, *n.Subtree)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range used {
+		if l, _ := reader.Index().Lookup(id); doomed[l.Pack.String()] {
+			t.Errorf("reader resolves blob %s of a live snapshot to doomed pack %s", id.Short(), l.Pack.Short())
+		}
+	}
+	// The early session ends; the next prune deletes the old packs.
+	early.EndSession(ctx)
+	clk.Advance(time.Minute)
+	if res, err = prune.Run(ctx, testrepo.Reopen(t, be), opts); err != nil || res.PacksDeleted == 0 {
+		t.Fatalf("expected the old packs deleted: %+v %v", res, err)
+	}
+	// The reader, whose index was loaded before, still restores.
+	target := t.TempDir()
+	if _, err := restore.Run(ctx, reader, s2, restore.Options{Target: target}); err != nil {
+		t.Fatal(err)
+	}
+	if d := testrepo.Equal(t, filepath.Join(work, "a"), filepath.Join(target, "a")); d != "" {
+		t.Fatal(d)
+	}
+	reader.EndSession(ctx)
+	mustVerify(t, be, true)
 }
