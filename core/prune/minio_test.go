@@ -1,8 +1,3 @@
-//go:build s3integration
-
-// The MinIO variant of the concurrency test. It needs the s3 backend
-// (branch s3); once that is in main, drop the build tag.
-
 package prune_test
 
 import (
