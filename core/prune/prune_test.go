@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -297,4 +298,52 @@ func TestReaderAfterIntentReadsCopies(t *testing.T) {
 	}
 	reader.EndSession(ctx)
 	mustVerify(t, be, true)
+}
+
+// pruneDuring runs a whole prune just before the first listing of data
+// packs: for a verify, after it has read the index.
+type pruneDuring struct {
+	*mem.Backend
+	once sync.Once
+	run  func()
+}
+
+func (p *pruneDuring) List(ctx context.Context, k storage.Kind, fn func(storage.Info) error) error {
+	if k == storage.KindData {
+		p.once.Do(p.run)
+	}
+	return p.Backend.List(ctx, k, fn)
+}
+
+// A verify whose index view a concurrent prune made stale looks again
+// instead of reporting the packs prune deleted.
+func TestVerifyDuringPrune(t *testing.T) {
+	be, clk := newRepo(t)
+	work := t.TempDir()
+	chdir(t, work)
+	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(300<<10))
+	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(900<<10))
+	s1 := saveDir(t, be, clk, "a", "n")
+	os.Remove(filepath.Join(work, "a/gone.bin"))
+	saveDir(t, be, clk, "a", "n")
+	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
+	clk.Advance(2 * time.Hour)
+	var pres *prune.Result
+	w := &pruneDuring{Backend: be, run: func() {
+		var err error
+		pres, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+		if err != nil {
+			t.Error(err)
+		}
+	}}
+	res, err := verify.Run(ctx, testrepo.Reopen(t, w), verify.Options{ReadData: true, NoRecord: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pres == nil || pres.PacksDeleted == 0 {
+		t.Fatalf("the prune in the middle deleted nothing: %+v", pres)
+	}
+	for _, p := range res.Problems {
+		t.Errorf("verify: %s", p)
+	}
 }

@@ -93,6 +93,45 @@ func Run(ctx context.Context, repo *repository.Repository, o Options) (*Result, 
 	}
 	start := o.Now()
 	before := repo.Requests()
+	c, ids, failures, segs, err := check(ctx, repo, o)
+	if err != nil {
+		return nil, err
+	}
+	if !c.res.OK() {
+		// A prune may have compacted the index and deleted packs while
+		// we read: if the segments changed, look once more.
+		if changed, err := segmentsChanged(ctx, repo, segs); err == nil && changed {
+			if c, ids, failures, _, err = check(ctx, repo, o); err != nil {
+				return nil, err
+			}
+		}
+	}
+	res := c.res
+	if !o.NoRecord {
+		if err := c.record(ids, failures, o.ReadData, start); err != nil {
+			return nil, err
+		}
+	}
+	res.DurationSec = o.Now().Sub(start).Seconds()
+	res.Requests = repo.Requests().Sub(before)
+	return res, nil
+}
+
+func segmentsChanged(ctx context.Context, repo *repository.Repository, used []repository.ID) (bool, error) {
+	had := map[string]bool{}
+	for _, s := range used {
+		had[s.String()] = true
+	}
+	err := repo.Backend().List(ctx, storage.KindIndex, func(fi storage.Info) error {
+		delete(had, fi.Name)
+		return nil
+	})
+	// A segment we used is gone: a prune superseded and removed it.
+	return len(had) > 0, err
+}
+
+// check runs every check once, on a fresh read of the index.
+func check(ctx context.Context, repo *repository.Repository, o Options) (*checker, []repository.ID, map[repository.ID]string, []repository.ID, error) {
 	res := &Result{Problems: []Problem{}, Failed: []string{}}
 	c := &checker{ctx: ctx, repo: repo, res: res, stored: map[repository.ID]storage.Info{},
 		badBlobs: map[repository.ID]string{}, trees: map[repository.ID]string{}}
@@ -107,12 +146,13 @@ func Run(ctx context.Context, repo *repository.Repository, o Options) (*Result, 
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("listing snapshots: %w", err)
+		return nil, nil, nil, nil, fmt.Errorf("listing snapshots: %w", err)
 	}
-	if err := repo.LoadIndex(ctx); err != nil {
-		return nil, err
+	idx, segs, err := repo.FreshIndex(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, err
 	}
-	c.idx = repo.Index()
+	c.idx = idx
 	for _, k := range []storage.Kind{storage.KindData, storage.KindMeta} {
 		err := be.List(ctx, k, func(fi storage.Info) error {
 			if id, err := repository.ParseID(fi.Name); err == nil {
@@ -121,7 +161,7 @@ func Run(ctx context.Context, repo *repository.Repository, o Options) (*Result, 
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("listing %s packs: %w", k, err)
+			return nil, nil, nil, nil, fmt.Errorf("listing %s packs: %w", k, err)
 		}
 	}
 	// Index: every indexed pack exists.
@@ -157,7 +197,7 @@ func Run(ctx context.Context, repo *repository.Repository, o Options) (*Result, 
 		}
 	}
 	// Snapshots.
-	var failures = map[repository.ID]string{}
+	failures := map[repository.ID]string{}
 	for _, id := range ids {
 		c.snap, c.failed = id.String(), false
 		n := len(res.Problems)
@@ -169,14 +209,7 @@ func Run(ctx context.Context, repo *repository.Repository, o Options) (*Result, 
 		}
 	}
 	c.snap = ""
-	if !o.NoRecord {
-		if err := c.record(ids, failures, o.ReadData, start); err != nil {
-			return nil, err
-		}
-	}
-	res.DurationSec = o.Now().Sub(start).Seconds()
-	res.Requests = repo.Requests().Sub(before)
-	return res, nil
+	return c, ids, failures, segs, nil
 }
 
 func subset(packs []repository.ID, frac float64) []repository.ID {
