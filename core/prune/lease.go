@@ -53,7 +53,7 @@ func ReadLease(ctx context.Context, repo *repository.Repository) (*Lease, error)
 // no compare-and-swap, so the lease is written and read back: of two
 // prunes starting in the same instant, the one that reads back its own
 // holder proceeds (a narrow race is documented in docs/prune.md).
-func acquireLease(ctx context.Context, repo *repository.Repository, o *Options, now time.Time) (func(), error) {
+func acquireLease(ctx context.Context, repo *repository.Repository, o *Options, now time.Time) (*heldLease, error) {
 	cur, err := ReadLease(ctx, repo)
 	if err != nil && !(o.BreakLease && errors.Is(err, repository.ErrCorrupted)) {
 		return nil, err
@@ -87,13 +87,41 @@ func acquireLease(ctx context.Context, repo *repository.Repository, o *Options, 
 	if back == nil || back.Holder != mine.Holder {
 		return nil, fmt.Errorf("%w: another prune took the lease at the same moment", ErrLeaseHeld)
 	}
-	release := func() {
-		ctx := context.WithoutCancel(ctx)
-		if l, err := ReadLease(ctx, repo); err == nil && l != nil && l.Holder == mine.Holder {
-			repo.Backend().Remove(ctx, leaseHandle)
-		}
+	held := &heldLease{repo: repo, ctx: ctx, mine: mine, ttl: o.LeaseTTL}
+	return held, nil
+}
+
+// heldLease is a lease this prune holds.
+type heldLease struct {
+	repo *repository.Repository
+	ctx  context.Context
+	mine Lease
+	ttl  time.Duration
+}
+
+// refresh extends the lease between phases of a long prune. It fails if
+// another prune broke the lease meanwhile.
+func (l *heldLease) refresh(now time.Time) error {
+	cur, err := ReadLease(l.ctx, l.repo)
+	if err != nil {
+		return err
 	}
-	return release, nil
+	if cur == nil || cur.Holder != l.mine.Holder {
+		return fmt.Errorf("%w: this prune's lease was broken by another prune; stopping", ErrLeaseHeld)
+	}
+	l.mine.Expires = now.Add(l.ttl).UTC()
+	data, err := l.repo.SealJSON(l.mine)
+	if err != nil {
+		return err
+	}
+	return l.repo.Backend().Save(l.ctx, leaseHandle, data)
+}
+
+func (l *heldLease) release() {
+	ctx := context.WithoutCancel(l.ctx)
+	if cur, err := ReadLease(ctx, l.repo); err == nil && cur != nil && cur.Holder == l.mine.Holder {
+		l.repo.Backend().Remove(ctx, leaseHandle)
+	}
 }
 
 func leaseWho(l *Lease) string {

@@ -27,6 +27,7 @@ type run struct {
 	x        *pindex
 	m        *marker
 	sessions []storage.Info // live session markers
+	lease    *heldLease     // nil in a dry run
 }
 
 // Run prunes the repository.
@@ -35,11 +36,12 @@ func Run(ctx context.Context, repo *repository.Repository, o Options) (*Result, 
 	r := &run{ctx: ctx, repo: repo, be: repo.Backend(), o: o, now: o.Now(), res: &Result{DryRun: o.DryRun}, x: newPindex()}
 	before, wall := repo.Requests(), time.Now()
 	if !o.DryRun {
-		release, err := acquireLease(ctx, repo, &r.o, r.now)
+		lease, err := acquireLease(ctx, repo, &r.o, r.now)
 		if err != nil {
 			return nil, err
 		}
-		defer release()
+		defer lease.release()
+		r.lease = lease
 	}
 	if err := r.do(); err != nil {
 		return nil, err
@@ -226,8 +228,14 @@ func (r *run) do() error {
 		r.res.UnindexedDeleted = len(delUnindexed)
 		return nil
 	}
+	if err := r.lease.refresh(r.o.Now()); err != nil { // the mark may have been long
+		return err
+	}
 	newLocs, err := r.repack(repack)
 	if err != nil {
+		return err
+	}
+	if err := r.lease.refresh(r.o.Now()); err != nil {
 		return err
 	}
 	r.res.PacksRepacked = len(repack)

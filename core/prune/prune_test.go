@@ -2,8 +2,10 @@ package prune_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -345,5 +347,36 @@ func TestVerifyDuringPrune(t *testing.T) {
 	}
 	for _, p := range res.Problems {
 		t.Errorf("verify: %s", p)
+	}
+}
+
+func TestLease(t *testing.T) {
+	be, clk := newRepo(t)
+	repo := testrepo.Reopen(t, be)
+	opts := prune.Options{Now: clk.Now, Grace: time.Hour}
+	// A live lease of another prune.
+	data, _ := repo.SealJSON(prune.Lease{Holder: "other", Host: "ci-7", Acquired: clk.Now(), Expires: clk.Now().Add(time.Hour)})
+	be.Save(ctx, storage.Handle{Kind: storage.KindLease, Name: prune.LeaseName}, data)
+	if _, err := prune.Run(ctx, repo, opts); !errors.Is(err, prune.ErrLeaseHeld) || !strings.Contains(err.Error(), "ci-7") {
+		t.Fatalf("live lease: %v", err)
+	}
+	// Expired: stale, and the message says what to do.
+	clk.Advance(2 * time.Hour)
+	_, err := prune.Run(ctx, repo, opts)
+	if !errors.Is(err, prune.ErrLeaseStale) || !strings.Contains(err.Error(), "savepoint prune --break-lease") {
+		t.Fatalf("stale lease: %v", err)
+	}
+	opts.BreakLease = true
+	if _, err := prune.Run(ctx, repo, opts); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := prune.ReadLease(ctx, repo); err != nil || l != nil {
+		t.Fatalf("lease not released: %+v %v", l, err)
+	}
+	// A dry run takes no lease and works beside a live one.
+	data, _ = repo.SealJSON(prune.Lease{Holder: "other", Acquired: clk.Now(), Expires: clk.Now().Add(time.Hour)})
+	be.Save(ctx, storage.Handle{Kind: storage.KindLease, Name: prune.LeaseName}, data)
+	if _, err := prune.Run(ctx, repo, prune.Options{Now: clk.Now, DryRun: true}); err != nil {
+		t.Fatal(err)
 	}
 }
