@@ -44,6 +44,12 @@ func restoreCommand(env Env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			if note := sourcesNotRestored(snap); note != "" {
+				if snap.Tree == nil {
+					return fmt.Errorf("snapshot %s holds no files: %s", snap.ID.Short(), note)
+				}
+				fmt.Fprintln(env.Stderr, "savepoint: note: "+note)
+			}
 			rep := newReporter(env, c.Bool("quiet"))
 			res, err := restore.Run(c.Context, repo, snap, restore.Options{
 				Target: c.String("target"), Includes: c.StringSlice("include"),

@@ -37,7 +37,10 @@ type Options struct {
 	Program    string
 	// Sources are non-file sources (command output, images) already captured
 	// with SaveStream and friends; they are stored in the snapshot as given.
-	Sources  []snapshot.Source
+	Sources []snapshot.Source
+	// Started, when set, is when capturing the Sources began, so the
+	// snapshot's time and duration include that work.
+	Started  time.Time
 	Reporter progress.Reporter
 	Now      func() time.Time
 	// SessionLimit is the longest a save may run and still commit (0:
@@ -63,6 +66,9 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 		opts.Now = time.Now
 	}
 	start := opts.Now()
+	if !opts.Started.IsZero() {
+		start = opts.Started
+	}
 	// Announce the session before reading the index (docs/prune.md); the
 	// marker goes when the snapshot is committed or the save abandoned.
 	if err := repo.BeginSession(ctx, opts.Hostname, start); err != nil {
@@ -123,6 +129,7 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	}
 	for _, src := range opts.Sources {
 		snap.Stats.BytesScanned += int64(src.Size)
+		snap.Stats.BytesRead += int64(src.Size) // streams are always read
 	}
 	snap.Partial = snap.Stats.Errors > 0
 	snap.Stats.DurationSec = opts.Now().Sub(start).Seconds()
