@@ -1,11 +1,8 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -34,12 +31,7 @@ func restoreCommand(env Env) *cli.Command {
 				return err
 			}
 			defer repo.Close()
-			// Announce the restore as a session, like a save: prune then
-			// keeps the packs it may read until it is done (docs/prune.md).
-			// Best effort: read-only credentials cannot write the marker.
-			host, _ := os.Hostname()
-			repo.BeginSession(c.Context, host, time.Now())
-			defer repo.EndSession(context.WithoutCancel(c.Context))
+			defer announceReader(c, repo)()
 			snap, err := findSnapshot(c, repo, c.Args().Get(0))
 			if err != nil {
 				return err
