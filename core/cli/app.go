@@ -123,6 +123,9 @@ func commands(env Env) []*cli.Command {
 		checkpointCommand(env),
 		rollbackCommand(env),
 		dumpCommand(env),
+		forgetCommand(env),
+		pruneCommand(env),
+		verifyCommand(env),
 	}
 	for _, c := range cmds {
 		c.OnUsageError = func(c *cli.Context, err error, isSub bool) error {

@@ -31,6 +31,7 @@ func restoreCommand(env Env) *cli.Command {
 				return err
 			}
 			defer repo.Close()
+			defer announceReader(c, repo)()
 			snap, err := findSnapshot(c, repo, c.Args().Get(0))
 			if err != nil {
 				return err

@@ -46,6 +46,7 @@ func rollbackCommand(env Env) *cli.Command {
 				return err
 			}
 			defer repo.Close()
+			defer announceReader(c, repo)()
 			list, err := snapshot.List(c.Context, repo)
 			if err != nil {
 				return err

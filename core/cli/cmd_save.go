@@ -13,6 +13,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/verify"
 )
 
 func saveFlags() []cli.Flag {
@@ -137,17 +138,22 @@ func findParent(c *cli.Context, repo *repository.Repository, name string, paths 
 	if err != nil {
 		return nil, err
 	}
+	failed, err := verify.FailedSnapshots(c.Context, repo.Backend())
+	if err != nil {
+		return nil, err
+	}
 	for i := len(list) - 1; i >= 0; i-- {
 		s := list[i]
-		if s.Name == name && s.Tree != nil && usableParent(s) && slices.Equal(s.Paths, storedPaths(paths)) {
+		if s.Name == name && s.Tree != nil && usableParent(s, failed) && slices.Equal(s.Paths, storedPaths(paths)) {
 			return s, nil
 		}
 	}
 	return nil, nil
 }
 
-// usableParent excludes snapshots that must not serve as a base.
-func usableParent(s *snapshot.Snapshot) bool { return true }
+// usableParent excludes snapshots that must not serve as a base: those a
+// verify found damaged (failed holds their IDs).
+func usableParent(s *snapshot.Snapshot, failed map[repository.ID]bool) bool { return !failed[s.ID] }
 
 // storedPaths predicts how save stores paths, to compare with a parent's.
 func storedPaths(paths []string) []string {

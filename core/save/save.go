@@ -43,7 +43,17 @@ type Options struct {
 	Started  time.Time
 	Reporter progress.Reporter
 	Now      func() time.Time
+	// SessionLimit is the longest a save may run and still commit (0:
+	// DefaultSessionLimit). Prune protects a running save for its grace
+	// period only (default 24h), so this must stay below it (docs/prune.md).
+	SessionLimit time.Duration
 }
+
+// DefaultSessionLimit is half of prune's default grace period.
+const DefaultSessionLimit = 12 * time.Hour
+
+// ErrTooLong means a save ran past its SessionLimit and was not committed.
+var ErrTooLong = errors.New("the save took longer than its session limit and was not committed (prune may have removed data it relied on): run it again")
 
 // ErrPartial is returned (wrapped) with a committed snapshot when some files
 // could not be read.
@@ -59,6 +69,23 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	if !opts.Started.IsZero() {
 		start = opts.Started
 	}
+	// Announce the session before reading the index (docs/prune.md); the
+	// marker goes when the snapshot is committed or the save abandoned.
+	if err := repo.BeginSession(ctx, opts.Hostname, start); err != nil {
+		return nil, err
+	}
+	defer repo.EndSession(context.WithoutCancel(ctx))
+	limit := opts.SessionLimit
+	if limit <= 0 {
+		limit = DefaultSessionLimit
+	}
+	sessionCheck := func() error {
+		if opts.Now().Sub(start) > limit {
+			return ErrTooLong
+		}
+		return nil
+	}
+	repo.SetSessionCheck(sessionCheck)
 	if err := repo.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
@@ -110,6 +137,9 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	// parent, the save) plus the snapshot's own PUT: the whole command's cost.
 	snap.Stats.Requests = repo.Requests()
 	snap.Stats.Requests.Put++
+	if err := sessionCheck(); err != nil {
+		return nil, err
+	}
 	if _, err := snapshot.Save(ctx, repo, snap); err != nil {
 		return nil, fmt.Errorf("committing the snapshot: %w", err)
 	}
