@@ -9,8 +9,7 @@ import (
 )
 
 // TestMaintenance: forget, prune and verify through the action, the way
-// the scheduled workflow of docs/github.md runs them. A build without
-// those commands refuses each with one clear line instead.
+// the scheduled workflow of docs/github.md runs them.
 func TestMaintenance(t *testing.T) {
 	ws := workspace(t)
 	repo := filepath.Join(t.TempDir(), "repo")
@@ -19,19 +18,6 @@ func TestMaintenance(t *testing.T) {
 		{"command": "forget", "keep_last": "1", "name": "app"},
 		{"command": "prune", "grace": "1s", "max_unused": "0%"},
 		{"command": "verify", "read_data_subset": "100%"},
-	}
-	info := newCLIInfo("test")
-	if !info.hasCommand("forget") || !info.hasCommand("prune") || !info.hasCommand("verify") {
-		for _, s := range steps {
-			f := newFakeEnv(t).inputs(base).inputs(s)
-			if info.hasCommand(s["command"]) {
-				continue
-			}
-			if code := f.run(false); code != exitInput || len(f.errors()) != 1 || !strings.Contains(f.errors()[0], "command "+s["command"]+" is not available") {
-				t.Errorf("%s without the command: exit %d, errors %q", s["command"], code, f.errors())
-			}
-		}
-		return
 	}
 	for i := 0; i < 3; i++ {
 		testrepo.WriteFile(t, ws, "data/a.txt", []byte(strings.Repeat("v", i+1)))

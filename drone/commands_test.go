@@ -6,22 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/savepoint-ci/savepoint/core/cli"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
-
-// requireCommands skips while the CLI this branch builds lacks a command
-// that is being built elsewhere (checkpoint and rollback: issue 5; forget,
-// prune, verify: issue 6). Once merged, these tests run.
-func requireCommands(t *testing.T, names ...string) {
-	t.Helper()
-	app := cli.NewApp("test", cli.Env{})
-	for _, n := range names {
-		if app.Command(n) == nil {
-			t.Skipf("the savepoint CLI in this tree has no %s command yet", n)
-		}
-	}
-}
 
 func readFile(t *testing.T, p string) string {
 	t.Helper()
@@ -36,7 +22,6 @@ func readFile(t *testing.T, p string) string {
 // a command's output), a bad deploy, then the rollback event puts both back,
 // with no command setting at all.
 func TestDronePromoteRollback(t *testing.T) {
-	requireCommands(t, "checkpoint", "rollback")
 	ws := newWorkspace(t)
 	state := t.TempDir()
 	db := filepath.Join(state, "db.txt")
@@ -93,7 +78,6 @@ func TestDronePromoteRollback(t *testing.T) {
 // TestWoodpeckerDeploymentRollback: Woodpecker's deployment event checkpoints;
 // the same event with the task rollback rolls back to it.
 func TestWoodpeckerDeploymentRollback(t *testing.T) {
-	requireCommands(t, "checkpoint", "rollback")
 	ws := newWorkspace(t)
 	testrepo.WriteFile(t, ws, "config/app.yaml", []byte("replicas: 3\n"))
 	base := map[string]string{
@@ -117,7 +101,6 @@ func TestWoodpeckerDeploymentRollback(t *testing.T) {
 
 // TestRetention runs forget, prune and verify as scheduled steps.
 func TestRetention(t *testing.T) {
-	requireCommands(t, "forget", "prune", "verify")
 	ws := newWorkspace(t)
 	base := map[string]string{"CI": "woodpecker", "CI_PIPELINE_EVENT": "cron", "CI_WORKSPACE": ws,
 		"PLUGIN_REPOSITORY": filepath.Join(t.TempDir(), "repo"), "PLUGIN_PASSWORD": password}

@@ -44,7 +44,6 @@ func tagDigest(t *testing.T, ref string) string {
 // pins the live image; the deploy moves the tag; the rollback task moves it
 // back to the recorded digest.
 func TestImageRollback(t *testing.T) {
-	requireCommands(t, "checkpoint", "rollback")
 	host := testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")
 	ws := newWorkspace(t)
 	ref := host + "/plugin-images/" + strings.ToLower(filepath.Base(ws)) + ":production"

@@ -1,8 +1,3 @@
-//go:build pruneintegration
-
-// The forget and prune commands arrive from the prune branch; until it is
-// merged, this test builds only with -tags pruneintegration.
-
 package gitlab
 
 import (
