@@ -1,4 +1,3 @@
-
 package gitlab
 
 import (
