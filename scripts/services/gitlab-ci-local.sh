@@ -21,7 +21,7 @@ installed() {
 install() {
   if ! command -v rsync >/dev/null 2>&1; then
     echo "installing rsync (gitlab-ci-local copies the project with it)" >&2
-    if [ "$(id -u)" = 0 ]; then apt-get install -y rsync >&2; else sudo apt-get install -y rsync >&2; fi
+    bash "$(dirname "$0")/../apt-install.sh" rsync
   fi
   installed && return 0
   command -v npm >/dev/null 2>&1 || { echo "gitlab-ci-local needs npm (Node 20 or newer)" >&2; return 1; }

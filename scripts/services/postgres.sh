@@ -23,11 +23,7 @@ as_pg() {
 case "${1:-}" in
 install)
   if ! pgbin >/dev/null; then
-    if [ "$(id -u)" = 0 ]; then
-      apt-get install -y postgresql >/dev/null
-    else
-      sudo apt-get install -y postgresql >/dev/null
-    fi
+    bash "$(dirname "$0")/../apt-install.sh" postgresql
   fi
   pgbin >/dev/null || { echo "postgres.sh: initdb not found after install" >&2; exit 1; }
   ;;

@@ -16,8 +16,7 @@ case "${1:-}" in
 install)
   if [ -x "$bin" ]; then exit 0; fi
   sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y docker-registry >/dev/null ||
-    { $sudo apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y docker-registry >/dev/null; }
+  bash "$(dirname "$0")/../apt-install.sh" docker-registry
   # The package starts a system service on port 5000; tests use their own instance.
   if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
   ;;
