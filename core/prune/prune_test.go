@@ -25,15 +25,6 @@ import (
 
 var ctx = context.Background()
 
-func chdir(t *testing.T, dir string) {
-	t.Helper()
-	old, _ := os.Getwd()
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Chdir(old) })
-}
-
 func newRepo(t *testing.T) (*mem.Backend, *testclock.Clock) {
 	clk := testclock.New()
 	_, be := testrepo.New(t)
@@ -85,7 +76,7 @@ func countPacks(be *mem.Backend) int {
 func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
 	be, clk := newRepo(t)
 	work := t.TempDir()
-	chdir(t, work)
+	testrepo.Chdir(t, work)
 	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(300<<10))
 	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(1200<<10))
 	s1 := saveDir(t, be, clk, "a", "n")
@@ -130,7 +121,7 @@ func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
 func TestIntentWaitsForOlderWriters(t *testing.T) {
 	be, clk := newRepo(t)
 	work := t.TempDir()
-	chdir(t, work)
+	testrepo.Chdir(t, work)
 	data := testrepo.Random(400 << 10)
 	testrepo.WriteFile(t, work, "a/f.bin", data)
 	s1 := saveDir(t, be, clk, "a", "n")
@@ -184,7 +175,7 @@ func TestIntentWaitsForOlderWriters(t *testing.T) {
 func TestIntentRescuesPacksOfLateSnapshots(t *testing.T) {
 	be, clk := newRepo(t)
 	work := t.TempDir()
-	chdir(t, work)
+	testrepo.Chdir(t, work)
 	testrepo.WriteFile(t, work, "a/f.bin", testrepo.Random(400<<10))
 	s1 := saveDir(t, be, clk, "a", "n")
 	clk.Advance(2 * time.Hour)
@@ -230,7 +221,7 @@ func TestIntentRescuesPacksOfLateSnapshots(t *testing.T) {
 func TestReaderAfterIntentReadsCopies(t *testing.T) {
 	be, clk := newRepo(t)
 	work := t.TempDir()
-	chdir(t, work)
+	testrepo.Chdir(t, work)
 	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(100<<10))
 	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(600<<10))
 	s1 := saveDir(t, be, clk, "a", "n")
@@ -322,7 +313,7 @@ func (p *pruneDuring) List(ctx context.Context, k storage.Kind, fn func(storage.
 func TestVerifyDuringPrune(t *testing.T) {
 	be, clk := newRepo(t)
 	work := t.TempDir()
-	chdir(t, work)
+	testrepo.Chdir(t, work)
 	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(300<<10))
 	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(900<<10))
 	s1 := saveDir(t, be, clk, "a", "n")

@@ -12,16 +12,6 @@ import (
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
-// chdir runs the test from dir, since save stores relative paths.
-func chdir(t *testing.T, dir string) {
-	t.Helper()
-	old, _ := os.Getwd()
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Chdir(old) })
-}
-
 func makeTree(t *testing.T, dir string) {
 	testrepo.WriteFile(t, dir, "src/a.txt", []byte("hello"))
 	testrepo.WriteFile(t, dir, "src/big.bin", testrepo.Random(900<<10))
@@ -41,7 +31,7 @@ func TestRoundTrip(t *testing.T) {
 	repo, be := testrepo.New(t)
 	work := t.TempDir()
 	makeTree(t, work)
-	chdir(t, work)
+	testrepo.Chdir(t, work)
 	snap, err := save.Run(context.Background(), repo, save.Options{Paths: []string{"src"}, Name: "n"})
 	if err != nil {
 		t.Fatal(err)

@@ -19,15 +19,6 @@ import (
 
 var ctx = context.Background()
 
-func chdir(t *testing.T, dir string) {
-	t.Helper()
-	old, _ := os.Getwd()
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Chdir(old) })
-}
-
 func sourceTree(t *testing.T, dir string, files int) {
 	for i := 0; i < files; i++ {
 		testrepo.WriteFile(t, dir, fmt.Sprintf("src/pkg%d/file%d.txt", i%7, i), []byte(strings.Repeat(fmt.Sprintf("line %d\n", i), 50+i)))
@@ -52,7 +43,7 @@ func TestUnchangedResaveWritesNothing(t *testing.T) {
 	repo, be := testrepo.New(t)
 	dir := t.TempDir()
 	sourceTree(t, dir, 200)
-	chdir(t, dir)
+	testrepo.Chdir(t, dir)
 	first, err := Run(ctx, repo, Options{Paths: []string{"src"}, Name: "n"})
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +71,7 @@ func TestFreshCheckoutDeduplicates(t *testing.T) {
 	repo, be := testrepo.New(t)
 	a, b := t.TempDir(), t.TempDir()
 	sourceTree(t, a, 100)
-	chdir(t, a)
+	testrepo.Chdir(t, a)
 	first, err := Run(ctx, repo, Options{Paths: []string{"src"}})
 	if err != nil {
 		t.Fatal(err)
@@ -91,7 +82,7 @@ func TestFreshCheckoutDeduplicates(t *testing.T) {
 	filepath.Walk(filepath.Join(b, "src"), func(p string, fi os.FileInfo, err error) error {
 		return os.Chtimes(p, later, later)
 	})
-	chdir(t, b)
+	testrepo.Chdir(t, b)
 	repo2 := testrepo.Reopen(t, be)
 	second, err := Run(ctx, repo2, Options{Paths: []string{"src"}})
 	if err != nil {
@@ -111,7 +102,7 @@ func TestChangedFileIsReread(t *testing.T) {
 	repo, _ := testrepo.New(t)
 	dir := t.TempDir()
 	sourceTree(t, dir, 20)
-	chdir(t, dir)
+	testrepo.Chdir(t, dir)
 	first, _ := Run(ctx, repo, Options{Paths: []string{"src"}})
 	testrepo.WriteFile(t, dir, "src/pkg0/file0.txt", []byte("changed"))
 	second, err := Run(ctx, repo, Options{Paths: []string{"src"}, Parent: first})
@@ -131,7 +122,7 @@ func TestExcludes(t *testing.T) {
 	testrepo.WriteFile(t, dir, "app/node_modules/m/index.js", []byte("x"))
 	testrepo.WriteFile(t, dir, "app/build/tmp/o", []byte("x"))
 	testrepo.WriteFile(t, dir, "app/build/keep", []byte("x"))
-	chdir(t, dir)
+	testrepo.Chdir(t, dir)
 	s, err := Run(ctx, repo, Options{Paths: []string{"app"}, Excludes: []string{"*.log", "node_modules/", "app/build/tmp"}})
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +152,7 @@ func TestSpecialFilesSkippedUnreadablePartial(t *testing.T) {
 		return os.Open(name)
 	}
 	defer func() { openFile = os.Open }()
-	chdir(t, dir)
+	testrepo.Chdir(t, dir)
 	s, err := Run(ctx, repo, Options{Paths: []string{"d"}})
 	if !errors.Is(err, ErrPartial) || s == nil {
 		t.Fatalf("want a committed partial snapshot, got %v", err)
@@ -178,7 +169,7 @@ func TestPathErrors(t *testing.T) {
 	repo, _ := testrepo.New(t)
 	dir := t.TempDir()
 	testrepo.WriteFile(t, dir, "a/x", []byte("x"))
-	chdir(t, dir)
+	testrepo.Chdir(t, dir)
 	for _, tc := range []struct {
 		paths []string
 		want  string
@@ -199,7 +190,7 @@ func TestStoredPaths(t *testing.T) {
 	dir := t.TempDir()
 	testrepo.WriteFile(t, dir, "w/node_modules/m.js", []byte("m"))
 	testrepo.WriteFile(t, dir, "w/.cache/pip/p.whl", []byte("p"))
-	chdir(t, filepath.Join(dir, "w"))
+	testrepo.Chdir(t, filepath.Join(dir, "w"))
 	s, err := Run(ctx, repo, Options{Paths: []string{"node_modules", ".cache/pip", filepath.Join(dir, "w", ".cache")}[:2]})
 	if err != nil {
 		t.Fatal(err)

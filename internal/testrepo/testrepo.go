@@ -129,3 +129,17 @@ func Equal(t testing.TB, a, b string) string {
 	}
 	return ""
 }
+
+// Chdir runs the rest of the test from dir (save stores paths relative to
+// the working directory) and changes back when the test ends.
+func Chdir(t testing.TB, dir string) {
+	t.Helper()
+	old, err := os.Getwd()
+	if err != nil {
+		old = os.TempDir() // the previous directory is gone: come back somewhere that exists
+	}
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chdir(old) })
+}
