@@ -58,7 +58,7 @@ func (e exitError) Unwrap() error { return e.err }
 // and returns the exit code. Errors are printed as one line on env.Stderr.
 func Run(ctx context.Context, version string, args []string, env Env) int {
 	app := NewApp(version, env)
-	err := app.RunContext(ctx, append([]string{"savepoint"}, args...))
+	err := app.RunContext(ctx, append([]string{"savepoint"}, interspersed(app, args)...))
 	if err == nil {
 		return ExitOK
 	}

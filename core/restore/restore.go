@@ -58,7 +58,6 @@ type item struct {
 // Run restores snap into opts.Target.
 func Run(ctx context.Context, repo *repository.Repository, snap *snapshot.Snapshot, opts Options) (Result, error) {
 	start := time.Now()
-	before := repo.Requests()
 	var res Result
 	if opts.Target == "" {
 		return res, errors.New("no target directory given: use --target DIR")
@@ -93,7 +92,7 @@ func Run(ctx context.Context, repo *repository.Repository, snap *snapshot.Snapsh
 	}
 	res = Result{
 		Files: r.files.Load(), Dirs: r.dirs.Load(), Symlinks: r.links.Load(), Bytes: r.bytes.Load(),
-		Refused: r.refused, DurationSec: time.Since(start).Seconds(), Requests: repo.Requests().Sub(before),
+		Refused: r.refused, DurationSec: time.Since(start).Seconds(), Requests: repo.Requests(), // the whole handle's requests: opening, finding the snapshot, reading
 	}
 	r.rep.Done()
 	if len(r.refused) > 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/core/restore"
@@ -29,7 +30,11 @@ func makeTree(t *testing.T, dir string) {
 	os.MkdirAll(filepath.Join(dir, "src/emptydir"), 0o755)
 	os.Symlink("a.txt", filepath.Join(dir, "src/link"))
 	os.Chmod(filepath.Join(dir, "src/a.txt"), 0o600)
-	os.Chmod(filepath.Join(dir, "src/deep/er/x.go"), 0o755)
+	os.Chmod(filepath.Join(dir, "src/deep/er/x.go"), 0o755|os.ModeSetuid)
+	os.Chmod(filepath.Join(dir, "src/emptydir"), 0o750|os.ModeSticky)
+	if os.Geteuid() == 0 {
+		os.Lchown(filepath.Join(dir, "src/a.txt"), 1234, 5678)
+	}
 }
 
 func TestRoundTrip(t *testing.T) {
@@ -55,5 +60,15 @@ func TestRoundTrip(t *testing.T) {
 	}
 	if d := testrepo.Equal(t, filepath.Join(work, "src"), filepath.Join(target, "src")); d != "" {
 		t.Fatal(d)
+	}
+	if os.Geteuid() == 0 {
+		fi, _ := os.Lstat(filepath.Join(target, "src/a.txt"))
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 1234 || st.Gid != 5678 {
+			t.Fatalf("owner %d:%d not restored", st.Uid, st.Gid)
+		}
+	}
+	fi, _ := os.Stat(filepath.Join(target, "src/emptydir"))
+	if fi.Mode()&os.ModeSticky == 0 || fi.Mode().Perm() != 0o750 {
+		t.Fatalf("directory mode %v not restored", fi.Mode())
 	}
 }

@@ -53,7 +53,6 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 		opts.Now = time.Now
 	}
 	start := opts.Now()
-	before := repo.Requests()
 	if err := repo.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
@@ -100,8 +99,9 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	}
 	snap.Partial = snap.Stats.Errors > 0
 	snap.Stats.DurationSec = opts.Now().Sub(start).Seconds()
-	// The snapshot's own PUT is counted too: it is part of this save's cost.
-	snap.Stats.Requests = repo.Requests().Sub(before)
+	// Every request this repository handle made (opening it, finding the
+	// parent, the save) plus the snapshot's own PUT: the whole command's cost.
+	snap.Stats.Requests = repo.Requests()
 	snap.Stats.Requests.Put++
 	if _, err := snapshot.Save(ctx, repo, snap); err != nil {
 		return nil, fmt.Errorf("committing the snapshot: %w", err)
@@ -198,7 +198,7 @@ func newSaver(ctx context.Context, repo *repository.Repository, opts Options, ex
 		rep:       progress.Or(opts.Reporter),
 		fileJobs:  make(chan *fileJob, 64),
 		chunkJobs: make(chan chunkJob, 8),
-		budget:    newBudget(int64(4*repo.Config().Chunker.Max) + 64<<20),
+		budget:    newBudget(int64(2*repo.Config().Chunker.Max) + 16<<20),
 	}
 	return s
 }
