@@ -51,6 +51,16 @@ func (p *packBuilder) add(e PackEntry, stored []byte) {
 	p.entries = append(p.entries, e)
 }
 
+// size is the pack's size once finished with one more blob of n stored
+// bytes (n = 0: as it is): blobs, sealed header and trailer.
+func (p *packBuilder) size(n int) int {
+	entries := len(p.entries)
+	if n > 0 {
+		entries++
+	}
+	return p.buf.Len() + n + len(packHeaderMagic) + 4 + entries*packEntrySize + 64 + packTrailerSize
+}
+
 // finish appends the header and trailer and returns the pack's bytes and
 // its name, the SHA-256 of those bytes.
 func (p *packBuilder) finish(s *crypto.Sealer) ([]byte, ID) {
