@@ -87,9 +87,15 @@ func (r *Run) rows() [][]string {
 			if sp == nil && rs == nil && tz == nil {
 				continue
 			}
-			secs := func(x *Result) string { return cell(x, func(x *Result) string { return fmt.Sprintf("%.2fs", x.WallSec) }) }
-			cpuS := func(x *Result) string { return cell(x, func(x *Result) string { return fmt.Sprintf("%.2f", x.CPUSec) }) }
-			mib := func(x *Result) string { return cell(x, func(x *Result) string { return fmt.Sprintf("%.0f", x.PeakRSSMiB) }) }
+			secs := func(x *Result) string {
+				return cell(x, func(x *Result) string { return fmt.Sprintf("%.2fs", x.WallSec) })
+			}
+			cpuS := func(x *Result) string {
+				return cell(x, func(x *Result) string { return fmt.Sprintf("%.2f", x.CPUSec) })
+			}
+			mib := func(x *Result) string {
+				return cell(x, func(x *Result) string { return fmt.Sprintf("%.0f", x.PeakRSSMiB) })
+			}
 			st := func(x *Result) string { return cell(x, func(x *Result) string { return human(x.StoredBytes) }) }
 			req := cell(sp, func(x *Result) string {
 				if x.Requests < 0 {

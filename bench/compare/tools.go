@@ -17,8 +17,8 @@ type measure struct {
 	wall     time.Duration
 	cpu      time.Duration // user+system CPU time of the command's tree
 	rssKB    int64         // peak RSS of the largest process in the command's tree
-	stored   int64 // bytes added to storage; -1: not applicable
-	requests int64 // backend requests; -1: the tool cannot tell
+	stored   int64         // bytes added to storage; -1: not applicable
+	requests int64         // backend requests; -1: the tool cannot tell
 }
 
 // runner is one tool under test.
