@@ -8,6 +8,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
+	"github.com/savepoint-ci/savepoint/internal/cputime"
 )
 
 // benchBytes is what one benchmark operation processes, in 1 MiB blobs
@@ -52,6 +53,7 @@ func BenchmarkSaveBlob(b *testing.B) {
 			blobs := benchBlobs(kind)
 			var n uint64
 			b.SetBytes(benchBytes)
+			cpu := cputime.Now()
 			for b.Loop() {
 				for _, p := range blobs {
 					var id ID
@@ -65,6 +67,7 @@ func BenchmarkSaveBlob(b *testing.B) {
 			if _, err := r.Flush(ctx); err != nil {
 				b.Fatal(err)
 			}
+			cputime.Report(b, cpu, int64(b.N)*benchBytes)
 			st := r.WriteStats()
 			b.ReportMetric(float64(st.BytesStored)/float64(st.BytesRaw), "stored/raw")
 		})
@@ -104,6 +107,7 @@ func BenchmarkDecodeBlob(b *testing.B) {
 			}
 			dst := make([]byte, 0, 2<<20)
 			b.SetBytes(benchBytes)
+			cpu := cputime.Now()
 			for b.Loop() {
 				for _, s := range blobs {
 					var err error
@@ -112,6 +116,7 @@ func BenchmarkDecodeBlob(b *testing.B) {
 					}
 				}
 			}
+			cputime.Report(b, cpu, int64(b.N)*benchBytes)
 		})
 	}
 }
@@ -123,6 +128,7 @@ func BenchmarkPackWriter(b *testing.B) {
 	blobs := benchBlobs("random")
 	b.SetBytes(benchBytes)
 	p := &packBuilder{}
+	cpu := cputime.Now()
 	for b.Loop() {
 		for i, blob := range blobs {
 			p.add(PackEntry{Type: DataBlob, RawLength: uint32(len(blob))}, blob)
@@ -133,4 +139,5 @@ func BenchmarkPackWriter(b *testing.B) {
 			}
 		}
 	}
+	cputime.Report(b, cpu, int64(b.N)*benchBytes)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/repository"
@@ -11,6 +12,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
+	"github.com/savepoint-ci/savepoint/internal/cputime"
 )
 
 // BenchmarkRestore measures restore.Run of a small CI-like tree (~1.5k
@@ -36,6 +38,7 @@ func BenchmarkRestore(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.SetBytes(total)
+	var cpuIn time.Duration
 	for b.Loop() {
 		b.StopTimer()
 		target := dir + "/out"
@@ -43,8 +46,11 @@ func BenchmarkRestore(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
+		cpu := cputime.Now()
 		if _, err := restore.Run(ctx, repo, snap, restore.Options{Target: target}); err != nil {
 			b.Fatal(err)
 		}
+		cpuIn += cputime.Now() - cpu
 	}
+	cputime.Report(b, cputime.Now()-cpuIn, int64(b.N)*total)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
+	"github.com/savepoint-ci/savepoint/internal/cputime"
 )
 
 // benchTree generates a small CI-like tree: a tenth of the source dataset
@@ -33,6 +34,7 @@ func BenchmarkSave(b *testing.B) {
 	crypto.ScryptN = 1 << 10
 	ctx := context.Background()
 	b.SetBytes(total)
+	cpu := cputime.Now()
 	for b.Loop() {
 		repo, err := repository.Init(ctx, mem.New(), repository.InitOptions{Password: "bench"})
 		if err != nil {
@@ -42,4 +44,5 @@ func BenchmarkSave(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	cputime.Report(b, cpu, int64(b.N)*total)
 }
