@@ -134,7 +134,7 @@ func BenchmarkPackWriter(b *testing.B) {
 			p.add(PackEntry{Type: DataBlob, RawLength: uint32(len(blob))}, blob)
 			if (i+1)%16 == 0 {
 				p.finish(r.sealer)
-				p.buf.Reset()
+				p.buf = p.buf[:0]
 				p.entries = p.entries[:0]
 			}
 		}

@@ -39,7 +39,7 @@ func (r *Repository) writer() *writer {
 		w := &writer{
 			r: r, builders: map[BlobType]*packBuilder{}, pending: map[ID]struct{}{},
 			written: map[ID]Location{}, uploads: make(chan *packBuilder),
-			free: make(chan *packBuilder, 2),
+			free: make(chan *packBuilder, 1),
 		}
 		for i := 0; i < r.conns; i++ {
 			w.workers.Add(1)
@@ -88,10 +88,10 @@ func (w *writer) upload(b *packBuilder) {
 	w.stats.Packs++
 	w.stats.BytesStored += int64(len(data))
 	w.mu.Unlock()
-	if b.kind != storage.KindData || b.buf.Cap() > w.r.cfg.PackSize+w.r.cfg.PackSize/8 {
+	if b.kind != storage.KindData || cap(b.buf) > w.r.cfg.PackSize+w.r.cfg.PackSize/8 {
 		return
 	}
-	b.buf.Reset()
+	b.buf = b.buf[:0]
 	select {
 	case w.free <- b:
 	default:
@@ -146,16 +146,16 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 		body, e.Flags = comp, flagCompressed
 		*scratch = comp
 	}
-	sealedBuf := getScratch(len(body) + r.sealer.Overhead())
-	sealed := r.sealer.Seal((*sealedBuf)[:0], body)
-	*sealedBuf = sealed
+	sealedLen := len(body) + r.sealer.Overhead()
 
+	// Sealing happens under the lock, straight into the pack buffer: AES-GCM
+	// runs at GB/s, so this costs less than a scratch buffer and a copy.
 	w.mu.Lock()
 	// A pack is sent when the next blob would take it, header included,
 	// past the pack size (so its buffer never regrows) or when it is full.
 	var full []*packBuilder
 	b := w.builders[t]
-	if b != nil && len(b.entries) > 0 && b.size(len(sealed)) > r.cfg.PackSize {
+	if b != nil && len(b.entries) > 0 && b.size(sealedLen) > r.cfg.PackSize {
 		full = append(full, b)
 		w.inflight.Add(1)
 		b = nil
@@ -164,7 +164,7 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 		b = w.newBuilder(t)
 		w.builders[t] = b
 	}
-	b.add(e, sealed)
+	b.addSealed(e, r.sealer, body)
 	w.stats.Blobs++
 	w.stats.BytesRaw += int64(len(plain))
 	if b.size(0) >= r.cfg.PackSize {
@@ -174,7 +174,6 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 	}
 	w.mu.Unlock()
 	putScratch(scratch)
-	putScratch(sealedBuf)
 	for i, p := range full {
 		select {
 		case w.uploads <- p:
@@ -204,7 +203,7 @@ func (w *writer) newBuilder(t BlobType) *packBuilder {
 		// Pack-sized: SaveBlob keeps the finished pack within PackSize
 		// (except a single blob larger than that).
 		b = &packBuilder{}
-		b.buf.Grow(w.r.cfg.PackSize + packSlack)
+		b.buf = make([]byte, 0, w.r.cfg.PackSize+packSlack)
 	}
 	b.entries = b.entries[:0]
 	b.kind = storage.KindData
