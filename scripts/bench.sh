@@ -11,6 +11,7 @@ need() { command -v "$1" >/dev/null 2>&1; }
 missing=()
 need restic || missing+=(restic)
 need zstd || missing+=(zstd)
+[ -x /usr/bin/time ] || missing+=(time)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "== installing ${missing[*]} (Debian packages)"
   sudo=""

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -32,15 +33,38 @@ type runner interface {
 	Restore(target string) (measure, error)
 }
 
-// timed runs cmd and measures wall time and peak RSS (wait4's rusage: the
-// largest of the process and its waited-for children).
+// timed runs cmd and measures wall time, CPU time and peak RSS. The
+// command runs under /usr/bin/time when it is installed: os/exec starts
+// children with vfork, so a child's ru_maxrss would start from this
+// (large, data-generating) process's RSS; time(1) is a small parent.
+// For a pipeline under bash, RSS is that of the largest process in it.
 func timed(cmd *exec.Cmd) (measure, []byte, error) {
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	var report string
+	if timeBin != "" {
+		f, err := os.CreateTemp("", "bench-time-")
+		if err != nil {
+			return measure{}, nil, err
+		}
+		report = f.Name()
+		f.Close()
+		defer os.Remove(report)
+		cmd.Args = append([]string{timeBin, "-f", "%M %U %S", "-o", report}, cmd.Args...)
+		cmd.Path = timeBin
+	}
 	start := time.Now()
 	err := cmd.Run()
 	m := measure{wall: time.Since(start), stored: -1, requests: -1}
-	if cmd.ProcessState != nil {
+	if report != "" {
+		var kb int64
+		var u, s float64
+		if data, rerr := os.ReadFile(report); rerr == nil {
+			lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+			fmt.Sscanf(lines[len(lines)-1], "%d %f %f", &kb, &u, &s)
+		}
+		m.rssKB, m.cpu = kb, time.Duration((u+s)*float64(time.Second))
+	} else if cmd.ProcessState != nil {
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			m.rssKB = ru.Maxrss
 			m.cpu = time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
@@ -51,6 +75,14 @@ func timed(cmd *exec.Cmd) (measure, []byte, error) {
 	}
 	return m, stdout.Bytes(), nil
 }
+
+// timeBin is GNU time, if installed (Debian package time).
+var timeBin = func() string {
+	if _, err := os.Stat("/usr/bin/time"); err == nil {
+		return "/usr/bin/time"
+	}
+	return ""
+}()
 
 func lastLines(s string) string {
 	if len(s) > 600 {
