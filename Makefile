@@ -6,12 +6,32 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/savepoint
 
-.PHONY: all build demo test test-short bench lint clean
+.PHONY: all build demo test test-short bench lint clean build-plugin image
 
 all: build
 
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+# image: the container images without a Docker engine (tools/imagebuild): static
+# savepoint, savepoint-action and savepoint-plugin for linux/amd64 and linux/arm64,
+# written as an OCI layout in bin/image with three multi-platform indexes, "minimal",
+# "plugin" and "shell" (the shell one only for platforms with a static busybox:
+# Debian's busybox-static).
+IMAGE_ARCHES ?= amd64 arm64
+image:
+	for arch in $(IMAGE_ARCHES); do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o bin/linux-$$arch/savepoint . && \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o bin/linux-$$arch/savepoint-action ./actions && \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o bin/linux-$$arch/savepoint-plugin ./drone || exit 1; \
+	done
+	go run ./tools/imagebuild -out bin/image -version $(VERSION) -revision "$$(git rev-parse HEAD 2>/dev/null)" \
+	  $(foreach a,$(IMAGE_ARCHES),-platform linux/$(a)=bin/linux-$(a)) \
+	  $$(test -x /bin/busybox && echo -busybox linux/$$(go env GOARCH)=/bin/busybox)
+
+# build-plugin: the Drone/Woodpecker plugin (drone/), also what Woodpecker's local backend runs.
+build-plugin:
+	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/savepoint-plugin ./drone
 
 # demo: init a local repository, save a real directory, list, restore, compare, stats.
 demo: build
@@ -34,3 +54,15 @@ lint:
 
 clean:
 	rm -rf bin .demo
+
+# gitlab-publish: split gitlab/ (the CI/CD component project) into its own
+# history and push it to GITLAB_COMPONENT_REMOTE (default branch main; a semver
+# tag there makes the component project's pipeline release it).
+GITLAB_COMPONENT_REMOTE ?=
+GITLAB_COMPONENT_BRANCH ?= main
+.PHONY: gitlab-publish
+gitlab-publish:
+	@test -n "$(GITLAB_COMPONENT_REMOTE)" || { echo "set GITLAB_COMPONENT_REMOTE=git@gitlab.com:GROUP/components.git"; exit 2; }
+	git subtree split --prefix=gitlab -b gitlab-component-split
+	git push "$(GITLAB_COMPONENT_REMOTE)" gitlab-component-split:$(GITLAB_COMPONENT_BRANCH)
+	git branch -D gitlab-component-split

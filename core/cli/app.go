@@ -58,7 +58,12 @@ func (e exitError) Unwrap() error { return e.err }
 // and returns the exit code. Errors are printed as one line on env.Stderr.
 func Run(ctx context.Context, version string, args []string, env Env) int {
 	app := NewApp(version, env)
+	unknown := ""
+	app.CommandNotFound = func(c *cli.Context, name string) { unknown = name }
 	err := app.RunContext(ctx, append([]string{"savepoint"}, interspersed(app, args)...))
+	if err == nil && unknown != "" {
+		err = usagef("unknown command %q (see 'savepoint --help')", unknown)
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -102,9 +107,6 @@ func NewApp(version string, env Env) *cli.App {
 		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
 			return usagef("%v (see 'savepoint %s --help')", err, c.Command.Name)
 		},
-		CommandNotFound: func(c *cli.Context, name string) {
-			fmt.Fprintf(env.Stderr, "savepoint: unknown command %q (see 'savepoint --help')\n", name)
-		},
 	}
 	return app
 }
@@ -118,6 +120,12 @@ func commands(env Env) []*cli.Command {
 		diffCommand(env),
 		showCommand(env),
 		restoreCommand(env),
+		checkpointCommand(env),
+		rollbackCommand(env),
+		dumpCommand(env),
+		forgetCommand(env),
+		pruneCommand(env),
+		verifyCommand(env),
 	}
 	for _, c := range cmds {
 		c.OnUsageError = func(c *cli.Context, err error, isSub bool) error {

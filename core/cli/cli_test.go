@@ -121,6 +121,7 @@ func TestUserMistakes(t *testing.T) {
 	oneLineError(t, run(t, nil, "--repo", repo, "restore", "latest"), ExitUsage, "--target")
 	oneLineError(t, run(t, nil, "--repo", repo, "save", "--bogus", "src"), ExitUsage, "bogus")
 	oneLineError(t, run(t, nil, "save", "src"), ExitUsage, "no repository given")
+	oneLineError(t, run(t, nil, "nosuchcommand"), ExitUsage, "unknown command")
 	oneLineError(t, run(t, nil, "--repo", "ftp://x", "snapshots"), ExitError, "unknown repository scheme")
 	oneLineError(t, run(t, nil, "--repo", repo, "init"), ExitError, "already exists")
 	oneLineError(t, run(t, nil, "--repo", repo, "--password-file", filepath.Join(work, "nope"), "snapshots"), ExitError, "password file")

@@ -31,9 +31,16 @@ func restoreCommand(env Env) *cli.Command {
 				return err
 			}
 			defer repo.Close()
+			defer announceReader(c, repo)()
 			snap, err := findSnapshot(c, repo, c.Args().Get(0))
 			if err != nil {
 				return err
+			}
+			if note := sourcesNotRestored(snap); note != "" {
+				if snap.Tree == nil {
+					return fmt.Errorf("snapshot %s holds no files: %s", snap.ID.Short(), note)
+				}
+				fmt.Fprintln(env.Stderr, "savepoint: note: "+note)
 			}
 			rep := newReporter(env, c.Bool("quiet"))
 			res, err := restore.Run(c.Context, repo, snap, restore.Options{
@@ -54,6 +61,9 @@ func restoreCommand(env Env) *cli.Command {
 				fmt.Fprintf(env.Stdout, "  bytes          %s\n", bytesHuman(res.Bytes))
 				fmt.Fprintf(env.Stdout, "  duration       %.2fs\n", res.DurationSec)
 				fmt.Fprintf(env.Stdout, "  requests       %s\n", requestsHuman(res.Requests))
+			}
+			if derr := writeDotenv(c, restoreDotenv(snap, c.String("target"), res)); derr != nil {
+				return derr
 			}
 			if err != nil {
 				return exitError{ExitPartial, err}

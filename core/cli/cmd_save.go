@@ -5,35 +5,35 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/savepoint-ci/savepoint/core/provenance"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/verify"
 )
 
 func saveFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "name", Aliases: []string{"n"}, EnvVars: []string{"SAVEPOINT_NAME"}, Usage: "snapshot name, a key such as production or node-cache"},
 		&cli.StringSliceFlag{Name: "tag", Aliases: []string{"t"}, Usage: "add a tag (repeatable)"},
 		&cli.StringSliceFlag{Name: "exclude", Aliases: []string{"e"}, Usage: "exclude paths matching `GLOB` (repeatable)"},
 		&cli.StringSliceFlag{Name: "exclude-file", Usage: "read exclude patterns from `FILE` (repeatable)"},
 		&cli.StringFlag{Name: "host", EnvVars: []string{"SAVEPOINT_HOST"}, Usage: "hostname to record (default: this host)"},
 		&cli.BoolFlag{Name: "no-parent", Usage: "read every file, ignoring the previous snapshot"},
-	}
+	}, append(captureFlags(), provenanceFlags()...)...)
 }
 
 func saveCommand(env Env) *cli.Command {
 	return &cli.Command{
 		Name:      "save",
 		Usage:     "save paths as a new snapshot",
-		ArgsUsage: "PATH...",
+		ArgsUsage: "[PATH...]",
 		Flags:     saveFlags(),
 		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, -1, "at least one PATH"); err != nil {
-				return err
-			}
 			return runSave(c, env, saveRequest{paths: c.Args().Slice()})
 		},
 	}
@@ -48,6 +48,16 @@ type saveRequest struct {
 }
 
 func runSave(c *cli.Context, env Env, req saveRequest) error {
+	specs, err := parseCaptureFlags(c)
+	if err != nil {
+		return err
+	}
+	if len(req.paths) == 0 && specs.empty() {
+		return usagef("%s: give at least one PATH, --command, --stdin or --image (see 'savepoint %s --help')", c.Command.Name, c.Command.Name)
+	}
+	if req.provenance == nil {
+		req.provenance = provenance.Detect(env.Getenv)
+	}
 	excludes := c.StringSlice("exclude")
 	for _, f := range c.StringSlice("exclude-file") {
 		more, err := save.ReadPatternFile(f)
@@ -56,11 +66,22 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		}
 		excludes = append(excludes, more...)
 	}
+	prov, err := provenanceFromFlags(c, req.provenance)
+	if err != nil {
+		return err
+	}
+	req.provenance = prov
 	repo, err := openRepo(c, env)
 	if err != nil {
 		return err
 	}
 	defer repo.Close()
+	started := time.Now()
+	sources, err := captureSources(c, env, repo, specs)
+	if err != nil {
+		return err
+	}
+	req.sources = append(req.sources, sources...)
 	host := c.String("host")
 	if host == "" {
 		host, _ = os.Hostname()
@@ -76,6 +97,7 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		Paths: req.paths, Excludes: excludes, Name: c.String("name"), Tags: c.StringSlice("tag"),
 		Hostname: host, Parent: parent, Checkpoint: req.checkpoint, Provenance: req.provenance,
 		Sources: req.sources, Program: "savepoint " + c.App.Version, Reporter: rep,
+		Started: started,
 	})
 	rep.Done()
 	if snap == nil {
@@ -100,6 +122,9 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 		fmt.Fprintln(env.Stdout)
 		printStats(env.Stdout, snap)
 	}
+	if derr := writeDotenv(c, snapshotDotenv(snap)); derr != nil {
+		return derr
+	}
 	if errors.Is(err, save.ErrPartial) {
 		return exitError{ExitPartial, err}
 	}
@@ -113,17 +138,22 @@ func findParent(c *cli.Context, repo *repository.Repository, name string, paths 
 	if err != nil {
 		return nil, err
 	}
+	failed, err := verify.FailedSnapshots(c.Context, repo.Backend())
+	if err != nil {
+		return nil, err
+	}
 	for i := len(list) - 1; i >= 0; i-- {
 		s := list[i]
-		if s.Name == name && s.Tree != nil && usableParent(s) && slices.Equal(s.Paths, storedPaths(paths)) {
+		if s.Name == name && s.Tree != nil && usableParent(s, failed) && slices.Equal(s.Paths, storedPaths(paths)) {
 			return s, nil
 		}
 	}
 	return nil, nil
 }
 
-// usableParent excludes snapshots that must not serve as a base.
-func usableParent(s *snapshot.Snapshot) bool { return true }
+// usableParent excludes snapshots that must not serve as a base: those a
+// verify found damaged (failed holds their IDs).
+func usableParent(s *snapshot.Snapshot, failed map[repository.ID]bool) bool { return !failed[s.ID] }
 
 // storedPaths predicts how save stores paths, to compare with a parent's.
 func storedPaths(paths []string) []string {

@@ -19,9 +19,18 @@ func snapshotsCommand(env Env) *cli.Command {
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "only snapshots with this name"},
 			&cli.StringSliceFlag{Name: "tag", Aliases: []string{"t"}, Usage: "only snapshots with this tag (repeatable: all must match)"},
 			&cli.BoolFlag{Name: "latest", Usage: "only the newest matching snapshot"},
+			&cli.BoolFlag{Name: "checkpoints", Usage: "only checkpoints"},
+			&cli.StringFlag{Name: "commit", Usage: "only snapshots taken at commit `SHA` (a prefix is enough)"},
+			&cli.StringFlag{Name: "branch", Usage: "only snapshots taken on `BRANCH`"},
+			&cli.StringFlag{Name: "env", Usage: "only snapshots taken for deploy environment `ENV`"},
+			&cli.StringSliceFlag{Name: "provenance", Usage: "only snapshots whose provenance has `KEY=VALUE` (repeatable)"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 0, 0, "no arguments"); err != nil {
+				return err
+			}
+			prov, err := provenanceFilter(c)
+			if err != nil {
 				return err
 			}
 			repo, err := openRepo(c, env)
@@ -33,7 +42,10 @@ func snapshotsCommand(env Env) *cli.Command {
 			if err != nil {
 				return err
 			}
-			sel := snapshot.Select(list, snapshot.Filter{Name: c.String("name"), Tags: c.StringSlice("tag")})
+			sel := snapshot.Select(list, snapshot.Filter{Name: c.String("name"), Tags: c.StringSlice("tag"), Provenance: prov})
+			if c.Bool("checkpoints") {
+				sel = onlyCheckpoints(sel)
+			}
 			if c.Bool("latest") && len(sel) > 1 {
 				sel = sel[len(sel)-1:]
 			}

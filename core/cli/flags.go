@@ -20,5 +20,6 @@ func globalFlags() []cli.Flag {
 	}
 	flags = append(flags, s3Flags()...)
 	flags = append(flags, ociFlags()...)
+	flags = append(flags, dotenvFlags()...)
 	return flags
 }

@@ -3,13 +3,106 @@ package location
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/s3"
 )
 
-// S3Options are the settings of s3:// repositories.
-type S3Options struct{}
+// S3Options are the settings of s3:// repositories. Empty fields fall back
+// to the environment (see openS3); the CLI fills them from its --s3-* flags.
+type S3Options struct {
+	// Endpoint is host[:port] or an http(s):// URL (--s3-endpoint).
+	// Fallbacks: SAVEPOINT_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL;
+	// none means AWS S3.
+	Endpoint string
+	// Region of the bucket (--s3-region). Fallbacks: SAVEPOINT_S3_REGION,
+	// AWS_REGION, AWS_DEFAULT_REGION.
+	Region string
+	// PathStyle forces path-style addressing (--s3-path-style,
+	// SAVEPOINT_S3_PATH_STYLE); VirtualHost forces virtual-host style
+	// (--s3-virtual-host, SAVEPOINT_S3_VIRTUAL_HOST).
+	PathStyle   bool
+	VirtualHost bool
+	// Insecure uses plain HTTP (--s3-insecure, SAVEPOINT_S3_INSECURE).
+	Insecure bool
+	// CAFile is a PEM file of extra CAs to trust (--s3-ca-file,
+	// SAVEPOINT_S3_CA_FILE, AWS_CA_BUNDLE).
+	CAFile string
+	// StorageClass applies to data packs only (--s3-storage-class,
+	// SAVEPOINT_S3_STORAGE_CLASS).
+	StorageClass string
+	// Profile of the AWS shared credentials file (--s3-profile,
+	// SAVEPOINT_S3_PROFILE, AWS_PROFILE).
+	Profile string
+}
 
+// openS3 parses s3://bucket[/prefix] and builds the backend. Credentials
+// come from minio-go's provider chain (s3.NewCredentials): keys in the
+// environment, the shared credentials file, web identity, instance roles.
 func openS3(ctx context.Context, url string, opts Options) (storage.Backend, error) {
-	return nil, fmt.Errorf("s3 repositories are not supported by this build")
+	bucket, prefix, err := parseS3URL(url)
+	if err != nil {
+		return nil, err
+	}
+	o := opts.S3
+	first := func(v string, envs ...string) string {
+		for _, e := range envs {
+			if v != "" {
+				break
+			}
+			v = opts.getenv(e)
+		}
+		return v
+	}
+	flag := func(v bool, env string) (bool, error) {
+		s := opts.getenv(env)
+		if v || s == "" {
+			return v, nil
+		}
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return false, fmt.Errorf("%s=%q: want true or false: %w", env, s, storage.ErrInvalid)
+		}
+		return b, nil
+	}
+	if o.PathStyle, err = flag(o.PathStyle, "SAVEPOINT_S3_PATH_STYLE"); err != nil {
+		return nil, err
+	}
+	if o.VirtualHost, err = flag(o.VirtualHost, "SAVEPOINT_S3_VIRTUAL_HOST"); err != nil {
+		return nil, err
+	}
+	if o.Insecure, err = flag(o.Insecure, "SAVEPOINT_S3_INSECURE"); err != nil {
+		return nil, err
+	}
+	profile := first(o.Profile, "SAVEPOINT_S3_PROFILE", "AWS_PROFILE")
+	return s3.New(s3.Options{
+		Bucket:       bucket,
+		Prefix:       prefix,
+		Endpoint:     first(o.Endpoint, "SAVEPOINT_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
+		Region:       first(o.Region, "SAVEPOINT_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
+		PathStyle:    o.PathStyle,
+		VirtualHost:  o.VirtualHost,
+		Insecure:     o.Insecure,
+		CAFile:       first(o.CAFile, "SAVEPOINT_S3_CA_FILE", "AWS_CA_BUNDLE"),
+		StorageClass: first(o.StorageClass, "SAVEPOINT_S3_STORAGE_CLASS"),
+		Connections:  opts.Connections,
+		Profile:      profile,
+		Credentials:  s3.NewCredentials(profile, opts.Getenv),
+	})
+}
+
+// parseS3URL splits s3://bucket/prefix/path into bucket and prefix.
+func parseS3URL(url string) (bucket, prefix string, err error) {
+	rest := strings.TrimPrefix(url, "s3://")
+	bucket, prefix, _ = strings.Cut(rest, "/")
+	prefix = strings.Trim(prefix, "/")
+	if bucket == "" {
+		return "", "", fmt.Errorf("repository %q names no bucket: use s3://bucket or s3://bucket/prefix: %w", url, storage.ErrInvalid)
+	}
+	if strings.ContainsAny(bucket, ":@?#") || strings.Contains(prefix, "//") || strings.ContainsAny(prefix, "?#") {
+		return "", "", fmt.Errorf("repository %q is not s3://bucket/prefix (the endpoint goes in --s3-endpoint): %w", url, storage.ErrInvalid)
+	}
+	return bucket, prefix, nil
 }

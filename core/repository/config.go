@@ -33,7 +33,11 @@ var ErrNoRepository = errors.New("no savepoint repository here (create one with 
 
 func loadConfig(ctx context.Context, be storage.Backend) (*Config, error) {
 	data, err := storage.LoadAll(ctx, be, configHandle)
-	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrNoContainer) {
+	if errors.Is(err, storage.ErrNoContainer) {
+		// Say what is missing (the directory, the bucket), not just "no repository".
+		return nil, fmt.Errorf("%v: %w", err, ErrNoRepository)
+	}
+	if errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("%s: %w", be.Location(), ErrNoRepository)
 	}
 	if err != nil {

@@ -38,6 +38,9 @@ type Index struct {
 	packKind []storage.Kind
 	packPos  map[ID]uint32
 	blobs    map[ID]entry
+	// doomed packs are scheduled for deletion by prune (a deletion intent):
+	// their blobs can still be read but never deduplicated against.
+	doomed map[ID]bool
 }
 
 func newIndex() *Index {
@@ -55,22 +58,39 @@ func (x *Index) packIndex(pack ID, kind storage.Kind) uint32 {
 	return i
 }
 
-// Add records a blob's location; an ID already known keeps its first location.
+// Add records a blob's location; an ID already known keeps its first
+// location, unless that one is in a doomed pack and l is not.
 func (x *Index) Add(id ID, l Location) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	if _, ok := x.blobs[id]; ok {
+	if e, ok := x.blobs[id]; ok && !(x.doomed[x.packs[e.pack]] && !x.doomed[l.Pack]) {
 		return
 	}
 	x.blobs[id] = entry{x.packIndex(l.Pack, l.Kind), l.Offset, l.Length, l.RawLength, l.Type, l.Flags}
 }
 
-// Has reports whether a blob is indexed.
+// Has reports whether a blob is indexed in a pack that is not doomed by a
+// deletion intent: whether a writer may deduplicate against it.
 func (x *Index) Has(id ID) bool {
 	x.mu.RLock()
-	_, ok := x.blobs[id]
+	e, ok := x.blobs[id]
+	if ok && len(x.doomed) > 0 && x.doomed[x.packs[e.pack]] {
+		ok = false
+	}
 	x.mu.RUnlock()
 	return ok
+}
+
+// SetDoomed marks packs as scheduled for deletion (see Has).
+func (x *Index) SetDoomed(packs []ID) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.doomed == nil {
+		x.doomed = map[ID]bool{}
+	}
+	for _, p := range packs {
+		x.doomed[p] = true
+	}
 }
 
 // Lookup returns where a blob is stored.

@@ -2,6 +2,7 @@ package repository
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -26,7 +27,20 @@ func (r *Repository) Index() *Index {
 // Segments lists the index segments read by LoadIndex.
 func (r *Repository) Segments() []ID { return r.segments }
 
+// readIndex lists and reads the segments. A segment that vanishes between
+// the listing and the read was superseded by a prune's compacted segment
+// and deleted: the listing is simply taken again.
 func (r *Repository) readIndex(ctx context.Context) (*Index, []ID, error) {
+	for attempt := 0; ; attempt++ {
+		idx, used, err := r.readIndexOnce(ctx)
+		if err != nil && errors.Is(err, storage.ErrNotFound) && attempt < 5 {
+			continue
+		}
+		return idx, used, err
+	}
+}
+
+func (r *Repository) readIndexOnce(ctx context.Context) (*Index, []ID, error) {
 	var names []ID
 	err := r.be.List(ctx, storage.KindIndex, func(fi storage.Info) error {
 		id, err := ParseID(fi.Name)
@@ -62,6 +76,7 @@ func (r *Repository) readIndex(ctx context.Context) (*Index, []ID, error) {
 		}
 	}
 	idx := newIndex()
+	idx.SetDoomed(r.doomedPacks())
 	var used []ID
 	for i, s := range segs {
 		if superseded[names[i]] {

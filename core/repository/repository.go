@@ -36,6 +36,8 @@ type Repository struct {
 	idx      *Index
 	segments []ID // names of the index segments read
 
+	sess sessionState // this process's writer session marker (session.go)
+
 	conns int
 	w     *writer
 	wOnce sync.Once

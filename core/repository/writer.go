@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -116,6 +117,10 @@ func (r *Repository) Known(id ID) bool {
 // r.Hash(plain)) unless the repository has it already. It returns whether
 // the blob was new. The blob is durable only after Flush.
 func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []byte) (bool, error) {
+	// A writer announces itself before it trusts the index (docs/prune.md).
+	if err := r.BeginSession(ctx, "", time.Now()); err != nil {
+		return false, err
+	}
 	if err := r.LoadIndex(ctx); err != nil {
 		return false, err
 	}
@@ -248,6 +253,10 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 	}
 	if len(written) == 0 {
 		return ID{}, nil
+	}
+	// The last moment to give up before the blobs become visible to others.
+	if err := r.checkSession(); err != nil {
+		return ID{}, err
 	}
 	name, err := r.SaveSegment(ctx, &Segment{Blobs: written})
 	if err != nil {

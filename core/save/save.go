@@ -37,10 +37,23 @@ type Options struct {
 	Program    string
 	// Sources are non-file sources (command output, images) already captured
 	// with SaveStream and friends; they are stored in the snapshot as given.
-	Sources  []snapshot.Source
+	Sources []snapshot.Source
+	// Started, when set, is when capturing the Sources began, so the
+	// snapshot's time and duration include that work.
+	Started  time.Time
 	Reporter progress.Reporter
 	Now      func() time.Time
+	// SessionLimit is the longest a save may run and still commit (0:
+	// DefaultSessionLimit). Prune protects a running save for its grace
+	// period only (default 24h), so this must stay below it (docs/prune.md).
+	SessionLimit time.Duration
 }
+
+// DefaultSessionLimit is half of prune's default grace period.
+const DefaultSessionLimit = 12 * time.Hour
+
+// ErrTooLong means a save ran past its SessionLimit and was not committed.
+var ErrTooLong = errors.New("the save took longer than its session limit and was not committed (prune may have removed data it relied on): run it again")
 
 // ErrPartial is returned (wrapped) with a committed snapshot when some files
 // could not be read.
@@ -53,6 +66,26 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 		opts.Now = time.Now
 	}
 	start := opts.Now()
+	if !opts.Started.IsZero() {
+		start = opts.Started
+	}
+	// Announce the session before reading the index (docs/prune.md); the
+	// marker goes when the snapshot is committed or the save abandoned.
+	if err := repo.BeginSession(ctx, opts.Hostname, start); err != nil {
+		return nil, err
+	}
+	defer repo.EndSession(context.WithoutCancel(ctx))
+	limit := opts.SessionLimit
+	if limit <= 0 {
+		limit = DefaultSessionLimit
+	}
+	sessionCheck := func() error {
+		if opts.Now().Sub(start) > limit {
+			return ErrTooLong
+		}
+		return nil
+	}
+	repo.SetSessionCheck(sessionCheck)
 	if err := repo.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
@@ -96,6 +129,7 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	}
 	for _, src := range opts.Sources {
 		snap.Stats.BytesScanned += int64(src.Size)
+		snap.Stats.BytesRead += int64(src.Size) // streams are always read
 	}
 	snap.Partial = snap.Stats.Errors > 0
 	snap.Stats.DurationSec = opts.Now().Sub(start).Seconds()
@@ -103,6 +137,9 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	// parent, the save) plus the snapshot's own PUT: the whole command's cost.
 	snap.Stats.Requests = repo.Requests()
 	snap.Stats.Requests.Put++
+	if err := sessionCheck(); err != nil {
+		return nil, err
+	}
 	if _, err := snapshot.Save(ctx, repo, snap); err != nil {
 		return nil, fmt.Errorf("committing the snapshot: %w", err)
 	}

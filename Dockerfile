@@ -1,0 +1,85 @@
+# savepoint container image: the savepoint CLI and the GitHub Action
+# entrypoint, static, in two targets:
+#
+#   shell    busybox (a shell and the usual tools), for GitLab CI, whose jobs
+#            run their script in the image (use `entrypoint: [""]`).
+#   plugin   the Drone/Woodpecker plugin (drone/) as the entrypoint, CA
+#            certificates, nothing else: ghcr.io/savepoint-ci/savepoint-plugin.
+#   minimal  CA certificates and the binaries only (distroless static), for
+#            GitHub Actions. The default target (what `image: Dockerfile` builds).
+#
+#   docker buildx build --platform linux/amd64,linux/arm64 \
+#     --build-arg VERSION=v1.0.0 --target minimal -t ghcr.io/savepoint-ci/savepoint:v1 .
+#   docker buildx build ... --target shell -t ghcr.io/savepoint-ci/savepoint:v1-shell .
+#   docker buildx build ... --target plugin -t ghcr.io/savepoint-ci/savepoint-plugin:1 .
+#
+# Without a Docker engine, `make image` assembles the same three images with
+# go-containerregistry (tools/imagebuild) into an OCI layout in bin/image.
+# Both images run as root: GitHub mounts the workspace owned by the runner
+# and requires docker actions to run as root.
+
+ARG GO_VERSION=1.26
+
+FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-bookworm AS build
+ARG TARGETOS TARGETARCH
+ARG VERSION=dev
+WORKDIR /src
+COPY go.mod go.sum ./
+RUN go mod download
+COPY . .
+RUN mkdir /out \
+ && export CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH \
+ && go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/savepoint . \
+ && go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /out/savepoint-action ./actions \
+ && ln -s savepoint-action /out/savepoint-action-post \
+ && mkdir /plugin \
+ && go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /plugin/savepoint-plugin ./drone
+
+FROM busybox:1.36-musl AS shell
+ARG VERSION=dev
+ARG REVISION=
+LABEL org.opencontainers.image.title="savepoint" \
+      org.opencontainers.image.description="Deduplicated, encrypted snapshots of CI state with one-step rollback (shell image)" \
+      org.opencontainers.image.source="https://github.com/savepoint-ci/savepoint" \
+      org.opencontainers.image.url="https://github.com/savepoint-ci/savepoint" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
+COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
+COPY --from=build /out/ /usr/local/bin/
+ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+USER 0:0
+WORKDIR /
+ENTRYPOINT ["/usr/local/bin/savepoint"]
+
+FROM gcr.io/distroless/static-debian12 AS plugin
+ARG VERSION=dev
+ARG REVISION=
+LABEL org.opencontainers.image.title="savepoint" \
+      org.opencontainers.image.description="Deduplicated, encrypted snapshots of CI state with one-step rollback (plugin image)" \
+      org.opencontainers.image.source="https://github.com/savepoint-ci/savepoint" \
+      org.opencontainers.image.url="https://github.com/savepoint-ci/savepoint" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
+COPY --from=build /plugin/savepoint-plugin /usr/local/bin/savepoint-plugin
+ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+USER 0:0
+WORKDIR /
+ENTRYPOINT ["/usr/local/bin/savepoint-plugin"]
+
+FROM gcr.io/distroless/static-debian12 AS minimal
+ARG VERSION=dev
+ARG REVISION=
+LABEL org.opencontainers.image.title="savepoint" \
+      org.opencontainers.image.description="Deduplicated, encrypted snapshots of CI state with one-step rollback (minimal image)" \
+      org.opencontainers.image.source="https://github.com/savepoint-ci/savepoint" \
+      org.opencontainers.image.url="https://github.com/savepoint-ci/savepoint" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}"
+COPY --from=build /out/ /usr/local/bin/
+ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+USER 0:0
+WORKDIR /
+ENTRYPOINT ["/usr/local/bin/savepoint"]

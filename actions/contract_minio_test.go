@@ -1,0 +1,27 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/savepoint-ci/savepoint/internal/testenv"
+)
+
+// TestContractMinIO runs the contract against a real MinIO server (started
+// by scripts/services/minio.sh): the first save creates the bucket and the
+// repository; keys travel as masked inputs.
+func TestContractMinIO(t *testing.T) {
+	endpoint := testenv.Require(t, "SAVEPOINT_TEST_S3_ENDPOINT")
+	access := testenv.Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY")
+	secret := testenv.Require(t, "SAVEPOINT_TEST_S3_SECRET_KEY")
+	bucket := fmt.Sprintf("savepoint-action-%08x", rand.Uint32())
+	contract(t, "s3://"+bucket+"/ci", map[string]string{
+		"s3_endpoint":          endpoint,
+		"s3_region":            "us-east-1",
+		"s3_access_key_id":     access,
+		"s3_secret_access_key": secret,
+		"s3_path_style":        "true",
+		"s3_insecure":          "true",
+	}, access, secret)
+}

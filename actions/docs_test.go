@@ -1,0 +1,93 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// step is a workflow step, as far as the docs test cares.
+type step struct {
+	Uses string            `yaml:"uses"`
+	With map[string]string `yaml:"with"`
+}
+
+// TestDocsExamples parses every YAML block of docs/github.md: workflows and
+// step lists must be valid YAML, every savepoint step may only use inputs
+// action.yml declares, and its inputs must pass the entrypoint's own
+// validation (with expressions replaced by sample values).
+func TestDocsExamples(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(actionYMLPath), "docs", "github.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(b), -1)
+	if len(blocks) < 5 {
+		t.Fatalf("found %d yaml blocks in docs/github.md", len(blocks))
+	}
+	a := loadActionYML(t)
+	expr := regexp.MustCompile(`\$\{\{[^}]*\}\}`)
+	var savepointSteps, runsBlocks int
+	seen := map[string]bool{}
+	for i, m := range blocks {
+		var doc struct {
+			Jobs map[string]struct {
+				Steps []step `yaml:"steps"`
+			} `yaml:"jobs"`
+			Steps []step `yaml:"steps"`
+			Runs  *struct {
+				Using string `yaml:"using"`
+				Image string `yaml:"image"`
+			} `yaml:"runs"`
+		}
+		if err := yaml.Unmarshal([]byte(m[1]), &doc); err != nil {
+			t.Errorf("block %d: %v\n%s", i, err, m[1])
+			continue
+		}
+		steps := doc.Steps
+		for _, j := range doc.Jobs {
+			steps = append(steps, j.Steps...)
+		}
+		if doc.Runs != nil {
+			runsBlocks++
+			if doc.Runs.Using != "docker" || (doc.Runs.Image != a.Runs.Image && doc.Runs.Image != "Dockerfile") {
+				t.Errorf("block %d: runs %+v: want docker with %s or Dockerfile", i, doc.Runs, a.Runs.Image)
+			}
+			continue
+		}
+		if len(steps) == 0 {
+			t.Errorf("block %d has no steps:\n%s", i, m[1])
+		}
+		for _, s := range steps {
+			if !strings.HasPrefix(s.Uses, "savepoint-ci/savepoint@") {
+				continue
+			}
+			savepointSteps++
+			env := map[string]string{}
+			for k, v := range s.With {
+				if _, ok := a.Inputs[k]; !ok {
+					t.Errorf("block %d: input %q is not declared in action.yml", i, k)
+				}
+				env["INPUT_"+strings.ToUpper(k)] = expr.ReplaceAllString(v, "sample")
+			}
+			cfg, err := parseConfig(inputReader{getenv: func(k string) string { return env[k] }})
+			if err != nil {
+				t.Errorf("block %d: step with %v: %v", i, s.With, err)
+				continue
+			}
+			seen[cfg.command+"/"+cfg.saveOn+"/"+cfg.onFailure] = true
+		}
+	}
+	for _, want := range []string{"save/post/", "checkpoint/now/rollback", "forget/now/", "prune/now/", "verify/now/", "rollback/now/", "restore/now/"} {
+		if !seen[want] {
+			t.Errorf("no example of %s (command/save_on/on_failure); have %v", want, seen)
+		}
+	}
+	if runsBlocks != 2 {
+		t.Errorf("%d runs blocks, want the prebuilt image and the Dockerfile", runsBlocks)
+	}
+}

@@ -1,0 +1,154 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/savepoint-ci/savepoint/core/retention"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/storage"
+)
+
+func forgetCommand(env Env) *cli.Command {
+	return &cli.Command{
+		Name:  "forget",
+		Usage: "remove snapshots by retention rules (data goes with 'prune')",
+		Description: "Keep rules are OR-ed and applied per group (snapshot name, plus --group-by keys).\n" +
+			"--keep-within-ttl keeps snapshots taken within DURATION of now; --max-size caps each group,\n" +
+			"the oldest going first (size: bytes a restore writes). An empty policy is refused.",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "keep-last", Usage: "keep the `N` newest snapshots"},
+			&cli.IntFlag{Name: "keep-hourly", Usage: "keep the newest snapshot of each of the last `N` hours"},
+			&cli.IntFlag{Name: "keep-daily", Usage: "keep the newest snapshot of each of the last `N` days"},
+			&cli.IntFlag{Name: "keep-weekly", Usage: "keep the newest snapshot of each of the last `N` weeks"},
+			&cli.IntFlag{Name: "keep-monthly", Usage: "keep the newest snapshot of each of the last `N` months"},
+			&cli.IntFlag{Name: "keep-yearly", Usage: "keep the newest snapshot of each of the last `N` years"},
+			&cli.StringFlag{Name: "keep-within", Usage: "keep snapshots within `DURATION` (e.g. 7d, 2w, 36h) of the group's newest"},
+			&cli.StringSliceFlag{Name: "keep-tag", Usage: "keep snapshots with this `TAG` (repeatable)"},
+			&cli.StringFlag{Name: "keep-within-ttl", Usage: "keep snapshots taken within `DURATION` of now (cache TTL)"},
+			&cli.StringFlag{Name: "max-size", Usage: "cap each group at `SIZE` (e.g. 10G), oldest first"},
+			&cli.StringSliceFlag{Name: "group-by", Usage: "also group by provenance `KEY` (branch, environment; repeatable)"},
+			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "only consider snapshots with this name"},
+			&cli.BoolFlag{Name: "dry-run", Usage: "only list what would be removed, and why"},
+		},
+		Action: func(c *cli.Context) error {
+			if err := needArgs(c, 0, 0, "no arguments"); err != nil {
+				return err
+			}
+			p, err := policyFromFlags(c)
+			if err != nil {
+				return err
+			}
+			repo, err := openRepo(c, env)
+			if err != nil {
+				return err
+			}
+			defer repo.Close()
+			list, err := snapshot.List(c.Context, repo)
+			if err != nil {
+				return err
+			}
+			list = snapshot.Select(list, snapshot.Filter{Name: c.String("name")})
+			ds, err := retention.Apply(list, p, time.Now())
+			if err != nil {
+				return usagef("forget: %v", err)
+			}
+			dry := c.Bool("dry-run")
+			removed := 0
+			for _, d := range ds {
+				if d.Keep || dry {
+					continue
+				}
+				h := storage.Handle{Kind: storage.KindSnapshot, Name: d.Snapshot.ID.String()}
+				if err := repo.Backend().Remove(c.Context, h); err != nil {
+					return fmt.Errorf("removing snapshot %s: %w (%d removed before it)", d.Snapshot.ID.Short(), err, removed)
+				}
+				removed++
+			}
+			return printForget(c, env, ds, dry, removed)
+		},
+	}
+}
+
+func policyFromFlags(c *cli.Context) (retention.Policy, error) {
+	p := retention.Policy{
+		Last: c.Int("keep-last"), Hourly: c.Int("keep-hourly"), Daily: c.Int("keep-daily"),
+		Weekly: c.Int("keep-weekly"), Monthly: c.Int("keep-monthly"), Yearly: c.Int("keep-yearly"),
+		Tags: c.StringSlice("keep-tag"), GroupBy: c.StringSlice("group-by"),
+	}
+	var err error
+	if v := c.String("keep-within"); v != "" {
+		if p.Within, err = retention.ParseDuration(v); err != nil {
+			return p, usagef("forget: --keep-within: %v", err)
+		}
+	}
+	if v := c.String("keep-within-ttl"); v != "" {
+		if p.WithinTTL, err = retention.ParseDuration(v); err != nil {
+			return p, usagef("forget: --keep-within-ttl: %v", err)
+		}
+	}
+	if v := c.String("max-size"); v != "" {
+		if p.MaxSize, err = retention.ParseSize(v); err != nil {
+			return p, usagef("forget: --max-size: %v", err)
+		}
+	}
+	for _, g := range p.GroupBy {
+		if g != "branch" && g != "environment" {
+			return p, usagef("forget: --group-by %q: use branch or environment", g)
+		}
+	}
+	if p.Empty() {
+		return p, usagef("forget: %v", retention.ErrEmptyPolicy)
+	}
+	return p, nil
+}
+
+// ForgetEntry is one snapshot in forget's --json output.
+type ForgetEntry struct {
+	ID      string    `json:"id"`
+	ShortID string    `json:"short_id"`
+	Time    time.Time `json:"time"`
+	Name    string    `json:"name,omitempty"`
+	Group   string    `json:"group"`
+	Keep    bool      `json:"keep"`
+	Reasons []string  `json:"reasons"`
+}
+
+func printForget(c *cli.Context, env Env, ds []retention.Decision, dry bool, removed int) error {
+	if c.Bool("json") {
+		out := struct {
+			DryRun    bool          `json:"dry_run"`
+			Removed   int           `json:"removed"`
+			Snapshots []ForgetEntry `json:"snapshots"`
+		}{DryRun: dry, Removed: removed, Snapshots: []ForgetEntry{}}
+		for _, d := range ds {
+			s := d.Snapshot
+			out.Snapshots = append(out.Snapshots, ForgetEntry{ID: s.ID.String(), ShortID: s.ID.Short(), Time: s.Time,
+				Name: s.Name, Group: d.Group, Keep: d.Keep, Reasons: d.Reasons})
+		}
+		return printJSON(env.Stdout, out)
+	}
+	group := ""
+	goes := 0
+	for _, d := range ds {
+		if d.Group != group {
+			group = d.Group
+			fmt.Fprintf(env.Stdout, "group %s\n", group)
+		}
+		verb := "keep  "
+		if !d.Keep {
+			verb = "remove"
+			goes++
+		}
+		fmt.Fprintf(env.Stdout, "  %s %s  %s  %s\n", verb, d.Snapshot.ID.Short(), d.Snapshot.Time.Local().Format("2006-01-02 15:04:05"), strings.Join(d.Reasons, ", "))
+	}
+	if dry {
+		fmt.Fprintf(env.Stdout, "would remove %d of %d snapshot(s) (dry run)\n", goes, len(ds))
+	} else {
+		fmt.Fprintf(env.Stdout, "removed %d of %d snapshot(s); run 'savepoint prune' to free their data\n", removed, len(ds))
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/restore"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/storage/local"
+	"github.com/savepoint-ci/savepoint/core/verify"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
+)
+
+// killRig runs the real binary against a local repository.
+type killRig struct {
+	t    *testing.T
+	bin  string
+	repo string
+	src  string
+	be   *local.Backend
+}
+
+func newKillRig(t *testing.T) *killRig {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "savepoint")
+	build := exec.Command("go", "build", "-o", bin, "github.com/savepoint-ci/savepoint")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	r := &killRig{t: t, bin: bin, repo: filepath.Join(dir, "repo"), src: filepath.Join(dir, "src")}
+	be, err := local.New(r.repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.be = be
+	// Init in-process: cheap KDF parameters and small chunks and packs.
+	if _, err := testrepo.Init(t, be); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func (r *killRig) cmd(args ...string) *exec.Cmd {
+	c := exec.Command(r.bin, args...)
+	c.Env = append(os.Environ(), "SAVEPOINT_PASSWORD=test-password", "SAVEPOINT_REPOSITORY="+r.repo, "SAVEPOINT_QUIET=1")
+	return c
+}
+
+func (r *killRig) run(args ...string) string {
+	r.t.Helper()
+	out, err := r.cmd(args...).CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("savepoint %v: %v\n%s", args, err, out)
+	}
+	return string(out)
+}
+
+// killAfter starts the command and kills it with SIGKILL after d (if it
+// is still running). It reports whether the kill happened first.
+func (r *killRig) killAfter(d time.Duration, args ...string) bool {
+	c := r.cmd(args...)
+	var out bytes.Buffer
+	c.Stdout, c.Stderr = &out, &out
+	if err := c.Start(); err != nil {
+		r.t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			r.t.Fatalf("savepoint %v failed before the kill: %v\n%s", args, err, out.String())
+		}
+		return false
+	case <-time.After(d):
+		c.Process.Signal(syscall.SIGKILL)
+		<-done
+		return true
+	}
+}
+
+func (r *killRig) verifyClean(when string) {
+	r.t.Helper()
+	res, err := verify.Run(context.Background(), testrepo.Reopen(r.t, r.be), verify.Options{NoRecord: true})
+	if err != nil {
+		r.t.Fatalf("%s: verify: %v", when, err)
+	}
+	for _, p := range res.Problems {
+		r.t.Errorf("%s: verify: %s", when, p)
+	}
+	if !res.OK() {
+		r.t.FailNow()
+	}
+}
+
+// mutate changes a few files of the source tree.
+func (r *killRig) mutate(i int) {
+	for f := 0; f < 6; f++ {
+		if f == 0 || rand.IntN(3) == 0 {
+			testrepo.WriteFile(r.t, r.src, fmt.Sprintf("d%d/f%d.bin", f%3, f), testrepo.Random(150<<10+rand.IntN(300<<10)))
+		}
+	}
+	testrepo.WriteFile(r.t, r.src, "iteration", []byte(fmt.Sprint(i)))
+}
+
+// age moves every object's ModTime back, so that a grace period of an
+// hour has passed for everything stored so far.
+func (r *killRig) age(d time.Duration) {
+	filepath.WalkDir(r.repo, func(p string, e fs.DirEntry, err error) error {
+		if err == nil && !e.IsDir() {
+			if fi, err := e.Info(); err == nil {
+				os.Chtimes(p, fi.ModTime().Add(-d), fi.ModTime().Add(-d))
+			}
+		}
+		return nil
+	})
+}
+
+func TestKillDuringSaveAndPrune(t *testing.T) {
+	r := newKillRig(t)
+	r.mutate(0)
+	start := time.Now()
+	r.run("save", "--name", "k", r.src)
+	saveTime := time.Since(start) // kill points spread over a whole run and a bit beyond
+	kills := 0
+	// Saves killed at random points.
+	for i := 1; i <= 15; i++ {
+		r.mutate(i)
+		if r.killAfter(time.Duration(rand.Int64N(int64(saveTime)*5/4)), "save", "--name", "k", r.src) {
+			kills++
+		}
+		r.verifyClean(fmt.Sprintf("save trial %d", i))
+		if i%5 == 0 {
+			r.run("save", "--name", "k", r.src)
+		}
+	}
+	// Prunes killed at random points, with forgotten snapshots to remove.
+	r.run("forget", "--keep-last", "2")
+	r.age(2 * time.Hour)
+	start = time.Now()
+	r.run("prune", "--grace", "1h", "--clock-skew", "0s")
+	pruneTime := time.Since(start)
+	t.Logf("save %v, prune %v", saveTime, pruneTime)
+	for i := 1; i <= 15; i++ {
+		r.mutate(100 + i)
+		r.run("save", "--name", "k", r.src)
+		r.run("forget", "--keep-last", "2")
+		r.age(2 * time.Hour)
+		if r.killAfter(time.Duration(rand.Int64N(int64(pruneTime)*5/4)), "prune", "--grace", "1h", "--clock-skew", "0s", "--break-lease") {
+			kills++
+		}
+		r.verifyClean(fmt.Sprintf("prune trial %d", i))
+	}
+	// Finally a save and a prune run to completion; the data restores.
+	r.mutate(1000)
+	r.run("save", "--name", "k", r.src)
+	r.age(2 * time.Hour)
+	r.run("prune", "--grace", "1h", "--clock-skew", "0s", "--break-lease")
+	r.run("verify", "--read-data")
+	repo := testrepo.Reopen(t, r.be)
+	list, err := snapshot.List(context.Background(), repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := t.TempDir()
+	if _, err := restore.Run(context.Background(), repo, list[len(list)-1], restore.Options{Target: target}); err != nil {
+		t.Fatal(err)
+	}
+	stored := filepath.Join(target, filepath.FromSlash(list[len(list)-1].Paths[0]))
+	if d := testrepo.Equal(t, r.src, stored); d != "" {
+		t.Fatal(d)
+	}
+	t.Logf("%d of 30 runs killed", kills)
+}

@@ -1,0 +1,382 @@
+package prune_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/prune"
+	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/restore"
+	"github.com/savepoint-ci/savepoint/core/save"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/core/tree"
+	"github.com/savepoint-ci/savepoint/core/verify"
+	"github.com/savepoint-ci/savepoint/internal/testclock"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
+)
+
+var ctx = context.Background()
+
+func chdir(t *testing.T, dir string) {
+	t.Helper()
+	old, _ := os.Getwd()
+	if err := os.Chdir(dir); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.Chdir(old) })
+}
+
+func newRepo(t *testing.T) (*mem.Backend, *testclock.Clock) {
+	clk := testclock.New()
+	_, be := testrepo.New(t)
+	be.Now = clk.Now
+	return be, clk
+}
+
+func saveDir(t *testing.T, be storage.Backend, clk *testclock.Clock, dir, name string) *snapshot.Snapshot {
+	t.Helper()
+	repo := testrepo.Reopen(t, be)
+	s, err := save.Run(ctx, repo, save.Options{Paths: []string{dir}, Name: name, Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func mustVerify(t *testing.T, be storage.Backend, data bool) *verify.Result {
+	t.Helper()
+	res, err := verify.Run(ctx, testrepo.Reopen(t, be), verify.Options{ReadData: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range res.Problems {
+		t.Errorf("verify: %s", p)
+	}
+	return res
+}
+
+func mustRestore(t *testing.T, be storage.Backend, s *snapshot.Snapshot, want string) {
+	t.Helper()
+	target := t.TempDir()
+	if _, err := restore.Run(ctx, testrepo.Reopen(t, be), s, restore.Options{Target: target}); err != nil {
+		t.Fatalf("restore %s: %v", s.ID.Short(), err)
+	}
+	if d := testrepo.Equal(t, want, filepath.Join(target, filepath.Base(want))); d != "" {
+		t.Fatalf("restore %s: %s", s.ID.Short(), d)
+	}
+}
+
+func countPacks(be *mem.Backend) int {
+	n := 0
+	for _, k := range []storage.Kind{storage.KindData, storage.KindMeta} {
+		be.List(ctx, k, func(storage.Info) error { n++; return nil })
+	}
+	return n
+}
+
+func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
+	be, clk := newRepo(t)
+	work := t.TempDir()
+	chdir(t, work)
+	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(300<<10))
+	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(1200<<10))
+	s1 := saveDir(t, be, clk, "a", "n")
+	os.Remove(filepath.Join(work, "a/gone.bin"))
+	s2 := saveDir(t, be, clk, "a", "n")
+	if err := be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()}); err != nil {
+		t.Fatal(err)
+	}
+	before := countPacks(be)
+	// Young packs are kept.
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PacksDeleted != 0 || countPacks(be) != before {
+		t.Fatalf("young packs deleted: %+v", res)
+	}
+	clk.Advance(2 * time.Hour)
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Immediate || res.PacksDeleted == 0 || res.BlobsCopied == 0 {
+		t.Fatalf("nothing deleted or repacked: %+v", res)
+	}
+	mustVerify(t, be, true)
+	mustRestore(t, be, s2, filepath.Join(work, "a"))
+	// A second prune finds nothing more to do.
+	clk.Advance(2 * time.Hour)
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PacksScheduled != 0 || res.BlobsCopied != 0 {
+		t.Fatalf("second prune still busy: %+v", res)
+	}
+	mustVerify(t, be, true)
+}
+
+// A writer that started before the intent blocks its execution; a writer
+// that starts after it never deduplicates against the doomed packs.
+func TestIntentWaitsForOlderWriters(t *testing.T) {
+	be, clk := newRepo(t)
+	work := t.TempDir()
+	chdir(t, work)
+	data := testrepo.Random(400 << 10)
+	testrepo.WriteFile(t, work, "a/f.bin", data)
+	s1 := saveDir(t, be, clk, "a", "n")
+	clk.Advance(2 * time.Hour)
+	// An old writer starts (marker written, index read) before the prune.
+	old := testrepo.Reopen(t, be)
+	if err := old.BeginSession(ctx, "old", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.LoadIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
+	clk.Advance(time.Minute)
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PacksScheduled == 0 || res.Immediate || res.PacksDeleted != 0 {
+		t.Fatalf("expected a deferred intent: %+v", res)
+	}
+	// A new writer sees the intent and re-writes the content.
+	clk.Advance(time.Minute)
+	s2 := saveDir(t, be, clk, "a", "n")
+	if s2.Stats.BlobsNew == 0 {
+		t.Fatal("new writer deduplicated against doomed packs")
+	}
+	// The old writer commits a snapshot using the old blobs.
+	oldSnap, err := save.Run(ctx, old, save.Options{Paths: []string{"a"}, Name: "old", Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if oldSnap.Stats.BlobsNew != 0 {
+		t.Fatalf("old writer should have deduplicated: %+v", oldSnap.Stats)
+	}
+	// Next prune: the intent executes; packs the old snapshot uses are rescued.
+	clk.Advance(time.Minute)
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.IntentsExecuted != 1 || res.PacksDeleted == 0 {
+		t.Fatalf("expected the intent executed (the new writer re-wrote the blobs): %+v", res)
+	}
+	mustVerify(t, be, true)
+	mustRestore(t, be, s2, filepath.Join(work, "a"))
+	mustRestore(t, be, oldSnap, filepath.Join(work, "a"))
+}
+
+// Without a newer copy, the packs a late snapshot uses are rescued.
+func TestIntentRescuesPacksOfLateSnapshots(t *testing.T) {
+	be, clk := newRepo(t)
+	work := t.TempDir()
+	chdir(t, work)
+	testrepo.WriteFile(t, work, "a/f.bin", testrepo.Random(400<<10))
+	s1 := saveDir(t, be, clk, "a", "n")
+	clk.Advance(2 * time.Hour)
+	old := testrepo.Reopen(t, be)
+	if err := old.BeginSession(ctx, "old", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := old.LoadIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
+	opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1}
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PacksScheduled == 0 || res.Immediate {
+		t.Fatalf("expected a deferred intent: %+v", res)
+	}
+	// Still deferred while the old writer runs.
+	clk.Advance(time.Minute)
+	if res, err = prune.Run(ctx, testrepo.Reopen(t, be), opts); err != nil || res.IntentsDeferred != 1 || res.PacksDeleted != 0 {
+		t.Fatalf("expected the intent to wait: %+v %v", res, err)
+	}
+	oldSnap, err := save.Run(ctx, old, save.Options{Paths: []string{"a"}, Name: "old", Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.IntentsExecuted != 1 || res.PacksRescued == 0 {
+		t.Fatalf("expected rescues: %+v", res)
+	}
+	mustVerify(t, be, true)
+	mustRestore(t, be, oldSnap, filepath.Join(work, "a"))
+}
+
+// A restore that starts while a repacked pack waits for deletion reads the
+// copies, so the deletion cannot pull data from under it.
+func TestReaderAfterIntentReadsCopies(t *testing.T) {
+	be, clk := newRepo(t)
+	work := t.TempDir()
+	chdir(t, work)
+	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(100<<10))
+	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(600<<10))
+	s1 := saveDir(t, be, clk, "a", "n")
+	os.Remove(filepath.Join(work, "a/gone.bin"))
+	s2 := saveDir(t, be, clk, "a", "n")
+	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
+	clk.Advance(2 * time.Hour)
+	// A session that started before the prune holds the deletion back.
+	early := testrepo.Reopen(t, be)
+	if err := early.BeginSession(ctx, "early", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(time.Minute)
+	opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1}
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.PacksRepacked == 0 || res.Immediate {
+		t.Fatalf("expected a repack waiting for deletion: %+v", res)
+	}
+	// A reader starting now sees the intent and the copies.
+	clk.Advance(time.Minute)
+	reader := testrepo.Reopen(t, be)
+	if err := reader.BeginSession(ctx, "reader", clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := reader.LoadIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	intents, _ := reader.ListIntents(ctx)
+	doomed := map[string]bool{}
+	for _, in := range intents {
+		for _, p := range in.Packs {
+			doomed[p.ID.String()] = true
+		}
+	}
+	used := []repository.ID{*s2.Tree}
+	err = tree.Walk(ctx, reader, *s2.Tree, "", func(p string, n *tree.Node) error {
+		used = append(used, n.Content...)
+		if n.Subtree != nil {
+			used = append(used, *n.Subtree)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range used {
+		if l, _ := reader.Index().Lookup(id); doomed[l.Pack.String()] {
+			t.Errorf("reader resolves blob %s of a live snapshot to doomed pack %s", id.Short(), l.Pack.Short())
+		}
+	}
+	// The early session ends; the next prune deletes the old packs.
+	early.EndSession(ctx)
+	clk.Advance(time.Minute)
+	if res, err = prune.Run(ctx, testrepo.Reopen(t, be), opts); err != nil || res.PacksDeleted == 0 {
+		t.Fatalf("expected the old packs deleted: %+v %v", res, err)
+	}
+	// The reader, whose index was loaded before, still restores.
+	target := t.TempDir()
+	if _, err := restore.Run(ctx, reader, s2, restore.Options{Target: target}); err != nil {
+		t.Fatal(err)
+	}
+	if d := testrepo.Equal(t, filepath.Join(work, "a"), filepath.Join(target, "a")); d != "" {
+		t.Fatal(d)
+	}
+	reader.EndSession(ctx)
+	mustVerify(t, be, true)
+}
+
+// pruneDuring runs a whole prune just before the first listing of data
+// packs: for a verify, after it has read the index.
+type pruneDuring struct {
+	*mem.Backend
+	once sync.Once
+	run  func()
+}
+
+func (p *pruneDuring) List(ctx context.Context, k storage.Kind, fn func(storage.Info) error) error {
+	if k == storage.KindData {
+		p.once.Do(p.run)
+	}
+	return p.Backend.List(ctx, k, fn)
+}
+
+// A verify whose index view a concurrent prune made stale looks again
+// instead of reporting the packs prune deleted.
+func TestVerifyDuringPrune(t *testing.T) {
+	be, clk := newRepo(t)
+	work := t.TempDir()
+	chdir(t, work)
+	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(300<<10))
+	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(900<<10))
+	s1 := saveDir(t, be, clk, "a", "n")
+	os.Remove(filepath.Join(work, "a/gone.bin"))
+	saveDir(t, be, clk, "a", "n")
+	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
+	clk.Advance(2 * time.Hour)
+	var pres *prune.Result
+	w := &pruneDuring{Backend: be, run: func() {
+		var err error
+		pres, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+		if err != nil {
+			t.Error(err)
+		}
+	}}
+	res, err := verify.Run(ctx, testrepo.Reopen(t, w), verify.Options{ReadData: true, NoRecord: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pres == nil || pres.PacksDeleted == 0 {
+		t.Fatalf("the prune in the middle deleted nothing: %+v", pres)
+	}
+	for _, p := range res.Problems {
+		t.Errorf("verify: %s", p)
+	}
+}
+
+func TestLease(t *testing.T) {
+	be, clk := newRepo(t)
+	repo := testrepo.Reopen(t, be)
+	opts := prune.Options{Now: clk.Now, Grace: time.Hour}
+	// A live lease of another prune.
+	data, _ := repo.SealJSON(prune.Lease{Holder: "other", Host: "ci-7", Acquired: clk.Now(), Expires: clk.Now().Add(time.Hour)})
+	be.Save(ctx, storage.Handle{Kind: storage.KindLease, Name: prune.LeaseName}, data)
+	if _, err := prune.Run(ctx, repo, opts); !errors.Is(err, prune.ErrLeaseHeld) || !strings.Contains(err.Error(), "ci-7") {
+		t.Fatalf("live lease: %v", err)
+	}
+	// Expired: stale, and the message says what to do.
+	clk.Advance(2 * time.Hour)
+	_, err := prune.Run(ctx, repo, opts)
+	if !errors.Is(err, prune.ErrLeaseStale) || !strings.Contains(err.Error(), "savepoint prune --break-lease") {
+		t.Fatalf("stale lease: %v", err)
+	}
+	opts.BreakLease = true
+	if _, err := prune.Run(ctx, repo, opts); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := prune.ReadLease(ctx, repo); err != nil || l != nil {
+		t.Fatalf("lease not released: %+v %v", l, err)
+	}
+	// A dry run takes no lease and works beside a live one.
+	data, _ = repo.SealJSON(prune.Lease{Holder: "other", Acquired: clk.Now(), Expires: clk.Now().Add(time.Hour)})
+	be.Save(ctx, storage.Handle{Kind: storage.KindLease, Name: prune.LeaseName}, data)
+	if _, err := prune.Run(ctx, repo, prune.Options{Now: clk.Now, DryRun: true}); err != nil {
+		t.Fatal(err)
+	}
+}

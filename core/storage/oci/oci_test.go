@@ -1,0 +1,189 @@
+package oci_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/registry"
+
+	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/oci"
+	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+)
+
+// inProcess starts go-containerregistry's in-process registry, optionally
+// behind a wrapper, and returns its host:port.
+func inProcess(t testing.TB, wrap func(http.Handler) http.Handler) string {
+	t.Helper()
+	var h http.Handler = registry.New(registry.Logger(log.New(io.Discard, "", 0)))
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// repoSeq numbers repositories; runID keeps runs against a long-lived
+// registry apart.
+var (
+	repoSeq atomic.Int64
+	runID   = strconv.FormatInt(time.Now().UnixNano(), 36)
+)
+
+func newBackend(t *testing.T, host string, opts oci.Options) *oci.Backend {
+	t.Helper()
+	b, err := oci.New(fmt.Sprintf("oci://%s/savepoint-test/%s-%d", host, runID, repoSeq.Add(1)), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Create(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestConformanceInProcess(t *testing.T) {
+	host := inProcess(t, nil)
+	storagetest.Run(t, func(t *testing.T) storage.Backend { return newBackend(t, host, oci.Options{}) })
+}
+
+func TestLocationHasNoCredentials(t *testing.T) {
+	b, err := oci.New("oci://ghcr.io/acme/app-savepoints", oci.Options{Username: "me", Password: "s3cret-token"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loc := b.Location(); loc != "oci://ghcr.io/acme/app-savepoints" {
+		t.Fatalf("Location() = %q", loc)
+	}
+}
+
+func TestBadReferences(t *testing.T) {
+	for _, ref := range []string{"oci://", "oci://ghcr.io", "oci://acme/app", "oci://ghcr.io/acme/app:latest", "oci://ghcr.io/acme/app@sha256:00", "oci://ghcr.io/Acme/App"} {
+		if _, err := oci.New(ref, oci.Options{}); err == nil {
+			t.Errorf("New(%q) accepted a bad repository reference", ref)
+		}
+	}
+}
+
+// TestListPages lists more tags than fit in one page.
+func TestListPages(t *testing.T) {
+	for _, reg := range registries(t) {
+		t.Run(reg.name, func(t *testing.T) {
+			ctx := context.Background()
+			b := newBackend(t, reg.host, oci.Options{PageSize: 7, Keychain: anonymous})
+			want := map[string]bool{}
+			for i := 0; i < 30; i++ {
+				data, name := storagetest.Blob(10 + i)
+				if err := b.Save(ctx, storage.Handle{Kind: storage.KindData, Name: name}, data); err != nil {
+					t.Fatal(err)
+				}
+				want[name] = true
+			}
+			got := map[string]bool{}
+			err := b.List(ctx, storage.KindData, func(fi storage.Info) error {
+				if got[fi.Name] || !want[fi.Name] {
+					return fmt.Errorf("%s listed twice or unknown", fi.Name)
+				}
+				got[fi.Name] = true
+				return nil
+			})
+			if err != nil || len(got) != len(want) {
+				t.Fatalf("listed %d of %d objects (%v)", len(got), len(want), err)
+			}
+			t.Logf("LIST requests for 30 tags in pages of 7: %d", b.Requests().List)
+		})
+	}
+}
+
+// flaky answers the first attempt of every distinct request with 503, as an
+// overloaded registry may; uploads are told apart by their digest.
+func flaky(next http.Handler) http.Handler {
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := r.Method + " " + r.URL.Path
+		if i := strings.Index(r.URL.Path, "/blobs/uploads/"); i >= 0 {
+			key = r.Method + " " + r.URL.Path[:i] + "/upload/" + r.URL.Query().Get("digest")
+		}
+		key += " " + r.Header.Get("Range") + r.URL.Query().Get("last")
+		mu.Lock()
+		first := !seen[key]
+		seen[key] = true
+		mu.Unlock()
+		if first {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte(`{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}`))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// TestConformanceFlaky: with a third of the requests failing, retries keep
+// every operation whole.
+func TestConformanceFlaky(t *testing.T) {
+	host := inProcess(t, flaky)
+	storagetest.Run(t, func(t *testing.T) storage.Backend {
+		return newBackend(t, host, oci.Options{Keychain: anonymous, RetryDelay: time.Millisecond})
+	})
+}
+
+// cdn answers blob GETs with a 307 to a signed URL on another path, the way
+// GHCR sends downloads to its CDN.
+func cdn(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/cdn"); ok {
+			if r.URL.Query().Get("sig") != "s3cr3t" || r.Header.Get("Authorization") != "" {
+				http.Error(w, "bad signature or leaked credentials", http.StatusForbidden)
+				return
+			}
+			r2 := r.Clone(r.Context())
+			r2.URL.Path, r2.URL.RawQuery = rest, ""
+			next.ServeHTTP(w, r2)
+			return
+		}
+		if r.Method == http.MethodGet && strings.Contains(r.URL.Path, "/blobs/sha256:") {
+			http.Redirect(w, r, "/cdn"+r.URL.Path+"?sig=s3cr3t", http.StatusTemporaryRedirect)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func TestConformanceRedirectedBlobs(t *testing.T) {
+	host := inProcess(t, cdn)
+	storagetest.Run(t, func(t *testing.T) storage.Backend { return newBackend(t, host, oci.Options{Keychain: anonymous}) })
+}
+
+// TestSaveWithoutCreate: a repository whose empty config blob is missing
+// (never initialised through Create) still takes manifests.
+func TestSaveWithoutCreate(t *testing.T) {
+	for _, reg := range registries(t) {
+		t.Run(reg.name, func(t *testing.T) {
+			b, err := oci.New(fmt.Sprintf("oci://%s/savepoint-test/%s-nocreate-%d", reg.host, runID, repoSeq.Add(1)), oci.Options{Keychain: anonymous})
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, name := storagetest.Blob(500)
+			h := storage.Handle{Kind: storage.KindSnapshot, Name: name}
+			if err := b.Save(context.Background(), h, data); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := b.Stat(context.Background(), h); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

@@ -1,0 +1,75 @@
+package s3_test
+
+import (
+	"context"
+	"io"
+	"sync"
+	"testing"
+
+	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+)
+
+// TestRequestsPerOperation pins the number of billed requests each
+// operation makes: one per object operation, one LIST per 1000 keys.
+func TestRequestsPerOperation(t *testing.T) {
+	srv := minio(t)
+	b := open(t, srv.options())
+	ctx := context.Background()
+	step := func(name string, want storage.Requests, fn func() error) {
+		t.Helper()
+		before := b.Requests()
+		if err := fn(); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := b.Requests().Sub(before); got != want {
+			t.Fatalf("%s made %+v requests, want %+v", name, got, want)
+		}
+	}
+	big, bigName := storagetest.Blob(20 << 20)
+	h := storage.Handle{Kind: storage.KindData, Name: bigName}
+	step("Save 20 MiB", storage.Requests{Put: 1}, func() error { return b.Save(ctx, h, big) })
+	step("Load range", storage.Requests{Get: 1}, func() error {
+		rd, err := b.Load(ctx, h, 5<<20, 8<<20)
+		if err != nil {
+			return err
+		}
+		defer rd.Close()
+		_, err = io.Copy(io.Discard, rd)
+		return err
+	})
+	step("Stat", storage.Requests{Head: 1}, func() error { _, err := b.Stat(ctx, h); return err })
+	step("Remove", storage.Requests{Delete: 1}, func() error { return b.Remove(ctx, h) })
+	step("Remove missing", storage.Requests{Delete: 1}, func() error { return b.Remove(ctx, h) })
+
+	const n = 1500
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			data, name := storagetest.Blob(32)
+			if err := b.Save(ctx, storage.Handle{Kind: storage.KindIndex, Name: name}, data); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	step("List 1500", storage.Requests{List: 2}, func() error {
+		seen := 0
+		err := b.List(ctx, storage.KindIndex, func(storage.Info) error { seen++; return nil })
+		if err == nil && seen != n {
+			t.Fatalf("listed %d, want %d", seen, n)
+		}
+		return err
+	})
+	step("List empty kind", storage.Requests{List: 1}, func() error {
+		return b.List(ctx, storage.KindSnapshot, func(storage.Info) error { return nil })
+	})
+}

@@ -1,0 +1,213 @@
+package s3
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/storage"
+)
+
+// Retries
+//
+// All retrying happens in minio-go's request loop (Options.MaxRetries,
+// default 10 attempts): it retries HTTP 408/429/499/500/502/503/504/520,
+// the S3 codes SlowDown/InternalError/RequestTimeout/Throttling..., and
+// every transport error (connection reset, timeout, EOF), sleeping a random
+// time in [0, min(1s, 200ms*2^attempt)] (full jitter) between attempts.
+// Nothing else retries requests, so the attempt counts stay predictable.
+//
+// Two additions live here, in the transport, because minio-go cannot know
+// them:
+//   - ResponseTimeout bounds how long one attempt waits for response
+//     headers, so a hung server becomes a retryable timeout. Downloads
+//     also fail over when no byte arrives for that long (resume.go).
+//   - A refused connection (nothing listens, unknown host, no route, dial
+//     timeout) is not worth ten attempts: after RefusedAttempts of them the
+//     transport cancels the whole operation with ErrUnavailable, so a wrong
+//     endpoint fails within about a second instead of half a minute.
+//
+// Reading a response body is not covered by minio-go's loop; Load resumes
+// a broken body itself (see resume.go), with the same attempt budget.
+
+// opKey is the context key of an operation's state.
+type opKey struct{}
+
+// opState is shared by the HTTP attempts of one backend operation.
+type opState struct {
+	cancel  context.CancelCauseFunc
+	refused atomic.Int32
+}
+
+// op starts an operation: the returned context lets the transport cancel
+// it when the endpoint refuses connections. done must be called.
+func (b *Backend) op(ctx context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	st := &opState{cancel: cancel}
+	return context.WithValue(ctx, opKey{}, st), func() { cancel(nil) }
+}
+
+// newTransport builds the HTTP transport: TLS settings, connection bounds,
+// timeouts, then the optional test wrapper, then request counting.
+func (b *Backend) newTransport() (http.RoundTripper, error) {
+	conns := b.opts.Connections
+	if conns <= 0 {
+		conns = 8
+	}
+	timeout := b.opts.ResponseTimeout
+	if timeout <= 0 {
+		timeout = 60 * time.Second
+	}
+	b.timeout = timeout
+	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
+	if b.opts.CAFile != "" {
+		pem, err := os.ReadFile(b.opts.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("s3: reading CA file: %v: %w", err, storage.ErrInvalid)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("s3: CA file %s holds no PEM certificate: %w", b.opts.CAFile, storage.ErrInvalid)
+		}
+		tlsConf.RootCAs = pool
+	}
+	t := &http.Transport{
+		Proxy:       http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		// The engine bounds its parallel transfers by Connections; the
+		// transport keeps that many connections alive and caps the total
+		// with headroom, so a reader held open while another request is
+		// made (a listing during a restore) never waits for a connection.
+		MaxConnsPerHost:       2*conns + 4,
+		MaxIdleConnsPerHost:   conns,
+		MaxIdleConns:          conns,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: timeout,
+		ExpectContinueTimeout: time.Second,
+		TLSClientConfig:       tlsConf,
+		// Bodies must arrive as stored: no transparent gzip on ranges.
+		DisableCompression: true,
+	}
+	b.transport = t
+	var rt http.RoundTripper = t
+	if b.opts.WrapTransport != nil {
+		rt = b.opts.WrapTransport(rt)
+	}
+	return &countingTransport{b: b, next: rt}, nil
+}
+
+// countingTransport counts every HTTP attempt by kind (retries and bucket
+// location lookups included: they are billed too) and enforces the refused
+// connection budget of the operation.
+type countingTransport struct {
+	b    *Backend
+	next http.RoundTripper
+}
+
+func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	t.count(req)
+	res, err := t.next.RoundTrip(req)
+	if err == nil {
+		return res, nil
+	}
+	st, ok := req.Context().Value(opKey{}).(*opState)
+	if !ok {
+		return res, err
+	}
+	var cv *tls.CertificateVerificationError
+	switch {
+	case errors.As(err, &cv):
+		// minio-go would retry these ten times (it only recognises a bare
+		// x509.UnknownAuthorityError); no retry can fix a certificate.
+		st.cancel(opFailure{fmt.Errorf("the TLS certificate of %s is not trusted (%s; use --s3-ca-file): %w",
+			req.URL.Host, oneLine(cv.Err.Error()), storage.ErrUnavailable)})
+	case refused(err):
+		if int(st.refused.Add(1)) >= t.b.refused {
+			st.cancel(opFailure{fmt.Errorf("cannot connect to %s (%v): %w", req.URL.Host, shortNetErr(err), storage.ErrUnavailable)})
+		}
+	}
+	return res, err
+}
+
+// opFailure is the cause with which the transport ends an operation early;
+// translate reports it instead of the context's cancellation.
+type opFailure struct{ error }
+
+func (f opFailure) Unwrap() error { return f.error }
+
+func (t *countingTransport) count(req *http.Request) {
+	q := req.URL.Query()
+	switch req.Method {
+	case http.MethodHead:
+		t.b.AddHead()
+	case http.MethodPut, http.MethodPost:
+		if q.Has("delete") {
+			t.b.AddDelete()
+		} else {
+			t.b.AddPut()
+		}
+	case http.MethodDelete:
+		t.b.AddDelete()
+	default:
+		if q.Has("list-type") || q.Has("prefix") || q.Has("delimiter") || q.Has("uploads") || q.Has("versions") {
+			t.b.AddList()
+		} else {
+			t.b.AddGet()
+		}
+	}
+}
+
+// refused reports whether err means the endpoint cannot be reached at all,
+// as opposed to a connection that broke or a slow answer.
+func refused(err error) bool {
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true
+	}
+	if errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.EHOSTUNREACH) || errors.Is(err, syscall.ENETUNREACH) {
+		return true
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
+		return true
+	}
+	return false
+}
+
+// shortNetErr names a network failure without URLs or request details.
+func shortNetErr(err error) string {
+	var dns *net.DNSError
+	switch {
+	case errors.As(err, &dns):
+		return "unknown host " + dns.Name
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, syscall.EHOSTUNREACH):
+		return "no route to host"
+	case errors.Is(err, syscall.ENETUNREACH):
+		return "network unreachable"
+	case errors.Is(err, syscall.ECONNRESET):
+		return "connection reset"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return "timed out"
+	}
+	var op *net.OpError
+	if errors.As(err, &op) && op.Err != nil {
+		return op.Err.Error()
+	}
+	return err.Error()
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/google/go-containerregistry/pkg/v1/random"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/savepoint-ci/savepoint/internal/testenv"
+)
+
+// pushRandom pushes a small random image to ref and returns its digest.
+func pushRandom(t *testing.T, ref string) string {
+	t.Helper()
+	img, err := random.Image(1024, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tag, err := name.NewTag(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(tag, img); err != nil {
+		t.Fatal(err)
+	}
+	d, _ := img.Digest()
+	return d.String()
+}
+
+func tagDigest(t *testing.T, ref string) string {
+	t.Helper()
+	tag, _ := name.NewTag(ref)
+	d, err := remote.Head(tag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d.Digest.String()
+}
+
+// TestImageRollback: the checkpoint on a Woodpecker deployment records and
+// pins the live image; the deploy moves the tag; the rollback task moves it
+// back to the recorded digest.
+func TestImageRollback(t *testing.T) {
+	host := testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")
+	ws := newWorkspace(t)
+	ref := host + "/plugin-images/" + strings.ToLower(filepath.Base(ws)) + ":production"
+	live := pushRandom(t, ref)
+	base := map[string]string{
+		"CI": "woodpecker", "CI_PIPELINE_EVENT": "deployment", "CI_PIPELINE_DEPLOY_TARGET": "production", "CI_WORKSPACE": ws,
+		"PLUGIN_REPOSITORY": filepath.Join(t.TempDir(), "repo"), "PLUGIN_PASSWORD": password,
+	}
+	ckpt := step{dir: ws, env: merge(base, map[string]string{
+		"CI_PIPELINE_DEPLOY_TASK": "deploy", "PLUGIN_INIT": "true",
+		"PLUGIN_IMAGES": `{"api":"` + ref + `"}`, "PLUGIN_PIN": "true",
+	})}.run(t).mustOK(t)
+	srcs, _ := ckpt.get("output", "sources").([]any)
+	if len(srcs) != 1 || srcs[0].(map[string]any)["digest"] != live || srcs[0].(map[string]any)["pin_tag"] == "" {
+		t.Fatalf("checkpoint sources: %v", ckpt.get("output", "sources"))
+	}
+	if !strings.Contains(ckpt.stdout, "image api: "+live) {
+		t.Errorf("stdout: %s", ckpt.stdout)
+	}
+
+	bad := pushRandom(t, ref) // the deploy moves the tag
+	if tagDigest(t, ref) != bad {
+		t.Fatal("the tag did not move")
+	}
+	rb := step{dir: ws, env: merge(base, map[string]string{"CI_PIPELINE_DEPLOY_TASK": "rollback"})}.run(t).mustOK(t)
+	rb.noSecrets(t, password)
+	if got := tagDigest(t, ref); got != live {
+		t.Errorf("after rollback the tag points at %s, want %s", got, live)
+	}
+}

@@ -1,0 +1,34 @@
+package gitlab
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/internal/testenv"
+)
+
+// TestPipelineMinIORepository runs the project pipeline against a bucket
+// on the MinIO server of scripts/services/minio.sh; the save job's init
+// creates the bucket.
+func TestPipelineMinIORepository(t *testing.T) {
+	endpoint := testenv.Require(t, "SAVEPOINT_TEST_S3_ENDPOINT")
+	accessKey := testenv.Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY")
+	secretKey := testenv.Require(t, "SAVEPOINT_TEST_S3_SECRET_KEY")
+	url := fmt.Sprintf("s3://savepoint-gitlab-%d/ci", time.Now().UnixNano())
+	vars := map[string]string{
+		"SAVEPOINT_TEST_REPOSITORY": url,
+		"SAVEPOINT_S3_ENDPOINT":     endpoint,
+		"SAVEPOINT_S3_INSECURE":     "true",
+		"AWS_ACCESS_KEY_ID":         accessKey,
+		"AWS_SECRET_ACCESS_KEY":     secretKey,
+		"AWS_REGION":                "us-east-1",
+	}
+	run := runPipeline(t, vars)
+	if strings.Contains(run.output, secretKey) {
+		t.Errorf("the S3 secret key appears in the pipeline output")
+	}
+	checkRun(t, run)
+	checkRepository(t, run, url, func(k string) string { return vars[k] })
+}

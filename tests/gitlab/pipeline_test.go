@@ -1,0 +1,337 @@
+package gitlab
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/location"
+	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/internal/testenv"
+)
+
+// The pipeline the tests run is gitlab/.gitlab-ci.yml itself, the one GitLab
+// runs in the component project: it includes the components at the current
+// commit, saves a fixture, saves it again (dedup), restores it in another
+// job from the first job's dotenv report, and verifies the files.
+const (
+	remoteURL   = "git@gitlab.example.com:savepoint-ci/components.git"
+	projectPath = "savepoint-ci/components"
+	password    = "gitlab-component-test"
+)
+
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+// savepointBin builds the savepoint binary once for all pipeline tests.
+func savepointBin(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "savepoint-gitlab-bin")
+		if buildErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", filepath.Join(binDir, "savepoint"), "github.com/savepoint-ci/savepoint")
+		cmd.Dir = filepath.Join(projectDir(t), "..")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			buildErr = &buildError{string(out), err}
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building savepoint: %v", buildErr)
+	}
+	return binDir
+}
+
+type buildError struct {
+	out string
+	err error
+}
+
+func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+// pipelineRun is a finished gitlab-ci-local run of the component project.
+type pipelineRun struct {
+	dir    string // the temporary component project
+	commit string // its HEAD
+	output string
+}
+
+// artifact reads a file of a job's artifacts.
+func (r *pipelineRun) artifact(t *testing.T, job, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(r.dir, ".gitlab-ci-local", "artifacts", job, name))
+	if err != nil {
+		t.Fatalf("artifact of %s: %v", job, err)
+	}
+	return b
+}
+
+// dotenv parses a job's dotenv report, checking GitLab's rules on the way.
+func (r *pipelineRun) dotenv(t *testing.T, job string) map[string]string {
+	t.Helper()
+	data := r.artifact(t, job, ".savepoint/"+job+".env")
+	if len(data) > 5<<10 {
+		t.Errorf("%s: dotenv report is %d bytes, GitLab takes 5 KB", job, len(data))
+	}
+	m := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if !ok || !regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`).MatchString(k) || v == "" {
+			t.Errorf("%s: bad dotenv line %q", job, sc.Text())
+		}
+		m[k] = v
+	}
+	if len(m) > 20 {
+		t.Errorf("%s: %d dotenv variables, GitLab's default limit is 20", job, len(m))
+	}
+	return m
+}
+
+// git runs git in dir with a fixed identity and returns its trimmed output.
+func git(t *testing.T, dir string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=test", "GIT_AUTHOR_EMAIL=test@example.com",
+		"GIT_COMMITTER_NAME=test", "GIT_COMMITTER_EMAIL=test@example.com")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("git %v: %v\n%s", args, err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// newProject makes dir a git project with everything committed and the
+// origin remote gitlab-ci-local derives CI_PROJECT_PATH from; it returns HEAD.
+func newProject(t *testing.T, dir, remote string) string {
+	t.Helper()
+	git(t, dir, "init", "-q", "-b", "main")
+	git(t, dir, "add", "-A")
+	git(t, dir, "commit", "-q", "-m", "initial")
+	git(t, dir, "remote", "add", "origin", remote)
+	return git(t, dir, "rev-parse", "HEAD")
+}
+
+// gcl runs gitlab-ci-local in dir on the shell executor with artifact
+// isolation, the savepoint binary on PATH, the repository password and vars
+// set; extra args select jobs. It fails the test when the pipeline fails.
+func gcl(t *testing.T, dir string, vars map[string]string, extra ...string) string {
+	t.Helper()
+	bin := testenv.Require(t, "SAVEPOINT_TEST_GITLAB_CI_LOCAL")
+	args := []string{"--force-shell-executor", "--shell-isolation", "--no-color",
+		"--home", filepath.Join(t.TempDir(), "home"), "--variable", "SAVEPOINT_PASSWORD=" + password}
+	for k, v := range vars {
+		args = append(args, "--variable", k+"="+v)
+	}
+	args = append(args, extra...)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+savepointBin(t)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	start := time.Now()
+	out, err := cmd.CombinedOutput()
+	t.Logf("gitlab-ci-local %s ran in %.1fs", strings.Join(extra, " "), time.Since(start).Seconds())
+	if err != nil {
+		t.Fatalf("gitlab-ci-local %s: %v\n%s", strings.Join(extra, " "), err, out)
+	}
+	if strings.Contains(string(out), password) {
+		t.Errorf("the repository password appears in the pipeline output")
+	}
+	return string(out)
+}
+
+// runPipeline copies gitlab/ into a fresh git project and runs its pipeline.
+func runPipeline(t *testing.T, vars map[string]string) *pipelineRun {
+	t.Helper()
+	testenv.Require(t, "SAVEPOINT_TEST_GITLAB_CI_LOCAL")
+	dir := filepath.Join(t.TempDir(), "components")
+	copyTree(t, projectDir(t), dir)
+	run := &pipelineRun{dir: dir, commit: newProject(t, dir, remoteURL)}
+	run.output = gcl(t, dir, vars)
+	for _, job := range []string{"component-test-save", "component-test-again-save", "component-test-restore",
+		"component-test-verify-restore", "component-test-verify-dedup"} {
+		if !regexp.MustCompile(`(?m)PASS\s+` + job + `\s*$`).MatchString(run.output) {
+			t.Errorf("job %s did not pass:\n%s", job, run.output)
+		}
+	}
+	return run
+}
+
+// checkRun checks what every pipeline run must leave behind.
+func checkRun(t *testing.T, run *pipelineRun) {
+	t.Helper()
+	save := run.dotenv(t, "component-test-save")
+	again := run.dotenv(t, "component-test-again-save")
+	restored := run.dotenv(t, "component-test-restore")
+	id := save["SAVEPOINT_SNAPSHOT_ID"]
+	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(id) {
+		t.Fatalf("save dotenv: SAVEPOINT_SNAPSHOT_ID %q", id)
+	}
+	if restored["SAVEPOINT_SNAPSHOT_ID"] != id {
+		t.Errorf("the restore job restored %s, not the save job's %s (dotenv not passed on?)", restored["SAVEPOINT_SNAPSHOT_ID"], id)
+	}
+	if save["SAVEPOINT_FILES"] != "3" || restored["SAVEPOINT_RESTORED_FILES"] != "3" || restored["SAVEPOINT_RESTORED_SYMLINKS"] != "1" {
+		t.Errorf("file counts: save %v, restore %v", save, restored)
+	}
+	if restored["SAVEPOINT_SNAPSHOT_COMMIT"] != run.commit {
+		t.Errorf("restore dotenv names commit %q, want %s", restored["SAVEPOINT_SNAPSHOT_COMMIT"], run.commit)
+	}
+	if again["SAVEPOINT_PARENT_ID"] != id {
+		t.Errorf("the second save's parent is %q, want %s", again["SAVEPOINT_PARENT_ID"], id)
+	}
+
+	var ann map[string][]map[string]map[string]string
+	if err := json.Unmarshal(run.artifact(t, "component-test-save", ".savepoint/component-test-save.annotations.json"), &ann); err != nil {
+		t.Fatalf("annotations report: %v", err)
+	}
+	if l := ann["savepoint"]; len(l) != 1 || !strings.Contains(l[0]["external_link"]["label"], save["SAVEPOINT_SNAPSHOT_SHORT_ID"]) || l[0]["external_link"]["url"] == "" {
+		t.Errorf("annotations report: %v", ann)
+	}
+	log, err := os.ReadFile(filepath.Join(run.dir, ".gitlab-ci-local", "output", "component-test-save.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, marker := range []string{"section_start:", ":savepoint_save[collapsed=false]", "section_end:", ":savepoint_setup"} {
+		if !strings.Contains(string(log), marker) {
+			t.Errorf("save job log has no %q", marker)
+		}
+	}
+}
+
+// checkRepository opens the repository the pipeline wrote and checks the
+// snapshots and their provenance.
+func checkRepository(t *testing.T, run *pipelineRun, url string, getenv func(string) string) {
+	t.Helper()
+	ctx := context.Background()
+	be, err := location.Open(ctx, url, location.Options{Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := repository.Open(ctx, be, repository.OpenOptions{Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	list, err := snapshot.List(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 {
+		t.Fatalf("%d snapshots in the repository, want 2", len(list))
+	}
+	want := map[string]string{"platform": "gitlab", "branch": "main", "commit": run.commit, "ref": "main", "repository": projectPath}
+	for _, s := range list {
+		if s.Name != "component-test" {
+			t.Errorf("snapshot %s named %q", s.ID.Short(), s.Name)
+		}
+		for k, v := range want {
+			if s.Provenance[k] != v {
+				t.Errorf("snapshot %s: provenance %s=%q, want %q", s.ID.Short(), k, s.Provenance[k], v)
+			}
+		}
+		for _, k := range []string{"pipeline", "pipeline_url", "job_url", "job", "job_id", "event"} {
+			if s.Provenance[k] == "" {
+				t.Errorf("snapshot %s: no provenance %s", s.ID.Short(), k)
+			}
+		}
+	}
+	if len(list[0].Tags) != 1 || list[0].Tags[0] != "component-test" {
+		t.Errorf("first snapshot's tags %v", list[0].Tags)
+	}
+}
+
+func TestPipelineLocalRepository(t *testing.T) {
+	repoDir := filepath.Join(t.TempDir(), "repo")
+	run := runPipeline(t, map[string]string{"SAVEPOINT_TEST_REPOSITORY": repoDir})
+	checkRun(t, run)
+	checkRepository(t, run, repoDir, func(string) string { return "" })
+}
+
+// TestPipelineListsAllComponents checks that gitlab-ci-local accepts every
+// component of the project pipeline (schema, inputs, interpolation), also
+// those it does not run (manual checkpoint and rollback, scheduled prune).
+func TestPipelineListsAllComponents(t *testing.T) {
+	gcl := testenv.Require(t, "SAVEPOINT_TEST_GITLAB_CI_LOCAL")
+	dir := filepath.Join(t.TempDir(), "components")
+	copyTree(t, projectDir(t), dir)
+	newProject(t, dir, remoteURL)
+	cmd := exec.Command(gcl, "--list-json", "--home", filepath.Join(t.TempDir(), "home"))
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("gitlab-ci-local --list-json: %v\n%s", err, out)
+	}
+	var jobs []struct {
+		Name  string `json:"name"`
+		Stage string `json:"stage"`
+		When  string `json:"when"`
+	}
+	start := bytes.IndexByte(out, '[')
+	if start < 0 || json.Unmarshal(out[start:], &jobs) != nil {
+		t.Fatalf("gitlab-ci-local --list-json printed no job list:\n%s", out)
+	}
+	got := map[string]string{}
+	for _, j := range jobs {
+		got[j.Name] = j.Stage + "/" + j.When
+	}
+	for name, want := range map[string]string{
+		"component-test-save": "save/on_success", "component-test-restore": "test/on_success",
+		"component-test-checkpoint": "test/manual", "component-test-rollback": "test/manual",
+		"component-test-prune": ".post/never",
+	} {
+		if got[name] != want {
+			t.Errorf("job %s: stage/when %q, want %q (all: %v)", name, got[name], want, got)
+		}
+	}
+}
+
+// copyTree copies the regular files and directories of src into dst.
+func copyTree(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			if d.Name() == ".gitlab-ci-local" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,92 @@
+package gitlab
+
+import (
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/location"
+	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
+)
+
+// TestPruneComponent saves two different versions of a file, then runs
+// the prune component (keep the last one) and checks that one snapshot and
+// only its data are left.
+func TestPruneComponent(t *testing.T) {
+	root := t.TempDir()
+	repo := filepath.Join(root, "repo")
+	dir := filepath.Join(root, "app")
+	copyTree(t, filepath.Join(projectDir(t), "templates"), filepath.Join(dir, "templates"))
+	pipeline := `stages: [build]
+include:
+  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/save@$CI_COMMIT_SHA
+    inputs:
+      repository: $TEST_REPOSITORY
+      paths: data
+      name: cache
+  - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/prune@$CI_COMMIT_SHA
+    inputs:
+      repository: $TEST_REPOSITORY
+      keep_last: 1
+      keep_daily: 0
+      grace: 1s
+      rules: [{when: always}]
+`
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".gitlab-ci.yml"), []byte(pipeline), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	random := func() {
+		t.Helper()
+		b := make([]byte, 2<<20)
+		rand.Read(b)
+		if err := os.WriteFile(filepath.Join(dir, "data", "blob"), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	vars := map[string]string{"TEST_REPOSITORY": repo}
+	random()
+	newProject(t, dir, "git@gitlab.example.com:acme/app.git")
+	gcl(t, dir, vars, "savepoint-save")
+	random()
+	git(t, dir, "commit", "-q", "-am", "new data")
+	gcl(t, dir, vars, "savepoint-save")
+	time.Sleep(2 * time.Second) // let the unreferenced data pass the 1s grace
+	out := gcl(t, dir, vars, "savepoint-prune")
+	for _, want := range []string{"forget --keep-last 1", "prune --grace 1s", "section_start:", "deleted"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("prune job output lacks %q:\n%s", want, out)
+		}
+	}
+	ctx := context.Background()
+	be, err := location.Open(ctx, repo, location.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := repository.Open(ctx, be, repository.OpenOptions{Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	list, err := snapshot.List(ctx, r)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("after prune: %d snapshots (%v), want 1", len(list), err)
+	}
+	var size int64
+	filepath.Walk(repo, func(_ string, fi os.FileInfo, err error) error {
+		if err == nil && !fi.IsDir() {
+			size += fi.Size()
+		}
+		return nil
+	})
+	if size > 3<<20 {
+		t.Errorf("the repository holds %d bytes after prune, more than one version of the data", size)
+	}
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+)
+
+// TestDockerfileMatches: the Dockerfile builds what imagebuild assembles:
+// the same two targets, files, entrypoint, env, user and labels.
+func TestDockerfileMatches(t *testing.T) {
+	b, err := os.ReadFile("../../Dockerfile")
+	if err != nil {
+		t.Fatal(err)
+	}
+	df := string(b)
+	stages := regexp.MustCompile(`(?m)^FROM .* AS (\w+)$`).FindAllStringSubmatch(df, -1)
+	var names []string
+	for _, s := range stages {
+		names = append(names, s[1])
+	}
+	if strings.Join(names, ",") != "build,shell,plugin,minimal" {
+		t.Errorf("stages %v, want build, shell, plugin, minimal (minimal last: the default target, what `image: Dockerfile` builds)", names)
+	}
+	for _, want := range []string{
+		"CGO_ENABLED=0", "-trimpath", `-ldflags "-s -w -X main.version=${VERSION}"`,
+		"-o /out/savepoint .", "-o /out/savepoint-action ./actions", "ln -s savepoint-action /out/savepoint-action-post",
+		"COPY --from=build /out/ /usr/local/bin/", "-o /plugin/savepoint-plugin ./drone",
+	} {
+		if !strings.Contains(df, want) {
+			t.Errorf("Dockerfile lacks %q", want)
+		}
+	}
+	for _, stage := range strings.Split(df, "\nFROM ")[2:] {
+		name := strings.Fields(stage)[2]
+		entry := "savepoint"
+		if name == variantPlugin {
+			entry = "savepoint-plugin"
+		}
+		for _, want := range []string{
+			`ENTRYPOINT ["/usr/local/bin/` + entry + `"]`, "USER 0:0",
+			"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "SSL_CERT_FILE=/" + caBundlePath,
+		} {
+			if !strings.Contains(stage, want) {
+				t.Errorf("stage %s lacks %q", name, want)
+			}
+		}
+		for k := range labels(options{source: "s", revision: "r"}, name) {
+			if k != "org.opencontainers.image.created" && !strings.Contains(stage, k+"=") {
+				t.Errorf("stage %s lacks label %s", name, k)
+			}
+		}
+	}
+}
+
+// TestReleaseWorkflow: the workflow that publishes the image builds both
+// Dockerfile targets for both platforms under the name action.yml runs.
+func TestReleaseWorkflow(t *testing.T) {
+	b, err := os.ReadFile("../../.github/workflows/image.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatal(err)
+	}
+	act, err := os.ReadFile("../../action.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`image: docker://([^:\s]+):(v\d+)`).FindStringSubmatch(string(act))
+	if m == nil {
+		t.Fatalf("action.yml runs no prebuilt docker://IMAGE:vN")
+	}
+	targets := map[string]bool{}
+	for _, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			if !strings.HasPrefix(s.Uses, "docker/build-push-action@") {
+				continue
+			}
+			targets[s.With["target"]] = true
+			if s.With["platforms"] != "linux/amd64,linux/arm64" {
+				t.Errorf("target %s platforms %q", s.With["target"], s.With["platforms"])
+			}
+			name := m[1]
+			if s.With["target"] == variantPlugin {
+				name += "-plugin" // the name drone/docs.md and drone/content.yaml give
+			}
+			if !strings.Contains(s.With["tags"], name+":${{ steps.version.outputs.major }}") {
+				t.Errorf("target %s tags %q do not publish %s:vN", s.With["target"], s.With["tags"], name)
+			}
+		}
+	}
+	if !targets[variantMinimal] || !targets[variantShell] || !targets[variantPlugin] {
+		t.Errorf("targets built: %v", targets)
+	}
+}
