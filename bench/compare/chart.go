@@ -23,7 +23,7 @@ func chart(r *Run) []byte {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
-	fmt.Fprintf(&b, `<text x="10" y="20" font-size="14" font-weight="bold">Wall time per scenario (seconds, lower is better), scale %g, %s</text>`+"\n", r.Scale, r.Date[:10])
+	fmt.Fprintf(&b, `<text x="10" y="20" font-size="14" font-weight="bold">Wall time per scenario (seconds, lower is better), %s repositories, scale %g, %s</text>`+"\n", r.Backend, r.Scale, r.Date[:10])
 	lx := width - 300
 	for i, t := range toolOrder {
 		x := lx + i*100

@@ -41,13 +41,10 @@ func main() {
 		docs     = flag.String("docs", "docs", "where to write performance.md and bench/ results (empty: don't write)")
 		only     = flag.String("datasets", strings.Join(benchdata.Datasets, ","), "datasets to run, comma-separated")
 		tools    = flag.String("tools", "savepoint,restic,tar+zstd", "tools to run, comma-separated")
-		minio    = flag.Bool("minio", false, "also run against MinIO (needs the S3 backend and scripts/services/minio.sh)")
+		minio    = flag.Bool("minio", false, "savepoint and restic repositories in MinIO (scripts/services/minio.sh) instead of local directories; results go to the -minio files")
 		keepWork = flag.Bool("keep", false, "keep the work directory")
 	)
 	flag.Parse()
-	if *minio {
-		fatal(fmt.Errorf("-minio: the S3 backend is not on this branch yet; MinIO runs are off"))
-	}
 	absBin, err := filepath.Abs(*bin)
 	if err != nil {
 		fatal(err)
@@ -67,13 +64,23 @@ func main() {
 	if dir, err = filepath.Abs(dir); err != nil {
 		fatal(err)
 	}
+	var s3 *minioServer
+	backend := "local"
+	if *minio {
+		var stop func()
+		if s3, stop, err = startMinio(); err != nil {
+			fatal(err)
+		}
+		defer stop()
+		backend = "minio"
+	}
 	var runners []runner
 	for _, t := range strings.Split(*tools, ",") {
 		switch t {
 		case "savepoint":
-			runners = append(runners, &savepointRunner{bin: absBin})
+			runners = append(runners, &savepointRunner{bin: absBin, s3: s3})
 		case "restic":
-			runners = append(runners, &resticRunner{})
+			runners = append(runners, &resticRunner{s3: s3})
 		case "tar+zstd":
 			runners = append(runners, &tarRunner{})
 		default:
@@ -81,7 +88,7 @@ func main() {
 		}
 	}
 	run := &Run{
-		Date: time.Now().UTC().Format(time.RFC3339), Scale: *scale, CPUs: cpus(),
+		Date: time.Now().UTC().Format(time.RFC3339), Scale: *scale, CPUs: cpus(), Backend: backend,
 		LoadBefore: loadavg(), Versions: versions(absBin), Scenarios: scenarioDoc,
 	}
 	start := time.Now()

@@ -16,6 +16,7 @@ import (
 type Run struct {
 	Date       string            `json:"date"`
 	Scale      float64           `json:"scale"`
+	Backend    string            `json:"backend"` // local or minio (tar+zstd always writes a local file)
 	CPUs       int               `json:"cpus"`
 	LoadBefore string            `json:"load_before"`
 	LoadAfter  string            `json:"load_after"`
@@ -164,6 +165,7 @@ func printTable(w io.Writer, r *Run) {
 
 func (r *Run) markdown() string {
 	var b strings.Builder
+	fmt.Fprintf(&b, "Repositories: %s. ", r.Backend)
 	fmt.Fprintf(&b, "Run %s, scale %g (%s), %d CPUs, load average %s before and %s after (other jobs share the machine), %.0f s in all.\n",
 		r.Date, r.Scale, r.datasetSummary(), r.CPUs, r.LoadBefore, r.LoadAfter, r.TotalSec)
 	var vs []string
@@ -197,10 +199,15 @@ func (r *Run) datasetSummary() string {
 	return strings.Join(parts, "; ")
 }
 
-const (
-	markBegin = "<!-- compare:begin (written by bench/compare; edits inside are lost) -->"
-	markEnd   = "<!-- compare:end -->"
-)
+// markers of the section of docs/performance.md a run rewrites; MinIO
+// runs have their own.
+func markers(backend string) (string, string) {
+	name := "compare"
+	if backend != "local" {
+		name += "-" + backend
+	}
+	return "<!-- " + name + ":begin (written by bench/compare; edits inside are lost) -->", "<!-- " + name + ":end -->"
+}
 
 // writeDocs writes docs/bench/results.json, docs/bench/results.md,
 // docs/bench/chart.svg and the marked section of docs/performance.md.
@@ -213,11 +220,15 @@ func writeDocs(docs string, r *Run) error {
 	if err != nil {
 		return err
 	}
-	md := r.markdown()
+	suffix := ""
+	if r.Backend != "local" {
+		suffix = "-" + r.Backend
+	}
+	md := strings.ReplaceAll(r.markdown(), "(bench/chart.svg)", "(bench/chart"+suffix+".svg)")
 	files := map[string][]byte{
-		"results.json": append(js, '\n'),
-		"results.md":   []byte(strings.ReplaceAll(md, "(bench/chart.svg)", "(chart.svg)")),
-		"chart.svg":    chart(r),
+		"results" + suffix + ".json": append(js, '\n'),
+		"results" + suffix + ".md":   []byte(strings.ReplaceAll(md, "(bench/chart", "(chart")),
+		"chart" + suffix + ".svg":    chart(r),
 	}
 	for name, data := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
@@ -229,6 +240,7 @@ func writeDocs(docs string, r *Run) error {
 	if err != nil {
 		return fmt.Errorf("%s: %v (it holds the marked section the results go in)", perf, err)
 	}
+	markBegin, markEnd := markers(r.Backend)
 	i, j := bytes.Index(old, []byte(markBegin)), bytes.Index(old, []byte(markEnd))
 	if i < 0 || j < i {
 		return fmt.Errorf("%s: markers %q and %q not found", perf, markBegin, markEnd)

@@ -105,24 +105,35 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-// savepointRunner drives bin/savepoint on a local repository.
+// savepointRunner drives bin/savepoint on a local or MinIO repository.
 type savepointRunner struct {
 	bin, repo string
+	sizeDir   string // where the repository's bytes are on disk (for MinIO: its bucket directory)
 	size      int64
+	s3        *minioServer
 }
 
 func (s *savepointRunner) Name() string { return "savepoint" }
 
 func (s *savepointRunner) env() []string {
-	return append(os.Environ(), "SAVEPOINT_PASSWORD=bench-password")
+	env := append(os.Environ(), "SAVEPOINT_PASSWORD=bench-password")
+	if s.s3 != nil {
+		env = append(env, s.s3.env()...)
+		env = append(env, "SAVEPOINT_S3_ENDPOINT=http://"+s.s3.endpoint)
+	}
+	return env
 }
 
 func (s *savepointRunner) Init(repo string) error {
-	s.repo = repo
-	cmd := exec.Command(s.bin, "init", "--repo", repo)
+	s.repo, s.sizeDir = repo, repo
+	if s.s3 != nil {
+		name := filepath.Base(repo)
+		s.repo, s.sizeDir = "s3://savepoint/"+name, filepath.Join(s.s3.data, "savepoint", name)
+	}
+	cmd := exec.Command(s.bin, "init", "--repo", s.repo)
 	cmd.Env = s.env()
 	_, _, err := timed(cmd)
-	s.size = dirSize(repo)
+	s.size = dirSize(s.sizeDir)
 	return err
 }
 
@@ -143,7 +154,7 @@ func (s *savepointRunner) Save(dir, name string, fresh bool) (measure, error) {
 		return m, fmt.Errorf("savepoint --json output: %v", err)
 	}
 	m.requests = sum(snap.Stats.Requests)
-	size := dirSize(s.repo)
+	size := dirSize(s.sizeDir)
 	m.stored, s.size = size-s.size, size
 	return m, nil
 }
@@ -179,7 +190,9 @@ func sum(m map[string]int64) int64 {
 // its cache in the work directory; fresh runs and restores use --no-cache.
 type resticRunner struct {
 	repo, cache string
+	sizeDir     string
 	size        int64
+	s3          *minioServer
 }
 
 func (r *resticRunner) Name() string { return "restic" }
@@ -191,14 +204,21 @@ func (r *resticRunner) cmd(fresh bool, args ...string) *exec.Cmd {
 	}
 	cmd := exec.Command("restic", append(full, args...)...)
 	cmd.Env = append(os.Environ(), "RESTIC_PASSWORD=bench-password", "RESTIC_CACHE_DIR="+r.cache)
+	if r.s3 != nil {
+		cmd.Env = append(cmd.Env, r.s3.env()...)
+	}
 	return cmd
 }
 
 func (r *resticRunner) Init(repo string) error {
-	r.repo, r.cache = repo, repo+".cache"
+	r.repo, r.cache, r.sizeDir = repo, repo+".cache", repo
+	if r.s3 != nil {
+		name := filepath.Base(repo)
+		r.repo, r.sizeDir = "s3:http://"+r.s3.endpoint+"/restic/"+name, filepath.Join(r.s3.data, "restic", name)
+	}
 	os.RemoveAll(r.cache)
 	_, _, err := timed(r.cmd(false, "init"))
-	r.size = dirSize(repo)
+	r.size = dirSize(r.sizeDir)
 	return err
 }
 
@@ -206,7 +226,7 @@ func (r *resticRunner) Save(dir, name string, fresh bool) (measure, error) {
 	cmd := r.cmd(fresh, "backup", "--host", "bench", name)
 	cmd.Dir = dir
 	m, _, err := timed(cmd)
-	size := dirSize(r.repo)
+	size := dirSize(r.sizeDir)
 	m.stored, r.size = size-r.size, size
 	return m, err
 }
