@@ -19,18 +19,17 @@ func chart(r *Run) []byte {
 	)
 	n := len(r.Datasets)
 	rows := (n + cols - 1) / cols
-	width, height := cols*panelW, rows*panelH+40
+	width, height := cols*panelW, rows*panelH+50
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="10" y="20" font-size="14" font-weight="bold">Wall time per scenario (seconds, lower is better), %s repositories, scale %g, %s</text>`+"\n", r.Backend, r.Scale, r.Date[:10])
-	lx := width - 300
 	for i, t := range toolOrder {
-		x := lx + i*100
-		fmt.Fprintf(&b, `<rect x="%d" y="10" width="12" height="12" fill="%s"/><text x="%d" y="20">%s</text>`+"\n", x, toolColor[t], x+16, t)
+		x := 10 + i*100
+		fmt.Fprintf(&b, `<rect x="%d" y="28" width="12" height="12" fill="%s"/><text x="%d" y="38">%s</text>`+"\n", x, toolColor[t], x+16, t)
 	}
 	for pi, d := range r.Datasets {
-		ox, oy := (pi%cols)*panelW, 40+(pi/cols)*panelH
+		ox, oy := (pi%cols)*panelW, 50+(pi/cols)*panelH
 		var top float64
 		for _, x := range r.Results {
 			if x.Dataset == d.Name {

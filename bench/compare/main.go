@@ -11,6 +11,7 @@
 package main
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
@@ -43,8 +44,15 @@ func main() {
 		tools    = flag.String("tools", "savepoint,restic,tar+zstd", "tools to run, comma-separated")
 		minio    = flag.Bool("minio", false, "savepoint and restic repositories in MinIO (scripts/services/minio.sh) instead of local directories; results go to the -minio files")
 		keepWork = flag.Bool("keep", false, "keep the work directory")
+		from     = flag.String("from", "", "only re-render the docs from a results JSON file written by an earlier run")
 	)
 	flag.Parse()
+	if *from != "" {
+		if err := rerender(*from, *docs); err != nil {
+			fatal(err)
+		}
+		return
+	}
 	absBin, err := filepath.Abs(*bin)
 	if err != nil {
 		fatal(err)
@@ -212,4 +220,21 @@ func human(n int64) string {
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	}
 	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
+}
+
+// rerender rewrites the docs from an earlier run's JSON.
+func rerender(path, docs string) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	var r Run
+	if err := json.Unmarshal(data, &r); err != nil {
+		return fmt.Errorf("%s: %v", path, err)
+	}
+	if r.Backend == "" {
+		r.Backend = "local"
+	}
+	printTable(os.Stdout, &r)
+	return writeDocs(docs, &r)
 }
