@@ -46,7 +46,7 @@ test-short:
 	go test -short -count=1 ./...
 
 bench: build
-	bash scripts/bench.sh
+	bash scripts/bench.sh $(BENCH_ARGS)
 
 lint:
 	gofmt -l . | tee /dev/stderr | (! read)

@@ -16,7 +16,9 @@ var version = "dev"
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	stopProfile := startProfile()
 	code := cli.Run(ctx, version, os.Args[1:], cli.OSEnv())
+	stopProfile()
 	stop()
 	os.Exit(code)
 }

@@ -40,6 +40,10 @@ func newReporter(env Env, quiet bool) *reporter {
 	return r
 }
 
+// WantsTotals tells operations whether to count totals for the ETA:
+// not with --quiet, where nothing is shown.
+func (r *reporter) WantsTotals() bool { return !r.quiet }
+
 func (r *reporter) Phase(name string, c *progress.Counters) {
 	r.stopTicker()
 	if r.quiet {

@@ -40,3 +40,17 @@ func Or(r Reporter) Reporter {
 	}
 	return r
 }
+
+// TotalsWanted reports whether r uses Counters.TotalFiles and TotalBytes
+// (for an ETA). Counting them costs an extra walk of the tree, so
+// operations skip it when r says it has no use for them: Nop, or a
+// reporter with a WantsTotals method returning false (--quiet).
+func TotalsWanted(r Reporter) bool {
+	switch r := r.(type) {
+	case nil, Nop:
+		return false
+	case interface{ WantsTotals() bool }:
+		return r.WantsTotals()
+	}
+	return true
+}

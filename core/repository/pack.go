@@ -1,7 +1,6 @@
 package repository
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -40,15 +39,34 @@ type PackEntry struct {
 // packBuilder accumulates sealed blobs of one type into one pack.
 type packBuilder struct {
 	kind    storage.Kind
-	buf     bytes.Buffer
+	buf     []byte
 	entries []PackEntry
 }
 
 func (p *packBuilder) add(e PackEntry, stored []byte) {
-	e.Offset = uint32(p.buf.Len())
+	e.Offset = uint32(len(p.buf))
 	e.Length = uint32(len(stored))
-	p.buf.Write(stored)
+	p.buf = append(p.buf, stored...)
 	p.entries = append(p.entries, e)
+}
+
+// addSealed seals plain straight into the pack: no scratch copy of the
+// sealed blob.
+func (p *packBuilder) addSealed(e PackEntry, s *crypto.Sealer, plain []byte) {
+	e.Offset = uint32(len(p.buf))
+	p.buf = s.Seal(p.buf, plain)
+	e.Length = uint32(len(p.buf)) - e.Offset
+	p.entries = append(p.entries, e)
+}
+
+// size is the pack's size once finished with one more blob of n stored
+// bytes (n = 0: as it is): blobs, sealed header and trailer.
+func (p *packBuilder) size(n int) int {
+	entries := len(p.entries)
+	if n > 0 {
+		entries++
+	}
+	return len(p.buf) + n + len(packHeaderMagic) + 4 + entries*packEntrySize + 64 + packTrailerSize
 }
 
 // finish appends the header and trailer and returns the pack's bytes and
@@ -64,12 +82,12 @@ func (p *packBuilder) finish(s *crypto.Sealer) ([]byte, ID) {
 		hdr = append(hdr, e.ID[:]...)
 	}
 	sealed := s.Seal(nil, hdr)
-	p.buf.Write(sealed)
+	p.buf = append(p.buf, sealed...)
 	var tr [packTrailerSize]byte
 	binary.LittleEndian.PutUint32(tr[:4], uint32(len(sealed)))
 	copy(tr[4:], packMagic)
-	p.buf.Write(tr[:])
-	data := p.buf.Bytes()
+	p.buf = append(p.buf, tr[:]...)
+	data := p.buf
 	return data, sha256.Sum256(data)
 }
 

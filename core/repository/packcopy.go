@@ -25,7 +25,7 @@ func (r *Repository) NewPackWriter(kind storage.Kind) *PackWriter {
 func (p *PackWriter) Add(e PackEntry, stored []byte) { p.b.add(e, stored) }
 
 // Size is the number of bytes added so far.
-func (p *PackWriter) Size() int { return p.b.buf.Len() }
+func (p *PackWriter) Size() int { return len(p.b.buf) }
 
 // Count is the number of blobs added so far.
 func (p *PackWriter) Count() int { return len(p.b.entries) }

@@ -30,7 +30,9 @@ type writer struct {
 	uploads  chan *packBuilder
 	inflight sync.WaitGroup
 	workers  sync.WaitGroup
-	bufs     sync.Pool
+	// free holds pack builders for reuse: their buffers are pack-sized, and
+	// allocating a fresh one per pack costs a page-faulting memclr of it.
+	free chan *packBuilder
 }
 
 func (r *Repository) writer() *writer {
@@ -38,6 +40,7 @@ func (r *Repository) writer() *writer {
 		w := &writer{
 			r: r, builders: map[BlobType]*packBuilder{}, pending: map[ID]struct{}{},
 			written: map[ID]Location{}, uploads: make(chan *packBuilder),
+			free: make(chan *packBuilder, 1),
 		}
 		for i := 0; i < r.conns; i++ {
 			w.workers.Add(1)
@@ -86,8 +89,14 @@ func (w *writer) upload(b *packBuilder) {
 	w.stats.Packs++
 	w.stats.BytesStored += int64(len(data))
 	w.mu.Unlock()
-	b.buf.Reset()
-	w.bufs.Put(b)
+	if b.kind != storage.KindData || cap(b.buf) > w.r.cfg.PackSize+w.r.cfg.PackSize/8 {
+		return
+	}
+	b.buf = b.buf[:0]
+	select {
+	case w.free <- b:
+	default:
+	}
 }
 
 // Known reports whether a blob is stored or being stored by this session.
@@ -135,56 +144,74 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 	w.mu.Unlock()
 
 	e := PackEntry{ID: id, Type: t, RawLength: uint32(len(plain))}
-	scratch := getScratch(len(plain))
+	// Room for zstd's worst case, so incompressible blobs do not regrow it.
+	scratch := getScratch(len(plain) + len(plain)>>7 + 512)
 	body := plain
 	if comp, ok := r.codec.compress((*scratch)[:0], plain); ok {
 		body, e.Flags = comp, flagCompressed
 		*scratch = comp
 	}
-	sealedBuf := getScratch(len(body) + r.sealer.Overhead())
-	sealed := r.sealer.Seal((*sealedBuf)[:0], body)
-	*sealedBuf = sealed
+	sealedLen := len(body) + r.sealer.Overhead()
 
+	// Sealing happens under the lock, straight into the pack buffer: AES-GCM
+	// runs at GB/s, so this costs less than a scratch buffer and a copy.
 	w.mu.Lock()
+	// A pack is sent when the next blob would take it, header included,
+	// past the pack size (so its buffer never regrows) or when it is full.
+	var full []*packBuilder
 	b := w.builders[t]
+	if b != nil && len(b.entries) > 0 && b.size(sealedLen) > r.cfg.PackSize {
+		full = append(full, b)
+		w.inflight.Add(1)
+		b = nil
+	}
 	if b == nil {
 		b = w.newBuilder(t)
 		w.builders[t] = b
 	}
-	b.add(e, sealed)
+	b.addSealed(e, r.sealer, body)
 	w.stats.Blobs++
 	w.stats.BytesRaw += int64(len(plain))
-	var full *packBuilder
-	if b.buf.Len() >= r.cfg.PackSize {
-		full = b
+	if b.size(0) >= r.cfg.PackSize {
+		full = append(full, b)
 		delete(w.builders, t)
 		w.inflight.Add(1)
 	}
 	w.mu.Unlock()
 	putScratch(scratch)
-	putScratch(sealedBuf)
-	if full != nil {
+	for i, p := range full {
 		select {
-		case w.uploads <- full:
+		case w.uploads <- p:
 		case <-ctx.Done():
-			w.inflight.Done()
+			for range full[i:] {
+				w.inflight.Done()
+			}
 			return false, ctx.Err()
 		}
 	}
 	return true, nil
 }
 
+// packSlack is room above PackSize in a data pack's buffer for the sealed
+// header's overhead.
+const packSlack = 4096
+
 func (w *writer) newBuilder(t BlobType) *packBuilder {
-	b, _ := w.bufs.Get().(*packBuilder)
-	if b == nil {
+	if t == TreeBlob {
+		// Tree packs stay small in most sessions: let them grow as needed.
+		return &packBuilder{kind: storage.KindMeta}
+	}
+	var b *packBuilder
+	select {
+	case b = <-w.free:
+	default:
+		// Pack-sized: SaveBlob keeps the finished pack within PackSize
+		// (except a single blob larger than that).
 		b = &packBuilder{}
-		b.buf.Grow(w.r.cfg.PackSize + w.r.cfg.Chunker.Max + 4096)
+		b.buf = make([]byte, 0, w.r.cfg.PackSize+packSlack)
 	}
 	b.entries = b.entries[:0]
 	b.kind = storage.KindData
-	if t == TreeBlob {
-		b.kind = storage.KindMeta
-	}
 	return b
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -206,37 +205,6 @@ func (r *restorer) fetchGroup(ctx context.Context, group []*blobWork, stored, pl
 		}
 	}
 	return stored, plain, nil
-}
-
-// write puts one chunk into its file; the last chunk finishes the file.
-func (r *restorer) write(u use, data []byte) error {
-	full := filepath.Join(r.target, u.f.rel)
-	var f *os.File
-	var err error
-	if u.f.single {
-		if err := r.clearFor(full, false); err != nil {
-			return err
-		}
-		f, err = os.OpenFile(full, os.O_WRONLY|os.O_CREATE|os.O_TRUNC|noFollow, 0o600)
-	} else {
-		f, err = os.OpenFile(full, os.O_WRONLY|noFollow, 0)
-	}
-	if err != nil {
-		return fmt.Errorf("writing %s: %v", u.f.rel, unwrap(err))
-	}
-	if _, err := f.WriteAt(data, u.off); err != nil {
-		f.Close()
-		return fmt.Errorf("writing %s: %v", u.f.rel, unwrap(err))
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("writing %s: %v", u.f.rel, unwrap(err))
-	}
-	r.bytes.Add(int64(len(data)))
-	r.prog.Bytes.Add(int64(len(data)))
-	if u.f.remaining.Add(-1) == 0 {
-		return r.finishFile(u.f)
-	}
-	return nil
 }
 
 func (r *restorer) finishFile(ft *fileTarget) error {

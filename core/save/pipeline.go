@@ -2,7 +2,6 @@ package save
 
 import (
 	"io"
-	"os"
 	"sync"
 
 	"github.com/savepoint-ci/savepoint/core/chunker"
@@ -31,12 +30,14 @@ func (st *stream) wait() ([]repository.ID, error) {
 
 type chunkJob struct {
 	st  *stream
-	i   int
+	id  repository.ID
 	buf *[]byte
 }
 
-// feed chunks r into st, handing each chunk to the chunk workers. It
-// returns when every chunk is submitted (not yet stored).
+// feed chunks r into st, handing each new chunk to the chunk workers. It
+// hashes each chunk itself: a chunk the repository already has (the common
+// case on a fresh runner) is recorded at once, without a copy or a hand-off.
+// It returns when every chunk is submitted (not yet stored).
 func (s *saver) feed(st *stream, r io.Reader, c *chunker.Chunker) {
 	defer close(st.read)
 	c.Reset(r)
@@ -54,18 +55,25 @@ func (s *saver) feed(st *stream, r io.Reader, c *chunker.Chunker) {
 			return
 		}
 		n := len(data)
+		id := s.repo.Hash(data)
+		s.read.Add(int64(n))
+		s.prog.Bytes.Add(int64(n))
+		if s.repo.Known(id) {
+			st.mu.Lock()
+			st.content = append(st.content, id)
+			st.size += uint64(n)
+			st.mu.Unlock()
+			continue
+		}
 		s.budget.acquire(int64(n))
 		buf := getBuf(n)
 		*buf = append((*buf)[:0], data...)
 		st.mu.Lock()
-		i := len(st.content)
-		st.content = append(st.content, repository.ID{})
+		st.content = append(st.content, id)
 		st.size += uint64(n)
 		st.mu.Unlock()
 		st.chunks.Add(1)
-		s.read.Add(int64(n))
-		s.prog.Bytes.Add(int64(n))
-		s.chunkJobs <- chunkJob{st: st, i: i, buf: buf}
+		s.chunkJobs <- chunkJob{st: st, id: id, buf: buf}
 	}
 }
 
@@ -74,13 +82,9 @@ func (s *saver) chunkWorker() {
 	for j := range s.chunkJobs {
 		data := *j.buf
 		if s.ctx.Err() == nil {
-			id := s.repo.Hash(data)
-			if _, err := s.repo.SaveBlob(s.ctx, repository.DataBlob, id, data); err != nil {
+			if _, err := s.repo.SaveBlob(s.ctx, repository.DataBlob, j.id, data); err != nil {
 				s.fail(err)
 			}
-			j.st.mu.Lock()
-			j.st.content[j.i] = id
-			j.st.mu.Unlock()
 		}
 		s.budget.release(int64(len(data)))
 		putBuf(j.buf)
@@ -166,4 +170,4 @@ func putBuf(p *[]byte) { bufPool.Put(p) }
 
 // openFile opens files to save; tests replace it to simulate unreadable files
 // (the tests run as root, where permissions never deny a read).
-var openFile = os.Open
+var openFile = openRaw

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,13 +146,13 @@ func TestSpecialFilesSkippedUnreadablePartial(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "d/fifo"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	openFile = func(name string) (*os.File, error) {
+	openFile = func(name string) (io.ReadCloser, error) {
 		if strings.HasSuffix(name, "locked") {
 			return nil, &os.PathError{Op: "open", Path: name, Err: syscall.EACCES}
 		}
-		return os.Open(name)
+		return openRaw(name)
 	}
-	defer func() { openFile = os.Open }()
+	defer func() { openFile = openRaw }()
 	testrepo.Chdir(t, dir)
 	s, err := Run(ctx, repo, Options{Paths: []string{"d"}})
 	if !errors.Is(err, ErrPartial) || s == nil {

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/tree"
 )
@@ -32,7 +33,9 @@ type child struct {
 // run walks every root and returns the root tree's ID.
 func (s *saver) run(roots []root) (repository.ID, error) {
 	s.rep.Phase("save", &s.prog)
-	go s.count(roots)
+	if progress.TotalsWanted(s.rep) {
+		go s.count(roots)
+	}
 	s.startWorkers()
 	var parentRoot *tree.Tree
 	if p := s.opts.Parent; p != nil && p.Tree != nil {

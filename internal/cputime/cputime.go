@@ -1,0 +1,26 @@
+// Package cputime reports benchmark throughput per CPU-second, which holds
+// steady on a shared machine where wall-clock MB/s swings with the load.
+package cputime
+
+import (
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Now is the process's user+system CPU time so far.
+func Now() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
+}
+
+// Report adds a "MB/cpu-s" metric to b: bytes processed per second of CPU
+// time spent by the whole process (every goroutine, GC included) since start.
+func Report(b *testing.B, start time.Duration, bytes int64) {
+	if d := Now() - start; d > 0 {
+		b.ReportMetric(float64(bytes)/1e6/d.Seconds(), "MB/cpu-s")
+	}
+}
