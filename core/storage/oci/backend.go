@@ -43,7 +43,7 @@ func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error
 // refers to is uploaded by Create (init); a registry that reports it missing
 // gets it then, and the push is tried once more.
 func (b *Backend) pushManifest(ctx context.Context, op string, h storage.Handle, tag string, raw []byte) error {
-	_, err := b.putManifest(ctx, tag, raw)
+	d, err := b.putManifest(ctx, tag, raw)
 	if blobUnknown(err) {
 		b.emptyMu.Lock()
 		b.emptyReady = false
@@ -51,10 +51,15 @@ func (b *Backend) pushManifest(ctx context.Context, op string, h storage.Handle,
 		if err := b.ensureEmpty(ctx); err != nil {
 			return err
 		}
-		_, err = b.putManifest(ctx, tag, raw)
+		d, err = b.putManifest(ctx, tag, raw)
 	}
 	if err != nil {
 		return b.translate(op, h.String(), err)
+	}
+	if h.Kind == storage.KindSession {
+		// Session markers have writer-unique names: remember the manifest
+		// so removing the marker needs no HEAD (one request less per save).
+		b.ownSessions.Store(tag, d)
 	}
 	return nil
 }
@@ -300,12 +305,18 @@ func (b *Backend) Remove(ctx context.Context, h storage.Handle) error {
 		size = s
 	}
 	tag := tagFor(h, size)
-	d, err := b.headManifest(ctx, scopeDelete, tag)
-	if statusOf(err) == http.StatusNotFound {
-		return nil
-	}
-	if err != nil {
-		return b.translate("removing", h.String(), err)
+	var d string
+	if v, ok := b.ownSessions.LoadAndDelete(tag); ok {
+		d = v.(string)
+	} else {
+		var err error
+		d, err = b.headManifest(ctx, scopeDelete, tag)
+		if statusOf(err) == http.StatusNotFound {
+			return nil
+		}
+		if err != nil {
+			return b.translate("removing", h.String(), err)
+		}
 	}
 	if b.noDelete.Load() {
 		return b.tombstone(ctx, h, tag)

@@ -83,6 +83,11 @@ type Backend struct {
 	// noDelete is set once the registry refused the DELETE API (GHCR):
 	// Remove then writes tombstones straight away.
 	noDelete atomic.Bool
+	// tagCache shares one tags listing between List calls (tagcache.go).
+	tagCache tagCache
+	// ownSessions maps the tags of session markers this backend pushed to
+	// their manifest digests.
+	ownSessions sync.Map
 }
 
 // New returns a backend for ref, "registry/namespace/name" (no scheme, no

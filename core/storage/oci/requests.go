@@ -173,11 +173,11 @@ func (b *Backend) deleteManifest(ctx context.Context, ref string) error {
 	return nil
 }
 
-// listTags calls fn for every tag of the repository, page by page: it
+// fetchTags calls fn for every tag of the repository, page by page: it
 // follows the Link header, or, for registries that honour n but send no Link
 // (go-containerregistry's registry), asks for the tags after the last one
 // seen. A repository that does not exist yet has no tags.
-func (b *Backend) listTags(ctx context.Context, fn func(tag string) error) error {
+func (b *Backend) fetchTags(ctx context.Context, fn func(tag string) error) error {
 	if _, err := b.transport(ctx, scopePull); err != nil { // sets b.scheme
 		return err
 	}

@@ -153,10 +153,15 @@ func (b *Backend) do(ctx context.Context, r request) (*http.Response, error) {
 	if r.once {
 		try = func(_ context.Context, fn func() error) error { return fn() }
 	}
+	method := ""
+	defer func() { b.noteRequest(method, err) }()
 	err = try(ctx, func() error {
 		req, err := r.build(ctx)
 		if err != nil {
 			return err
+		}
+		if method == "" || (req.Method != http.MethodGet && req.Method != http.MethodHead) {
+			method = req.Method
 		}
 		// A client, not the bare transport, so blob downloads follow the
 		// redirects of registries that serve blobs from a CDN or object
