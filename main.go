@@ -15,6 +15,7 @@ import (
 var version = "dev"
 
 func main() {
+	cli.TuneRuntime()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	stopProfile := startProfile()
 	code := cli.Run(ctx, version, os.Args[1:], cli.OSEnv())

@@ -18,11 +18,14 @@ import (
 	"syscall"
 
 	"github.com/sethvargo/go-githubactions"
+
+	"github.com/savepoint-ci/savepoint/core/cli"
 )
 
 var version = "dev"
 
 func main() {
+	cli.TuneRuntime()
 	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "version") {
 		fmt.Println("savepoint-action version " + version)
 		return

@@ -29,6 +29,7 @@ import (
 var version = "dev"
 
 func main() {
+	cli.TuneRuntime()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx)
 	stop()
