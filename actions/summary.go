@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
-	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
 // maxChanges bounds the changed paths listed in a summary (the summary
@@ -30,17 +29,17 @@ func saveSummary(c *config, s *cli.SnapshotJSON, changes []cli.DiffEntry, diffOK
 	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, v) }
 	row("Files", fmt.Sprintf("%d (%d unchanged, not read)", st.Files, st.FilesUnchanged))
 	row("Directories", fmt.Sprint(st.Dirs))
-	row("Bytes scanned", bytesHuman(st.BytesScanned))
-	row("New bytes", fmt.Sprintf("%s (stored %s)", bytesHuman(st.BytesNew), bytesHuman(st.BytesStored)))
+	row("Bytes scanned", cli.BytesHuman(st.BytesScanned))
+	row("New bytes", fmt.Sprintf("%s (stored %s)", cli.BytesHuman(st.BytesNew), cli.BytesHuman(st.BytesStored)))
 	row("Dedup ratio", fmt.Sprintf("%.2f", s.DedupRatio))
 	row("Duration", fmt.Sprintf("%.2f s", st.DurationSec))
-	row("Requests", requestsText(st.Requests))
+	row("Requests", cli.RequestsHuman(st.Requests))
 	for _, src := range s.Sources {
 		switch src.Kind {
 		case "image":
 			row("Image "+mdText(src.Name), fmt.Sprintf("`%s@%s`", mdCode(src.Image), mdCode(src.Digest)))
 		default:
-			row(mdText(src.Kind+" "+src.Name), bytesHuman(int64(src.Size)))
+			row(mdText(src.Kind+" "+src.Name), cli.BytesHuman(int64(src.Size)))
 		}
 	}
 	if st.Errors > 0 {
@@ -118,7 +117,7 @@ func restoreSummary(c *config, r *restoreResult, why string) string {
 	fmt.Fprintf(&b, "### savepoint %s: snapshot `%s` into `%s`\n\n| | |\n|---|---|\n", mdText(why), shortID(r.Snapshot), mdCode(r.Target))
 	res := r.Result
 	fmt.Fprintf(&b, "| Files | %d |\n| Directories | %d |\n| Symlinks | %d |\n", res.Files, res.Dirs, res.Symlinks)
-	fmt.Fprintf(&b, "| Bytes | %s |\n| Duration | %.2f s |\n| Requests | %s |\n", bytesHuman(res.Bytes), res.DurationSec, requestsText(res.Requests))
+	fmt.Fprintf(&b, "| Bytes | %s |\n| Duration | %.2f s |\n| Requests | %s |\n", cli.BytesHuman(res.Bytes), res.DurationSec, cli.RequestsHuman(res.Requests))
 	if len(res.Refused) > 0 {
 		fmt.Fprintf(&b, "| Refused | %d entries (see the log) |\n", len(res.Refused))
 	}
@@ -138,7 +137,7 @@ func snapshotsSummary(c *config, list []cli.SnapshotJSON) string {
 			name += " (checkpoint)"
 		}
 		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s |\n", s.ShortID, s.Time.UTC().Format("2006-01-02 15:04:05Z"),
-			mdText(name), mdText(strings.Join(s.Tags, ", ")), mdText(strings.Join(s.Paths, " ")), bytesHuman(s.Stats.BytesScanned))
+			mdText(name), mdText(strings.Join(s.Tags, ", ")), mdText(strings.Join(s.Paths, " ")), cli.BytesHuman(s.Stats.BytesScanned))
 	}
 	return b.String()
 }
@@ -172,22 +171,4 @@ func yamlScalar(s string) string {
 		return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 	}
 	return s
-}
-
-func requestsText(r storage.Requests) string {
-	return fmt.Sprintf("%d (PUT %d, GET %d, HEAD %d, LIST %d, DELETE %d)", r.Total(), r.Put, r.Get, r.Head, r.List, r.Delete)
-}
-
-// bytesHuman formats a byte count in binary units.
-func bytesHuman(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }

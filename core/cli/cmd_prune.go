@@ -69,7 +69,7 @@ func pruneCommand(env Env) *cli.Command {
 			}
 			if c.Bool("verbose") || o.DryRun {
 				for _, a := range res.Actions {
-					fmt.Fprintf(env.Stdout, "  %-8s %s  %s  (%s)\n", a.Action, a.Object, bytesHuman(a.Bytes), a.Reason)
+					fmt.Fprintf(env.Stdout, "  %-8s %s  %s  (%s)\n", a.Action, a.Object, BytesHuman(a.Bytes), a.Reason)
 				}
 			}
 			verb := "deleted"
@@ -78,7 +78,7 @@ func pruneCommand(env Env) *cli.Command {
 			}
 			fmt.Fprintf(env.Stdout, "%d snapshot(s), %d of %d blobs in use, %d trees read\n", res.Snapshots, res.LiveBlobs, res.Blobs, res.TreesRead)
 			fmt.Fprintf(env.Stdout, "%s %d pack(s), %s; repacked %d pack(s) (%d blobs, %s copied)\n", verb, res.PacksDeleted,
-				bytesHuman(res.BytesDeleted), res.PacksRepacked, res.BlobsCopied, bytesHuman(res.BytesCopied))
+				BytesHuman(res.BytesDeleted), res.PacksRepacked, res.BlobsCopied, BytesHuman(res.BytesCopied))
 			if res.PacksScheduled > 0 && !res.Immediate && !o.DryRun {
 				fmt.Fprintf(env.Stdout, "scheduled %d pack(s) for deletion: saves that started earlier are still running; the next prune deletes them\n", res.PacksScheduled)
 			}

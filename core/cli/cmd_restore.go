@@ -58,9 +58,9 @@ func restoreCommand(env Env) *cli.Command {
 			} else {
 				fmt.Fprintf(env.Stdout, "restored snapshot %s into %s\n", snap.ID.Short(), c.String("target"))
 				fmt.Fprintf(env.Stdout, "  files          %d, directories %d, symlinks %d\n", res.Files, res.Dirs, res.Symlinks)
-				fmt.Fprintf(env.Stdout, "  bytes          %s\n", bytesHuman(res.Bytes))
+				fmt.Fprintf(env.Stdout, "  bytes          %s\n", BytesHuman(res.Bytes))
 				fmt.Fprintf(env.Stdout, "  duration       %.2fs\n", res.DurationSec)
-				fmt.Fprintf(env.Stdout, "  requests       %s\n", requestsHuman(res.Requests))
+				fmt.Fprintf(env.Stdout, "  requests       %s\n", RequestsHuman(res.Requests))
 			}
 			if derr := writeDotenv(c, restoreDotenv(snap, c.String("target"), res)); derr != nil {
 				return derr

@@ -51,7 +51,7 @@ func showCommand(env Env) *cli.Command {
 				case "image":
 					fmt.Fprintf(w, "  image          %s = %s@%s\n", src.Name, src.Image, src.Digest)
 				default:
-					fmt.Fprintf(w, "  %-14s %s (%s)\n", src.Kind, src.Name, bytesHuman(int64(src.Size)))
+					fmt.Fprintf(w, "  %-14s %s (%s)\n", src.Kind, src.Name, BytesHuman(int64(src.Size)))
 				}
 			}
 			if s.Parent != nil {

@@ -64,7 +64,7 @@ func snapshotsCommand(env Env) *cli.Command {
 					name += " (checkpoint)"
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID.Short(), s.Time.Local().Format("2006-01-02 15:04:05"),
-					name, s.Hostname, strings.Join(s.Tags, ","), describeSources(s), bytesHuman(s.Stats.BytesScanned))
+					name, s.Hostname, strings.Join(s.Tags, ","), describeSources(s), BytesHuman(s.Stats.BytesScanned))
 			}
 			tw.Flush()
 			fmt.Fprintf(env.Stdout, "%d snapshot(s)\n", len(sel))

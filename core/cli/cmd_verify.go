@@ -52,7 +52,7 @@ func verifyCommand(env Env) *cli.Command {
 				}
 				fmt.Fprintf(env.Stdout, "%d snapshot(s), %d tree(s), %d blob(s) in %d pack(s) checked", res.Snapshots, res.Trees, res.Blobs, res.Packs)
 				if res.PacksRead > 0 {
-					fmt.Fprintf(env.Stdout, "; read %d pack(s), %s", res.PacksRead, bytesHuman(res.BytesRead))
+					fmt.Fprintf(env.Stdout, "; read %d pack(s), %s", res.PacksRead, BytesHuman(res.BytesRead))
 				}
 				fmt.Fprintln(env.Stdout)
 				if res.Unindexed > 0 {

@@ -54,8 +54,8 @@ func ToJSON(s *snapshot.Snapshot) SnapshotJSON {
 
 func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 
-// bytesHuman formats a byte count in binary units.
-func bytesHuman(n int64) string {
+// BytesHuman formats a byte count in binary units (entrypoints use it too).
+func BytesHuman(n int64) string {
 	const unit = 1024
 	if n < unit {
 		return fmt.Sprintf("%d B", n)
@@ -68,7 +68,8 @@ func bytesHuman(n int64) string {
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
 }
 
-func requestsHuman(r storage.Requests) string {
+// RequestsHuman formats request counts by kind.
+func RequestsHuman(r storage.Requests) string {
 	return fmt.Sprintf("%d (PUT %d, GET %d, HEAD %d, LIST %d, DELETE %d)", r.Total(), r.Put, r.Get, r.Head, r.List, r.Delete)
 }
 
@@ -77,11 +78,11 @@ func printStats(w io.Writer, s *snapshot.Snapshot) {
 	st := s.Stats
 	fmt.Fprintf(w, "  files          %d (%d unchanged, not read)\n", st.Files, st.FilesUnchanged)
 	fmt.Fprintf(w, "  directories    %d\n", st.Dirs)
-	fmt.Fprintf(w, "  bytes scanned  %s (read %s)\n", bytesHuman(st.BytesScanned), bytesHuman(st.BytesRead))
-	fmt.Fprintf(w, "  bytes new      %s (stored %s)\n", bytesHuman(st.BytesNew), bytesHuman(st.BytesStored))
+	fmt.Fprintf(w, "  bytes scanned  %s (read %s)\n", BytesHuman(st.BytesScanned), BytesHuman(st.BytesRead))
+	fmt.Fprintf(w, "  bytes new      %s (stored %s)\n", BytesHuman(st.BytesNew), BytesHuman(st.BytesStored))
 	fmt.Fprintf(w, "  dedup ratio    %.2f\n", st.DedupRatio())
 	fmt.Fprintf(w, "  duration       %.2fs\n", st.DurationSec)
-	fmt.Fprintf(w, "  requests       %s\n", requestsHuman(st.Requests))
+	fmt.Fprintf(w, "  requests       %s\n", RequestsHuman(st.Requests))
 	if st.Errors > 0 {
 		fmt.Fprintf(w, "  errors         %d (snapshot is partial)\n", st.Errors)
 	}

@@ -94,11 +94,11 @@ func (r *reporter) line() string {
 	if tf > 0 {
 		s += fmt.Sprintf("/%d", tf)
 	}
-	s += " files, " + bytesHuman(bytes)
+	s += " files, " + BytesHuman(bytes)
 	if tb > 0 {
-		s += "/" + bytesHuman(tb)
+		s += "/" + BytesHuman(tb)
 	}
-	s += fmt.Sprintf(", %s/s", bytesHuman(int64(rate)))
+	s += fmt.Sprintf(", %s/s", BytesHuman(int64(rate)))
 	if tb > bytes && rate > 0 {
 		s += fmt.Sprintf(", ETA %s", (time.Duration(float64(tb-bytes)/rate) * time.Second / time.Second).Round(time.Second))
 	}

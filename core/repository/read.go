@@ -23,25 +23,7 @@ func (r *Repository) LoadBlob(ctx context.Context, id ID) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("blob %s: %w", id, ErrBlobNotFound)
 	}
-	var stored []byte
-	if l.Kind == storage.KindMeta {
-		pack, err := r.meta.get(ctx, r, l.Pack)
-		if err != nil {
-			return nil, err
-		}
-		end := int64(l.Offset) + int64(l.Length)
-		if end > int64(len(pack)) {
-			return nil, fmt.Errorf("meta pack %s: blob %s beyond its end: %w", l.Pack, id, ErrCorrupted)
-		}
-		stored = pack[l.Offset:end]
-	} else {
-		var err error
-		stored, err = loadRange(ctx, r.be, storage.Handle{Kind: l.Kind, Name: l.Pack.String()}, int64(l.Offset), int64(l.Length))
-		if err != nil {
-			return nil, fmt.Errorf("reading blob %s: %w", id, err)
-		}
-	}
-	return r.DecodeBlob(id, l, stored, nil)
+	return r.LoadBlobAt(ctx, id, l)
 }
 
 // DecodeBlob opens, decompresses and checks a blob's stored bytes. The
