@@ -6,29 +6,11 @@ import (
 	"testing"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/savepoint-ci/savepoint/internal/testenv"
+	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
-
-// pushRandom pushes a small random image to ref and returns its digest.
-func pushRandom(t *testing.T, ref string) string {
-	t.Helper()
-	img, err := random.Image(1024, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tag, err := name.NewTag(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(tag, img); err != nil {
-		t.Fatal(err)
-	}
-	d, _ := img.Digest()
-	return d.String()
-}
 
 func tagDigest(t *testing.T, ref string) string {
 	t.Helper()
@@ -47,7 +29,7 @@ func TestImageRollback(t *testing.T) {
 	host := testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")
 	ws := newWorkspace(t)
 	ref := host + "/plugin-images/" + strings.ToLower(filepath.Base(ws)) + ":production"
-	live := pushRandom(t, ref)
+	live := testregistry.PushRandom(t, ref).String()
 	base := map[string]string{
 		"CI": "woodpecker", "CI_PIPELINE_EVENT": "deployment", "CI_PIPELINE_DEPLOY_TARGET": "production", "CI_WORKSPACE": ws,
 		"PLUGIN_REPOSITORY": filepath.Join(t.TempDir(), "repo"), "PLUGIN_PASSWORD": password,
@@ -64,7 +46,7 @@ func TestImageRollback(t *testing.T) {
 		t.Errorf("stdout: %s", ckpt.stdout)
 	}
 
-	bad := pushRandom(t, ref) // the deploy moves the tag
+	bad := testregistry.PushRandom(t, ref).String() // the deploy moves the tag
 	if tagDigest(t, ref) != bad {
 		t.Fatal("the tag did not move")
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/rollback"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
+	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
 
 func TestCheckpointImagesRollback(t *testing.T) {
@@ -29,7 +30,7 @@ func TestCheckpointImagesRollback(t *testing.T) {
 		t.Run(reg.name, func(t *testing.T) {
 			host := reg.host(t)
 			ref := host + "/savepoint-cli/api-" + strings.ReplaceAll(strings.ToLower(t.Name()), "/", "-") + ":prod"
-			first := pushRandom(t, ref)
+			first := testregistry.PushRandom(t, ref)
 			r := newCLI(t)
 			r.env["GITLAB_CI"], r.env["CI_COMMIT_SHA"], r.env["CI_ENVIRONMENT_NAME"] = "true", "1111111aaaa", "production"
 			r.ok("checkpoint", "--name", "production", "--image", "api="+ref, "--pin")
@@ -46,7 +47,7 @@ func TestCheckpointImagesRollback(t *testing.T) {
 				t.Fatal("the pin tag does not point to the recorded digest")
 			}
 
-			second := pushRandom(t, ref) // the deploy moves the tag
+			second := testregistry.PushRandom(t, ref) // the deploy moves the tag
 			if currentDigest(t, ref) != second.String() {
 				t.Fatal("tag did not move")
 			}
@@ -78,7 +79,7 @@ func TestRegistryRefusesPin(t *testing.T) {
 		})
 	})
 	ref := host + "/app:prod"
-	pushRandom(t, ref)
+	testregistry.PushRandom(t, ref)
 	r := newCLI(t)
 	r.env["REG_PW"] = "hunter2-secret"
 	dir := t.TempDir()
@@ -96,7 +97,7 @@ func TestRegistryRefusesPin(t *testing.T) {
 	// Rollback: the refused re-point fails its step, the report says so.
 	r2 := newCLI(t)
 	r2.ok("checkpoint", "--name", "production", "--image", "api="+ref) // no pin: HEAD only
-	pushRandom(t, ref)
+	testregistry.PushRandom(t, ref)
 	code, out, errOut := r2.run("--json", "rollback", "--name", "production")
 	var res struct{ Report rollback.Report }
 	if err := json.Unmarshal([]byte(out), &res); err != nil {
@@ -247,13 +248,13 @@ func TestCommandCredentialsNotShown(t *testing.T) {
 func TestRollbackPreflightImageGone(t *testing.T) {
 	host := inProcessRegistry(t, nil)
 	ref := host + "/app:prod"
-	first := pushRandom(t, ref)
+	first := testregistry.PushRandom(t, ref)
 	r := newCLI(t)
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "f"), []byte("v1"), 0o644)
 	r.ok("checkpoint", "--name", "p", "--image", "api="+ref, dir) // not pinned
 	os.WriteFile(filepath.Join(dir, "f"), []byte("v2"), 0o644)
-	pushRandom(t, ref)
+	testregistry.PushRandom(t, ref)
 	// Registry garbage collection removes the untagged manifest.
 	dref, _ := name.NewDigest(host + "/app@" + first.String())
 	if err := remote.Delete(dref); err != nil {

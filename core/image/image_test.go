@@ -13,11 +13,11 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
-	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/savepoint-ci/savepoint/internal/testenv"
+	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
 
 // counter counts requests by method and notes any blob access.
@@ -74,28 +74,12 @@ func eachRegistry(t *testing.T, fn func(t *testing.T, host string)) {
 	t.Run("docker-registry", func(t *testing.T) { fn(t, testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")) })
 }
 
-func push(t testing.TB, ref string) v1.Hash {
-	img, err := random.Image(1024, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tag, err := name.NewTag(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(tag, img); err != nil {
-		t.Fatal(err)
-	}
-	d, _ := img.Digest()
-	return d
-}
-
 func TestPinAndRepoint(t *testing.T) {
 	eachRegistry(t, func(t *testing.T, host string) {
 		ctx := context.Background()
 		repo := host + "/savepoint-test/app" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
 		ref := repo + ":prod"
-		first := push(t, ref)
+		first := testregistry.PushRandom(t, ref)
 		cnt := &counter{}
 		c := New(Options{Transport: cnt})
 
@@ -116,7 +100,7 @@ func TestPinAndRepoint(t *testing.T) {
 			t.Fatalf("pin tag points to %s (%v)", pinned, err)
 		}
 
-		second := push(t, ref) // the deploy moves the tag
+		second := testregistry.PushRandom(t, ref) // the deploy moves the tag
 		if cur, _ := c.Current(ctx, ref); cur != second.String() || second == first {
 			t.Fatalf("tag at %s after the move", cur)
 		}
@@ -155,7 +139,7 @@ func TestRegistryRefuses(t *testing.T) {
 		})
 	})
 	ref := host + "/app:prod"
-	push(t, ref)
+	testregistry.PushRandom(t, ref)
 	c := New(Options{Username: "u", Password: "hunter2-secret"})
 	_, err := c.ResolveAndPin(context.Background(), ref, time.Now())
 	if err == nil {
@@ -215,7 +199,7 @@ func TestIndexPinAndRepoint(t *testing.T) {
 	if err != nil || rec.Digest != want.String() {
 		t.Fatalf("record %+v err %v, want %s", rec, err, want)
 	}
-	push(t, ref) // a single-platform image replaces it
+	testregistry.PushRandom(t, ref) // a single-platform image replaces it
 	if moved, err := c.Repoint(ctx, ref, rec.Digest); err != nil || !moved {
 		t.Fatalf("moved %v err %v", moved, err)
 	}
