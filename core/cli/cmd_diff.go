@@ -9,6 +9,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/tree"
 )
 
@@ -33,11 +34,17 @@ func diffCommand(env Env) *cli.Command {
 				return err
 			}
 			defer repo.Close()
-			a, err := findSnapshot(c, repo, c.Args().Get(0))
+			// One listing serves both references: each costs a LIST and a
+			// GET per snapshot.
+			list, err := snapshot.List(c.Context, repo)
 			if err != nil {
 				return err
 			}
-			b, err := findSnapshot(c, repo, c.Args().Get(1))
+			a, err := snapshot.Find(list, c.Args().Get(0))
+			if err != nil {
+				return err
+			}
+			b, err := snapshot.Find(list, c.Args().Get(1))
 			if err != nil {
 				return err
 			}
