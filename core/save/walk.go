@@ -1,7 +1,6 @@
 package save
 
 import (
-	"context"
 	"os"
 	"path"
 	"path/filepath"
@@ -274,5 +273,3 @@ func closed() chan struct{} {
 	close(c)
 	return c
 }
-
-var _ = context.Background
