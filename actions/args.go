@@ -1,49 +1,12 @@
 package main
 
 import (
-	"io"
-	"slices"
-	"strings"
-
-	ucli "github.com/urfave/cli/v2"
-
-	"github.com/savepoint-ci/savepoint/core/cli"
 	"github.com/savepoint-ci/savepoint/core/location"
 )
 
 // registryPasswordEnv is the variable through which the token reaches the
 // OCI backend (--registry-password-env): secrets never go on a command line.
 const registryPasswordEnv = "SAVEPOINT_ACTION_REGISTRY_PASSWORD"
-
-// cliInfo tells which commands and flags this build's CLI has, so inputs
-// whose flags arrive with other parts of savepoint are passed only when
-// the CLI can take them (and refused with one clear line when it cannot).
-type cliInfo struct{ app *ucli.App }
-
-func newCLIInfo(version string) cliInfo {
-	env := cli.Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	return cliInfo{cli.NewApp(version, env)}
-}
-
-func (i cliInfo) hasCommand(name string) bool { return i.app.Command(name) != nil }
-
-// hasFlag reports whether command cmd ("" for the global flags) has flag.
-func (i cliInfo) hasFlag(cmd, flag string) bool {
-	flags := i.app.Flags
-	if cmd != "" {
-		c := i.app.Command(cmd)
-		if c == nil {
-			return false
-		}
-		flags = c.Flags
-	}
-	for _, f := range flags {
-		if slices.Contains(f.Names(), flag) {
-			return true
-		}
-	}
-	return false
-}
 
 // invocation is one CLI run: its arguments and the environment entries it
 // sees on top of the process environment (secrets travel here).
@@ -54,7 +17,7 @@ type invocation struct {
 
 // globalArgs builds the flags every command takes: repository, JSON
 // output, connections, S3 and registry settings; secrets go to env.
-func globalArgs(c *config, info cliInfo, getenv func(string) string) invocation {
+func globalArgs(c *config, getenv func(string) string) invocation {
 	inv := invocation{args: []string{"--repo", c.repository, "--json"}, env: map[string]string{}}
 	if c.password != "" {
 		inv.env["SAVEPOINT_PASSWORD"] = c.password
@@ -62,24 +25,20 @@ func globalArgs(c *config, info cliInfo, getenv func(string) string) invocation 
 	if c.connections != "" {
 		inv.args = append(inv.args, "--connections", c.connections)
 	}
-	// S3: a flag when this build has it, else the variable the S3 backend
-	// falls back to. Only settings that are set are passed.
-	s3 := []struct{ flag, env, value string }{
-		{"s3-endpoint", "SAVEPOINT_S3_ENDPOINT", c.s3.endpoint},
-		{"s3-region", "SAVEPOINT_S3_REGION", c.s3.region},
-		{"s3-path-style", "SAVEPOINT_S3_PATH_STYLE", boolString(c.s3.pathStyle)},
-		{"s3-insecure", "SAVEPOINT_S3_INSECURE", boolString(c.s3.insecure)},
-	}
-	for _, s := range s3 {
-		switch {
-		case s.value == "":
-		case info.hasFlag("", s.flag) && s.value == "true":
-			inv.args = append(inv.args, "--"+s.flag)
-		case info.hasFlag("", s.flag):
-			inv.args = append(inv.args, "--"+s.flag, s.value)
-		default:
-			inv.env[s.env] = s.value
+	// S3: only settings that are set are passed.
+	for _, s := range []struct{ flag, value string }{
+		{"--s3-endpoint", c.s3.endpoint},
+		{"--s3-region", c.s3.region},
+	} {
+		if s.value != "" {
+			inv.args = append(inv.args, s.flag, s.value)
 		}
+	}
+	if c.s3.pathStyle {
+		inv.args = append(inv.args, "--s3-path-style")
+	}
+	if c.s3.insecure {
+		inv.args = append(inv.args, "--s3-insecure")
 	}
 	if c.s3.accessKeyID != "" {
 		inv.env["AWS_ACCESS_KEY_ID"] = c.s3.accessKeyID
@@ -97,23 +56,15 @@ func globalArgs(c *config, info cliInfo, getenv func(string) string) invocation 
 	// Without an actor the OCI backend still finds the token: it reads
 	// INPUT_TOKEN for ghcr.io.
 	actor := getenv("GITHUB_ACTOR")
-	if location.Scheme(c.repository) == "oci" && c.token != "" && actor != "" &&
-		info.hasFlag("", "registry-password-env") && info.hasFlag("", "registry-user") {
+	if location.Scheme(c.repository) == "oci" && c.token != "" && actor != "" {
 		inv.env[registryPasswordEnv] = c.token
 		inv.args = append(inv.args, "--registry-user", actor, "--registry-password-env", registryPasswordEnv)
 	}
 	return inv
 }
 
-func boolString(b bool) string {
-	if b {
-		return "true"
-	}
-	return ""
-}
-
 // commandArgs builds the arguments of c.command, after the global flags.
-func commandArgs(c *config, info cliInfo) []string {
+func commandArgs(c *config) []string {
 	var a []string
 	add := func(flag string, values ...string) {
 		for _, v := range values {
@@ -155,9 +106,7 @@ func commandArgs(c *config, info cliInfo) []string {
 		add("--tag", c.tags...)
 	case "forget":
 		a = append(a, "forget")
-		if info.hasFlag("forget", "name") {
-			add("--name", c.name)
-		}
+		add("--name", c.name)
 		a = append(a, c.keep...)
 		add("--keep-tag", c.keepTags...)
 		flag("--dry-run", c.dryRun)

@@ -23,10 +23,6 @@ const (
 // main is the main step.
 func (r *runner) main(ctx context.Context) int {
 	c := r.cfg
-	if !r.info.hasCommand(c.command) {
-		r.fail("savepoint: unsupported command", "command %s is not available in savepoint %s", c.command, r.version)
-		return exitInput
-	}
 	switch {
 	case c.command == "save" && c.saveOn == "post":
 		return r.restoreForPost(ctx)
@@ -48,7 +44,7 @@ func (r *runner) main(ctx context.Context) int {
 	case c.command == "snapshots":
 		return r.snapshots(ctx)
 	}
-	return r.generic(ctx, commandArgs(c, r.info))
+	return r.generic(ctx, commandArgs(c))
 }
 
 // post is the post step: save at the end of the job (save_on: post), or
@@ -77,7 +73,7 @@ func (r *runner) post(ctx context.Context) int {
 // save runs save or checkpoint, creating the repository on first use.
 func (r *runner) save(ctx context.Context) (*cli.SnapshotJSON, int) {
 	c := r.cfg
-	args := commandArgs(c, r.info)
+	args := commandArgs(c)
 	var res result
 	r.group("savepoint "+args[0], func() { res = r.runCLI(ctx, args) })
 	if res.code != exitOK && c.init && noRepository(res.errMsg) {
@@ -211,9 +207,6 @@ func (r *runner) rollback(ctx context.Context, id string) int {
 		return exitError
 	}
 	r.a.WithFieldsMap(map[string]string{"title": "savepoint: rolling back"}).Warningf("the job failed: rolling back to %s", shortID(id))
-	if !r.info.hasCommand("rollback") {
-		return r.restore(ctx, id, "rollback (the job failed)")
-	}
 	args := []string{"rollback", "--to", id}
 	if r.cfg.name != "" {
 		args = append(args, "--name", r.cfg.name)
@@ -227,7 +220,7 @@ func (r *runner) rollback(ctx context.Context, id string) int {
 // snapshots lists snapshots; the newest's ID is the snapshot_id output.
 func (r *runner) snapshots(ctx context.Context) int {
 	var res result
-	r.group("savepoint snapshots", func() { res = r.runCLI(ctx, commandArgs(r.cfg, r.info)) })
+	r.group("savepoint snapshots", func() { res = r.runCLI(ctx, commandArgs(r.cfg)) })
 	if res.code != exitOK {
 		r.fail("savepoint snapshots failed", "%s", res.errMsg)
 		return res.code

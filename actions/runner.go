@@ -27,7 +27,6 @@ type runner struct {
 	a       *githubactions.Action
 	in      inputReader
 	cfg     *config
-	info    cliInfo
 	version string
 	secrets []string
 	// errLine is the last "savepoint: ..." line of the running CLI.
@@ -40,7 +39,7 @@ type runner struct {
 const maxWarnings = 10
 
 func newRunner(a *githubactions.Action, version string) *runner {
-	return &runner{a: a, in: inputReader{getenv: a.Getenv}, info: newCLIInfo(version), version: version}
+	return &runner{a: a, in: inputReader{getenv: a.Getenv}, version: version}
 }
 
 // maskSecrets registers every secret input with the runner before anything
@@ -94,7 +93,7 @@ type result struct {
 // flags. Its stderr (progress, warnings) reaches the log line by line as
 // it is written, scrubbed; its one-line error becomes errMsg.
 func (r *runner) runCLI(ctx context.Context, args []string) result {
-	g := globalArgs(r.cfg, r.info, r.a.Getenv)
+	g := globalArgs(r.cfg, r.a.Getenv)
 	var stdout bytes.Buffer
 	stderr := &lineWriter{line: func(line string) { r.cliLine(args[0], line) }}
 	env := cli.Env{
