@@ -199,8 +199,8 @@ func (r *runner) restoreForPost(ctx context.Context) int {
 	return exitOK
 }
 
-// rollback rolls back to the snapshot the main step recorded: with the
-// rollback command when this build has it, else by restoring its files.
+// rollback rolls back to the snapshot the main step recorded, with the
+// rollback command (files, restore commands, image tags).
 func (r *runner) rollback(ctx context.Context, id string) int {
 	if id == "" {
 		r.fail("savepoint rollback failed", "the main step recorded no snapshot to roll back to")
