@@ -57,14 +57,7 @@ func Exec(ctx context.Context, version string, cfg *Config, sys IO) int {
 		fmt.Fprintf(r.stderr, "savepoint: warning: %s\n", w)
 	}
 	code := cli.ExitOK
-	if cli.NewApp(version, r.env).Command(cfg.Command) == nil {
-		// An older CLI without the command: say so rather than let its
-		// "unknown command" pass as success.
-		r.res.Error = fmt.Sprintf("this build of savepoint has no %s command", cfg.Command)
-		fmt.Fprintln(r.stderr, "savepoint: "+r.res.Error)
-		code = cli.ExitUsage
-	}
-	if code == cli.ExitOK && (cfg.Init || cfg.Command == "init") {
+	if cfg.Init || cfg.Command == "init" {
 		code = r.init(ctx)
 	}
 	if code == cli.ExitOK && cfg.Command != "init" {
