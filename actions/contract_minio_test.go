@@ -12,9 +12,8 @@ import (
 // by scripts/services/minio.sh): the first save creates the bucket and the
 // repository; keys travel as masked inputs.
 func TestContractMinIO(t *testing.T) {
-	endpoint := testenv.Require(t, "SAVEPOINT_TEST_S3_ENDPOINT")
-	access := testenv.Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY")
-	secret := testenv.Require(t, "SAVEPOINT_TEST_S3_SECRET_KEY")
+	m := testenv.RequireMinIO(t)
+	endpoint, access, secret := m.Endpoint, m.AccessKey, m.SecretKey
 	bucket := fmt.Sprintf("savepoint-action-%08x", rand.Uint32())
 	contract(t, "s3://"+bucket+"/ci", map[string]string{
 		"s3_endpoint":          endpoint,

@@ -14,9 +14,8 @@ import (
 // MinIO server (scripts/services/minio.sh), with the S3 settings and keys
 // from the step's settings, and checks that no key or password is printed.
 func TestMinIO(t *testing.T) {
-	endpoint := testenv.Require(t, "SAVEPOINT_TEST_S3_ENDPOINT")
-	access := testenv.Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY")
-	secret := testenv.Require(t, "SAVEPOINT_TEST_S3_SECRET_KEY")
+	m := testenv.RequireMinIO(t)
+	endpoint, access, secret := m.Endpoint, m.AccessKey, m.SecretKey
 	suffix := make([]byte, 4)
 	rand.Read(suffix)
 	repo := "s3://sp-plugin-" + hex.EncodeToString(suffix) + "/ci/shop"

@@ -18,10 +18,11 @@ import (
 // longer than a second do not commit. The clock-skew margin covers the
 // server's one-second timestamps.
 func TestConcurrentWritersAndPruneOnMinIO(t *testing.T) {
+	m := testenv.RequireMinIO(t)
 	env := map[string]string{
-		"SAVEPOINT_S3_ENDPOINT":   testenv.Require(t, "SAVEPOINT_TEST_S3_ENDPOINT"),
-		"AWS_ACCESS_KEY_ID":       testenv.Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY"),
-		"AWS_SECRET_ACCESS_KEY":   testenv.Require(t, "SAVEPOINT_TEST_S3_SECRET_KEY"),
+		"SAVEPOINT_S3_ENDPOINT":   m.Endpoint,
+		"AWS_ACCESS_KEY_ID":       m.AccessKey,
+		"AWS_SECRET_ACCESS_KEY":   m.SecretKey,
 		"SAVEPOINT_S3_INSECURE":   "true",
 		"SAVEPOINT_S3_PATH_STYLE": "true",
 		"SAVEPOINT_S3_REGION":     "us-east-1",

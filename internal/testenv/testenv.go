@@ -24,3 +24,20 @@ func Require(t testing.TB, name string) string {
 	t.Fatalf("%s is not set: run the tests through `make test`, which starts the servers (or use -short to skip integration tests)", name)
 	return ""
 }
+
+// MinIO is the MinIO server scripts/services/minio.sh started.
+type MinIO struct {
+	Endpoint  string // host:port, plain HTTP
+	AccessKey string
+	SecretKey string
+}
+
+// RequireMinIO returns the MinIO server's address and keys (see Require).
+func RequireMinIO(t testing.TB) MinIO {
+	t.Helper()
+	return MinIO{
+		Endpoint:  Require(t, "SAVEPOINT_TEST_S3_ENDPOINT"),
+		AccessKey: Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY"),
+		SecretKey: Require(t, "SAVEPOINT_TEST_S3_SECRET_KEY"),
+	}
+}

@@ -13,9 +13,8 @@ import (
 // on the MinIO server of scripts/services/minio.sh; the save job's init
 // creates the bucket.
 func TestPipelineMinIORepository(t *testing.T) {
-	endpoint := testenv.Require(t, "SAVEPOINT_TEST_S3_ENDPOINT")
-	accessKey := testenv.Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY")
-	secretKey := testenv.Require(t, "SAVEPOINT_TEST_S3_SECRET_KEY")
+	m := testenv.RequireMinIO(t)
+	endpoint, accessKey, secretKey := m.Endpoint, m.AccessKey, m.SecretKey
 	url := fmt.Sprintf("s3://savepoint-gitlab-%d/ci", time.Now().UnixNano())
 	vars := map[string]string{
 		"SAVEPOINT_TEST_REPOSITORY": url,

@@ -24,10 +24,11 @@ type server struct {
 
 func minio(t testing.TB) server {
 	t.Helper()
+	m := testenv.RequireMinIO(t)
 	return server{
-		endpoint: testenv.Require(t, "SAVEPOINT_TEST_S3_ENDPOINT"),
-		access:   testenv.Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY"),
-		secret:   testenv.Require(t, "SAVEPOINT_TEST_S3_SECRET_KEY"),
+		endpoint: m.Endpoint,
+		access:   m.AccessKey,
+		secret:   m.SecretKey,
 	}
 }
 
