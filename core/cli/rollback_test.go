@@ -181,7 +181,7 @@ func TestCommandSourcesAndFailures(t *testing.T) {
 	if b, _ := os.ReadFile(out); !strings.HasSuffix(string(b), "\n50000\n") {
 		t.Fatal("restore command did not receive the dump")
 	}
-	if code, _, errOut := r.run("rollback", "--before-commit", "3333333"); code != ExitError || !strings.Contains(errOut, "no checkpoint was taken by commit 3333333") {
+	if code, _, errOut := r.run("rollback", "--before-commit", "3333333"); code != ExitNoSnapshot || !strings.Contains(errOut, "no checkpoint was taken by commit 3333333") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
