@@ -59,18 +59,21 @@ func run(ctx context.Context, app *cli.App, args []string) error {
 // NewApp builds the urfave/cli application.
 func NewApp(version string, env Env) *cli.App {
 	return &cli.App{
-		Name:                 "savepoint",
-		Usage:                "deduplicated, encrypted snapshots of CI state, with one-step rollback",
-		Version:              version,
-		Reader:               env.Stdin,
-		Writer:               env.Stdout,
-		ErrWriter:            env.Stderr,
-		HideHelpCommand:      true,
-		EnableBashCompletion: false,
-		Flags:                globalFlags(),
-		Commands:             commands(),
-		Metadata:             map[string]any{metaEnv: env},
-		ExitErrHandler:       func(*cli.Context, error) {}, // we print errors ourselves, once
+		Name:            "savepoint",
+		Usage:           "deduplicated, encrypted snapshots of CI state, with one-step rollback",
+		Version:         version,
+		Reader:          env.Stdin,
+		Writer:          env.Stdout,
+		ErrWriter:       env.Stderr,
+		HideHelpCommand: true,
+		// Repeatable flags take one value each: a comma belongs to the
+		// value (--command 'db=pg_dump -t a,b app', a branch name).
+		DisableSliceFlagSeparator: true,
+		EnableBashCompletion:      false,
+		Flags:                     globalFlags(),
+		Commands:                  commands(),
+		Metadata:                  map[string]any{metaEnv: env},
+		ExitErrHandler:            func(*cli.Context, error) {}, // we print errors ourselves, once
 		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
 			return usagef("%v (see 'savepoint --help')", err)
 		},

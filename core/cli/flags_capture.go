@@ -21,11 +21,11 @@ import (
 // CaptureOptions are the non-file sources of save and checkpoint, checked
 // before anything runs.
 type CaptureOptions struct {
-	Commands []capture.Spec     // --command NAME=COMMAND
-	Restores map[string]string  // --restore-command NAME=COMMAND
-	Images   []capture.Spec     // --image NAME=REF
-	Stdin    string             // --stdin NAME
-	Pin      bool               // --pin
+	Commands []capture.Spec    // --command NAME=COMMAND
+	Restores map[string]string // --restore-command NAME=COMMAND
+	Images   []capture.Spec    // --image NAME=REF
+	Stdin    string            // --stdin NAME
+	Pin      bool              // --pin
 	Image    ImageOptions
 }
 
