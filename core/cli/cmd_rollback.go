@@ -131,15 +131,7 @@ func runRollback(ctx context.Context, g *Globals, o RollbackOptions) error {
 }
 
 func printPlan(w io.Writer, snap *snapshot.Snapshot, p *rollback.Plan) {
-	kind := "snapshot"
-	if snap.Checkpoint {
-		kind = "checkpoint"
-	}
-	fmt.Fprintf(w, "rollback to %s %s", kind, snap.ID.Short())
-	if snap.Name != "" {
-		fmt.Fprintf(w, " (%s)", snap.Name)
-	}
-	fmt.Fprintf(w, " of %s", snap.Time.Local().Format("2006-01-02 15:04:05"))
+	fmt.Fprintf(w, "rollback to %s of %s", snapshotTitle(snap), snap.Time.Local().Format("2006-01-02 15:04:05"))
 	var prov []string
 	for _, k := range []string{"commit", "branch", "environment", "pipeline_url"} {
 		if v := snap.Provenance[k]; v != "" {

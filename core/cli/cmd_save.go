@@ -127,14 +127,7 @@ func printSaved(g *Globals, snap, parent *snapshot.Snapshot) error {
 	if g.JSON {
 		return printJSON(w, ToJSON(snap))
 	}
-	kind := "snapshot"
-	if snap.Checkpoint {
-		kind = "checkpoint"
-	}
-	fmt.Fprintf(w, "saved %s %s", kind, snap.ID.Short())
-	if snap.Name != "" {
-		fmt.Fprintf(w, " (%s)", snap.Name)
-	}
+	fmt.Fprintf(w, "saved %s", snapshotTitle(snap))
 	if parent != nil {
 		fmt.Fprintf(w, ", parent %s", parent.ID.Short())
 	}

@@ -45,11 +45,7 @@ func runShow(ctx context.Context, g *Globals, o ShowOptions) error {
 }
 
 func printSnapshot(w io.Writer, s *snapshot.Snapshot) {
-	kind := "snapshot"
-	if s.Checkpoint {
-		kind = "checkpoint"
-	}
-	fmt.Fprintf(w, "%s %s\n", kind, s.ID)
+	fmt.Fprintf(w, "%s %s\n", snapshotKind(s), s.ID)
 	fmt.Fprintf(w, "  time           %s\n", s.Time.Local().Format("2006-01-02 15:04:05 MST"))
 	fmt.Fprintf(w, "  host           %s\n", s.Hostname)
 	if s.Name != "" {
@@ -81,4 +77,21 @@ func printSnapshot(w io.Writer, s *snapshot.Snapshot) {
 		fmt.Fprintf(w, "  %-14s %s\n", k, s.Provenance[k])
 	}
 	printStats(w, s)
+}
+
+// snapshotKind is "checkpoint" or "snapshot".
+func snapshotKind(s *snapshot.Snapshot) string {
+	if s.Checkpoint {
+		return "checkpoint"
+	}
+	return "snapshot"
+}
+
+// snapshotTitle names a snapshot in one line: kind, short ID and name.
+func snapshotTitle(s *snapshot.Snapshot) string {
+	t := snapshotKind(s) + " " + s.ID.Short()
+	if s.Name != "" {
+		t += " (" + s.Name + ")"
+	}
+	return t
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/prune"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/local"
+	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
 
 // TestExitCodes runs the CLI into each documented failure (docs/cli.md);
@@ -51,7 +52,7 @@ func TestExitCodes(t *testing.T) {
 	r.ok("prune", "--break-lease")
 
 	// 14: the storage refuses the credentials.
-	reg := inProcessRegistry(t, func(next http.Handler) http.Handler {
+	reg := testregistry.InProcess(t, func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			if u, p, ok := req.BasicAuth(); !ok || u != "alice" || p != "right" {
 				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)

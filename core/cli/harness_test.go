@@ -5,17 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log"
 	"maps"
-	"net/http"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
@@ -112,24 +105,4 @@ func workdir(t *testing.T) string {
 	testrepo.WriteFile(t, work, "src/lib/util.go", []byte("package lib"))
 	t.Chdir(work)
 	return work
-}
-
-func inProcessRegistry(t *testing.T, wrap func(http.Handler) http.Handler) string {
-	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	if wrap != nil {
-		h = wrap(h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
-}
-
-func currentDigest(t *testing.T, ref string) string {
-	t.Helper()
-	tag, _ := name.NewTag(ref)
-	d, err := remote.Head(tag)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.Digest.String()
 }
