@@ -1,13 +1,20 @@
 package main
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
-	ucli "github.com/urfave/cli/v2"
-
+	"github.com/savepoint-ci/savepoint/core/capture"
 	"github.com/savepoint-ci/savepoint/core/cli"
+	"github.com/savepoint-ci/savepoint/core/location"
+	"github.com/savepoint-ci/savepoint/core/prune"
+	"github.com/savepoint-ci/savepoint/core/retention"
+	"github.com/savepoint-ci/savepoint/core/rollback"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/verify"
 )
 
 func parse(t *testing.T, inputs map[string]string) *config {
@@ -55,76 +62,79 @@ func TestGlobalArgsSecretsInEnv(t *testing.T) {
 	}
 }
 
+// parseCLI parses what the action would run for c (global flags, then
+// the command's arguments) with the real CLI.
+func parseCLI(t *testing.T, c *config, getenv func(string) string) *cli.Parsed {
+	t.Helper()
+	args := append(globalArgs(c, getenv).args, commandArgs(c)...)
+	p, err := cli.Parse(args)
+	if err != nil {
+		t.Fatalf("the CLI refuses %q: %v", args, err)
+	}
+	return p
+}
+
 func TestGlobalArgsS3(t *testing.T) {
 	c := parse(t, map[string]string{"command": "snapshots", "repository": "s3://b/p", "s3_endpoint": "127.0.0.1:9000", "s3_region": "eu-west-1",
 		"s3_path_style": "true", "s3_insecure": "false", "connections": "8"})
-	// Flags, only for settings that are set.
-	inv := globalArgs(c, func(string) string { return "" })
-	want := []string{"--repo", "s3://b/p", "--json", "--connections", "8", "--s3-endpoint", "127.0.0.1:9000", "--s3-region", "eu-west-1", "--s3-path-style"}
-	if !slices.Equal(inv.args, want) {
-		t.Errorf("args %q, want %q", inv.args, want)
+	g := parseCLI(t, c, func(string) string { return "" }).Globals
+	if g.Repo != "s3://b/p" || !g.JSON || g.Connections != 8 ||
+		g.S3 != (location.S3Options{Endpoint: "127.0.0.1:9000", Region: "eu-west-1", PathStyle: true}) {
+		t.Errorf("globals %+v", g)
+	}
+	oci := parse(t, map[string]string{"command": "snapshots", "repository": "oci://ghcr.io/o/r", "token": "tok"})
+	g = parseCLI(t, oci, func(k string) string { return map[string]string{"GITHUB_ACTOR": "octocat"}[k] }).Globals
+	if g.OCI != (location.OCIOptions{Username: "octocat", PasswordEnv: registryPasswordEnv}) || g.Connections != 4 {
+		t.Errorf("oci globals %+v", g)
 	}
 }
 
-// TestCommandArgs: each command's inputs map to the flags of its CLI
-// command; the real CLI must accept every argument list.
+// TestCommandArgs: each command's inputs map to the options of its CLI
+// command, as the real CLI parses the argument list.
 func TestCommandArgs(t *testing.T) {
+	noCapture := cli.CaptureOptions{Restores: map[string]string{}}
 	cases := []struct {
 		inputs map[string]string
-		want   string
+		want   any
 	}{
 		{map[string]string{"paths": "a, -b", "name": "n", "tags": "x\ny", "exclude": "*.log"},
-			"save --name n --tag x --tag y --exclude *.log -- a -b"},
+			cli.SaveOptions{Paths: []string{"a", "-b"}, Name: "n", Tags: []string{"x", "y"}, Excludes: []string{"*.log"}, Capture: noCapture}},
 		{map[string]string{"command": "checkpoint", "name": "production", "paths": "cfg", "commands": "db=pg_dump -t a,b app",
 			"restore_commands": "db=psql app", "images": "api=r/api:prod, web=r/web:prod", "pin": "true"},
-			"checkpoint --name production --command db=pg_dump -t a,b app --restore-command db=psql app --image api=r/api:prod --image web=r/web:prod --pin -- cfg"},
-		{map[string]string{"command": "restore", "name": "deps"}, "restore --target . -- deps:latest"},
-		{map[string]string{"command": "restore", "snapshot": "abcd1234", "target": "out"}, "restore --target out -- abcd1234"},
+			cli.SaveOptions{Paths: []string{"cfg"}, Name: "production", Checkpoint: true, Capture: cli.CaptureOptions{
+				Commands: []capture.Spec{{Name: "db", Value: "pg_dump -t a,b app"}}, Restores: map[string]string{"db": "psql app"},
+				Images: []capture.Spec{{Name: "api", Value: "r/api:prod"}, {Name: "web", Value: "r/web:prod"}}, Pin: true}}},
+		{map[string]string{"command": "restore", "name": "deps"}, cli.RestoreOptions{Snapshot: "deps:latest", Target: "."}},
+		{map[string]string{"command": "restore", "snapshot": "abcd1234", "target": "out"}, cli.RestoreOptions{Snapshot: "abcd1234", Target: "out"}},
 		{map[string]string{"command": "rollback", "name": "production", "before_commit": "f00d", "dry_run": "true"},
-			"rollback --name production --before-commit f00d --dry-run"},
-		{map[string]string{"command": "rollback", "snapshot": "abcd", "target": "/srv"}, "rollback --to abcd --target /srv"},
-		{map[string]string{"command": "snapshots", "name": "n", "tags": "a"}, "snapshots --name n --tag a"},
+			cli.RollbackOptions{Select: rollback.Selector{Name: "production", BeforeCommit: "f00d"}, DryRun: true,
+				Plan: rollback.PlanOptions{Target: ".", RestoreCommands: map[string]string{}}}},
+		{map[string]string{"command": "rollback", "snapshot": "abcd", "target": "/srv"},
+			cli.RollbackOptions{Select: rollback.Selector{To: "abcd"}, Plan: rollback.PlanOptions{Target: "/srv", RestoreCommands: map[string]string{}}}},
+		{map[string]string{"command": "snapshots", "name": "n", "tags": "a"},
+			cli.SnapshotsOptions{Filter: snapshot.Filter{Name: "n", Tags: []string{"a"}}}},
 		{map[string]string{"command": "forget", "name": "n", "keep_last": "3", "keep_daily": "7", "keep_within": "14d", "keep_tags": "release,pinned", "dry_run": "yes"},
-			"forget --name n --keep-last 3 --keep-daily 7 --keep-within 14d --keep-tag release --keep-tag pinned --dry-run"},
+			cli.ForgetOptions{Name: "n", DryRun: true, Policy: retention.Policy{Last: 3, Daily: 7, Within: 14 * 24 * time.Hour, Tags: []string{"release", "pinned"}}}},
 		{map[string]string{"command": "forget", "keep_hourly": "1", "keep_weekly": "2", "keep_monthly": "3", "keep_yearly": "4"},
-			"forget --keep-hourly 1 --keep-weekly 2 --keep-monthly 3 --keep-yearly 4"},
-		{map[string]string{"command": "prune", "grace": "1h", "max_unused": "5%"}, "prune --grace 1h --max-unused 5%"},
-		{map[string]string{"command": "verify", "read_data_subset": "10%"}, "verify --read-data-subset 10%"},
+			cli.ForgetOptions{Policy: retention.Policy{Hourly: 1, Weekly: 2, Monthly: 3, Yearly: 4}}},
+		{map[string]string{"command": "prune", "grace": "1h", "max_unused": "5%"},
+			cli.PruneOptions{Options: prune.Options{Grace: time.Hour, MaxUnused: new(0.05)}}},
+		{map[string]string{"command": "verify", "read_data_subset": "10%"}, cli.VerifyOptions{Options: verify.Options{ReadDataSubset: 0.1}}},
 	}
-	app := cli.NewApp("test", cli.Env{})
 	for _, tc := range cases {
 		tc.inputs["repository"] = "/r"
-		args := commandArgs(parse(t, tc.inputs))
-		if got := strings.Join(args, " "); got != tc.want {
-			t.Errorf("inputs %v:\n got %s\nwant %s", tc.inputs, got, tc.want)
+		c := parse(t, tc.inputs)
+		p := parseCLI(t, c, func(string) string { return "" })
+		if p.Command != c.command {
+			t.Errorf("inputs %v: the CLI runs %s", tc.inputs, p.Command)
 		}
-		cmd := app.Command(args[0])
-		if cmd == nil {
-			t.Fatalf("the CLI has no command %q", args[0])
+		if so, ok := p.Options.(cli.SaveOptions); ok {
+			so.Provenance = nil // the test's own CI environment
+			p.Options = so
 		}
-		for _, a := range args[1:] {
-			if a == "--" {
-				break
-			}
-			if name, ok := strings.CutPrefix(a, "--"); ok && !slices.ContainsFunc(cmd.Flags, func(f ucli.Flag) bool { return slices.Contains(f.Names(), name) }) {
-				t.Errorf("%s: the CLI's %s command has no flag --%s", tc.want, args[0], name)
-			}
+		if !reflect.DeepEqual(p.Options, tc.want) {
+			t.Errorf("inputs %v:\n got %+v\nwant %+v", tc.inputs, p.Options, tc.want)
 		}
-	}
-}
-
-func TestLineWriter(t *testing.T) {
-	var got []string
-	w := &lineWriter{line: func(s string) { got = append(got, s) }}
-	for _, chunk := range []string{"sav", "ing 10%\r\nsaving", " 50%\n\nwarning: x\nsavepoint: fail"} {
-		if n, err := w.Write([]byte(chunk)); n != len(chunk) || err != nil {
-			t.Fatalf("Write = %d, %v", n, err)
-		}
-	}
-	w.flush()
-	want := []string{"saving 10%", "saving 50%", "", "warning: x", "savepoint: fail"}
-	if !slices.Equal(got, want) {
-		t.Errorf("lines %q, want %q", got, want)
 	}
 }
 

@@ -39,8 +39,8 @@ func TestInputErrors(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFakeEnv(t).inputs(c.inputs).input("password", testPassword)
-			if code := f.run(false); code != exitInput {
-				t.Errorf("exit %d, want %d", code, exitInput)
+			if code := f.run(false); code != cli.ExitUsage {
+				t.Errorf("exit %d, want %d", code, cli.ExitUsage)
 			}
 			errs := f.errors()
 			if len(errs) != 1 || !strings.Contains(errs[0], c.want) {
@@ -67,18 +67,19 @@ func TestRunErrors(t *testing.T) {
 	cases := []struct {
 		name   string
 		inputs map[string]string
+		code   int
 		want   string
 	}{
-		{"wrong password", map[string]string{"command": "snapshots", "password": wrong}, "wrong password"},
-		{"no such snapshot", map[string]string{"command": "restore", "snapshot": "ffffffff", "target": t.TempDir()}, "snapshot not found"},
-		{"no repository", map[string]string{"command": "snapshots", "repository": filepath.Join(t.TempDir(), "none")}, "no savepoint repository"},
-		{"missing path", map[string]string{"paths": "does-not-exist", "init": "false"}, "does-not-exist"},
+		{"wrong password", map[string]string{"command": "snapshots", "password": wrong}, cli.ExitPassword, "wrong password"},
+		{"no such snapshot", map[string]string{"command": "restore", "snapshot": "ffffffff", "target": t.TempDir()}, cli.ExitNoSnapshot, "snapshot not found"},
+		{"no repository", map[string]string{"command": "snapshots", "repository": filepath.Join(t.TempDir(), "none")}, cli.ExitNoRepository, "no savepoint repository"},
+		{"missing path", map[string]string{"paths": "does-not-exist", "init": "false"}, cli.ExitError, "does-not-exist"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			g := newFakeEnv(t).inputs(map[string]string{"repository": repo, "password": testPassword}).inputs(c.inputs)
-			if code := g.run(false); code == 0 {
-				t.Fatalf("exit 0, want failure\n%s", g.log.String())
+			if code := g.run(false); code != c.code {
+				t.Fatalf("exit %d, want %d\n%s", code, c.code, g.log.String())
 			}
 			errs := g.errors()
 			if len(errs) != 1 || !strings.Contains(errs[0], c.want) {

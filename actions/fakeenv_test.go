@@ -140,7 +140,9 @@ func (f *fakeEnv) assertNoSecret(secrets ...string) {
 		if strings.Contains(text, s) {
 			f.t.Errorf("secret %q appears in the output:\n%s", s, text)
 		}
-		if !strings.Contains(f.log.String(), "::add-mask::"+s+"\n") {
+		// The toolkit escapes a command's data: '%' as %25, line breaks.
+		escaped := strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+		if !strings.Contains(f.log.String(), "::add-mask::"+escaped+"\n") {
 			f.t.Errorf("secret %q was not masked", s)
 		}
 	}

@@ -8,9 +8,8 @@ import (
 	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
-	"github.com/savepoint-ci/savepoint/core/repository"
-	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/tree"
 )
 
 // State keys shared by the main and the post step (GITHUB_STATE, read back
@@ -30,7 +29,7 @@ func (r *runner) main(ctx context.Context) int {
 		snap, code := r.save(ctx)
 		switch {
 		case snap == nil || c.onFailure != "rollback":
-		case code != exitOK:
+		case code != cli.ExitOK:
 			// A partial snapshot misses files: not a state to return to.
 			r.a.Warningf("the %s is partial: the post step will not roll back to it", c.command)
 		default:
@@ -55,19 +54,19 @@ func (r *runner) post(ctx context.Context) int {
 	case "save":
 		if status != "" && status != "success" {
 			r.a.Infof("job status is %s: not saving (save_on: post saves only after a successful job)", status)
-			return exitOK
+			return cli.ExitOK
 		}
 		_, code := r.save(ctx)
 		return code
 	case "rollback":
 		if status != "failure" {
 			r.a.Infof("job status is %q: no rollback needed", status)
-			return exitOK
+			return cli.ExitOK
 		}
 		return r.rollback(ctx, r.a.Getenv("STATE_"+stateSnapshot))
 	}
 	r.a.Infof("nothing to do in the post step")
-	return exitOK
+	return cli.ExitOK
 }
 
 // save runs save or checkpoint, creating the repository on first use.
@@ -76,18 +75,18 @@ func (r *runner) save(ctx context.Context) (*cli.SnapshotJSON, int) {
 	args := commandArgs(c)
 	var res result
 	r.group("savepoint "+args[0], func() { res = r.runCLI(ctx, args) })
-	if res.code != exitOK && c.init && noRepository(res.errMsg) {
+	if res.code == cli.ExitNoRepository && c.init {
 		var ir result
 		r.group("savepoint init (first use of this repository)", func() { ir = r.runCLI(ctx, []string{"init"}) })
-		if ir.code != exitOK {
+		if ir.code != cli.ExitOK {
 			r.fail("savepoint init failed", "%s", ir.errMsg)
 			return nil, ir.code
 		}
 		r.group("savepoint "+args[0], func() { res = r.runCLI(ctx, args) })
 	}
-	if res.code != exitOK && res.code != cli.ExitPartial {
+	if res.code != cli.ExitOK && res.code != cli.ExitPartial {
 		msg := res.errMsg
-		if !c.init && noRepository(msg) {
+		if !c.init && res.code == cli.ExitNoRepository {
 			msg += " (or set the input init: true)"
 		}
 		r.fail("savepoint "+args[0]+" failed", "%s", msg)
@@ -96,10 +95,10 @@ func (r *runner) save(ctx context.Context) (*cli.SnapshotJSON, int) {
 	var snap cli.SnapshotJSON
 	if err := json.Unmarshal(res.stdout, &snap); err != nil {
 		r.fail("savepoint "+args[0]+" failed", "unreadable output from savepoint: %v", err)
-		return nil, exitError
+		return nil, cli.ExitError
 	}
 	if res.code == cli.ExitPartial {
-		r.a.WithFieldsMap(map[string]string{"title": "savepoint: partial snapshot"}).Warningf("%s", oneLine(r.scrub(res.errMsg)))
+		r.a.WithFieldsMap(map[string]string{"title": "savepoint: partial snapshot"}).Warningf("%s", cli.OneLine(r.scrub(res.errMsg)))
 	}
 	st := snap.Stats
 	r.setOutput("snapshot_id", snap.ID)
@@ -108,12 +107,12 @@ func (r *runner) save(ctx context.Context) (*cli.SnapshotJSON, int) {
 	r.setOutput("files", strconv.FormatInt(st.Files, 10))
 	r.setOutput("dedup_ratio", strconv.FormatFloat(snap.DedupRatio, 'f', 2, 64))
 	r.setOutput("requests", strconv.FormatInt(st.Requests.Total(), 10))
-	var changes []cli.DiffEntry
+	var changes []tree.Change
 	diffOK := false
 	if snap.Parent != "" {
 		r.group("savepoint diff (changes since the parent)", func() {
 			d := r.runCLI(ctx, []string{"diff", snap.Parent, snap.ID})
-			if d.code == exitOK && json.Unmarshal(d.stdout, &changes) == nil {
+			if d.code == cli.ExitOK && json.Unmarshal(d.stdout, &changes) == nil {
 				diffOK = true
 			} else {
 				r.a.Warningf("%s", r.scrub("could not list changes since the parent: "+d.errMsg))
@@ -153,7 +152,7 @@ func (r *runner) runRestore(ctx context.Context, ref string) (result, bool) {
 	args := []string{"restore", "--target", r.cfg.restoreTarget(), "--", ref}
 	var res result
 	r.group("savepoint restore", func() { res = r.runCLI(ctx, args) })
-	if res.code != exitOK && res.code != cli.ExitPartial {
+	if res.code != cli.ExitOK && res.code != cli.ExitPartial {
 		return res, false
 	}
 	return res, true
@@ -163,10 +162,10 @@ func (r *runner) reportRestore(res result, why string) int {
 	var out restoreResult
 	if err := json.Unmarshal(res.stdout, &out); err != nil {
 		r.fail("savepoint restore failed", "unreadable output from savepoint: %v", err)
-		return exitError
+		return cli.ExitError
 	}
 	if res.code == cli.ExitPartial {
-		r.a.WithFieldsMap(map[string]string{"title": "savepoint: restore refused entries"}).Warningf("%s", oneLine(r.scrub(res.errMsg)))
+		r.a.WithFieldsMap(map[string]string{"title": "savepoint: restore refused entries"}).Warningf("%s", cli.OneLine(r.scrub(res.errMsg)))
 	}
 	r.setOutput("snapshot_id", out.Snapshot)
 	r.setOutput("files", strconv.FormatInt(out.Result.Files, 10))
@@ -188,15 +187,14 @@ func (r *runner) restoreForPost(ctx context.Context) int {
 		r.setOutput("cache_hit", "true")
 		return r.reportRestore(res, "restore (save_on: post)")
 	}
-	miss := strings.Contains(res.errMsg, snapshot.ErrNotFound.Error()) || noRepository(res.errMsg)
-	if !miss {
+	if miss := res.code == cli.ExitNoSnapshot || res.code == cli.ExitNoRepository; !miss {
 		r.fail("savepoint restore failed", "%s", res.errMsg)
 		return res.code
 	}
 	r.setOutput("cache_hit", "false")
 	r.a.Infof("no snapshot named %s yet: nothing restored; the post step saves one", r.cfg.name)
 	r.summary(fmt.Sprintf("### savepoint: no snapshot named `%s` yet\n\nNothing was restored; the post step saves %s when the job succeeds.\n", r.cfg.name, strings.Join(r.cfg.paths, ", ")))
-	return exitOK
+	return cli.ExitOK
 }
 
 // rollback rolls back to the snapshot the main step recorded, with the
@@ -204,7 +202,7 @@ func (r *runner) restoreForPost(ctx context.Context) int {
 func (r *runner) rollback(ctx context.Context, id string) int {
 	if id == "" {
 		r.fail("savepoint rollback failed", "the main step recorded no snapshot to roll back to")
-		return exitError
+		return cli.ExitError
 	}
 	r.a.WithFieldsMap(map[string]string{"title": "savepoint: rolling back"}).Warningf("the job failed: rolling back to %s", shortID(id))
 	args := []string{"rollback", "--to", id}
@@ -221,20 +219,20 @@ func (r *runner) rollback(ctx context.Context, id string) int {
 func (r *runner) snapshots(ctx context.Context) int {
 	var res result
 	r.group("savepoint snapshots", func() { res = r.runCLI(ctx, commandArgs(r.cfg)) })
-	if res.code != exitOK {
+	if res.code != cli.ExitOK {
 		r.fail("savepoint snapshots failed", "%s", res.errMsg)
 		return res.code
 	}
 	var list []cli.SnapshotJSON
 	if err := json.Unmarshal(res.stdout, &list); err != nil {
 		r.fail("savepoint snapshots failed", "unreadable output from savepoint: %v", err)
-		return exitError
+		return cli.ExitError
 	}
 	if len(list) > 0 {
 		r.setOutput("snapshot_id", list[len(list)-1].ID)
 	}
 	r.summary(snapshotsSummary(r.cfg, list))
-	return exitOK
+	return cli.ExitOK
 }
 
 // generic runs a command whose JSON output the summary shows as is.
@@ -251,16 +249,10 @@ func (r *runner) generic(ctx context.Context, args []string) int {
 	} else {
 		r.summary(genericSummary(args[0], out, res.code))
 	}
-	if res.code != exitOK {
+	if res.code != cli.ExitOK {
 		r.fail("savepoint "+args[0]+" failed", "%s", res.errMsg)
 	}
 	return res.code
-}
-
-// noRepository tells from the CLI's error whether the repository (or the
-// bucket, directory or registry repository holding it) does not exist yet.
-func noRepository(errMsg string) bool {
-	return strings.Contains(errMsg, repository.ErrNoRepository.Error()) || strings.Contains(errMsg, storage.ErrNoContainer.Error())
 }
 
 func shortID(id string) string {

@@ -45,7 +45,7 @@ func run(ctx context.Context, a *githubactions.Action, post bool) int {
 	cfg, err := parseConfig(r.in)
 	if err != nil {
 		r.fail("savepoint: invalid inputs", "%v", err)
-		return exitInput
+		return cli.ExitUsage
 	}
 	r.cfg = cfg
 	if post {

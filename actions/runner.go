@@ -6,19 +6,12 @@ import (
 	"fmt"
 	"maps"
 	"strings"
-	"sync"
 
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
 	"github.com/savepoint-ci/savepoint/core/location"
-)
-
-// Exit codes of the entrypoint: the CLI's, plus 2 for bad inputs.
-const (
-	exitOK    = 0
-	exitError = 1
-	exitInput = 2
+	"github.com/savepoint-ci/savepoint/internal/mask"
 )
 
 // runner is one run of the entrypoint: the Actions toolkit, the inputs and
@@ -28,9 +21,7 @@ type runner struct {
 	in      inputReader
 	cfg     *config
 	version string
-	secrets []string
-	// errLine is the last "savepoint: ..." line of the running CLI.
-	errLine string
+	mask    *mask.Masker
 	// warnings counts the CLI warnings turned into annotations (GitHub
 	// shows only the first few per step; the rest stay in the log).
 	warnings int
@@ -42,43 +33,31 @@ func newRunner(a *githubactions.Action, version string) *runner {
 	return &runner{a: a, in: inputReader{getenv: a.Getenv}, version: version}
 }
 
-// maskSecrets registers every secret input with the runner before anything
-// else is printed, and remembers them to scrub text we print ourselves.
+// maskSecrets registers every form of every secret input (internal/mask)
+// with the runner before anything else is printed, and keeps them to
+// scrub what we print and write ourselves.
 func (r *runner) maskSecrets() {
+	var secrets []string
 	for _, in := range inputs {
-		if !in.secret {
-			continue
+		if v := r.in.get(in.name); in.secret && v != "" {
+			secrets = append(secrets, v)
 		}
-		v := r.in.get(in.name)
-		if v == "" {
-			continue
-		}
-		r.secrets = append(r.secrets, v)
-		for _, line := range strings.Split(v, "\n") {
-			if line = strings.TrimSpace(line); line != "" {
-				r.a.AddMask(line)
-				if line != v {
-					r.secrets = append(r.secrets, line)
-				}
-			}
+	}
+	r.mask = mask.New(secrets...)
+	for _, f := range r.mask.Forms() {
+		if !strings.Contains(f, "\n") { // the runner masks line by line
+			r.a.AddMask(f)
 		}
 	}
 }
 
-// scrub replaces any secret in s with ***: the runner masks the log, but
-// not files such as the step summary or outputs.
-func (r *runner) scrub(s string) string {
-	for _, sec := range r.secrets {
-		if len(sec) >= 3 {
-			s = strings.ReplaceAll(s, sec, "***")
-		}
-	}
-	return s
-}
+// scrub masks every secret in s: the runner masks the log, but not files
+// such as the step summary or outputs.
+func (r *runner) scrub(s string) string { return r.mask.String(s) }
 
 // fail prints one error annotation.
 func (r *runner) fail(title, format string, args ...any) {
-	msg := r.scrub(oneLine(fmt.Sprintf(format, args...)))
+	msg := r.scrub(cli.OneLine(fmt.Sprintf(format, args...)))
 	r.a.WithFieldsMap(map[string]string{"title": title}).Errorf("%s", msg)
 }
 
@@ -91,11 +70,11 @@ type result struct {
 
 // runCLI runs the savepoint CLI in-process with args after the global
 // flags. Its stderr (progress, warnings) reaches the log line by line as
-// it is written, scrubbed; its one-line error becomes errMsg.
+// it is written, scrubbed; its error becomes errMsg, its exit code code.
 func (r *runner) runCLI(ctx context.Context, args []string) result {
 	g := globalArgs(r.cfg, r.a.Getenv)
 	var stdout bytes.Buffer
-	stderr := &lineWriter{line: func(line string) { r.cliLine(args[0], line) }}
+	stderr := &mask.LineWriter{Line: func(line string) { r.cliLine(args[0], line) }}
 	env := cli.Env{
 		Stdin:  strings.NewReader(""),
 		Stdout: &stdout,
@@ -104,31 +83,22 @@ func (r *runner) runCLI(ctx context.Context, args []string) result {
 	}
 	all := append(g.args, args...)
 	r.a.Infof("%s", r.scrub("savepoint "+quoteArgs(all)))
-	r.errLine = ""
-	code := cli.Run(ctx, r.version, all, env)
-	stderr.flush()
-	res := result{code: code, stdout: stdout.Bytes()}
-	if code != exitOK {
-		res.errMsg = r.errLine
+	err := cli.Execute(ctx, r.version, all, env)
+	stderr.Flush()
+	res := result{code: cli.ExitCode(err), stdout: stdout.Bytes()}
+	if err != nil {
+		res.errMsg = r.scrub(cli.OneLine(err.Error()))
 	}
-	if code != exitOK && location.Scheme(r.cfg.repository) == "oci" && strings.Contains(res.errMsg, "refused the credentials") {
+	if res.code == cli.ExitAccessRefused && location.Scheme(r.cfg.repository) == "oci" {
 		res.errMsg += " (the action logs in with the token input as the password and the workflow's actor as the user; ghcr.io needs permissions: packages: write)"
-	}
-	if code != exitOK && res.errMsg == "" {
-		res.errMsg = fmt.Sprintf("savepoint %s exited with status %d", args[0], code)
 	}
 	return res
 }
 
-// cliLine handles one line of the CLI's stderr: its final error is kept
-// for the annotation, warnings become warning annotations (the first few),
-// the rest goes to the log.
+// cliLine handles one line of the CLI's stderr: warnings become warning
+// annotations (the first few), the rest goes to the log.
 func (r *runner) cliLine(command, line string) {
 	line = r.scrub(line)
-	if rest, ok := strings.CutPrefix(line, "savepoint: "); ok {
-		r.errLine = rest
-		return
-	}
 	if msg, ok := strings.CutPrefix(line, "warning: "); ok && r.warnings < maxWarnings {
 		r.warnings++
 		r.a.WithFieldsMap(map[string]string{"title": "savepoint " + command}).Warningf("%s", msg)
@@ -136,37 +106,6 @@ func (r *runner) cliLine(command, line string) {
 	}
 	if line != "" {
 		r.a.Infof("%s", line)
-	}
-}
-
-// lineWriter calls line for each complete line written to it; the CLI's
-// progress reporter writes from its own goroutine, hence the lock.
-type lineWriter struct {
-	mu   sync.Mutex
-	buf  []byte
-	line func(string)
-}
-
-func (w *lineWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf = append(w.buf, p...)
-	for {
-		i := bytes.IndexByte(w.buf, '\n')
-		if i < 0 {
-			return len(p), nil
-		}
-		w.line(strings.TrimRight(string(w.buf[:i]), "\r"))
-		w.buf = w.buf[i+1:]
-	}
-}
-
-func (w *lineWriter) flush() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.buf) > 0 {
-		w.line(string(w.buf))
-		w.buf = nil
 	}
 }
 
@@ -224,13 +163,4 @@ func (r *runner) saveState(k, v string) {
 
 func (r *runner) summary(md string) {
 	r.fileCommand("GITHUB_STEP_SUMMARY", func() { r.a.AddStepSummary(r.scrub(md)) })
-}
-
-// oneLine keeps the first line of s: an annotation is one clear line.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return s
 }

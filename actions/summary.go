@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
+	"github.com/savepoint-ci/savepoint/core/tree"
 )
 
 // maxChanges bounds the changed paths listed in a summary (the summary
@@ -14,7 +15,7 @@ const maxChanges = 100
 // actionRef is how the examples in the summary refer to this action.
 const actionRef = "savepoint-ci/savepoint@v1"
 
-func saveSummary(c *config, s *cli.SnapshotJSON, changes []cli.DiffEntry, diffOK bool, prov map[string]string) string {
+func saveSummary(c *config, s *cli.SnapshotJSON, changes []tree.Change, diffOK bool, prov map[string]string) string {
 	var b strings.Builder
 	kind := "snapshot"
 	if s.Checkpoint {
@@ -59,7 +60,7 @@ func saveSummary(c *config, s *cli.SnapshotJSON, changes []cli.DiffEntry, diffOK
 	return b.String()
 }
 
-func writeChanges(b *strings.Builder, parent string, changes []cli.DiffEntry) {
+func writeChanges(b *strings.Builder, parent string, changes []tree.Change) {
 	counts := map[string]int{}
 	for _, d := range changes {
 		counts[d.Change]++
@@ -144,7 +145,7 @@ func snapshotsSummary(c *config, list []cli.SnapshotJSON) string {
 
 func genericSummary(command, out string, code int) string {
 	status := "done"
-	if code != exitOK {
+	if code != cli.ExitOK {
 		status = fmt.Sprintf("failed (exit status %d)", code)
 	}
 	s := fmt.Sprintf("### savepoint %s: %s\n\n", command, status)

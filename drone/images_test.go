@@ -5,22 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
-
-func tagDigest(t *testing.T, ref string) string {
-	t.Helper()
-	tag, _ := name.NewTag(ref)
-	d, err := remote.Head(tag)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.Digest.String()
-}
 
 // TestImageRollback: the checkpoint on a Woodpecker deployment records and
 // pins the live image; the deploy moves the tag; the rollback task moves it
@@ -47,12 +34,12 @@ func TestImageRollback(t *testing.T) {
 	}
 
 	bad := testregistry.PushRandom(t, ref).String() // the deploy moves the tag
-	if tagDigest(t, ref) != bad {
+	if testregistry.Digest(t, ref) != bad {
 		t.Fatal("the tag did not move")
 	}
 	rb := step{dir: ws, env: merge(base, map[string]string{"CI_PIPELINE_DEPLOY_TASK": "rollback"})}.run(t).mustOK(t)
 	rb.noSecrets(t, password)
-	if got := tagDigest(t, ref); got != live {
+	if got := testregistry.Digest(t, ref); got != live {
 		t.Errorf("after rollback the tag points at %s, want %s", got, live)
 	}
 }

@@ -4,9 +4,11 @@
 // command (save, restore, checkpoint, rollback, forget, prune, verify or
 // init) and writes .savepoint/result.json in the workspace.
 //
-// Exit codes are the savepoint CLI's: 0 ok, 1 error (nothing committed),
-// 2 usage (bad settings), 3 partial (committed, but some files unreadable or
-// some entries refused).
+// Exit codes are the savepoint CLI's (docs/cli.md): 0 ok, 1 error (nothing
+// committed), 2 usage (bad settings), 3 partial (committed, but some files
+// unreadable or some entries refused), 10 no repository, 11 lease held,
+// 12 wrong password, 13 no such snapshot, 14 access refused, 15 quota,
+// 130 interrupted.
 //
 // Woodpecker's local backend runs a plugin step by looking up the step's
 // image name on PATH: install this binary as savepoint-plugin (or under the

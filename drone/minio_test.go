@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/core/cli"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
@@ -57,7 +58,7 @@ func TestMinIO(t *testing.T) {
 
 	// Wrong keys: an error naming the problem, never the keys.
 	bad := step{dir: ws, env: merge(woodpecker, map[string]string{"PLUGIN_S3_SECRET_KEY": "wrong-" + secret, "PLUGIN_INIT": ""})}.run(t)
-	if bad.code != 1 || bad.get("status") != "error" {
+	if bad.code != cli.ExitAccessRefused || bad.get("status") != "access_refused" {
 		t.Errorf("wrong secret key: exit %d, result %s", bad.code, bad.resultRaw)
 	}
 	bad.noSecrets(t, password, secret)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/core/cli"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -133,7 +134,7 @@ func TestFailures(t *testing.T) {
 
 	// No repository there yet, and no init: an error, nothing saved.
 	missing := step{dir: ws, env: base}.run(t)
-	if missing.code != 1 || missing.get("status") != "error" || missing.get("error") == "" || missing.get("output") != nil {
+	if missing.code != cli.ExitNoRepository || missing.get("status") != "no_repository" || missing.get("error") == "" || missing.get("output") != nil {
 		t.Errorf("missing repository: exit %d, result %s", missing.code, missing.resultRaw)
 	}
 	missing.noSecrets(t, password)
@@ -143,7 +144,7 @@ func TestFailures(t *testing.T) {
 	// The wrong password is reported, and neither password is printed.
 	wrong := "not-the-password-" + password[:6]
 	bad := step{dir: ws, env: merge(base, map[string]string{"PLUGIN_PASSWORD": wrong})}.run(t)
-	if bad.code != 1 || !strings.Contains(bad.get("error").(string), "wrong password") {
+	if bad.code != cli.ExitPassword || bad.get("status") != "password" || !strings.Contains(bad.get("error").(string), "wrong password") {
 		t.Errorf("wrong password: exit %d, result %s", bad.code, bad.resultRaw)
 	}
 	bad.noSecrets(t, password, wrong)

@@ -1,137 +1,79 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
-func init() { crypto.ScryptN = 1 << 10 }
-
-type result struct {
-	code           int
-	stdout, stderr string
-}
-
-// run runs the CLI in-process with SAVEPOINT_PASSWORD=pw unless env overrides.
-func run(t *testing.T, env map[string]string, args ...string) result {
-	t.Helper()
-	var out, errb bytes.Buffer
-	getenv := func(k string) string {
-		if v, ok := env[k]; ok {
-			return v
-		}
-		if k == "SAVEPOINT_PASSWORD" {
-			return "pw"
-		}
-		return ""
-	}
-	code := Run(context.Background(), "test", args, Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: getenv})
-	return result{code, out.String(), errb.String()}
-}
-
-func setup(t *testing.T) (repo, work string) {
-	t.Helper()
-	base := t.TempDir()
-	repo, work = filepath.Join(base, "repo"), filepath.Join(base, "work")
-	testrepo.WriteFile(t, work, "src/main.go", []byte("package main"))
-	testrepo.WriteFile(t, work, "src/lib/util.go", []byte("package lib"))
-	old, _ := os.Getwd()
-	os.Chdir(work)
-	t.Cleanup(func() { os.Chdir(old) })
-	if r := run(t, nil, "init", "--repo", repo); r.code != 0 {
-		t.Fatalf("init: %d %s", r.code, r.stderr)
-	}
-	return repo, work
-}
-
-// oneLineError checks the rule for user mistakes: one line, non-zero, no trace.
-func oneLineError(t *testing.T, r result, code int, want string) {
-	t.Helper()
-	if r.code != code {
-		t.Fatalf("exit %d, want %d (stderr %q)", r.code, code, r.stderr)
-	}
-	lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
-	if len(lines) != 1 || !strings.HasPrefix(lines[0], "savepoint: ") || !strings.Contains(lines[0], want) {
-		t.Fatalf("stderr %q: want one line containing %q", r.stderr, want)
-	}
-	if strings.Contains(r.stderr, "goroutine") || strings.Contains(r.stderr, ".go:") {
-		t.Fatalf("stack trace in %q", r.stderr)
-	}
-}
-
 func TestSaveListRestoreJSON(t *testing.T) {
-	repo, work := setup(t)
-	r := run(t, nil, "--repo", repo, "--json", "save", "src", "--name", "app", "--tag", "ci")
-	if r.code != 0 {
-		t.Fatalf("save: %s", r.stderr)
-	}
+	work := workdir(t)
+	r := newCLI(t)
 	var snap SnapshotJSON
-	if err := json.Unmarshal([]byte(r.stdout), &snap); err != nil {
-		t.Fatalf("save --json: %v in %q", err, r.stdout)
+	if err := json.Unmarshal([]byte(r.ok("--json", "save", "src", "--name", "app", "--tag", "ci")), &snap); err != nil {
+		t.Fatalf("save --json: %v", err)
 	}
 	if snap.Name != "app" || snap.Stats.Files != 2 || len(snap.ID) != 64 || snap.Tags[0] != "ci" {
 		t.Fatalf("save --json: %+v", snap)
 	}
-	r = run(t, nil, "--repo", repo, "--json", "snapshots", "--name", "app")
-	var list []SnapshotJSON
-	if json.Unmarshal([]byte(r.stdout), &list); len(list) != 1 || list[0].ID != snap.ID {
-		t.Fatalf("snapshots --json: %s", r.stdout)
+	if list := r.snapshots("--name", "app"); len(list) != 1 || list[0].ID != snap.ID {
+		t.Fatalf("snapshots --json: %v", list)
 	}
-	r = run(t, nil, "--repo", repo, "ls", snap.ShortID, "src/lib")
-	if r.code != 0 || !strings.Contains(r.stdout, "src/lib/util.go") || strings.Contains(r.stdout, "main.go") {
-		t.Fatalf("ls: %q %s", r.stdout, r.stderr)
+	if out := r.ok("ls", snap.ShortID, "src/lib"); !strings.Contains(out, "src/lib/util.go") || strings.Contains(out, "main.go") {
+		t.Fatalf("ls: %q", out)
 	}
 	target := filepath.Join(work, "out")
-	r = run(t, nil, "--repo", repo, "restore", "app:latest", "--target", target)
-	if r.code != 0 {
-		t.Fatalf("restore: %s", r.stderr)
-	}
+	r.ok("restore", "app:latest", "--target", target)
 	if d := testrepo.Equal(t, filepath.Join(work, "src"), filepath.Join(target, "src")); d != "" {
 		t.Fatal(d)
 	}
 	testrepo.WriteFile(t, work, "src/new.go", []byte("package main // new"))
-	run(t, nil, "--repo", repo, "save", "src", "--name", "app")
-	r = run(t, nil, "--repo", repo, "diff", snap.ShortID, "latest")
-	if r.code != 0 || !strings.Contains(r.stdout, "+ src/new.go") || !strings.Contains(r.stdout, "1 added") {
-		t.Fatalf("diff: %q %s", r.stdout, r.stderr)
+	r.ok("save", "src", "--name", "app")
+	if out := r.ok("diff", snap.ShortID, "latest"); !strings.Contains(out, "+ src/new.go") || !strings.Contains(out, "1 added") {
+		t.Fatalf("diff: %q", out)
 	}
-	r = run(t, nil, "--repo", repo, "show", "latest")
-	if r.code != 0 || !strings.Contains(r.stdout, "dedup ratio") || !strings.Contains(r.stdout, "parent") {
-		t.Fatalf("show: %q", r.stdout)
+	if out := r.ok("show", "latest"); !strings.Contains(out, "dedup ratio") || !strings.Contains(out, "parent") {
+		t.Fatalf("show: %q", out)
 	}
 }
 
+// TestUserMistakes: every mistake is one line on stderr and its documented
+// exit code (docs/cli.md).
 func TestUserMistakes(t *testing.T) {
-	repo, work := setup(t)
-	run(t, nil, "--repo", repo, "save", "src")
-	oneLineError(t, run(t, nil, "--repo", filepath.Join(work, "nothing"), "snapshots"), ExitError, "savepoint init")
-	oneLineError(t, run(t, map[string]string{"SAVEPOINT_PASSWORD": "wrong"}, "--repo", repo, "snapshots"), ExitError, "wrong password")
-	oneLineError(t, run(t, map[string]string{"SAVEPOINT_PASSWORD": ""}, "--repo", repo, "snapshots"), ExitError, "SAVEPOINT_PASSWORD")
-	oneLineError(t, run(t, nil, "--repo", repo, "restore", "deadbeef", "--target", "x"), ExitError, "not found")
-	oneLineError(t, run(t, nil, "--repo", repo, "save", "no/such/dir"), ExitError, "cannot read no/such/dir")
-	oneLineError(t, run(t, nil, "--repo", repo, "restore", "latest"), ExitUsage, "--target")
-	oneLineError(t, run(t, nil, "--repo", repo, "save", "--bogus", "src"), ExitUsage, "bogus")
-	oneLineError(t, run(t, nil, "save", "src"), ExitUsage, "no repository given")
-	oneLineError(t, run(t, nil, "nosuchcommand"), ExitUsage, "unknown command")
-	oneLineError(t, run(t, nil, "--repo", "ftp://x", "snapshots"), ExitError, "unknown repository scheme")
-	oneLineError(t, run(t, nil, "--repo", repo, "init"), ExitError, "already exists")
-	oneLineError(t, run(t, nil, "--repo", repo, "--password-file", filepath.Join(work, "nope"), "snapshots"), ExitError, "password file")
+	work := workdir(t)
+	r := newCLI(t)
+	r.ok("save", "src")
+	cliAt(t, filepath.Join(work, "nothing")).fails(ExitNoRepository, "savepoint init", "snapshots")
+	r.with("SAVEPOINT_PASSWORD", "wrong").fails(ExitPassword, "wrong password", "snapshots")
+	r.with("SAVEPOINT_PASSWORD", "").fails(ExitPassword, "SAVEPOINT_PASSWORD", "snapshots")
+	r.fails(ExitNoSnapshot, "not found", "restore", "deadbeef", "--target", "x")
+	r.fails(ExitNoSnapshot, "not found", "dump", "deadbeef", "db")
+	r.fails(ExitNoSnapshot, "no checkpoint", "rollback", "--name", "nothing-of-that-name")
+	r.fails(ExitError, "cannot read no/such/dir", "save", "no/such/dir")
+	r.fails(ExitUsage, "--target", "restore", "latest")
+	r.fails(ExitUsage, "bogus", "save", "--bogus", "src")
+	r.fails(ExitUsage, "max-unused", "prune", "--max-unused", "lots")
+	r.fails(ExitUsage, "clock-skew", "prune", "--clock-skew", "-1s")
+	r.fails(ExitError, "already exists", "init")
+	r.fails(ExitError, "password file", "--password-file", filepath.Join(work, "nope"), "snapshots")
+	bare := cliAt(t, "")
+	bare.fails(ExitUsage, "no repository given", "save", "src")
+	bare.fails(ExitUsage, "unknown command", "nosuchcommand")
+	bare.fails(ExitError, "unknown repository scheme", "--repo", "ftp://x", "snapshots")
+	cliAt(t, filepath.Join(work, "new")).with("SAVEPOINT_PASSWORD", "").fails(ExitPassword, "--no-encryption", "init")
 }
 
 func TestCorruptedObjectIsNamed(t *testing.T) {
-	repo, _ := setup(t)
-	run(t, nil, "--repo", repo, "save", "src")
+	workdir(t)
+	r := newCLI(t)
+	r.ok("save", "src")
 	var snapFile string
-	filepath.Walk(filepath.Join(repo, string(storage.KindSnapshot)), func(p string, fi os.FileInfo, err error) error {
+	filepath.Walk(filepath.Join(r.repo, string(storage.KindSnapshot)), func(p string, fi os.FileInfo, err error) error {
 		if fi.Mode().IsRegular() {
 			snapFile = p
 		}
@@ -141,23 +83,19 @@ func TestCorruptedObjectIsNamed(t *testing.T) {
 	b, _ := os.ReadFile(snapFile)
 	b[len(b)/2] ^= 1
 	os.WriteFile(snapFile, b, 0o600)
-	oneLineError(t, run(t, nil, "--repo", repo, "snapshots"), ExitError, filepath.Base(snapFile))
+	r.fails(ExitError, filepath.Base(snapFile), "snapshots")
 }
 
 func TestPasswordSources(t *testing.T) {
-	repo, work := setup(t)
+	work := workdir(t)
 	pwFile := filepath.Join(work, "pw.txt")
 	os.WriteFile(pwFile, []byte("pw\n"), 0o600)
-	none := map[string]string{"SAVEPOINT_PASSWORD": ""}
-	if r := run(t, none, "--repo", repo, "--password-file", pwFile, "snapshots"); r.code != 0 {
-		t.Fatalf("--password-file: %s", r.stderr)
-	}
-	if r := run(t, none, "--repo", repo, "--password-command", "echo pw", "snapshots"); r.code != 0 {
-		t.Fatalf("--password-command: %s", r.stderr)
-	}
-	r := run(t, none, "--repo", repo, "--password-command", "echo s3cr3t-out; exit 3", "snapshots")
-	if r.code == 0 || strings.Contains(r.stderr, "s3cr3t") {
-		t.Fatalf("a failing password command must fail without echoing its output: %q", r.stderr)
+	r := newCLI(t).with("SAVEPOINT_PASSWORD", "")
+	r.ok("--password-file", pwFile, "snapshots")
+	r.ok("--password-command", "echo pw", "snapshots")
+	code, _, stderr := r.run("--password-command", "echo s3cr3t-out; exit 3", "snapshots")
+	if code == 0 || strings.Contains(stderr, "s3cr3t") {
+		t.Fatalf("a failing password command must fail without echoing its output: %q", stderr)
 	}
 }
 

@@ -1,45 +1,51 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/savepoint-ci/savepoint/core/capture"
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 )
 
-func dumpCommand(env Env) *cli.Command {
-	return &cli.Command{
+// DumpOptions are the options of dump.
+type DumpOptions struct {
+	Snapshot string // reference
+	Source   string // source name
+}
+
+func dumpCommand() *cli.Command {
+	return define(&cli.Command{
 		Name:      "dump",
 		Usage:     "write a stored command output or stdin source to standard output",
 		ArgsUsage: "SNAPSHOT NAME",
 		Description: "Every chunk is checked against its ID and the total against the recorded size;\n" +
 			"a damaged stream stops with an error (and a non-zero exit) instead of writing on.\n" +
 			"Example: savepoint dump production:latest db | psql -v ON_ERROR_STOP=1 app",
-		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 2, 2, "SNAPSHOT and a source NAME"); err != nil {
-				return err
-			}
-			repo, err := openRepo(c, env)
-			if err != nil {
-				return err
-			}
-			defer repo.Close()
-			defer announceReader(c, repo)()
-			snap, err := findSnapshot(c, repo, c.Args().Get(0))
-			if err != nil {
-				return err
-			}
-			src, err := capture.FindSource(snap, c.Args().Get(1))
-			if err != nil {
-				return err
-			}
-			_, err = capture.Dump(c.Context, repo, src, env.Stdout)
+	}, bindDump, runDump)
+}
+
+func bindDump(c *cli.Context) (DumpOptions, error) {
+	return DumpOptions{Snapshot: c.Args().Get(0), Source: c.Args().Get(1)}, needArgs(c, 2, 2, "SNAPSHOT and a source NAME")
+}
+
+func runDump(ctx context.Context, g *Globals, o DumpOptions) error {
+	return withRepo(ctx, g, reading, func(repo *repository.Repository) error {
+		snap, err := findSnapshot(ctx, repo, o.Snapshot)
+		if err != nil {
 			return err
-		},
-	}
+		}
+		src, err := capture.FindSource(snap, o.Source)
+		if err != nil {
+			return err
+		}
+		_, err = capture.Dump(ctx, repo, src, g.Env.Stdout)
+		return err
+	})
 }
 
 // sourcesNotRestored explains, for `restore`, the sources it leaves alone

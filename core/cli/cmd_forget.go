@@ -1,19 +1,27 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/retention"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
-	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
-func forgetCommand(env Env) *cli.Command {
-	return &cli.Command{
+// ForgetOptions are the options of forget.
+type ForgetOptions struct {
+	Policy retention.Policy
+	Name   string // only snapshots with this name
+	DryRun bool
+}
+
+func forgetCommand() *cli.Command {
+	return define(&cli.Command{
 		Name:  "forget",
 		Usage: "remove snapshots by retention rules (data goes with 'prune')",
 		Description: "Keep rules are OR-ed and applied per group (snapshot name, plus --group-by keys).\n" +
@@ -34,43 +42,42 @@ func forgetCommand(env Env) *cli.Command {
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "only consider snapshots with this name"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "only list what would be removed, and why"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 0, 0, "no arguments"); err != nil {
-				return err
-			}
-			p, err := policyFromFlags(c)
-			if err != nil {
-				return err
-			}
-			repo, err := openRepo(c, env)
-			if err != nil {
-				return err
-			}
-			defer repo.Close()
-			list, err := snapshot.List(c.Context, repo)
-			if err != nil {
-				return err
-			}
-			list = snapshot.Select(list, snapshot.Filter{Name: c.String("name")})
-			ds, err := retention.Apply(list, p, time.Now())
-			if err != nil {
-				return usagef("forget: %v", err)
-			}
-			dry := c.Bool("dry-run")
-			removed := 0
-			for _, d := range ds {
-				if d.Keep || dry {
-					continue
-				}
-				h := storage.Handle{Kind: storage.KindSnapshot, Name: d.Snapshot.ID.String()}
-				if err := repo.Backend().Remove(c.Context, h); err != nil {
-					return fmt.Errorf("removing snapshot %s: %w (%d removed before it)", d.Snapshot.ID.Short(), err, removed)
-				}
-				removed++
-			}
-			return printForget(c, env, ds, dry, removed)
-		},
+	}, bindForget, runForget)
+}
+
+func bindForget(c *cli.Context) (ForgetOptions, error) {
+	o := ForgetOptions{Name: c.String("name"), DryRun: c.Bool("dry-run")}
+	if err := needArgs(c, 0, 0, "no arguments"); err != nil {
+		return o, err
 	}
+	var err error
+	o.Policy, err = policyFromFlags(c)
+	return o, err
+}
+
+func runForget(ctx context.Context, g *Globals, o ForgetOptions) error {
+	return withRepo(ctx, g, listing, func(repo *repository.Repository) error {
+		list, err := snapshot.List(ctx, repo)
+		if err != nil {
+			return err
+		}
+		list = snapshot.Select(list, snapshot.Filter{Name: o.Name})
+		ds, err := retention.Apply(list, o.Policy, time.Now())
+		if err != nil {
+			return usagef("forget: %v", err)
+		}
+		removed := 0
+		for _, d := range ds {
+			if d.Keep || o.DryRun {
+				continue
+			}
+			if err := snapshot.Remove(ctx, repo, d.Snapshot.ID); err != nil {
+				return fmt.Errorf("removing snapshot %s: %w (%d removed before it)", d.Snapshot.ID.Short(), err, removed)
+			}
+			removed++
+		}
+		return printForget(g, ds, o.DryRun, removed)
+	})
 }
 
 func policyFromFlags(c *cli.Context) (retention.Policy, error) {
@@ -117,8 +124,9 @@ type ForgetEntry struct {
 	Reasons []string  `json:"reasons"`
 }
 
-func printForget(c *cli.Context, env Env, ds []retention.Decision, dry bool, removed int) error {
-	if c.Bool("json") {
+func printForget(g *Globals, ds []retention.Decision, dry bool, removed int) error {
+	env := g.Env
+	if g.JSON {
 		out := struct {
 			DryRun    bool          `json:"dry_run"`
 			Removed   int           `json:"removed"`

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
@@ -9,8 +10,15 @@ import (
 	"github.com/savepoint-ci/savepoint/core/repository"
 )
 
-func initCommand(env Env) *cli.Command {
-	return &cli.Command{
+// InitOptions are the options of init.
+type InitOptions struct {
+	NoEncryption bool
+	Chunker      chunker.Params
+	PackSize     int
+}
+
+func initCommand() *cli.Command {
+	return define(&cli.Command{
 		Name:  "init",
 		Usage: "create a repository",
 		Flags: []cli.Flag{
@@ -20,34 +28,43 @@ func initCommand(env Env) *cli.Command {
 			&cli.IntFlag{Name: "chunk-max", Value: chunker.Default.Max, Usage: "largest chunk in bytes"},
 			&cli.IntFlag{Name: "pack-size", Value: repository.DefaultPackSize, Usage: "target pack size in bytes"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 0, 0, "no arguments"); err != nil {
-				return err
-			}
-			be, err := backend(c, env)
-			if err != nil {
-				return err
-			}
-			pw, err := password(c, env)
-			if err != nil {
-				return err
-			}
-			params := chunker.Params{Min: c.Int("chunk-min"), Avg: c.Int("chunk-avg"), Max: c.Int("chunk-max")}
-			if err := params.Validate(); err != nil {
-				return usagef("init: %v", err)
-			}
-			repo, err := repository.Init(c.Context, be, repository.InitOptions{
-				Password: pw, NoEncryption: c.Bool("no-encryption"), Chunker: params, PackSize: c.Int("pack-size"),
-			})
-			if err != nil {
-				return err
-			}
-			cfg := repo.Config()
-			if c.Bool("json") {
-				return printJSON(env.Stdout, map[string]any{"repository": be.Location(), "id": cfg.ID, "encryption": cfg.Encryption, "version": cfg.Version})
-			}
-			fmt.Fprintf(env.Stdout, "created repository %s at %s (encryption: %s)\n", cfg.ID[:8], be.Location(), cfg.Encryption)
-			return nil
-		},
+	}, bindInit, runInit)
+}
+
+func bindInit(c *cli.Context) (InitOptions, error) {
+	o := InitOptions{
+		NoEncryption: c.Bool("no-encryption"), PackSize: c.Int("pack-size"),
+		Chunker: chunker.Params{Min: c.Int("chunk-min"), Avg: c.Int("chunk-avg"), Max: c.Int("chunk-max")},
 	}
+	if err := needArgs(c, 0, 0, "no arguments"); err != nil {
+		return o, err
+	}
+	if err := o.Chunker.Validate(); err != nil {
+		return o, usagef("init: %v", err)
+	}
+	return o, nil
+}
+
+func runInit(ctx context.Context, g *Globals, o InitOptions) error {
+	be, err := g.backend(ctx)
+	if err != nil {
+		return err
+	}
+	pw, err := g.password(ctx)
+	if err != nil {
+		return err
+	}
+	repo, err := repository.Init(ctx, be, repository.InitOptions{
+		Password: pw, NoEncryption: o.NoEncryption, Chunker: o.Chunker, PackSize: o.PackSize,
+	})
+	if err != nil {
+		return err
+	}
+	defer repo.Close()
+	cfg := repo.Config()
+	if g.JSON {
+		return printJSON(g.Env.Stdout, map[string]any{"repository": be.Location(), "id": cfg.ID, "encryption": cfg.Encryption, "version": cfg.Version})
+	}
+	fmt.Fprintf(g.Env.Stdout, "created repository %s at %s (encryption: %s)\n", cfg.ID[:8], be.Location(), cfg.Encryption)
+	return nil
 }

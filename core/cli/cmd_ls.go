@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/tree"
 )
 
@@ -22,62 +24,69 @@ type LsEntry struct {
 	Target string    `json:"target,omitempty"`
 }
 
-func lsCommand(env Env) *cli.Command {
-	return &cli.Command{
+// LsOptions are the options of ls.
+type LsOptions struct {
+	Snapshot string // reference
+	Path     string // only this path and what is below it ("": all)
+}
+
+func lsCommand() *cli.Command {
+	return define(&cli.Command{
 		Name:      "ls",
 		Usage:     "list the files of a snapshot",
 		ArgsUsage: "SNAPSHOT [PATH]",
-		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, 2, "SNAPSHOT and an optional PATH"); err != nil {
-				return err
-			}
-			repo, err := openRepo(c, env)
-			if err != nil {
-				return err
-			}
-			defer repo.Close()
-			snap, err := findSnapshot(c, repo, c.Args().Get(0))
-			if err != nil {
-				return err
-			}
-			if snap.Tree == nil {
-				return fmt.Errorf("snapshot %s holds no files", snap.ID.Short())
-			}
-			prefix := strings.Trim(path.Clean("/"+c.Args().Get(1)), "/")
-			var out []LsEntry
-			err = tree.Walk(c.Context, repo, *snap.Tree, "", func(p string, n *tree.Node) error {
-				if prefix != "" && p != prefix && !strings.HasPrefix(p, prefix+"/") {
-					if strings.HasPrefix(prefix, p+"/") {
-						return nil // on the way down
-					}
-					return tree.SkipDir
+	}, bindLs, runLs)
+}
+
+func bindLs(c *cli.Context) (LsOptions, error) {
+	o := LsOptions{Snapshot: c.Args().Get(0), Path: strings.Trim(path.Clean("/"+c.Args().Get(1)), "/")}
+	return o, needArgs(c, 1, 2, "SNAPSHOT and an optional PATH")
+}
+
+func runLs(ctx context.Context, g *Globals, o LsOptions) error {
+	var out []LsEntry
+	err := withRepo(ctx, g, listing, func(repo *repository.Repository) error {
+		snap, err := findSnapshot(ctx, repo, o.Snapshot)
+		if err != nil {
+			return err
+		}
+		if snap.Tree == nil {
+			return fmt.Errorf("snapshot %s holds no files", snap.ID.Short())
+		}
+		prefix := o.Path
+		err = tree.Walk(ctx, repo, *snap.Tree, "", func(p string, n *tree.Node) error {
+			if prefix != "" && p != prefix && !strings.HasPrefix(p, prefix+"/") {
+				if strings.HasPrefix(prefix, p+"/") {
+					return nil // on the way down
 				}
-				out = append(out, LsEntry{Path: p, Type: n.Type, Mode: modeString(n), Size: n.Size,
-					MTime: time.Unix(0, n.ModTime).UTC(), Target: n.Target})
-				return nil
-			})
-			if err != nil {
-				return err
+				return tree.SkipDir
 			}
-			if prefix != "" && len(out) == 0 {
-				return fmt.Errorf("%s: no such path in snapshot %s", prefix, snap.ID.Short())
-			}
-			if c.Bool("json") {
-				if out == nil {
-					out = []LsEntry{}
-				}
-				return printJSON(env.Stdout, out)
-			}
-			for _, e := range out {
-				line := fmt.Sprintf("%s %10d %s %s", e.Mode, e.Size, e.MTime.Local().Format("2006-01-02 15:04"), e.Path)
-				if e.Target != "" {
-					line += " -> " + e.Target
-				}
-				fmt.Fprintln(env.Stdout, line)
-			}
+			out = append(out, LsEntry{Path: p, Type: n.Type, Mode: modeString(n), Size: n.Size,
+				MTime: time.Unix(0, n.ModTime).UTC(), Target: n.Target})
 			return nil
-		},
+		})
+		if err == nil && prefix != "" && len(out) == 0 {
+			err = fmt.Errorf("%s: no such path in snapshot %s", prefix, snap.ID.Short())
+		}
+		return err
+	})
+	if err != nil {
+		return err
 	}
+	if g.JSON {
+		if out == nil {
+			out = []LsEntry{}
+		}
+		return printJSON(g.Env.Stdout, out)
+	}
+	for _, e := range out {
+		line := fmt.Sprintf("%s %10d %s %s", e.Mode, e.Size, e.MTime.Local().Format("2006-01-02 15:04"), e.Path)
+		if e.Target != "" {
+			line += " -> " + e.Target
+		}
+		fmt.Fprintln(g.Env.Stdout, line)
+	}
+	return nil
 }
 
 func modeString(n *tree.Node) string {

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -10,11 +12,18 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/savepoint-ci/savepoint/core/prune"
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/retention"
 )
 
-func pruneCommand(env Env) *cli.Command {
-	return &cli.Command{
+// PruneOptions are the options of prune.
+type PruneOptions struct {
+	prune.Options
+	Verbose bool // list every decision
+}
+
+func pruneCommand() *cli.Command {
+	return define(&cli.Command{
 		Name:  "prune",
 		Usage: "delete data no snapshot uses, repack mostly-unused packs, compact the index",
 		Description: "Writers keep running: packs are first named in a deletion intent and deleted once\n" +
@@ -25,69 +34,74 @@ func pruneCommand(env Env) *cli.Command {
 			&cli.BoolFlag{Name: "dry-run", Usage: "only list what would be done, and why"},
 			&cli.BoolFlag{Name: "break-lease", Usage: "take over a stale prune lease (check first that no prune is running)"},
 			&cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every decision"},
-			&cli.StringFlag{Name: "clock-skew", Hidden: true, Usage: "margin when comparing session and intent times"},
+			&cli.StringFlag{Name: "clock-skew", Hidden: true, Usage: "margin when comparing session and intent times (default 1m)"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 0, 0, "no arguments"); err != nil {
-				return err
-			}
-			o := prune.Options{DryRun: c.Bool("dry-run"), BreakLease: c.Bool("break-lease")}
-			var err error
-			if o.Grace, err = retention.ParseDuration(c.String("grace")); err != nil || o.Grace <= 0 {
-				return usagef("prune: --grace %q: give a positive duration such as 24h or 7d", c.String("grace"))
-			}
-			if v := c.String("clock-skew"); v != "" {
-				if o.ClockSkew, err = retention.ParseDuration(v); err != nil {
-					return usagef("prune: --clock-skew: %v", err)
-				}
-				if o.ClockSkew == 0 {
-					o.ClockSkew = -1
-				}
-			}
-			pct, err := strconv.ParseFloat(strings.TrimSuffix(c.String("max-unused"), "%"), 64)
-			if err != nil || pct < 0 || pct > 100 {
-				return usagef("prune: --max-unused %q: give a percentage between 0 and 100", c.String("max-unused"))
-			}
-			o.MaxUnused = pct / 100
-			if pct == 0 {
-				o.MaxUnused = -1
-			}
-			repo, err := openRepo(c, env)
-			if err != nil {
-				return err
-			}
-			defer repo.Close()
-			res, err := prune.Run(c.Context, repo, o)
-			if err != nil {
-				if errors.Is(err, prune.ErrLeaseHeld) || errors.Is(err, prune.ErrLeaseStale) {
-					return err
-				}
-				return fmt.Errorf("prune: %w", err)
-			}
-			if c.Bool("json") {
-				return printJSON(env.Stdout, res)
-			}
-			if c.Bool("verbose") || o.DryRun {
-				for _, a := range res.Actions {
-					fmt.Fprintf(env.Stdout, "  %-8s %s  %s  (%s)\n", a.Action, a.Object, BytesHuman(a.Bytes), a.Reason)
-				}
-			}
-			verb := "deleted"
-			if o.DryRun {
-				verb = "would delete"
-			}
-			fmt.Fprintf(env.Stdout, "%d snapshot(s), %d of %d blobs in use, %d trees read\n", res.Snapshots, res.LiveBlobs, res.Blobs, res.TreesRead)
-			fmt.Fprintf(env.Stdout, "%s %d pack(s), %s; repacked %d pack(s) (%d blobs, %s copied)\n", verb, res.PacksDeleted,
-				BytesHuman(res.BytesDeleted), res.PacksRepacked, res.BlobsCopied, BytesHuman(res.BytesCopied))
-			if res.PacksScheduled > 0 && !res.Immediate && !o.DryRun {
-				fmt.Fprintf(env.Stdout, "scheduled %d pack(s) for deletion: saves that started earlier are still running; the next prune deletes them\n", res.PacksScheduled)
-			}
-			if res.IntentsDeferred > 0 {
-				fmt.Fprintf(env.Stdout, "%d earlier deletion intent(s) still wait for running saves\n", res.IntentsDeferred)
-			}
-			fmt.Fprintf(env.Stdout, "index: %d segment(s) written, %d removed; %d running save(s), %d stale session marker(s) removed; %s\n",
-				res.SegmentsWritten, res.SegmentsRemoved, res.SessionsLive, res.SessionsRemoved, time.Duration(res.DurationSec*float64(time.Second)).Round(time.Millisecond))
-			return nil
-		},
+	}, bindPrune, runPrune)
+}
+
+func bindPrune(c *cli.Context) (PruneOptions, error) {
+	o := PruneOptions{Options: prune.Options{DryRun: c.Bool("dry-run"), BreakLease: c.Bool("break-lease")}, Verbose: c.Bool("verbose")}
+	if err := needArgs(c, 0, 0, "no arguments"); err != nil {
+		return o, err
 	}
+	var err error
+	if o.Grace, err = retention.ParseDuration(c.String("grace")); err != nil || o.Grace <= 0 {
+		return o, usagef("prune: --grace %q: give a positive duration such as 24h or 7d", c.String("grace"))
+	}
+	if c.IsSet("clock-skew") {
+		skew, err := retention.ParseDuration(c.String("clock-skew"))
+		if err != nil || skew < 0 {
+			return o, usagef("prune: --clock-skew %q: give a duration such as 1m or 0s", c.String("clock-skew"))
+		}
+		o.ClockSkew = &skew
+	}
+	pct, err := strconv.ParseFloat(strings.TrimSuffix(c.String("max-unused"), "%"), 64)
+	if err != nil || pct < 0 || pct > 100 {
+		return o, usagef("prune: --max-unused %q: give a percentage between 0 and 100", c.String("max-unused"))
+	}
+	o.MaxUnused = new(pct / 100)
+	return o, nil
+}
+
+func runPrune(ctx context.Context, g *Globals, o PruneOptions) error {
+	var res *prune.Result
+	err := withRepo(ctx, g, listing, func(repo *repository.Repository) error {
+		var err error
+		res, err = prune.Run(ctx, repo, o.Options)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, prune.ErrLeaseHeld) || errors.Is(err, prune.ErrLeaseStale) {
+			return err
+		}
+		return fmt.Errorf("prune: %w", err)
+	}
+	if g.JSON {
+		return printJSON(g.Env.Stdout, res)
+	}
+	printPrune(g.Env.Stdout, res, o)
+	return nil
+}
+
+func printPrune(w io.Writer, res *prune.Result, o PruneOptions) {
+	if o.Verbose || o.DryRun {
+		for _, a := range res.Actions {
+			fmt.Fprintf(w, "  %-8s %s  %s  (%s)\n", a.Action, a.Object, BytesHuman(a.Bytes), a.Reason)
+		}
+	}
+	verb := "deleted"
+	if o.DryRun {
+		verb = "would delete"
+	}
+	fmt.Fprintf(w, "%d snapshot(s), %d of %d blobs in use, %d trees read\n", res.Snapshots, res.LiveBlobs, res.Blobs, res.TreesRead)
+	fmt.Fprintf(w, "%s %d pack(s), %s; repacked %d pack(s) (%d blobs, %s copied)\n", verb, res.PacksDeleted,
+		BytesHuman(res.BytesDeleted), res.PacksRepacked, res.BlobsCopied, BytesHuman(res.BytesCopied))
+	if res.PacksScheduled > 0 && !res.Immediate && !o.DryRun {
+		fmt.Fprintf(w, "scheduled %d pack(s) for deletion: saves that started earlier are still running; the next prune deletes them\n", res.PacksScheduled)
+	}
+	if res.IntentsDeferred > 0 {
+		fmt.Fprintf(w, "%d earlier deletion intent(s) still wait for running saves\n", res.IntentsDeferred)
+	}
+	fmt.Fprintf(w, "index: %d segment(s) written, %d removed; %d running save(s), %d stale session marker(s) removed; %s\n",
+		res.SegmentsWritten, res.SegmentsRemoved, res.SessionsLive, res.SessionsRemoved, time.Duration(res.DurationSec*float64(time.Second)).Round(time.Millisecond))
 }

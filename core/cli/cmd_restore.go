@@ -1,16 +1,26 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
 )
 
-func restoreCommand(env Env) *cli.Command {
-	return &cli.Command{
+// RestoreOptions are the options of restore.
+type RestoreOptions struct {
+	Snapshot          string // reference: an ID prefix, latest or NAME:latest
+	Target            string
+	Includes          []string
+	AllowOutsideLinks bool
+}
+
+func restoreCommand() *cli.Command {
+	return define(&cli.Command{
 		Name:      "restore",
 		Usage:     "restore a snapshot's files into a directory",
 		ArgsUsage: "SNAPSHOT",
@@ -19,56 +29,59 @@ func restoreCommand(env Env) *cli.Command {
 			&cli.StringSliceFlag{Name: "include", Aliases: []string{"i"}, Usage: "restore only paths matching `GLOB` (repeatable)"},
 			&cli.BoolFlag{Name: "allow-outside-links", Usage: "also restore symlinks pointing outside the target"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 1, 1, "one SNAPSHOT (an ID prefix, latest or NAME:latest)"); err != nil {
-				return err
-			}
-			if c.String("target") == "" {
-				return usagef("restore: no target directory: use --target DIR")
-			}
-			repo, err := openRepo(c, env)
-			if err != nil {
-				return err
-			}
-			defer repo.Close()
-			defer announceReader(c, repo)()
-			snap, err := findSnapshot(c, repo, c.Args().Get(0))
-			if err != nil {
-				return err
-			}
-			if note := sourcesNotRestored(snap); note != "" {
-				if snap.Tree == nil {
-					return fmt.Errorf("snapshot %s holds no files: %s", snap.ID.Short(), note)
-				}
-				fmt.Fprintln(env.Stderr, "savepoint: note: "+note)
-			}
-			rep := newReporter(env, c.Bool("quiet"))
-			res, err := restore.Run(c.Context, repo, snap, restore.Options{
-				Target: c.String("target"), Includes: c.StringSlice("include"),
-				AllowOutsideLinks: c.Bool("allow-outside-links"), Reporter: rep,
-			})
-			rep.Done()
-			if err != nil && !errors.Is(err, restore.ErrRefused) {
-				return err
-			}
-			if c.Bool("json") {
-				if perr := printJSON(env.Stdout, map[string]any{"snapshot": snap.ID.String(), "target": c.String("target"), "result": res}); perr != nil {
-					return perr
-				}
-			} else {
-				fmt.Fprintf(env.Stdout, "restored snapshot %s into %s\n", snap.ID.Short(), c.String("target"))
-				fmt.Fprintf(env.Stdout, "  files          %d, directories %d, symlinks %d\n", res.Files, res.Dirs, res.Symlinks)
-				fmt.Fprintf(env.Stdout, "  bytes          %s\n", BytesHuman(res.Bytes))
-				fmt.Fprintf(env.Stdout, "  duration       %.2fs\n", res.DurationSec)
-				fmt.Fprintf(env.Stdout, "  requests       %s\n", RequestsHuman(res.Requests))
-			}
-			if derr := writeDotenv(c, restoreDotenv(snap, c.String("target"), res)); derr != nil {
-				return derr
-			}
-			if err != nil {
-				return exitError{ExitPartial, err}
-			}
-			return nil
-		},
+	}, bindRestore, runRestore)
+}
+
+func bindRestore(c *cli.Context) (RestoreOptions, error) {
+	o := RestoreOptions{Snapshot: c.Args().Get(0), Target: c.String("target"), Includes: c.StringSlice("include"),
+		AllowOutsideLinks: c.Bool("allow-outside-links")}
+	if err := needArgs(c, 1, 1, "one SNAPSHOT (an ID prefix, latest or NAME:latest)"); err != nil {
+		return o, err
 	}
+	if o.Target == "" {
+		return o, usagef("restore: no target directory: use --target DIR")
+	}
+	return o, nil
+}
+
+func runRestore(ctx context.Context, g *Globals, o RestoreOptions) error {
+	return withRepo(ctx, g, reading, func(repo *repository.Repository) error {
+		snap, err := findSnapshot(ctx, repo, o.Snapshot)
+		if err != nil {
+			return err
+		}
+		if note := sourcesNotRestored(snap); note != "" {
+			if snap.Tree == nil {
+				return fmt.Errorf("snapshot %s holds no files: %s", snap.ID.Short(), note)
+			}
+			fmt.Fprintln(g.Env.Stderr, "savepoint: note: "+note)
+		}
+		rep := newReporter(g.Env, g.Quiet)
+		res, err := restore.Run(ctx, repo, snap, restore.Options{
+			Target: o.Target, Includes: o.Includes, AllowOutsideLinks: o.AllowOutsideLinks, Reporter: rep,
+		})
+		rep.Done()
+		if err != nil && !errors.Is(err, restore.ErrRefused) {
+			return err
+		}
+		w := g.Env.Stdout
+		if g.JSON {
+			if perr := printJSON(w, map[string]any{"snapshot": snap.ID.String(), "target": o.Target, "result": res}); perr != nil {
+				return perr
+			}
+		} else {
+			fmt.Fprintf(w, "restored snapshot %s into %s\n", snap.ID.Short(), o.Target)
+			fmt.Fprintf(w, "  files          %d, directories %d, symlinks %d\n", res.Files, res.Dirs, res.Symlinks)
+			fmt.Fprintf(w, "  bytes          %s\n", BytesHuman(res.Bytes))
+			fmt.Fprintf(w, "  duration       %.2fs\n", res.DurationSec)
+			fmt.Fprintf(w, "  requests       %s\n", RequestsHuman(res.Requests))
+		}
+		if derr := writeDotenv(g, restoreDotenv(snap, o.Target, res)); derr != nil {
+			return derr
+		}
+		if err != nil {
+			return exitError{ExitPartial, err}
+		}
+		return nil
+	})
 }

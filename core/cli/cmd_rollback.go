@@ -1,18 +1,28 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/rollback"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 )
 
-func rollbackCommand(env Env) *cli.Command {
-	return &cli.Command{
+// RollbackOptions are the options of rollback.
+type RollbackOptions struct {
+	Select rollback.Selector
+	Plan   rollback.PlanOptions
+	DryRun bool
+	Image  ImageOptions
+}
+
+func rollbackCommand() *cli.Command {
+	return define(&cli.Command{
 		Name:  "rollback",
 		Usage: "put back what a checkpoint captured: files, databases (restore commands), image tags",
 		Description: "Without --to or --before-commit, rolls back to the newest checkpoint of --name.\n" +
@@ -30,101 +40,98 @@ func rollbackCommand(env Env) *cli.Command {
 			&cli.BoolFlag{Name: "no-commands", Usage: "run no restore commands"},
 			&cli.BoolFlag{Name: "no-images", Usage: "leave image tags alone"},
 		}, imageFlags()...),
-		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 0, 0, "no arguments (use --name, --to or --before-commit)"); err != nil {
-				return err
-			}
-			if c.String("to") != "" && c.String("before-commit") != "" {
-				return usagef("rollback: give --to or --before-commit, not both")
-			}
-			restores, err := parseRestoreCommands(c)
-			if err != nil {
-				return err
-			}
-			repo, err := openRepo(c, env)
-			if err != nil {
-				return err
-			}
-			defer repo.Close()
-			defer announceReader(c, repo)()
-			list, err := snapshot.List(c.Context, repo)
-			if err != nil {
-				return err
-			}
-			snap, err := rollback.Select(list, rollback.Selector{Name: c.String("name"), To: c.String("to"), BeforeCommit: c.String("before-commit")})
-			if err != nil {
-				return err
-			}
-			plan, err := rollback.NewPlan(snap, rollback.PlanOptions{
-				Target: c.String("target"), RestoreCommands: restores,
-				NoFiles: c.Bool("no-files"), NoCommands: c.Bool("no-commands"), NoImages: c.Bool("no-images"),
-			})
-			if err != nil {
-				return err
-			}
-			jsonOut := c.Bool("json")
-			if c.Bool("dry-run") {
-				if jsonOut {
-					return printJSON(env.Stdout, map[string]any{"dry_run": true, "plan": plan})
-				}
-				printPlan(env.Stdout, snap, plan)
-				return nil
-			}
-			if !jsonOut {
-				printPlan(env.Stdout, snap, plan)
-				fmt.Fprintln(env.Stdout, "applying:")
-			}
-			ic, err := imageClient(c, env)
-			if err != nil {
-				return err
-			}
-			var cmdOut io.Writer = env.Stderr
-			if c.Bool("quiet") {
-				cmdOut = nil
-			}
-			n := len(plan.Steps)
-			rep := newReporter(env, c.Bool("quiet"))
-			report, aerr := rollback.Apply(c.Context, repo, snap, plan, rollback.ApplyOptions{
-				Images: ic, Stdout: cmdOut, Stderr: cmdOut, Env: childEnv(c), Reporter: rep,
-				StepDone: func(i int, r rollback.StepResult) {
-					rep.Done() // clear the progress line before the step's line
-					if !jsonOut {
-						printStep(env.Stdout, i, n, r)
-					}
-				},
-			})
-			rep.Done()
-			ran, failed, notRun := report.Counts()
-			if jsonOut {
-				if perr := printJSON(env.Stdout, map[string]any{"plan": plan, "report": report}); perr != nil {
-					return perr
-				}
-			} else {
-				for i, r := range report.Steps {
-					if r.Status == rollback.StatusNotRun {
-						printStep(env.Stdout, i, n, r)
-					}
-				}
-				fmt.Fprintf(env.Stdout, "%d step(s) ran, %d failed, %d not run\n", ran, failed, notRun)
-			}
-			if aerr != nil {
-				return fmt.Errorf("rollback to %s stopped: %v", snap.ID.Short(), aerr)
-			}
-			return writeDotenv(c, snapshotRefDotenv(snap))
-		},
+	}, bindRollback, runRollback)
+}
+
+func bindRollback(c *cli.Context) (RollbackOptions, error) {
+	o := RollbackOptions{
+		Select: rollback.Selector{Name: c.String("name"), To: c.String("to"), BeforeCommit: c.String("before-commit")},
+		Plan: rollback.PlanOptions{Target: c.String("target"),
+			NoFiles: c.Bool("no-files"), NoCommands: c.Bool("no-commands"), NoImages: c.Bool("no-images")},
+		DryRun: c.Bool("dry-run"),
 	}
+	if err := needArgs(c, 0, 0, "no arguments (use --name, --to or --before-commit)"); err != nil {
+		return o, err
+	}
+	if o.Select.To != "" && o.Select.BeforeCommit != "" {
+		return o, usagef("rollback: give --to or --before-commit, not both")
+	}
+	var err error
+	if o.Plan.RestoreCommands, err = bindRestoreCommands(c); err != nil {
+		return o, err
+	}
+	o.Image, err = bindImage(c)
+	return o, err
+}
+
+func runRollback(ctx context.Context, g *Globals, o RollbackOptions) error {
+	return withRepo(ctx, g, reading, func(repo *repository.Repository) error {
+		list, err := snapshot.List(ctx, repo)
+		if err != nil {
+			return err
+		}
+		snap, err := rollback.Select(list, o.Select)
+		if err != nil {
+			return err
+		}
+		plan, err := rollback.NewPlan(snap, o.Plan)
+		if err != nil {
+			return err
+		}
+		w := g.Env.Stdout
+		if o.DryRun {
+			if g.JSON {
+				return printJSON(w, map[string]any{"dry_run": true, "plan": plan})
+			}
+			printPlan(w, snap, plan)
+			return nil
+		}
+		if !g.JSON {
+			printPlan(w, snap, plan)
+			fmt.Fprintln(w, "applying:")
+		}
+		ic, err := imageClient(g, o.Image)
+		if err != nil {
+			return err
+		}
+		var cmdOut io.Writer = g.Env.Stderr
+		if g.Quiet {
+			cmdOut = nil
+		}
+		n := len(plan.Steps)
+		rep := newReporter(g.Env, g.Quiet)
+		report, aerr := rollback.Apply(ctx, repo, snap, plan, rollback.ApplyOptions{
+			Images: ic, Stdout: cmdOut, Stderr: cmdOut, Env: childEnv(o.Image, g.OCI), Reporter: rep,
+			StepDone: func(i int, r rollback.StepResult) {
+				rep.Done() // clear the progress line before the step's line
+				if !g.JSON {
+					printStep(w, i, n, r)
+				}
+			},
+		})
+		rep.Done()
+		ran, failed, notRun := report.Counts()
+		if g.JSON {
+			if perr := printJSON(w, map[string]any{"plan": plan, "report": report}); perr != nil {
+				return perr
+			}
+		} else {
+			for i, r := range report.Steps {
+				if r.Status == rollback.StatusNotRun {
+					printStep(w, i, n, r)
+				}
+			}
+			fmt.Fprintf(w, "%d step(s) ran, %d failed, %d not run\n", ran, failed, notRun)
+		}
+		if aerr != nil {
+			return fmt.Errorf("rollback to %s stopped: %w", snap.ID.Short(), aerr)
+		}
+		return writeDotenv(g, snapshotRefDotenv(snap))
+	})
 }
 
 func printPlan(w io.Writer, snap *snapshot.Snapshot, p *rollback.Plan) {
-	kind := "snapshot"
-	if snap.Checkpoint {
-		kind = "checkpoint"
-	}
-	fmt.Fprintf(w, "rollback to %s %s", kind, snap.ID.Short())
-	if snap.Name != "" {
-		fmt.Fprintf(w, " (%s)", snap.Name)
-	}
-	fmt.Fprintf(w, " of %s", snap.Time.Local().Format("2006-01-02 15:04:05"))
+	fmt.Fprintf(w, "rollback to %s of %s", snapshotTitle(snap), snap.Time.Local().Format("2006-01-02 15:04:05"))
 	var prov []string
 	for _, k := range []string{"commit", "branch", "environment", "pipeline_url"} {
 		if v := snap.Provenance[k]; v != "" {
@@ -149,7 +156,7 @@ func printPlan(w io.Writer, snap *snapshot.Snapshot, p *rollback.Plan) {
 func printStep(w io.Writer, i, n int, r rollback.StepResult) {
 	line := fmt.Sprintf("  [%d/%d] %-9s %s", i+1, n, r.Status, r.Description)
 	if r.Error != "" {
-		line += ": " + oneLine(r.Error)
+		line += ": " + OneLine(r.Error)
 	}
 	fmt.Fprintln(w, line)
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -16,6 +17,21 @@ import (
 	"github.com/savepoint-ci/savepoint/core/verify"
 )
 
+// SaveOptions are the options of save and checkpoint.
+type SaveOptions struct {
+	Paths      []string
+	Name       string
+	Tags       []string
+	Excludes   []string // --exclude patterns, then those of each --exclude-file
+	Host       string   // empty: this host
+	NoParent   bool
+	Checkpoint bool
+	// Provenance is what the CI environment tells, with --provenance laid
+	// over it.
+	Provenance map[string]string
+	Capture    CaptureOptions
+}
+
 func saveFlags() []cli.Flag {
 	return append([]cli.Flag{
 		&cli.StringFlag{Name: "name", Aliases: []string{"n"}, EnvVars: []string{"SAVEPOINT_NAME"}, Usage: "snapshot name, a key such as production or node-cache"},
@@ -27,102 +43,77 @@ func saveFlags() []cli.Flag {
 	}, append(captureFlags(), provenanceFlags()...)...)
 }
 
-func saveCommand(env Env) *cli.Command {
-	return &cli.Command{
+func saveCommand() *cli.Command {
+	return define(&cli.Command{
 		Name:      "save",
 		Usage:     "save paths as a new snapshot",
 		ArgsUsage: "[PATH...]",
 		Flags:     saveFlags(),
-		Action: func(c *cli.Context) error {
-			return runSave(c, env, saveRequest{paths: c.Args().Slice()})
-		},
-	}
+	}, bindSave, runSave)
 }
 
-// saveRequest is what save and checkpoint have in common.
-type saveRequest struct {
-	paths      []string
-	checkpoint bool
-	provenance map[string]string
-	sources    []snapshot.Source
-}
-
-func runSave(c *cli.Context, env Env, req saveRequest) error {
-	specs, err := parseCaptureFlags(c)
-	if err != nil {
-		return err
+func bindSave(c *cli.Context) (SaveOptions, error) {
+	o := SaveOptions{
+		Paths: c.Args().Slice(), Name: c.String("name"), Tags: c.StringSlice("tag"),
+		Excludes: c.StringSlice("exclude"), Host: c.String("host"), NoParent: c.Bool("no-parent"),
 	}
-	if len(req.paths) == 0 && specs.empty() {
-		return usagef("%s: give at least one PATH, --command, --stdin or --image (see 'savepoint %s --help')", c.Command.Name, c.Command.Name)
+	var err error
+	if o.Capture, err = bindCapture(c); err != nil {
+		return o, err
 	}
-	if req.provenance == nil {
-		req.provenance = provenance.Detect(env.Getenv)
+	if len(o.Paths) == 0 && o.Capture.empty() {
+		return o, usagef("%s: give at least one PATH, --command, --stdin or --image (see 'savepoint %s --help')", c.Command.Name, c.Command.Name)
 	}
-	excludes := c.StringSlice("exclude")
+	if o.Provenance, err = provenanceFromFlags(c, provenance.Detect(envOf(c).Getenv)); err != nil {
+		return o, err
+	}
 	for _, f := range c.StringSlice("exclude-file") {
 		more, err := save.ReadPatternFile(f)
 		if err != nil {
-			return err
+			return o, err
 		}
-		excludes = append(excludes, more...)
+		o.Excludes = append(o.Excludes, more...)
 	}
-	prov, err := provenanceFromFlags(c, req.provenance)
-	if err != nil {
-		return err
-	}
-	req.provenance = prov
-	repo, err := openRepo(c, env)
-	if err != nil {
-		return err
-	}
-	defer repo.Close()
+	return o, nil
+}
+
+func runSave(ctx context.Context, g *Globals, o SaveOptions) error {
+	return withRepo(ctx, g, writing, func(repo *repository.Repository) error {
+		return saveSnapshot(ctx, g, repo, o)
+	})
+}
+
+func saveSnapshot(ctx context.Context, g *Globals, repo *repository.Repository, o SaveOptions) error {
 	started := time.Now()
-	sources, err := captureSources(c, env, repo, specs)
+	sources, err := captureSources(ctx, g, repo, o.Capture)
 	if err != nil {
 		return err
 	}
-	req.sources = append(req.sources, sources...)
-	host := c.String("host")
+	host := o.Host
 	if host == "" {
 		host, _ = os.Hostname()
 	}
 	var parent *snapshot.Snapshot
-	if !c.Bool("no-parent") {
-		if parent, err = findParent(c, repo, c.String("name"), req.paths); err != nil {
+	if !o.NoParent {
+		if parent, err = findParent(ctx, repo, o.Name, o.Paths); err != nil {
 			return err
 		}
 	}
-	rep := newReporter(env, c.Bool("quiet"))
-	snap, err := save.Run(c.Context, repo, save.Options{
-		Paths: req.paths, Excludes: excludes, Name: c.String("name"), Tags: c.StringSlice("tag"),
-		Hostname: host, Parent: parent, Checkpoint: req.checkpoint, Provenance: req.provenance,
-		Sources: req.sources, Program: "savepoint " + c.App.Version, Reporter: rep,
+	rep := newReporter(g.Env, g.Quiet)
+	snap, err := save.Run(ctx, repo, save.Options{
+		Paths: o.Paths, Excludes: o.Excludes, Name: o.Name, Tags: o.Tags,
+		Hostname: host, Parent: parent, Checkpoint: o.Checkpoint, Provenance: o.Provenance,
+		Sources: sources, Program: "savepoint " + g.Version, Reporter: rep,
 		Started: started,
 	})
 	rep.Done()
 	if snap == nil {
 		return err
 	}
-	if c.Bool("json") {
-		if perr := printJSON(env.Stdout, ToJSON(snap)); perr != nil {
-			return perr
-		}
-	} else {
-		kind := "snapshot"
-		if snap.Checkpoint {
-			kind = "checkpoint"
-		}
-		fmt.Fprintf(env.Stdout, "saved %s %s", kind, snap.ID.Short())
-		if snap.Name != "" {
-			fmt.Fprintf(env.Stdout, " (%s)", snap.Name)
-		}
-		if parent != nil {
-			fmt.Fprintf(env.Stdout, ", parent %s", parent.ID.Short())
-		}
-		fmt.Fprintln(env.Stdout)
-		printStats(env.Stdout, snap)
+	if perr := printSaved(g, snap, parent); perr != nil {
+		return perr
 	}
-	if derr := writeDotenv(c, snapshotDotenv(snap)); derr != nil {
+	if derr := writeDotenv(g, snapshotDotenv(snap)); derr != nil {
 		return derr
 	}
 	if errors.Is(err, save.ErrPartial) {
@@ -131,14 +122,28 @@ func runSave(c *cli.Context, env Env, req saveRequest) error {
 	return err
 }
 
+func printSaved(g *Globals, snap, parent *snapshot.Snapshot) error {
+	w := g.Env.Stdout
+	if g.JSON {
+		return printJSON(w, ToJSON(snap))
+	}
+	fmt.Fprintf(w, "saved %s", snapshotTitle(snap))
+	if parent != nil {
+		fmt.Fprintf(w, ", parent %s", parent.ID.Short())
+	}
+	fmt.Fprintln(w)
+	printStats(w, snap)
+	return nil
+}
+
 // findParent picks the newest snapshot with the same name and paths, the
 // base for change detection. Only snapshots whose paths match can help.
-func findParent(c *cli.Context, repo *repository.Repository, name string, paths []string) (*snapshot.Snapshot, error) {
-	list, err := snapshot.List(c.Context, repo)
+func findParent(ctx context.Context, repo *repository.Repository, name string, paths []string) (*snapshot.Snapshot, error) {
+	list, err := snapshot.List(ctx, repo)
 	if err != nil {
 		return nil, err
 	}
-	failed, err := verify.FailedSnapshots(c.Context, repo.Backend())
+	failed, err := verify.FailedSnapshots(ctx, repo.Backend())
 	if err != nil {
 		return nil, err
 	}

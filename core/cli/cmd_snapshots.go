@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -11,8 +12,15 @@ import (
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 )
 
-func snapshotsCommand(env Env) *cli.Command {
-	return &cli.Command{
+// SnapshotsOptions are the options of snapshots.
+type SnapshotsOptions struct {
+	Filter      snapshot.Filter
+	Checkpoints bool // only checkpoints
+	Latest      bool // only the newest match
+}
+
+func snapshotsCommand() *cli.Command {
+	return define(&cli.Command{
 		Name:  "snapshots",
 		Usage: "list snapshots",
 		Flags: []cli.Flag{
@@ -25,52 +33,58 @@ func snapshotsCommand(env Env) *cli.Command {
 			&cli.StringFlag{Name: "env", Usage: "only snapshots taken for deploy environment `ENV`"},
 			&cli.StringSliceFlag{Name: "provenance", Usage: "only snapshots whose provenance has `KEY=VALUE` (repeatable)"},
 		},
-		Action: func(c *cli.Context) error {
-			if err := needArgs(c, 0, 0, "no arguments"); err != nil {
-				return err
-			}
-			prov, err := provenanceFilter(c)
-			if err != nil {
-				return err
-			}
-			repo, err := openRepo(c, env)
-			if err != nil {
-				return err
-			}
-			defer repo.Close()
-			list, err := snapshot.List(c.Context, repo)
-			if err != nil {
-				return err
-			}
-			sel := snapshot.Select(list, snapshot.Filter{Name: c.String("name"), Tags: c.StringSlice("tag"), Provenance: prov})
-			if c.Bool("checkpoints") {
-				sel = onlyCheckpoints(sel)
-			}
-			if c.Bool("latest") && len(sel) > 1 {
-				sel = sel[len(sel)-1:]
-			}
-			if c.Bool("json") {
-				out := make([]SnapshotJSON, 0, len(sel))
-				for _, s := range sel {
-					out = append(out, ToJSON(s))
-				}
-				return printJSON(env.Stdout, out)
-			}
-			tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tTIME\tNAME\tHOST\tTAGS\tPATHS\tSIZE")
-			for _, s := range sel {
-				name := s.Name
-				if s.Checkpoint {
-					name += " (checkpoint)"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID.Short(), s.Time.Local().Format("2006-01-02 15:04:05"),
-					name, s.Hostname, strings.Join(s.Tags, ","), describeSources(s), BytesHuman(s.Stats.BytesScanned))
-			}
-			tw.Flush()
-			fmt.Fprintf(env.Stdout, "%d snapshot(s)\n", len(sel))
-			return nil
-		},
+	}, bindSnapshots, runSnapshots)
+}
+
+func bindSnapshots(c *cli.Context) (SnapshotsOptions, error) {
+	o := SnapshotsOptions{Filter: snapshot.Filter{Name: c.String("name"), Tags: c.StringSlice("tag")},
+		Checkpoints: c.Bool("checkpoints"), Latest: c.Bool("latest")}
+	if err := needArgs(c, 0, 0, "no arguments"); err != nil {
+		return o, err
 	}
+	var err error
+	o.Filter.Provenance, err = provenanceFilter(c)
+	return o, err
+}
+
+func runSnapshots(ctx context.Context, g *Globals, o SnapshotsOptions) error {
+	return withRepo(ctx, g, listing, func(repo *repository.Repository) error {
+		list, err := snapshot.List(ctx, repo)
+		if err != nil {
+			return err
+		}
+		sel := snapshot.Select(list, o.Filter)
+		if o.Checkpoints {
+			sel = onlyCheckpoints(sel)
+		}
+		if o.Latest && len(sel) > 1 {
+			sel = sel[len(sel)-1:]
+		}
+		return printSnapshots(g, sel)
+	})
+}
+
+func printSnapshots(g *Globals, sel []*snapshot.Snapshot) error {
+	if g.JSON {
+		out := make([]SnapshotJSON, 0, len(sel))
+		for _, s := range sel {
+			out = append(out, ToJSON(s))
+		}
+		return printJSON(g.Env.Stdout, out)
+	}
+	tw := tabwriter.NewWriter(g.Env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTIME\tNAME\tHOST\tTAGS\tPATHS\tSIZE")
+	for _, s := range sel {
+		name := s.Name
+		if s.Checkpoint {
+			name += " (checkpoint)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID.Short(), s.Time.Local().Format("2006-01-02 15:04:05"),
+			name, s.Hostname, strings.Join(s.Tags, ","), describeSources(s), BytesHuman(s.Stats.BytesScanned))
+	}
+	tw.Flush()
+	fmt.Fprintf(g.Env.Stdout, "%d snapshot(s)\n", len(sel))
+	return nil
 }
 
 func describeSources(s *snapshot.Snapshot) string {
@@ -82,8 +96,8 @@ func describeSources(s *snapshot.Snapshot) string {
 }
 
 // findSnapshot resolves a snapshot reference given on the command line.
-func findSnapshot(c *cli.Context, repo *repository.Repository, ref string) (*snapshot.Snapshot, error) {
-	list, err := snapshot.List(c.Context, repo)
+func findSnapshot(ctx context.Context, repo *repository.Repository, ref string) (*snapshot.Snapshot, error) {
+	list, err := snapshot.List(ctx, repo)
 	if err != nil {
 		return nil, err
 	}

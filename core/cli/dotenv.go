@@ -125,8 +125,8 @@ func encodeDotenv(e kv) ([]byte, error) {
 
 // writeDotenv writes e to the --dotenv file, if one was asked for. The file
 // is replaced atomically so a reader never sees half of it.
-func writeDotenv(c *cli.Context, e kv) error {
-	path := c.String("dotenv")
+func writeDotenv(g *Globals, e kv) error {
+	path := g.Dotenv
 	if path == "" {
 		return nil
 	}

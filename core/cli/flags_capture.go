@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -10,11 +11,34 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/capture"
 	"github.com/savepoint-ci/savepoint/core/image"
+	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage/oci"
 )
+
+// CaptureOptions are the non-file sources of save and checkpoint, checked
+// before anything runs.
+type CaptureOptions struct {
+	Commands []capture.Spec    // --command NAME=COMMAND
+	Restores map[string]string // --restore-command NAME=COMMAND
+	Images   []capture.Spec    // --image NAME=REF
+	Stdin    string            // --stdin NAME
+	Pin      bool              // --pin
+	Image    ImageOptions
+}
+
+func (o CaptureOptions) empty() bool {
+	return len(o.Commands) == 0 && len(o.Images) == 0 && o.Stdin == ""
+}
+
+// ImageOptions configure registry access for --image and rollback.
+type ImageOptions struct {
+	Insecure    bool
+	User        string
+	PasswordEnv string // the variable holding the password
+}
 
 // captureFlags are the non-file sources of save and checkpoint.
 func captureFlags() []cli.Flag {
@@ -38,44 +62,41 @@ func imageFlags() []cli.Flag {
 	}
 }
 
+// bindImage reads the image flags: --image-user and --image-password-env
+// when given, else the global --registry-user and --registry-password-env.
+func bindImage(c *cli.Context) (ImageOptions, error) {
+	o := ImageOptions{Insecure: c.Bool("image-insecure") || c.Bool("insecure-registry"),
+		User: c.String("image-user"), PasswordEnv: c.String("image-password-env")}
+	if o.User == "" && o.PasswordEnv == "" {
+		o.User, o.PasswordEnv = c.String("registry-user"), c.String("registry-password-env")
+	}
+	return o, nil
+}
+
 // imageClient builds the registry client for image sources. Credentials
 // follow the OCI backend's rules (oci.Credentials: explicit user and
 // password variable, GITHUB_TOKEN/INPUT_TOKEN for ghcr.io, CI_REGISTRY_USER
-// for GitLab's CI_REGISTRY, then the Docker keychain), with --image-user and
-// --image-password-env when given, else the global --registry-user and
-// --registry-password-env.
-func imageClient(c *cli.Context, env Env) (*image.Client, error) {
-	user, pwEnv := c.String("image-user"), c.String("image-password-env")
-	if user == "" && pwEnv == "" {
-		user, pwEnv = c.String("registry-user"), c.String("registry-password-env")
-	}
-	if pwEnv != "" && env.Getenv(pwEnv) == "" {
-		return nil, usagef("the image registry password variable %s is empty or not set", pwEnv)
+// for GitLab's CI_REGISTRY, then the Docker keychain).
+func imageClient(g *Globals, o ImageOptions) (*image.Client, error) {
+	if o.PasswordEnv != "" && g.Env.Getenv(o.PasswordEnv) == "" {
+		return nil, usagef("the image registry password variable %s is empty or not set", o.PasswordEnv)
 	}
 	return image.New(image.Options{
-		Insecure: c.Bool("image-insecure") || c.Bool("insecure-registry"),
-		Getenv:   env.Getenv,
+		Insecure: o.Insecure,
+		Getenv:   g.Env.Getenv,
 		Credentials: func(host string) (string, string, error) {
-			u, p, err := oci.Credentials(host, user, pwEnv, env.Getenv)
+			u, p, err := oci.Credentials(host, o.User, o.PasswordEnv, g.Env.Getenv)
 			if err != nil {
 				return "", "", fmt.Errorf("registry credentials for %s: %w", host, err)
 			}
 			return u, p, nil
 		},
-		UserAgent: "savepoint/" + c.App.Version,
+		UserAgent: "savepoint/" + g.Version,
 	}), nil
 }
 
-// captureSpecs checks the capture flags before anything runs.
-type captureSpecs struct {
-	commands []capture.Spec
-	restores map[string]string
-	images   []capture.Spec
-	stdin    string
-}
-
-func parseCaptureFlags(c *cli.Context) (captureSpecs, error) {
-	var cs captureSpecs
+func bindCapture(c *cli.Context) (CaptureOptions, error) {
+	var o CaptureOptions
 	names := map[string]bool{}
 	add := func(name string) error {
 		if names[name] {
@@ -84,55 +105,56 @@ func parseCaptureFlags(c *cli.Context) (captureSpecs, error) {
 		names[name] = true
 		return nil
 	}
-	for _, s := range c.StringSlice("command") {
-		sp, err := capture.ParseSpec("command", s)
-		if err != nil {
-			return cs, usageError{err.Error()}
+	specs := func(kind string) ([]capture.Spec, error) {
+		var out []capture.Spec
+		for _, s := range c.StringSlice(kind) {
+			sp, err := capture.ParseSpec(kind, s)
+			if err != nil {
+				return nil, usageError{err.Error()}
+			}
+			if err := add(sp.Name); err != nil {
+				return nil, err
+			}
+			out = append(out, sp)
 		}
-		if err := add(sp.Name); err != nil {
-			return cs, err
-		}
-		cs.commands = append(cs.commands, sp)
-	}
-	if cs.stdin = c.String("stdin"); cs.stdin != "" {
-		if err := capture.ValidName(cs.stdin); err != nil {
-			return cs, usagef("--stdin: %v", err)
-		}
-		if err := add(cs.stdin); err != nil {
-			return cs, err
-		}
-	}
-	for _, s := range c.StringSlice("image") {
-		sp, err := capture.ParseSpec("image", s)
-		if err != nil {
-			return cs, usageError{err.Error()}
-		}
-		if err := add(sp.Name); err != nil {
-			return cs, err
-		}
-		cs.images = append(cs.images, sp)
+		return out, nil
 	}
 	var err error
-	if cs.restores, err = parseRestoreCommands(c); err != nil {
-		return cs, err
+	if o.Commands, err = specs("command"); err != nil {
+		return o, err
 	}
-	for name := range cs.restores {
-		if !names[name] {
-			return cs, usagef("--restore-command %s: no --command or --stdin source of that name", name)
+	if o.Stdin = c.String("stdin"); o.Stdin != "" {
+		if err := capture.ValidName(o.Stdin); err != nil {
+			return o, usagef("--stdin: %v", err)
 		}
-		for _, im := range cs.images {
+		if err := add(o.Stdin); err != nil {
+			return o, err
+		}
+	}
+	if o.Images, err = specs("image"); err != nil {
+		return o, err
+	}
+	if o.Restores, err = bindRestoreCommands(c); err != nil {
+		return o, err
+	}
+	for name := range o.Restores {
+		if !names[name] {
+			return o, usagef("--restore-command %s: no --command or --stdin source of that name", name)
+		}
+		for _, im := range o.Images {
 			if im.Name == name {
-				return cs, usagef("--restore-command %s: %s is an image (rollback re-points its tag)", name, name)
+				return o, usagef("--restore-command %s: %s is an image (rollback re-points its tag)", name, name)
 			}
 		}
 	}
-	if c.Bool("pin") && len(cs.images) == 0 {
-		return cs, usagef("--pin needs at least one --image")
+	if o.Pin = c.Bool("pin"); o.Pin && len(o.Images) == 0 {
+		return o, usagef("--pin needs at least one --image")
 	}
-	return cs, nil
+	o.Image, err = bindImage(c)
+	return o, err
 }
 
-func parseRestoreCommands(c *cli.Context) (map[string]string, error) {
+func bindRestoreCommands(c *cli.Context) (map[string]string, error) {
 	m := map[string]string{}
 	for _, s := range c.StringSlice("restore-command") {
 		sp, err := capture.ParseSpec("restore-command", s)
@@ -144,53 +166,50 @@ func parseRestoreCommands(c *cli.Context) (map[string]string, error) {
 	return m, nil
 }
 
-func (cs captureSpecs) empty() bool {
-	return len(cs.commands) == 0 && len(cs.images) == 0 && cs.stdin == ""
-}
-
 // captureSources runs the commands, reads stdin and resolves the images,
 // in that order. Any failure returns an error and nothing is committed.
-func captureSources(c *cli.Context, env Env, repo *repository.Repository, cs captureSpecs) ([]snapshot.Source, error) {
+func captureSources(ctx context.Context, g *Globals, repo *repository.Repository, o CaptureOptions) ([]snapshot.Source, error) {
 	var out []snapshot.Source
-	rep := newReporter(env, c.Bool("quiet"))
+	rep := newReporter(g.Env, g.Quiet)
 	defer rep.Done()
-	for _, sp := range cs.commands {
-		var stderr = env.Stderr
-		if c.Bool("quiet") {
+	for _, sp := range o.Commands {
+		var stderr = g.Env.Stderr
+		if g.Quiet {
 			stderr = nil
 		}
-		src, err := capture.RunCommand(c.Context, repo, capture.Command{Name: sp.Name, Command: sp.Value, RestoreCommand: cs.restores[sp.Name], Stderr: stderr, Env: childEnv(c), Reporter: rep})
+		src, err := capture.RunCommand(ctx, repo, capture.Command{Name: sp.Name, Command: sp.Value, RestoreCommand: o.Restores[sp.Name],
+			Stderr: stderr, Env: childEnv(o.Image, g.OCI), Reporter: rep})
 		if err != nil {
-			return nil, fmt.Errorf("%v; nothing was committed", err)
+			return nil, fmt.Errorf("%w; nothing was committed", err)
 		}
 		out = append(out, src)
 	}
-	if cs.stdin != "" {
+	if o.Stdin != "" {
 		counters := &progress.Counters{}
-		rep.Phase("stdin "+cs.stdin, counters)
-		src, err := capture.Stdin(c.Context, repo, cs.stdin, cs.restores[cs.stdin], &capture.CountingReader{R: env.Stdin, N: &counters.Bytes})
+		rep.Phase("stdin "+o.Stdin, counters)
+		src, err := capture.Stdin(ctx, repo, o.Stdin, o.Restores[o.Stdin], &capture.CountingReader{R: g.Env.Stdin, N: &counters.Bytes})
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, src)
 	}
-	if len(cs.images) == 0 {
+	if len(o.Images) == 0 {
 		return out, nil
 	}
-	ic, err := imageClient(c, env)
+	ic, err := imageClient(g, o.Image)
 	if err != nil {
 		return nil, err
 	}
 	now := time.Now()
-	for _, sp := range cs.images {
+	for _, sp := range o.Images {
 		var rec image.Record
-		if c.Bool("pin") {
-			rec, err = ic.ResolveAndPin(c.Context, sp.Value, now)
+		if o.Pin {
+			rec, err = ic.ResolveAndPin(ctx, sp.Value, now)
 		} else {
-			rec, err = ic.Resolve(c.Context, sp.Value)
+			rec, err = ic.Resolve(ctx, sp.Value)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("image %s: %v; nothing was committed", sp.Name, err)
+			return nil, fmt.Errorf("image %s: %w; nothing was committed", sp.Name, err)
 		}
 		out = append(out, snapshot.Source{Kind: capture.KindImage, Name: sp.Name, Image: rec.Image, Digest: rec.Digest, PinTag: rec.PinTag})
 	}
@@ -198,12 +217,12 @@ func captureSources(c *cli.Context, env Env, repo *repository.Repository, cs cap
 }
 
 // childEnv is the environment of dump and restore commands: this
-// process's, without the repository password and the image registry
-// password variable (a dump command has no business reading them).
-func childEnv(c *cli.Context) []string {
+// process's, without the repository password and the registry password
+// variables (a dump command has no business reading them).
+func childEnv(img ImageOptions, ociOpts location.OCIOptions) []string {
 	drop := map[string]bool{"SAVEPOINT_PASSWORD": true}
-	for _, flag := range []string{"image-password-env", "registry-password-env"} {
-		if v := c.String(flag); v != "" {
+	for _, v := range []string{img.PasswordEnv, ociOpts.PasswordEnv} {
+		if v != "" {
 			drop[v] = true
 		}
 	}

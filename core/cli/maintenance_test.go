@@ -1,33 +1,15 @@
-package cli_test
+package cli
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"github.com/savepoint-ci/savepoint/core/cli"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/local"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
-
-func runCLI(t *testing.T, repo string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	env := cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
-		switch k {
-		case "SAVEPOINT_PASSWORD":
-			return "test-password"
-		case "SAVEPOINT_REPOSITORY":
-			return repo
-		}
-		return ""
-	}}
-	code := cli.Run(context.Background(), "test", append([]string{"--quiet", "--repo", repo}, args...), env)
-	return code, out.String(), errb.String()
-}
 
 func TestForgetPruneVerifyCommands(t *testing.T) {
 	dir := t.TempDir()
@@ -36,17 +18,18 @@ func TestForgetPruneVerifyCommands(t *testing.T) {
 	if _, err := testrepo.Init(t, be); err != nil {
 		t.Fatal(err)
 	}
+	r := cliAt(t, repo).with("SAVEPOINT_PASSWORD", "test-password")
 	src := dir + "/src"
 	for i := 0; i < 3; i++ {
 		testrepo.WriteFile(t, src, "f.bin", testrepo.Random(200<<10))
-		if code, _, e := runCLI(t, repo, "save", "--name", "n", src); code != 0 {
+		if code, _, e := r.run("save", "--name", "n", src); code != 0 {
 			t.Fatal(e)
 		}
 	}
-	if code, _, e := runCLI(t, repo, "forget"); code != 2 || !strings.Contains(e, "no keep rule") {
+	if code, _, e := r.run("forget"); code != 2 || !strings.Contains(e, "no keep rule") {
 		t.Fatalf("empty policy: %d %q", code, e)
 	}
-	code, out, e := runCLI(t, repo, "--json", "forget", "--keep-last", "1", "--dry-run")
+	code, out, e := r.run("--json", "forget", "--keep-last", "1", "--dry-run")
 	var fj struct {
 		DryRun    bool `json:"dry_run"`
 		Snapshots []struct {
@@ -57,17 +40,17 @@ func TestForgetPruneVerifyCommands(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &fj) != nil || !fj.DryRun || len(fj.Snapshots) != 3 || fj.Snapshots[1].Keep {
 		t.Fatalf("forget --dry-run --json: %d %s %s", code, out, e)
 	}
-	if code, out, _ := runCLI(t, repo, "forget", "--keep-last", "1"); code != 0 || !strings.Contains(out, "removed 2 of 3") {
+	if code, out, _ := r.run("forget", "--keep-last", "1"); code != 0 || !strings.Contains(out, "removed 2 of 3") {
 		t.Fatalf("forget: %s", out)
 	}
-	code, out, e = runCLI(t, repo, "--json", "prune", "--dry-run")
+	code, out, e = r.run("--json", "prune", "--dry-run")
 	if code != 0 || !strings.Contains(out, `"dry_run": true`) {
 		t.Fatalf("prune --dry-run: %d %s %s", code, out, e)
 	}
-	if code, out, e := runCLI(t, repo, "prune", "--grace", "0s"); code != 2 {
+	if code, out, e := r.run("prune", "--grace", "0s"); code != 2 {
 		t.Fatalf("prune --grace 0s accepted: %s %s", out, e)
 	}
-	if code, out, e := runCLI(t, repo, "verify", "--read-data-subset", "50%"); code != 0 || !strings.Contains(out, "no problems") {
+	if code, out, e := r.run("verify", "--read-data-subset", "50%"); code != 0 || !strings.Contains(out, "no problems") {
 		t.Fatalf("verify: %d %s %s", code, out, e)
 	}
 	// Damage the snapshot's data: verify fails, names the snapshot, and
@@ -77,11 +60,11 @@ func TestForgetPruneVerifyCommands(t *testing.T) {
 	for _, p := range packs {
 		be.Remove(context.Background(), storage.Handle{Kind: storage.KindData, Name: p})
 	}
-	code, out, e = runCLI(t, repo, "verify")
+	code, out, e = r.run("verify")
 	if code != 1 || !strings.Contains(out, "problem: snapshot ") || !strings.Contains(e, "verify found") {
 		t.Fatalf("verify of a damaged repository: %d %s %s", code, out, e)
 	}
-	if code, out, e := runCLI(t, repo, "save", "--name", "n", src); code != 0 || strings.Contains(out, "parent") {
+	if code, out, e := r.run("save", "--name", "n", src); code != 0 || strings.Contains(out, "parent") {
 		t.Fatalf("save after a failed verify: %d %s %s", code, out, e)
 	}
 }

@@ -8,8 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-
-	"github.com/urfave/cli/v2"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/location"
@@ -17,33 +16,83 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
-// backend opens the storage named by --repo.
-func backend(c *cli.Context, env Env) (storage.Backend, error) {
-	url := c.String("repo")
-	if url == "" {
-		return nil, usagef("no repository given: use --repo or SAVEPOINT_REPOSITORY")
+// access is how a command uses the repository (withRepo).
+type access int
+
+const (
+	// listing opens the repository and nothing more (snapshots, ls, show,
+	// diff, forget, prune, verify).
+	listing access = iota
+	// reading announces a long read as a session, like a save: prune then
+	// keeps the packs it may read until it is done (docs/prune.md). Best
+	// effort: with read-only credentials the marker cannot be written and
+	// the read runs unannounced (restore, rollback, dump).
+	reading
+	// writing announces a writer session before anything is stored; the
+	// command fails if it cannot (save, checkpoint).
+	writing
+)
+
+// withRepo opens the repository named by the global flags, announces the
+// session the access needs, runs fn, then ends the session and closes the
+// repository.
+func withRepo(ctx context.Context, g *Globals, how access, fn func(repo *repository.Repository) error) error {
+	repo, err := openRepo(ctx, g)
+	if err != nil {
+		return err
 	}
-	return location.Open(c.Context, url, location.Options{
-		Getenv:      env.Getenv,
-		Connections: c.Int("connections"),
-		S3:          s3Options(c),
-		OCI:         ociOptions(c),
+	defer repo.Close()
+	if how != listing {
+		host, _ := os.Hostname()
+		err := repo.BeginSession(ctx, host, time.Now())
+		if err != nil && how == writing {
+			return err
+		}
+		defer repo.EndSession(context.WithoutCancel(ctx))
+	}
+	return fn(repo)
+}
+
+// openRepo opens the repository named by the global flags.
+func openRepo(ctx context.Context, g *Globals) (*repository.Repository, error) {
+	be, err := g.backend(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pw, err := g.password(ctx)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := repository.Open(ctx, be, repository.OpenOptions{Password: pw, Connections: g.Connections})
+	if errors.Is(err, crypto.ErrWrongPassword) {
+		return nil, fmt.Errorf("%w for the repository at %s", crypto.ErrWrongPassword, be.Location())
+	}
+	return repo, err
+}
+
+// backend opens the storage named by --repo.
+func (g *Globals) backend(ctx context.Context) (storage.Backend, error) {
+	if g.Repo == "" {
+		return nil, usageError{withHint(location.ErrNoLocation).Error()}
+	}
+	return location.Open(ctx, g.Repo, location.Options{
+		Getenv: g.Env.Getenv, Connections: g.Connections, S3: g.S3, OCI: g.OCI,
 	})
 }
 
 // password finds the repository password: --password-file, then
 // --password-command, then SAVEPOINT_PASSWORD. Empty means none given.
-func password(c *cli.Context, env Env) (string, error) {
-	if f := c.String("password-file"); f != "" {
+func (g *Globals) password(ctx context.Context) (string, error) {
+	if f := g.PasswordFile; f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return "", fmt.Errorf("password file: %v", unwrapPath(err))
 		}
 		return strings.TrimRight(string(b), "\r\n"), nil
 	}
-	if cmd := c.String("password-command"); cmd != "" {
+	if cmd := g.PasswordCommand; cmd != "" {
 		var stderr bytes.Buffer
-		x := exec.CommandContext(c.Context, "sh", "-c", cmd)
+		x := exec.CommandContext(ctx, "sh", "-c", cmd)
 		x.Stderr = &stderr
 		out, err := x.Output()
 		if err != nil {
@@ -52,34 +101,7 @@ func password(c *cli.Context, env Env) (string, error) {
 		}
 		return strings.TrimRight(string(out), "\r\n"), nil
 	}
-	return env.Getenv("SAVEPOINT_PASSWORD"), nil
-}
-
-// openRepo opens the repository for a command.
-func openRepo(c *cli.Context, env Env) (*repository.Repository, error) {
-	be, err := backend(c, env)
-	if err != nil {
-		return nil, err
-	}
-	pw, err := password(c, env)
-	if err != nil {
-		return nil, err
-	}
-	repo, err := repository.Open(c.Context, be, repository.OpenOptions{Password: pw, Connections: c.Int("connections")})
-	if err != nil {
-		return nil, describeOpenError(be, err)
-	}
-	return repo, nil
-}
-
-func describeOpenError(be storage.Backend, err error) error {
-	switch {
-	case errors.Is(err, crypto.ErrWrongPassword):
-		return fmt.Errorf("wrong password for the repository at %s", be.Location())
-	case errors.Is(err, context.Canceled):
-		return err
-	}
-	return err
+	return g.Env.Getenv("SAVEPOINT_PASSWORD"), nil
 }
 
 func unwrapPath(err error) error {

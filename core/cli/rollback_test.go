@@ -24,7 +24,7 @@ func TestCheckpointImagesRollback(t *testing.T) {
 		name string
 		host func(t *testing.T) string
 	}{
-		{"in-process", func(t *testing.T) string { return inProcessRegistry(t, nil) }},
+		{"in-process", func(t *testing.T) string { return testregistry.InProcess(t, nil) }},
 		{"docker-registry", func(t *testing.T) string { return testenv.Require(t, "SAVEPOINT_TEST_REGISTRY") }},
 	} {
 		t.Run(reg.name, func(t *testing.T) {
@@ -43,19 +43,19 @@ func TestCheckpointImagesRollback(t *testing.T) {
 				t.Fatalf("source %+v", src)
 			}
 			pinRef := ref[:strings.LastIndex(ref, ":")] + ":" + src.PinTag
-			if currentDigest(t, pinRef) != first.String() {
+			if testregistry.Digest(t, pinRef) != first.String() {
 				t.Fatal("the pin tag does not point to the recorded digest")
 			}
 
 			second := testregistry.PushRandom(t, ref) // the deploy moves the tag
-			if currentDigest(t, ref) != second.String() {
+			if testregistry.Digest(t, ref) != second.String() {
 				t.Fatal("tag did not move")
 			}
 			out := r.ok("rollback", "--name", "production")
 			if !strings.Contains(out, "re-point "+ref+" to "+first.String()) || !strings.Contains(out, "1 step(s) ran, 0 failed, 0 not run") {
 				t.Fatalf("rollback output:\n%s", out)
 			}
-			if got := currentDigest(t, ref); got != first.String() {
+			if got := testregistry.Digest(t, ref); got != first.String() {
 				t.Fatalf("tag at %s after rollback, want %s", got, first)
 			}
 			// Once more: nothing to move.
@@ -67,7 +67,7 @@ func TestCheckpointImagesRollback(t *testing.T) {
 }
 
 func TestRegistryRefusesPin(t *testing.T) {
-	host := inProcessRegistry(t, func(h http.Handler) http.Handler {
+	host := testregistry.InProcess(t, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") && r.Header.Get("User-Agent") != "" &&
 				strings.Contains(r.Header.Get("User-Agent"), "savepoint") {
@@ -181,7 +181,7 @@ func TestCommandSourcesAndFailures(t *testing.T) {
 	if b, _ := os.ReadFile(out); !strings.HasSuffix(string(b), "\n50000\n") {
 		t.Fatal("restore command did not receive the dump")
 	}
-	if code, _, errOut := r.run("rollback", "--before-commit", "3333333"); code != ExitError || !strings.Contains(errOut, "no checkpoint was taken by commit 3333333") {
+	if code, _, errOut := r.run("rollback", "--before-commit", "3333333"); code != ExitNoSnapshot || !strings.Contains(errOut, "no checkpoint was taken by commit 3333333") {
 		t.Fatalf("exit %d: %s", code, errOut)
 	}
 }
@@ -246,7 +246,7 @@ func TestCommandCredentialsNotShown(t *testing.T) {
 }
 
 func TestRollbackPreflightImageGone(t *testing.T) {
-	host := inProcessRegistry(t, nil)
+	host := testregistry.InProcess(t, nil)
 	ref := host + "/app:prod"
 	first := testregistry.PushRandom(t, ref)
 	r := newCLI(t)
@@ -301,7 +301,7 @@ func TestCommandsDoNotSeeThePassword(t *testing.T) {
 }
 
 func TestImageCredentialsFromRegistryFlags(t *testing.T) {
-	host := inProcessRegistry(t, func(h http.Handler) http.Handler {
+	host := testregistry.InProcess(t, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if u, p, ok := r.BasicAuth(); !ok || u != "ci" || p != "reg-secret" {
 				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)

@@ -3,16 +3,13 @@ package image
 import (
 	"context"
 	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
@@ -55,22 +52,10 @@ func (c *counter) reset() (map[string]int, int) {
 	return m, b
 }
 
-// InProcessRegistry serves go-containerregistry's registry on loopback
-// and returns its host:port. wrap, if set, wraps its handler.
-func InProcessRegistry(t testing.TB, wrap func(http.Handler) http.Handler) string {
-	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	if wrap != nil {
-		h = wrap(h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
-}
-
 // eachRegistry runs fn against the in-process registry and the real one
 // started by scripts/services/registry.sh.
 func eachRegistry(t *testing.T, fn func(t *testing.T, host string)) {
-	t.Run("in-process", func(t *testing.T) { fn(t, InProcessRegistry(t, nil)) })
+	t.Run("in-process", func(t *testing.T) { fn(t, testregistry.InProcess(t, nil)) })
 	t.Run("docker-registry", func(t *testing.T) { fn(t, testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")) })
 }
 
@@ -127,7 +112,7 @@ func TestPinAndRepoint(t *testing.T) {
 }
 
 func TestRegistryRefuses(t *testing.T) {
-	host := InProcessRegistry(t, func(h http.Handler) http.Handler {
+	host := testregistry.InProcess(t, func(h http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/savepoint-pin") {
 				w.Header().Set("Content-Type", "application/json")
@@ -182,7 +167,7 @@ func TestAuthConventions(t *testing.T) {
 // TestIndexPinAndRepoint: multi-platform images are indexes; pin and
 // re-point must keep the index (not pick one platform's manifest).
 func TestIndexPinAndRepoint(t *testing.T) {
-	host := InProcessRegistry(t, nil)
+	host := testregistry.InProcess(t, nil)
 	ref := host + "/multi:prod"
 	tag, _ := name.NewTag(ref)
 	idx, err := random.Index(512, 1, 2)

@@ -5,6 +5,7 @@ package location
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -30,6 +31,9 @@ func (o Options) getenv(k string) string {
 	return o.Getenv(k)
 }
 
+// ErrNoLocation means the repository URL is empty.
+var ErrNoLocation = errors.New("no repository given")
+
 // Scheme returns the URL scheme of a repository location: "local", "s3" or "oci".
 func Scheme(url string) string {
 	switch {
@@ -44,7 +48,7 @@ func Scheme(url string) string {
 // Open returns the backend for url. It does not contact remote services.
 func Open(ctx context.Context, url string, opts Options) (storage.Backend, error) {
 	if url == "" {
-		return nil, fmt.Errorf("no repository given: use --repo or SAVEPOINT_REPOSITORY")
+		return nil, ErrNoLocation
 	}
 	switch Scheme(url) {
 	case "s3":

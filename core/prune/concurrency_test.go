@@ -39,7 +39,7 @@ type stressParams struct {
 	step            time.Duration // clock advance per prune
 	pause           time.Duration // wall-clock pause per prune
 	grace, limit    time.Duration // prune grace, writers' session limit
-	skew            time.Duration
+	skew            *time.Duration
 }
 
 func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, sp stressParams) {
@@ -147,7 +147,7 @@ func stress(t *testing.T, be storage.Backend, clk *testclock.Clock, sp stressPar
 				be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: list[j].ID.String()})
 			}
 		}
-		res, err := prune.Run(ctx, repo, prune.Options{Now: clk.Now, Grace: sp.grace, ClockSkew: sp.skew, MaxUnused: 0.2})
+		res, err := prune.Run(ctx, repo, prune.Options{Now: clk.Now, Grace: sp.grace, ClockSkew: sp.skew, MaxUnused: new(0.2)})
 		if err != nil {
 			t.Fatalf("prune %d: %v", i, err)
 		}
@@ -203,5 +203,5 @@ func reopen(be storage.Backend) (*repositoryT, error) {
 func TestConcurrentWritersAndPrune(t *testing.T) {
 	be, clk := newRepo(t)
 	stress(t, be, clk, stressParams{writers: 3, prunes: 25, step: 30 * time.Second, pause: 2 * time.Millisecond,
-		grace: 3 * time.Minute, limit: 90 * time.Second, skew: -1})
+		grace: 3 * time.Minute, limit: 90 * time.Second, skew: new(time.Duration(0))})
 }

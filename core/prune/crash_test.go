@@ -60,7 +60,7 @@ func TestPruneStoppedAtEveryStep(t *testing.T) {
 		}
 		// Keep the last tree on disk to compare the last snapshot with.
 		clk.Advance(2 * time.Hour)
-		opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1, BreakLease: true, MaxUnused: 0.05}
+		opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0)), BreakLease: true, MaxUnused: new(0.05)}
 		f := &failAfter{Backend: be}
 		f.left.Store(n)
 		repo := testrepo.Reopen(t, f)

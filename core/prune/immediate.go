@@ -17,7 +17,7 @@ func (r *run) immediate(in repository.Intent, del map[int32]bool) (bool, error) 
 	if err != nil {
 		return false, err
 	}
-	if blocked(sessions, in.ModTime, r.o.ClockSkew) {
+	if blocked(sessions, in.ModTime, *r.o.ClockSkew) {
 		return false, nil
 	}
 	// Only snapshots committed since the first listing are read.

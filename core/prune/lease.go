@@ -63,7 +63,7 @@ func acquireLease(ctx context.Context, repo *repository.Repository, o *Options, 
 			return nil, fmt.Errorf("%w: the lease is held by %s since %s until %s; wait for it to finish", ErrLeaseHeld,
 				leaseWho(cur), cur.Acquired.UTC().Format(time.RFC3339), cur.Expires.UTC().Format(time.RFC3339))
 		}
-		return nil, fmt.Errorf("%w: the lease of %s expired at %s without being released (that prune crashed?); if no prune is running, run 'savepoint prune --break-lease'",
+		return nil, fmt.Errorf("%w: the lease of %s expired at %s without being released (that prune crashed?)",
 			ErrLeaseStale, leaseWho(cur), cur.Expires.UTC().Format(time.RFC3339))
 	}
 	var rid [12]byte

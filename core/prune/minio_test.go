@@ -39,5 +39,5 @@ func TestConcurrentWritersAndPruneOnMinIO(t *testing.T) {
 		t.Fatal(err)
 	}
 	stress(t, be, testclock.Real(), stressParams{writers: 2, prunes: 20, pause: 250 * time.Millisecond,
-		grace: 3 * time.Second, limit: 1500 * time.Millisecond, skew: time.Second})
+		grace: 3 * time.Second, limit: 1500 * time.Millisecond, skew: new(time.Second)})
 }

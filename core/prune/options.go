@@ -20,11 +20,11 @@ type Options struct {
 	// session markers older than this belong to dead writers (0: 24h).
 	Grace time.Duration
 	// MaxUnused: a pack whose unused share of bytes exceeds this is
-	// repacked (0: 10%; negative: repack any pack with unused bytes).
-	MaxUnused float64
+	// repacked (nil: DefaultMaxUnused; 0: any pack with unused bytes).
+	MaxUnused *float64
 	// ClockSkew is added to an intent's time when deciding whether a
-	// writer started before it (0: 1 minute; negative: none).
-	ClockSkew time.Duration
+	// writer started before it (nil: DefaultClockSkew; 0: none).
+	ClockSkew *time.Duration
 	// LeaseTTL is how long the lease is valid (0: 6h).
 	LeaseTTL   time.Duration
 	BreakLease bool // take the lease even if another prune's lease is there
@@ -37,13 +37,11 @@ func (o *Options) defaults() {
 	if o.Grace <= 0 {
 		o.Grace = DefaultGrace
 	}
-	if o.MaxUnused == 0 {
-		o.MaxUnused = DefaultMaxUnused
+	if o.MaxUnused == nil {
+		o.MaxUnused = new(float64(DefaultMaxUnused))
 	}
-	if o.ClockSkew == 0 {
-		o.ClockSkew = DefaultClockSkew
-	} else if o.ClockSkew < 0 {
-		o.ClockSkew = 0
+	if o.ClockSkew == nil {
+		o.ClockSkew = new(time.Duration(DefaultClockSkew))
 	}
 	if o.LeaseTTL <= 0 {
 		o.LeaseTTL = DefaultLeaseTTL

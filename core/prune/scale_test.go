@@ -80,7 +80,7 @@ func TestPruneThousandSnapshots(t *testing.T) {
 	runtime.GC()
 	runtime.ReadMemStats(&m0)
 	start := time.Now()
-	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
+	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ type Config struct {
 var configHandle = storage.Handle{Kind: storage.KindConfig, Name: "config"}
 
 // ErrNoRepository means there is no repository at the location.
-var ErrNoRepository = errors.New("no savepoint repository here (create one with 'savepoint init')")
+var ErrNoRepository = errors.New("no savepoint repository here")
 
 func loadConfig(ctx context.Context, be storage.Backend) (*Config, error) {
 	data, err := storage.LoadAll(ctx, be, configHandle)

@@ -18,8 +18,16 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
-// ErrNeedPassword means the repository is encrypted and no password was given.
-var ErrNeedPassword = errors.New("this repository is encrypted: set SAVEPOINT_PASSWORD, --password-file or --password-command")
+// Errors of Init and Open; the command line adds how to fix them.
+var (
+	// ErrNeedPassword means the repository is encrypted and no password was given.
+	ErrNeedPassword = errors.New("this repository is encrypted and no password was given")
+	// ErrPasswordRequired means Init was asked for an encrypted repository
+	// without a password.
+	ErrPasswordRequired = errors.New("a password is required to create an encrypted repository")
+	// ErrExists means Init found a repository at the location already.
+	ErrExists = errors.New("a repository already exists")
+)
 
 // Repository is an open repository. Its methods are safe for concurrent use.
 type Repository struct {
@@ -66,7 +74,7 @@ type OpenOptions struct {
 // Init creates a repository in be, which must not hold one already.
 func Init(ctx context.Context, be storage.Backend, o InitOptions) (*Repository, error) {
 	if !o.NoEncryption && o.Password == "" {
-		return nil, errors.New("a password is required to create an encrypted repository: set SAVEPOINT_PASSWORD, --password-file or --password-command (or pass --no-encryption)")
+		return nil, ErrPasswordRequired
 	}
 	if c, ok := be.(storage.Creator); ok {
 		if err := c.Create(ctx); err != nil {
@@ -74,7 +82,7 @@ func Init(ctx context.Context, be storage.Backend, o InitOptions) (*Repository, 
 		}
 	}
 	if _, err := be.Stat(ctx, configHandle); err == nil {
-		return nil, fmt.Errorf("a repository already exists at %s", be.Location())
+		return nil, fmt.Errorf("%w at %s", ErrExists, be.Location())
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return nil, fmt.Errorf("checking %s: %w", be.Location(), err)
 	}

@@ -23,8 +23,15 @@ type Selector struct {
 	BeforeCommit string
 }
 
-// ErrNoCheckpoint means no checkpoint matches the selector.
-var ErrNoCheckpoint = errors.New("no matching checkpoint")
+// Errors of Select.
+var (
+	// ErrNoCheckpoint means no checkpoint matches the selector.
+	ErrNoCheckpoint = errors.New("no matching checkpoint")
+	// ErrNoSelector means the selector names nothing to roll back to.
+	ErrNoSelector = errors.New("say what to roll back to: a checkpoint name, a snapshot or a commit")
+	// ErrShortCommit means BeforeCommit has fewer than 7 characters.
+	ErrShortCommit = errors.New("give at least 7 characters of the commit")
+)
 
 // Select picks the snapshot to roll back to from list (oldest first).
 // Without To or BeforeCommit it is the newest checkpoint of Name.
@@ -44,7 +51,7 @@ func Select(list []*snapshot.Snapshot, sel Selector) (*snapshot.Snapshot, error)
 	}
 	if sel.BeforeCommit != "" {
 		if len(sel.BeforeCommit) < 7 {
-			return nil, fmt.Errorf("--before-commit %q: give at least 7 characters of the commit", sel.BeforeCommit)
+			return nil, fmt.Errorf("commit %q: %w", sel.BeforeCommit, ErrShortCommit)
 		}
 		want := strings.ToLower(sel.BeforeCommit)
 		for _, s := range cps {
@@ -52,10 +59,10 @@ func Select(list []*snapshot.Snapshot, sel Selector) (*snapshot.Snapshot, error)
 				return s, nil
 			}
 		}
-		return nil, fmt.Errorf("no %s was taken by commit %s (see 'savepoint snapshots --commit %s'): %w", what, sel.BeforeCommit, sel.BeforeCommit, ErrNoCheckpoint)
+		return nil, fmt.Errorf("no %s was taken by commit %s: %w", what, sel.BeforeCommit, ErrNoCheckpoint)
 	}
 	if sel.Name == "" {
-		return nil, errors.New("say what to roll back to: --name NAME (its newest checkpoint), --to SNAPSHOT or --before-commit SHA")
+		return nil, ErrNoSelector
 	}
 	if len(cps) == 0 {
 		return nil, fmt.Errorf("no %s in the repository: %w", what, ErrNoCheckpoint)

@@ -99,3 +99,9 @@ func Load(ctx context.Context, repo *repository.Repository, id repository.ID) (*
 	s.ID = id
 	return &s, nil
 }
+
+// Remove deletes the snapshot id. Its data stays until a prune finds it
+// unused.
+func Remove(ctx context.Context, repo *repository.Repository, id repository.ID) error {
+	return repo.Backend().Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: id.String()})
+}

@@ -9,12 +9,15 @@ package plugin
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/drone/internal/settings"
+	"github.com/savepoint-ci/savepoint/internal/mask"
 )
 
 // IO is what a run sees of its process.
@@ -32,20 +35,20 @@ type IO struct {
 type run struct {
 	cfg            *Config
 	version        string
-	red            redactor
-	stdout, stderr *lineWriter
+	mask           *mask.Masker
+	stdout, stderr *maskedWriter
 	env            cli.Env
 	res            *Result
 }
 
 // Exec runs the step described by cfg and returns the exit code: the CLI's
-// (0 ok, 1 error, 2 usage, 3 partial).
+// (docs/cli.md: 0 ok, 1 error, 2 usage, 3 partial, 10-15, 130).
 func Exec(ctx context.Context, version string, cfg *Config, sys IO) int {
-	red := newRedactor(append(cfg.Secrets(), secretEnv(sys.Getenv)...))
+	m := mask.New(append(cfg.Secrets(), secretEnv(sys.Getenv)...)...)
 	r := &run{
-		cfg: cfg, version: version, red: red,
-		stdout: &lineWriter{w: sys.Stdout, r: red},
-		stderr: &lineWriter{w: sys.Stderr, r: red},
+		cfg: cfg, version: version, mask: m,
+		stdout: newMaskedWriter(sys.Stdout, m),
+		stderr: newMaskedWriter(sys.Stderr, m),
 		res:    &Result{Command: cfg.Command, Name: cfg.Name(), Metadata: cfg.Meta, Warnings: cfg.Warnings},
 	}
 	defer r.stdout.Flush()
@@ -64,7 +67,7 @@ func Exec(ctx context.Context, version string, cfg *Config, sys IO) int {
 		code = r.command(ctx)
 	}
 	r.res.ExitCode, r.res.Status = code, statusOf(code)
-	if err := r.res.write(sys.Dir, red); err != nil {
+	if err := r.res.write(sys.Dir, m); err != nil {
 		fmt.Fprintf(r.stderr, "savepoint: writing %s: %v\n", ResultPath, err)
 		if code == cli.ExitOK {
 			code = cli.ExitError
@@ -78,22 +81,20 @@ func Exec(ctx context.Context, version string, cfg *Config, sys IO) int {
 // init creates the repository; with init: true before another command, a
 // repository made by an earlier run is fine.
 func (r *run) init(ctx context.Context) int {
-	var out, errOut bytes.Buffer
+	var out bytes.Buffer
 	env := r.env
-	env.Stdout, env.Stderr = &out, &errOut
-	code := cli.Run(ctx, r.version, r.cfg.InitArgs(), env)
+	env.Stdout = &out
+	err := cli.Execute(ctx, r.version, r.cfg.InitArgs(), env)
 	switch {
-	case code == cli.ExitOK:
+	case err == nil:
 		fmt.Fprintln(r.stdout, "created the repository")
 		r.res.Output = outputJSON(out.Bytes())
-	case r.cfg.Command != "init" && strings.Contains(lastLine(errOut.String()), "a repository already exists"):
-		code = cli.ExitOK
+	case r.cfg.Command != "init" && errors.Is(err, repository.ErrExists):
+		return cli.ExitOK
 	default:
-		r.stderr.Write(errOut.Bytes())
-		r.stderr.Flush()
-		r.res.Error = strings.TrimPrefix(r.stderr.Last(), "savepoint: ")
+		r.fail(err)
 	}
-	return code
+	return cli.ExitCode(err)
 }
 
 // command runs the step's command with --json and keeps its output.
@@ -101,15 +102,21 @@ func (r *run) command(ctx context.Context) int {
 	var out bytes.Buffer
 	env := r.env
 	env.Stdout = &out
-	code := cli.Run(ctx, r.version, r.cfg.Args(), env)
-	r.stderr.Flush()
+	err := cli.Execute(ctx, r.version, r.cfg.Args(), env)
+	if err != nil {
+		r.fail(err)
+	}
 	r.res.Output = outputJSON(out.Bytes())
 	r.res.Snapshot = snapshotID(r.res.Output)
-	if code != cli.ExitOK {
-		r.res.Error = strings.TrimPrefix(r.stderr.Last(), "savepoint: ")
-	}
 	summarize(r.stdout, r.cfg.Command, r.res.Output)
-	return code
+	return cli.ExitCode(err)
+}
+
+// fail reports the CLI's error: one line on stderr and in the result.
+func (r *run) fail(err error) {
+	fmt.Fprintln(r.stderr, cli.ErrorLine(err))
+	r.stderr.Flush()
+	r.res.Error = r.mask.String(cli.OneLine(err.Error()))
 }
 
 // describe is the context line after the command name.
@@ -162,20 +169,12 @@ func Fail(dir string, env settings.Env, err error, stderr io.Writer) int {
 			secrets = append(secrets, v)
 		}
 	}
-	red := newRedactor(append(secrets, secretEnv(env.Getenv)...))
-	msg := red.string(err.Error())
+	m := mask.New(append(secrets, secretEnv(env.Getenv)...)...)
+	msg := m.String(cli.OneLine(err.Error()))
 	fmt.Fprintln(stderr, "savepoint: "+msg)
 	res := &Result{ExitCode: cli.ExitUsage, Status: statusOf(cli.ExitUsage), Error: msg, Metadata: ReadMetadata(env.Getenv)}
-	if werr := res.write(dir, red); werr != nil {
+	if werr := res.write(dir, m); werr != nil {
 		fmt.Fprintf(stderr, "savepoint: writing %s: %v\n", ResultPath, werr)
 	}
 	return cli.ExitUsage
-}
-
-func lastLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.LastIndexByte(s, '\n'); i >= 0 {
-		s = s[i+1:]
-	}
-	return s
 }

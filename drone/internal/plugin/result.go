@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/savepoint-ci/savepoint/core/cli"
+	"github.com/savepoint-ci/savepoint/internal/mask"
 )
 
 // ResultPath is where the step's result is written, relative to the
@@ -16,7 +19,7 @@ const ResultPath = ".savepoint/result.json"
 type Result struct {
 	Command  string `json:"command"`
 	ExitCode int    `json:"exit_code"`
-	// Status is ok (0), error (1), usage (2) or partial (3).
+	// Status names the exit code (statusOf).
 	Status   string   `json:"status"`
 	Error    string   `json:"error,omitempty"`
 	Name     string   `json:"name,omitempty"`
@@ -29,15 +32,25 @@ type Result struct {
 	Output json.RawMessage `json:"output,omitempty"`
 }
 
-// Status names of the exit codes.
+// statuses name the exit codes in result.json (drone/docs.md).
+var statuses = map[int]string{
+	cli.ExitOK:            "ok",
+	cli.ExitError:         "error",
+	cli.ExitUsage:         "usage",
+	cli.ExitPartial:       "partial",
+	cli.ExitNoRepository:  "no_repository",
+	cli.ExitLocked:        "locked",
+	cli.ExitPassword:      "password",
+	cli.ExitNoSnapshot:    "no_snapshot",
+	cli.ExitAccessRefused: "access_refused",
+	cli.ExitQuota:         "quota",
+	cli.ExitInterrupted:   "interrupted",
+}
+
+// statusOf names an exit code; codes without a name of their own are errors.
 func statusOf(code int) string {
-	switch code {
-	case 0:
-		return "ok"
-	case 2:
-		return "usage"
-	case 3:
-		return "partial"
+	if s, ok := statuses[code]; ok {
+		return s
 	}
 	return "error"
 }
@@ -81,7 +94,7 @@ func snapshotID(out json.RawMessage) string {
 }
 
 // write stores the result (redacted) at dir/ResultPath.
-func (res *Result) write(dir string, r redactor) error {
+func (res *Result) write(dir string, m *mask.Masker) error {
 	res.Time = time.Now().UTC().Format(time.RFC3339)
 	b, err := json.MarshalIndent(res, "", "  ")
 	if err != nil {
@@ -91,5 +104,5 @@ func (res *Result) write(dir string, r redactor) error {
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return err
 	}
-	return os.WriteFile(p, append(r.bytes(b), '\n'), 0o644)
+	return os.WriteFile(p, append(m.Bytes(b), '\n'), 0o644)
 }
