@@ -54,9 +54,9 @@ func (c *linkCheck) refusal(rel, dest string) string {
 		res.buf = append(res.buf, rel[:i]...)
 	}
 	err := res.walk(dest)
-	shown := " (-> " + tree.PrintablePath(dest) + ")"
+	shown := " (-> " + tree.Printable(dest) + ")"
 	if res.via != "" {
-		shown = " (-> " + tree.PrintablePath(dest) + ", through link " + tree.PrintablePath(res.via) + ")"
+		shown = " (-> " + tree.Printable(dest) + ", through link " + tree.PrintablePath(res.via) + ")"
 	}
 	const hint = "; use --allow-outside-links to restore it"
 	switch {
