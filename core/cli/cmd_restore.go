@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -18,6 +19,8 @@ func restoreCommand(env Env) *cli.Command {
 			&cli.StringFlag{Name: "target", EnvVars: []string{"SAVEPOINT_TARGET"}, Usage: "restore into `DIR` (created if missing)"},
 			&cli.StringSliceFlag{Name: "include", Aliases: []string{"i"}, Usage: "restore only paths matching `GLOB` (repeatable)"},
 			&cli.BoolFlag{Name: "allow-outside-links", Usage: "also restore symlinks pointing outside the target"},
+			&cli.BoolFlag{Name: "same-owner", Usage: "restore owners and groups (as root); by default files belong to the restoring user"},
+			&cli.BoolFlag{Name: "keep-special-bits", Usage: "restore setuid, setgid and sticky bits; by default they are dropped"},
 		},
 		Action: func(c *cli.Context) error {
 			if err := needArgs(c, 1, 1, "one SNAPSHOT (an ID prefix, latest or NAME:latest)"); err != nil {
@@ -46,6 +49,7 @@ func restoreCommand(env Env) *cli.Command {
 			res, err := restore.Run(c.Context, repo, snap, restore.Options{
 				Target: c.String("target"), Includes: c.StringSlice("include"),
 				AllowOutsideLinks: c.Bool("allow-outside-links"), Reporter: rep,
+				SameOwner: c.Bool("same-owner"), KeepSpecialBits: c.Bool("keep-special-bits"),
 			})
 			rep.Done()
 			if err != nil && !errors.Is(err, restore.ErrRefused) {
@@ -61,14 +65,33 @@ func restoreCommand(env Env) *cli.Command {
 				fmt.Fprintf(env.Stdout, "  bytes          %s\n", BytesHuman(res.Bytes))
 				fmt.Fprintf(env.Stdout, "  duration       %.2fs\n", res.DurationSec)
 				fmt.Fprintf(env.Stdout, "  requests       %s\n", RequestsHuman(res.Requests))
+				printRefused(env.Stdout, res.Refused)
 			}
 			if derr := writeDotenv(c, restoreDotenv(snap, c.String("target"), res)); derr != nil {
 				return derr
 			}
 			if err != nil {
+				if !c.Bool("json") { // the summary lists them; with --json the message names a few too
+					what := "entries"
+					if len(res.Refused) == 1 {
+						what = "entry"
+					}
+					err = fmt.Errorf("%d %s %w (listed above)", len(res.Refused), what, restore.ErrRefused)
+				}
 				return exitError{ExitPartial, err}
 			}
 			return nil
 		},
+	}
+}
+
+// printRefused lists the entries a restore refused, one line each (the
+// paths are printable: control bytes escaped).
+func printRefused(w io.Writer, refused []restore.Refusal) {
+	if len(refused) > 0 {
+		fmt.Fprintf(w, "  refused        %d\n", len(refused))
+	}
+	for _, f := range refused {
+		fmt.Fprintf(w, "    %s\n", f)
 	}
 }
