@@ -7,17 +7,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
-	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // Links whose text looks harmless but that lead outside once the tree's
 // other links (or links already in the target) are followed are refused,
 // each named with the link it went through.
 func TestHostileLinksThroughOtherLinks(t *testing.T) {
-	bothResolvers(t, func(t *testing.T) {
-		repo, _ := testrepo.New(t)
-		w := newWorld(t)
+	hostileCase(t, func(t *testing.T, repo *repository.Repository, w *world) {
 		// A link left in the target by an earlier restore (or a job).
 		if err := os.MkdirAll(w.target, 0o755); err != nil {
 			t.Fatal(err)
@@ -89,9 +87,7 @@ func TestHostileLinksThroughOtherLinks(t *testing.T) {
 // the same name in a later snapshot restored into the same target: the
 // link is replaced, never written or chmod-ed through.
 func TestHostileLinksThenEntriesOfSameName(t *testing.T) {
-	bothResolvers(t, func(t *testing.T) {
-		repo, _ := testrepo.New(t)
-		w := newWorld(t)
+	hostileCase(t, func(t *testing.T, repo *repository.Repository, w *world) {
 		first := writeHostile(t, repo, link("d", "../sentinel"), link("f", "../sentinel/secret"), link("g", "../sentinel/x"))
 		if _, err := restore.Run(ctx, repo, first, restore.Options{Target: w.target, AllowOutsideLinks: true}); err != nil {
 			t.Fatal(err)
@@ -118,9 +114,7 @@ func TestHostileLinksThenEntriesOfSameName(t *testing.T) {
 // link to a file outside) before a second restore into the same target:
 // the second restore replaces them and writes nothing outside.
 func TestHostileDirectoriesReplacedByLinks(t *testing.T) {
-	bothResolvers(t, func(t *testing.T) {
-		repo, _ := testrepo.New(t)
-		w := newWorld(t)
+	hostileCase(t, func(t *testing.T, repo *repository.Repository, w *world) {
 		s := writeHostile(t, repo, dir("d", file("secret", "restored"), dir("sub", file("deeper", "restored")), file("x", "restored")).mode(0o700))
 		if _, err := restore.Run(ctx, repo, s, restore.Options{Target: w.target}); err != nil {
 			t.Fatal(err)

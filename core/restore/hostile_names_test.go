@@ -8,16 +8,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
-	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // Names that cannot be restored safely are refused one by one, shown
 // printable, and nothing is written for them or below them.
 func TestHostileNames(t *testing.T) {
-	bothResolvers(t, func(t *testing.T) {
-		repo, _ := testrepo.New(t)
-		w := newWorld(t)
+	hostileCase(t, func(t *testing.T, repo *repository.Repository, w *world) {
 		s := writeHostile(t, repo,
 			file("..", "pwned"),
 			file(".", "pwned"),
@@ -55,19 +53,19 @@ func TestHostileNames(t *testing.T) {
 // could be written through the other) make the tree unreadable: the
 // restore fails, names the entry and writes nothing.
 func TestHostileDuplicateNames(t *testing.T) {
-	repo, _ := testrepo.New(t)
-	w := newWorld(t)
-	s := writeUnsorted(t, repo, dir("d", link("l", "x")), link("d", "../sentinel"), dir("d", file("secret", "pwned")))
-	_, err := restore.Run(ctx, repo, s, restore.Options{Target: w.target, AllowOutsideLinks: true})
-	if err == nil || errors.Is(err, restore.ErrRefused) || !strings.Contains(err.Error(), "name d appears twice") {
-		t.Fatalf("want a failed restore naming d: %v", err)
-	}
-	w.unchanged(t)
-	if _, err := os.Lstat(w.target); !os.IsNotExist(err) {
-		t.Fatal("a restore whose tree cannot be read must not even create the target")
-	}
-	s = writeUnsorted(t, repo, dir("a", file("z", "1"), file("b", "2")))
-	if _, err := restore.Run(ctx, repo, s, restore.Options{Target: w.target}); err == nil || !strings.Contains(err.Error(), "a: tree") || !strings.Contains(err.Error(), "names not sorted (z before b)") {
-		t.Fatalf("want a failed restore naming a and its entries: %v", err)
-	}
+	hostileCase(t, func(t *testing.T, repo *repository.Repository, w *world) {
+		s := writeUnsorted(t, repo, dir("d", link("l", "x")), link("d", "../sentinel"), dir("d", file("secret", "pwned")))
+		_, err := restore.Run(ctx, repo, s, restore.Options{Target: w.target, AllowOutsideLinks: true})
+		if err == nil || errors.Is(err, restore.ErrRefused) || !strings.Contains(err.Error(), "name d appears twice") {
+			t.Fatalf("want a failed restore naming d: %v", err)
+		}
+		w.unchanged(t)
+		if _, err := os.Lstat(w.target); !os.IsNotExist(err) {
+			t.Fatal("a restore whose tree cannot be read must not even create the target")
+		}
+		s = writeUnsorted(t, repo, dir("a", file("z", "1"), file("b", "2")))
+		if _, err := restore.Run(ctx, repo, s, restore.Options{Target: w.target}); err == nil || !strings.Contains(err.Error(), "a: tree") || !strings.Contains(err.Error(), "names not sorted (z before b)") {
+			t.Fatalf("want a failed restore naming a and its entries: %v", err)
+		}
+	})
 }

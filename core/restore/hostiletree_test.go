@@ -18,6 +18,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/tree"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // entry is a tree node as a hostile writer stores it: the node as given,
@@ -226,11 +227,16 @@ func refusedPaths(t *testing.T, err error) []string {
 	return paths
 }
 
-// bothResolvers runs fn with openat2's resolver and with the portable walk.
-func bothResolvers(t *testing.T, fn func(t *testing.T)) {
-	t.Run("openat2", fn)
+// hostileCase runs fn with a fresh repository and world, once with
+// openat2's resolver and once with the portable walk.
+func hostileCase(t *testing.T, fn func(t *testing.T, repo *repository.Repository, w *world)) {
+	run := func(t *testing.T) {
+		repo, _ := testrepo.New(t)
+		fn(t, repo, newWorld(t))
+	}
+	t.Run("openat2", run)
 	t.Run("walk", func(t *testing.T) {
 		restore.UsePortableResolver(t)
-		fn(t)
+		run(t)
 	})
 }
