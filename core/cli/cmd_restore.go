@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 
 	"github.com/urfave/cli/v2"
 
@@ -17,6 +18,8 @@ type RestoreOptions struct {
 	Target            string
 	Includes          []string
 	AllowOutsideLinks bool
+	SameOwner         bool
+	KeepSpecialBits   bool
 }
 
 func restoreCommand() *cli.Command {
@@ -28,13 +31,15 @@ func restoreCommand() *cli.Command {
 			&cli.StringFlag{Name: "target", EnvVars: []string{"SAVEPOINT_TARGET"}, Usage: "restore into `DIR` (created if missing)"},
 			&cli.StringSliceFlag{Name: "include", Aliases: []string{"i"}, Usage: "restore only paths matching `GLOB` (repeatable)"},
 			&cli.BoolFlag{Name: "allow-outside-links", Usage: "also restore symlinks pointing outside the target"},
+			&cli.BoolFlag{Name: "same-owner", Usage: "restore owners and groups (as root); by default files belong to the restoring user"},
+			&cli.BoolFlag{Name: "keep-special-bits", Usage: "restore setuid, setgid and sticky bits; by default they are dropped"},
 		},
 	}, bindRestore, runRestore)
 }
 
 func bindRestore(c *cli.Context) (RestoreOptions, error) {
 	o := RestoreOptions{Snapshot: c.Args().Get(0), Target: c.String("target"), Includes: c.StringSlice("include"),
-		AllowOutsideLinks: c.Bool("allow-outside-links")}
+		AllowOutsideLinks: c.Bool("allow-outside-links"), SameOwner: c.Bool("same-owner"), KeepSpecialBits: c.Bool("keep-special-bits")}
 	if err := needArgs(c, 1, 1, "one SNAPSHOT (an ID prefix, latest or NAME:latest)"); err != nil {
 		return o, err
 	}
@@ -59,6 +64,7 @@ func runRestore(ctx context.Context, g *Globals, o RestoreOptions) error {
 		rep := newReporter(g.Env, g.Quiet)
 		res, err := restore.Run(ctx, repo, snap, restore.Options{
 			Target: o.Target, Includes: o.Includes, AllowOutsideLinks: o.AllowOutsideLinks, Reporter: rep,
+			SameOwner: o.SameOwner, KeepSpecialBits: o.KeepSpecialBits,
 		})
 		rep.Done()
 		if err != nil && !errors.Is(err, restore.ErrRefused) {
@@ -75,13 +81,32 @@ func runRestore(ctx context.Context, g *Globals, o RestoreOptions) error {
 			fmt.Fprintf(w, "  bytes          %s\n", BytesHuman(res.Bytes))
 			fmt.Fprintf(w, "  duration       %.2fs\n", res.DurationSec)
 			fmt.Fprintf(w, "  requests       %s\n", RequestsHuman(res.Requests))
+			printRefused(w, res.Refused)
 		}
 		if derr := writeDotenv(g, restoreDotenv(snap, o.Target, res)); derr != nil {
 			return derr
 		}
 		if err != nil {
+			if !g.JSON { // the summary lists them; with --json the message names a few too
+				what := "entries"
+				if len(res.Refused) == 1 {
+					what = "entry"
+				}
+				err = fmt.Errorf("%d %s %w (listed above)", len(res.Refused), what, restore.ErrRefused)
+			}
 			return exitError{ExitPartial, err}
 		}
 		return nil
 	})
+}
+
+// printRefused lists the entries a restore refused, one line each (the
+// paths are printable: control bytes escaped).
+func printRefused(w io.Writer, refused []restore.Refusal) {
+	if len(refused) > 0 {
+		fmt.Fprintf(w, "  refused        %d\n", len(refused))
+	}
+	for _, f := range refused {
+		fmt.Fprintf(w, "    %s\n", f)
+	}
 }

@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -44,6 +44,10 @@ type packWork struct {
 // spans; beyond it a pack region is read with a new request.
 const rangeGap = 1 << 20
 
+// execute writes the planned entries: directories and files in plan order
+// (parents first), chunks fetched pack by pack, then the links, then the
+// directories' metadata, deepest first (creating entries in a directory
+// changes its mtime).
 func (r *restorer) execute(ctx context.Context, items []item) error {
 	var dirs, links []item
 	packs := map[repository.ID]*packWork{}
@@ -52,8 +56,8 @@ func (r *restorer) execute(ctx context.Context, items []item) error {
 	for _, it := range items {
 		switch it.node.Type {
 		case tree.Dir:
-			if err := r.ensureDir(it.rel); err != nil {
-				return err
+			if err := r.t.mkdir(it.rel); err != nil {
+				return fmt.Errorf("creating %s: %v", tree.PrintablePath(it.rel), err)
 			}
 			dirs = append(dirs, it)
 			r.dirs.Add(1)
@@ -63,26 +67,17 @@ func (r *restorer) execute(ctx context.Context, items []item) error {
 			r.prog.TotalFiles.Add(1)
 			r.prog.TotalBytes.Add(int64(it.node.Size))
 			ft := &fileTarget{rel: it.rel, node: it.node, single: len(it.node.Content) == 1}
-			if len(it.node.Content) != 1 {
-				if err := r.createFile(ft, int64(it.node.Size)); err != nil {
+			if !ft.single {
+				if err := r.create(ft); err != nil {
 					return err
 				}
-			}
-			if len(it.node.Content) == 0 {
-				if err := r.finishFile(ft); err != nil {
-					return err
-				}
-				continue
 			}
 			ft.remaining.Store(int32(len(it.node.Content)))
 			var off int64
 			for _, id := range it.node.Content {
 				bw := blobs[id]
 				if bw == nil {
-					loc, ok := idx.Lookup(id)
-					if !ok {
-						return fmt.Errorf("%s: chunk %s is missing from the repository: %w", it.rel, id.Short(), repository.ErrBlobNotFound)
-					}
+					loc, _ := idx.Lookup(id) // plan checked that every chunk is there
 					bw = &blobWork{id: id, loc: loc}
 					blobs[id] = bw
 					pw := packs[loc.Pack]
@@ -95,27 +90,30 @@ func (r *restorer) execute(ctx context.Context, items []item) error {
 				bw.uses = append(bw.uses, use{f: ft, off: off})
 				off += int64(bw.loc.RawLength)
 			}
-			if uint64(off) != it.node.Size {
-				r.rep.Warn(fmt.Sprintf("%s: chunks add up to %d bytes, the tree says %d", it.rel, off, it.node.Size))
-			}
 		}
 	}
 	r.rep.Phase("restore", &r.prog)
 	if err := r.fetch(ctx, packs); err != nil {
 		return err
 	}
-	for _, it := range links {
-		if err := r.symlink(it); err != nil {
-			return err
-		}
+	if err := r.makeLinks(links, items); err != nil {
+		return err
 	}
 	sortByDepth(dirs)
 	for _, it := range dirs {
-		if err := r.applyMeta(filepath.Join(r.target, it.rel), it.node, false); err != nil {
+		if err := r.dirMeta(it); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// sortByDepth orders directories deepest first, for setting their metadata
+// after their contents.
+func sortByDepth(dirs []item) {
+	sort.SliceStable(dirs, func(i, j int) bool {
+		return strings.Count(dirs[i].rel, "/") > strings.Count(dirs[j].rel, "/")
+	})
 }
 
 // fetch reads every pack region once, in parallel, and writes its blobs.
@@ -205,10 +203,4 @@ func (r *restorer) fetchGroup(ctx context.Context, group []*blobWork, stored, pl
 		}
 	}
 	return stored, plain, nil
-}
-
-func (r *restorer) finishFile(ft *fileTarget) error {
-	r.files.Add(1)
-	r.prog.Files.Add(1)
-	return r.applyMeta(filepath.Join(r.target, ft.rel), ft.node, false)
 }

@@ -41,7 +41,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	target := t.TempDir()
 	repo2 := testrepo.Reopen(t, be)
-	res, err := restore.Run(context.Background(), repo2, snap, restore.Options{Target: target})
+	res, err := restore.Run(context.Background(), repo2, snap, restore.Options{Target: target, SameOwner: true, KeepSpecialBits: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,5 +60,20 @@ func TestRoundTrip(t *testing.T) {
 	fi, _ := os.Stat(filepath.Join(target, "src/emptydir"))
 	if fi.Mode()&os.ModeSticky == 0 || fi.Mode().Perm() != 0o750 {
 		t.Fatalf("directory mode %v not restored", fi.Mode())
+	}
+
+	// By default the special bits are dropped and owners not restored.
+	plain := t.TempDir()
+	if _, err := restore.Run(context.Background(), repo2, snap, restore.Options{Target: plain}); err != nil {
+		t.Fatal(err)
+	}
+	for rel, want := range map[string]os.FileMode{"src/deep/er/x.go": 0o755, "src/emptydir": os.ModeDir | 0o750, "src/a.txt": 0o600} {
+		fi, err := os.Lstat(filepath.Join(plain, rel))
+		if err != nil || fi.Mode() != want {
+			t.Fatalf("%s: mode %v, want %v (%v)", rel, fi.Mode(), want, err)
+		}
+		if st := fi.Sys().(*syscall.Stat_t); int(st.Uid) != os.Geteuid() {
+			t.Fatalf("%s: owner %d, want the restoring user %d", rel, st.Uid, os.Geteuid())
+		}
 	}
 }

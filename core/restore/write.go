@@ -2,8 +2,6 @@ package restore
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"golang.org/x/sys/unix"
 
@@ -12,29 +10,29 @@ import (
 
 // write puts one chunk into its file; the writer of the last chunk sets the
 // file's owner, mode and mtime on the open descriptor and counts the file.
-// Files are opened with plain open(2): os.OpenFile adds fcntl calls and a
-// failing epoll registration per file, a third of a small file's syscalls.
+// A single-chunk file is created here; a longer one was created (at its
+// full size) by create. Files are opened with plain openat2/openat: no
+// os.File (its fcntl calls and failing epoll registration would be a third
+// of a small file's system calls).
 func (r *restorer) write(u use, data []byte) error {
-	full := filepath.Join(r.target, u.f.rel)
-	flags := unix.O_WRONLY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+	var fd int
+	var err error
 	if u.f.single {
-		if err := r.clearFor(full, false); err != nil {
-			return err
-		}
-		flags |= unix.O_CREAT | unix.O_TRUNC
+		fd, err = r.t.create(u.f.rel)
+	} else {
+		fd, err = r.t.open(u.f.rel, unix.O_WRONLY, 0)
 	}
-	fd, err := openFD(full, flags, 0o600)
 	if err != nil {
-		return fmt.Errorf("writing %s: %v", u.f.rel, err)
+		return fmt.Errorf("writing %s: %v", tree.PrintablePath(u.f.rel), err)
 	}
 	if err := pwriteAll(fd, data, u.off); err != nil {
 		unix.Close(fd)
-		return fmt.Errorf("writing %s: %v", u.f.rel, err)
+		return fmt.Errorf("writing %s: %v", tree.PrintablePath(u.f.rel), err)
 	}
 	r.bytes.Add(int64(len(data)))
 	r.prog.Bytes.Add(int64(len(data)))
 	if u.f.remaining.Add(-1) == 0 {
-		if err := r.metaFD(fd, full, u.f.node); err != nil {
+		if err := r.meta(fd, u.f.rel, u.f.node); err != nil {
 			unix.Close(fd)
 			return err
 		}
@@ -42,18 +40,29 @@ func (r *restorer) write(u use, data []byte) error {
 		r.prog.Files.Add(1)
 	}
 	if err := unix.Close(fd); err != nil {
-		return fmt.Errorf("writing %s: %v", u.f.rel, err)
+		return fmt.Errorf("writing %s: %v", tree.PrintablePath(u.f.rel), err)
 	}
 	return nil
 }
 
-func openFD(path string, flags int, mode uint32) (int, error) {
-	for {
-		fd, err := unix.Open(path, flags, mode)
-		if err != unix.EINTR {
-			return fd, err
-		}
+// create makes a file that is not a single chunk: empty, finished at
+// once, or at its full size for its chunks to be written into.
+func (r *restorer) create(ft *fileTarget) error {
+	fd, err := r.t.create(ft.rel)
+	if err != nil {
+		return fmt.Errorf("creating %s: %v", tree.PrintablePath(ft.rel), err)
 	}
+	if len(ft.node.Content) == 0 {
+		err = r.meta(fd, ft.rel, ft.node)
+		r.files.Add(1)
+		r.prog.Files.Add(1)
+	} else if err = unix.Ftruncate(fd, int64(ft.node.Size)); err != nil {
+		err = fmt.Errorf("creating %s: %v", tree.PrintablePath(ft.rel), err)
+	}
+	if cerr := unix.Close(fd); err == nil && cerr != nil {
+		err = fmt.Errorf("creating %s: %v", tree.PrintablePath(ft.rel), cerr)
+	}
+	return err
 }
 
 func pwriteAll(fd int, data []byte, off int64) error {
@@ -69,24 +78,3 @@ func pwriteAll(fd int, data []byte, off int64) error {
 	}
 	return nil
 }
-
-// metaFD is applyMeta on an open regular file: owner (when root), mode,
-// then mtime.
-func (r *restorer) metaFD(fd int, full string, n *tree.Node) error {
-	if os.Geteuid() == 0 {
-		if err := unix.Fchown(fd, int(n.UID), int(n.GID)); err != nil {
-			r.rep.Warn(fmt.Sprintf("%s: owner not restored: %v", full, err))
-		}
-	}
-	if err := unix.Fchmod(fd, uint32(fileMode(n.Mode).Perm())|specialBits(n.Mode)); err != nil {
-		return fmt.Errorf("setting mode of %s: %v", full, err)
-	}
-	if err := futimens(fd, n.ModTime); err != nil {
-		return fmt.Errorf("setting mtime of %s: %v", full, err)
-	}
-	return nil
-}
-
-// specialBits are the setuid, setgid and sticky bits of a stored mode, as
-// chmod(2) takes them.
-func specialBits(m uint32) uint32 { return m & 0o7000 }

@@ -10,7 +10,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
 )
@@ -58,11 +57,10 @@ func (t *Tree) Find(name string) (*Node, bool) {
 	return nil, false
 }
 
-// ValidName reports whether name may appear in a tree: no separators, not
-// empty, not "." or "..". Restore refuses trees that break this rule.
-func ValidName(name string) bool {
-	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00")
-}
+// ValidName reports whether name may appear in a tree: no "/" or NUL, not
+// empty, not "." or "..", at most MaxName bytes. Restore refuses entries
+// that break this rule.
+func ValidName(name string) bool { return checkName(name) == nil }
 
 // Save stores t as a tree blob and returns its ID.
 func Save(ctx context.Context, repo *repository.Repository, t *Tree) (repository.ID, error) {
@@ -75,19 +73,41 @@ func Save(ctx context.Context, repo *repository.Repository, t *Tree) (repository
 	return id, err
 }
 
-// Load reads and checks a tree.
-func Load(ctx context.Context, repo *repository.Repository, id repository.ID) (*Tree, error) {
+// Loader reads blobs by ID; *repository.Repository is one.
+type Loader interface {
+	LoadBlob(ctx context.Context, id repository.ID) ([]byte, error)
+}
+
+// Load reads and decodes a tree.
+func Load(ctx context.Context, repo Loader, id repository.ID) (*Tree, error) {
 	data, err := repo.LoadBlob(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	t, err := Decode(data)
+	if err != nil {
+		return nil, fmt.Errorf("tree %s: %w", id.Short(), err)
+	}
+	return t, nil
+}
+
+// Decode parses a tree blob and checks what concerns the tree as a whole:
+// well-formed, nodes sorted by name, no name twice (two entries of one
+// name, a link and a directory say, would let one be written through the
+// other). Errors wrap repository.ErrCorrupted. Each node is checked on its
+// own by Check, so that a reader can refuse one entry and keep the rest.
+func Decode(data []byte) (*Tree, error) {
 	var t Tree
 	if err := json.Unmarshal(data, &t); err != nil {
-		return nil, fmt.Errorf("tree %s is malformed: %v: %w", id, err, repository.ErrCorrupted)
+		return nil, fmt.Errorf("malformed: %v: %w", err, repository.ErrCorrupted)
 	}
-	for i, n := range t.Nodes {
-		if i > 0 && t.Nodes[i-1].Name >= n.Name {
-			return nil, fmt.Errorf("tree %s is not sorted or has duplicate names: %w", id, repository.ErrCorrupted)
+	for i := 1; i < len(t.Nodes); i++ {
+		prev, name := t.Nodes[i-1].Name, t.Nodes[i].Name
+		if prev == name {
+			return nil, fmt.Errorf("name %s appears twice: %w", PrintableName(name), repository.ErrCorrupted)
+		}
+		if prev > name {
+			return nil, fmt.Errorf("names not sorted (%s before %s): %w", PrintableName(prev), PrintableName(name), repository.ErrCorrupted)
 		}
 	}
 	return &t, nil

@@ -1,0 +1,11 @@
+package restore
+
+import "testing"
+
+// UsePortableResolver makes the rest of the test restore through the
+// portable O_NOFOLLOW walk instead of openat2.
+func UsePortableResolver(t *testing.T) {
+	old := forceWalk
+	forceWalk = true
+	t.Cleanup(func() { forceWalk = old })
+}

@@ -1,0 +1,120 @@
+package restore_test
+
+import (
+	"errors"
+	"math"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/restore"
+)
+
+// Files whose declared size their content does not back are refused and
+// nothing is left for them: no terabyte sparse file, no partial file.
+func TestHostileDeclaredSizes(t *testing.T) {
+	hostileCase(t, func(t *testing.T, repo *repository.Repository, w *world) {
+		s := writeHostile(t, repo,
+			file("huge", "").declare(1<<40),
+			file("short", "abc").declare(10),
+			file("long", "abcdef").declare(2),
+			file("negative", "").declare(math.MaxUint64),
+			dir("d", file("zero", "abc").declare(0)),
+			file("ok", "restored"),
+			file("empty", ""),
+		)
+		_, err := restore.Run(ctx, repo, s, restore.Options{Target: w.target})
+		if got, want := refusedPaths(t, err), []string{"d/zero", "huge", "long", "negative", "short"}; !reflect.DeepEqual(got, want) {
+			t.Fatalf("refused %q, want %q", got, want)
+		}
+		for _, f := range err.(*restore.RefusedError).Refused {
+			if !strings.Contains(f.Reason, "size does not match the content: declared") {
+				t.Errorf("%s: reason %q", f.Path, f.Reason)
+			}
+		}
+		for _, rel := range []string{"huge", "short", "long", "negative", "d/zero"} {
+			if _, err := os.Lstat(filepath.Join(w.target, rel)); !os.IsNotExist(err) {
+				t.Errorf("something was left for refused %s", rel)
+			}
+		}
+		if b, err := os.ReadFile(filepath.Join(w.target, "ok")); err != nil || string(b) != "restored" {
+			t.Fatal("ok not restored")
+		}
+		w.unchanged(t)
+	})
+}
+
+// By default setuid, setgid and sticky bits are dropped and owners not
+// restored; KeepSpecialBits and SameOwner restore them.
+func TestHostileSpecialBits(t *testing.T) {
+	hostileCase(t, func(t *testing.T, repo *repository.Repository, w *world) {
+		owned := func(e entry) entry { e.UID, e.GID = 4242, 4343; return e }
+		s := writeHostile(t, repo,
+			owned(file("suid", "#!/bin/sh").mode(0o4755)),
+			file("sgid", "x").mode(0o2711),
+			owned(dir("tmp", file("f", "x")).mode(0o1777)),
+			owned(link("ln", "suid")),
+		)
+		check := func(target string, keep bool) {
+			t.Helper()
+			for rel, m := range map[string]uint32{"suid": 0o4755, "sgid": 0o2711, "tmp": 0o1777} {
+				fi, err := os.Lstat(filepath.Join(target, rel))
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := m
+				if !keep {
+					want &= 0o777
+				}
+				if got := fi.Sys().(*syscall.Stat_t).Mode & 0o7777; got != want {
+					t.Errorf("%s: mode %o, want %o", rel, got, want)
+				}
+			}
+		}
+		if _, err := restore.Run(ctx, repo, s, restore.Options{Target: w.target}); err != nil {
+			t.Fatal(err)
+		}
+		check(w.target, false)
+		for _, rel := range []string{"suid", "tmp", "ln"} {
+			fi, _ := os.Lstat(filepath.Join(w.target, rel))
+			if uid := fi.Sys().(*syscall.Stat_t).Uid; int(uid) != os.Geteuid() {
+				t.Errorf("%s: owner %d although SameOwner was not asked", rel, uid)
+			}
+		}
+		kept := filepath.Join(w.target, "kept")
+		if _, err := restore.Run(ctx, repo, s, restore.Options{Target: kept, KeepSpecialBits: true, SameOwner: os.Geteuid() == 0}); err != nil {
+			t.Fatal(err)
+		}
+		check(kept, true)
+		if os.Geteuid() == 0 {
+			for _, rel := range []string{"suid", "tmp", "ln"} {
+				fi, _ := os.Lstat(filepath.Join(kept, rel))
+				if st := fi.Sys().(*syscall.Stat_t); st.Uid != 4242 || st.Gid != 4343 {
+					t.Errorf("%s: owner %d:%d, want 4242:4343 with SameOwner", rel, st.Uid, st.Gid)
+				}
+			}
+		}
+		w.unchanged(t)
+	})
+}
+
+// A chunk missing from the repository fails the restore before anything
+// is written, naming the file.
+func TestMissingChunkFailsBeforeWriting(t *testing.T) {
+	hostileCase(t, func(t *testing.T, repo *repository.Repository, w *world) {
+		missing := file("f", "").declare(5)
+		missing.Content = []repository.ID{{1}} // no such chunk
+		s := writeHostile(t, repo, file("a", "x"), missing)
+		_, err := restore.Run(ctx, repo, s, restore.Options{Target: w.target})
+		if err == nil || errors.Is(err, restore.ErrRefused) || !strings.HasPrefix(err.Error(), "f: chunk ") {
+			t.Fatalf("want a failed restore naming f: %v", err)
+		}
+		if _, err := os.Lstat(w.target); !os.IsNotExist(err) {
+			t.Fatal("the target was created")
+		}
+	})
+}

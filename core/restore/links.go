@@ -1,0 +1,172 @@
+package restore
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/savepoint-ci/savepoint/core/tree"
+)
+
+// linkCheck decides whether a symbolic link stays beneath the target. It
+// resolves the link's target the way the kernel will once the restore is
+// done: component by component from the link's directory, following the
+// tree's own links and any link already in the target (readlink), and
+// "..": physically, from where the links led. A target that is absolute
+// or rises above the target directory at any step leads outside.
+type linkCheck struct {
+	links map[string]string // the tree's links, by path
+	dirs  map[string]bool   // the tree's directories: known not to be links
+	// readlink looks a path up in the target (nil: the tree alone).
+	readlink func(rel string) (string, bool, error)
+}
+
+const (
+	maxHops     = 40      // links followed in one resolution, as Linux's MAXSYMLINKS
+	checkBudget = 1 << 20 // bytes of path looked up to check one link
+)
+
+var (
+	errOutside  = errors.New("outside")
+	errHops     = errors.New("hops")
+	errTooLarge = errors.New("too large")
+)
+
+func newLinkCheck(items []item, readlink func(string) (string, bool, error)) *linkCheck {
+	c := &linkCheck{links: map[string]string{}, dirs: map[string]bool{}, readlink: readlink}
+	for _, it := range items {
+		switch it.node.Type {
+		case tree.Symlink:
+			c.links[it.rel] = it.node.Target
+		case tree.Dir:
+			c.dirs[it.rel] = true
+		}
+	}
+	return c
+}
+
+// refusal returns why the link at rel pointing to dest must not be
+// restored without --allow-outside-links, or "" if it stays beneath.
+func (c *linkCheck) refusal(rel, dest string) string {
+	res := resolution{c: c}
+	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
+		res.buf = append(res.buf, rel[:i]...)
+	}
+	err := res.walk(dest)
+	shown := " (-> " + tree.Printable(dest) + ")"
+	if res.via != "" {
+		shown = " (-> " + tree.Printable(dest) + ", through link " + tree.PrintablePath(res.via) + ")"
+	}
+	const hint = "; use --allow-outside-links to restore it"
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, errOutside):
+		return "symlink leads outside the target" + shown + hint
+	case errors.Is(err, errHops):
+		return fmt.Sprintf("symlink resolves through more than %d links%s%s", maxHops, shown, hint)
+	case errors.Is(err, errTooLarge):
+		return "symlink too deep to check" + shown + hint
+	default:
+		return "symlink could not be checked" + shown + ": " + err.Error()
+	}
+}
+
+// resolution is one link's walk: buf is the path reached so far, relative
+// to the target ("" is the target itself).
+type resolution struct {
+	c    *linkCheck
+	buf  []byte
+	hops int
+	work int
+	via  string // the last link followed
+}
+
+func (s *resolution) walk(dest string) error {
+	if strings.HasPrefix(dest, "/") {
+		return errOutside
+	}
+	for dest != "" {
+		var comp string
+		comp, dest, _ = strings.Cut(dest, "/")
+		switch comp {
+		case "", ".":
+			continue
+		case "..":
+			if len(s.buf) == 0 {
+				return errOutside
+			}
+			s.buf = s.buf[:max(bytes.LastIndexByte(s.buf, '/'), 0)]
+			continue
+		}
+		n := len(s.buf)
+		if n > 0 {
+			s.buf = append(s.buf, '/')
+		}
+		s.buf = append(s.buf, comp...)
+		if s.work += len(s.buf); s.work > checkBudget {
+			return errTooLarge
+		}
+		next, isLink, err := s.c.link(s.buf)
+		if err != nil {
+			return err
+		}
+		if isLink {
+			if s.hops++; s.hops > maxHops {
+				return errHops
+			}
+			s.via = string(s.buf)
+			s.buf = s.buf[:n]
+			if err := s.walk(next); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// link reports whether p will be a symbolic link, and its target.
+func (c *linkCheck) link(p []byte) (string, bool, error) {
+	if dest, ok := c.links[string(p)]; ok {
+		return dest, true, nil
+	}
+	if c.dirs[string(p)] || c.readlink == nil {
+		return "", false, nil
+	}
+	return c.readlink(string(p))
+}
+
+// makeLinks creates the tree's links, last, so that nothing is ever
+// written through one; each is checked first unless AllowOutsideLinks.
+func (r *restorer) makeLinks(links, items []item) error {
+	var check *linkCheck
+	if !r.opts.AllowOutsideLinks && len(links) > 0 {
+		check = newLinkCheck(items, r.t.readlink)
+	}
+	for _, it := range links {
+		if check != nil {
+			if why := check.refusal(it.rel, it.node.Target); why != "" {
+				r.refuse(it.rel, why)
+				continue
+			}
+		}
+		if err := r.makeLink(it); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *restorer) makeLink(it item) error {
+	pfd, base, err := r.t.parent(it.rel)
+	if err != nil {
+		return fmt.Errorf("creating symlink %s: %v", tree.PrintablePath(it.rel), err)
+	}
+	defer r.t.release(pfd)
+	if err := r.t.symlinkAt(pfd, base, it.rel, it.node.Target); err != nil {
+		return fmt.Errorf("creating symlink %s: %v", tree.PrintablePath(it.rel), err)
+	}
+	r.links.Add(1)
+	return r.linkMeta(pfd, base, it)
+}
