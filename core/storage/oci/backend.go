@@ -8,8 +8,9 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -262,11 +263,17 @@ func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info
 		}
 	}
 	for _, fi := range live {
+		if err := ctx.Err(); err != nil {
+			return b.translate("listing", string(k), err)
+		}
 		if err := fn(fi); err != nil {
 			return err
 		}
 	}
 	for _, name := range free {
+		if err := ctx.Err(); err != nil {
+			return b.translate("listing", string(k), err)
+		}
 		h := storage.Handle{Kind: k, Name: name}
 		if checkName(h) != nil {
 			continue
@@ -346,20 +353,13 @@ var _ storage.RequestCounter = (*Backend)(nil)
 // packTimes fills in the ModTime of listed packs from their manifests,
 // Connections at a time, dropping packs removed meanwhile.
 func (b *Backend) packTimes(ctx context.Context, k storage.Kind, infos []storage.Info) ([]storage.Info, error) {
-	var (
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, b.connections)
-		gone  = make([]bool, len(infos))
-		errMu sync.Mutex
-		first error
-	)
+	gone := make([]bool, len(infos))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(b.connections)
 	for i := range infos {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int) {
-			defer func() { <-sem; wg.Done() }()
+		g.Go(func() error {
 			h := storage.Handle{Kind: k, Name: infos[i].Name}
-			raw, err := b.getManifest(ctx, tagFor(h, infos[i].Size))
+			raw, err := b.getManifest(gctx, tagFor(h, infos[i].Size))
 			if err == nil {
 				var created time.Time
 				_, created, err = parseManifest(h, raw)
@@ -370,17 +370,13 @@ func (b *Backend) packTimes(ctx context.Context, k storage.Kind, infos []storage
 			case statusOf(err) == http.StatusNotFound || errors.Is(err, storage.ErrNotFound) || errors.Is(err, errForeign):
 				gone[i] = true
 			default:
-				errMu.Lock()
-				if first == nil {
-					first = b.translate("listing", string(k), err)
-				}
-				errMu.Unlock()
+				return b.translate("listing", string(k), err)
 			}
-		}(i)
+			return nil
+		})
 	}
-	wg.Wait()
-	if first != nil {
-		return nil, first
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	out := infos[:0]
 	for i, fi := range infos {
