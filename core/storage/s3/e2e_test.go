@@ -47,7 +47,7 @@ func TestSaveRestoreUnderFaults(t *testing.T) {
 	defer p.report(t)
 	fo := o
 	fo.Endpoint = p.srv.Listener.Addr().String()
-	fo.ResponseTimeout = time.Second
+	fo.IdleTimeout = time.Second
 	fo.MaxRetries = 3
 	faulty, err := s3.New(fo)
 	if err != nil {

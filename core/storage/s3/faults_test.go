@@ -204,7 +204,7 @@ func faultyBackend(t *testing.T, rate, retries int) (*s3.Backend, *faultProxy) {
 	open(t, o) // create the bucket directly
 	p := newFaultProxy(t, srv.endpoint, rate)
 	o.Endpoint = p.srv.Listener.Addr().String()
-	o.ResponseTimeout = time.Second
+	o.IdleTimeout = time.Second
 	o.MaxRetries = retries
 	b, err := s3.New(o)
 	if err != nil {
