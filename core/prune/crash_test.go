@@ -46,7 +46,7 @@ func TestPruneStoppedAtEveryStep(t *testing.T) {
 	for n := int64(0); ; n++ {
 		be, clk := newRepo(t)
 		work := t.TempDir()
-		testrepo.Chdir(t, work)
+		t.Chdir(work)
 		var keep []*snapshot.Snapshot
 		for i := 0; i < 4; i++ {
 			testrepo.WriteFile(t, work, "a/shared.bin", []byte("same in every snapshot"))

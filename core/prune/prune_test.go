@@ -76,7 +76,7 @@ func countPacks(be *mem.Backend) int {
 func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
 	be, clk := newRepo(t)
 	work := t.TempDir()
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(300<<10))
 	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(1200<<10))
 	s1 := saveDir(t, be, clk, "a", "n")
@@ -121,7 +121,7 @@ func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
 func TestIntentWaitsForOlderWriters(t *testing.T) {
 	be, clk := newRepo(t)
 	work := t.TempDir()
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	data := testrepo.Random(400 << 10)
 	testrepo.WriteFile(t, work, "a/f.bin", data)
 	s1 := saveDir(t, be, clk, "a", "n")
@@ -175,7 +175,7 @@ func TestIntentWaitsForOlderWriters(t *testing.T) {
 func TestIntentRescuesPacksOfLateSnapshots(t *testing.T) {
 	be, clk := newRepo(t)
 	work := t.TempDir()
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	testrepo.WriteFile(t, work, "a/f.bin", testrepo.Random(400<<10))
 	s1 := saveDir(t, be, clk, "a", "n")
 	clk.Advance(2 * time.Hour)
@@ -221,7 +221,7 @@ func TestIntentRescuesPacksOfLateSnapshots(t *testing.T) {
 func TestReaderAfterIntentReadsCopies(t *testing.T) {
 	be, clk := newRepo(t)
 	work := t.TempDir()
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(100<<10))
 	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(600<<10))
 	s1 := saveDir(t, be, clk, "a", "n")
@@ -313,7 +313,7 @@ func (p *pruneDuring) List(ctx context.Context, k storage.Kind, fn func(storage.
 func TestVerifyDuringPrune(t *testing.T) {
 	be, clk := newRepo(t)
 	work := t.TempDir()
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(300<<10))
 	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(900<<10))
 	s1 := saveDir(t, be, clk, "a", "n")

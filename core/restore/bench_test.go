@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
 	"github.com/savepoint-ci/savepoint/internal/cputime"
+	"github.com/savepoint-ci/savepoint/internal/testkdf"
 )
 
 // BenchmarkRestore measures restore.Run of a small CI-like tree (~1.5k
@@ -27,7 +27,7 @@ func BenchmarkRestore(b *testing.B) {
 		}
 		total += st.Bytes
 	}
-	crypto.ScryptN = 1 << 10
+	testkdf.Cheap()
 	ctx := context.Background()
 	repo, err := repository.Init(ctx, mem.New(), repository.InitOptions{Password: "bench"})
 	if err != nil {

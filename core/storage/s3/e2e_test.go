@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,18 +17,6 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage/s3"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
-
-// inDir runs fn from dir, since save stores paths relative to the working
-// directory.
-func inDir(t *testing.T, dir string, fn func()) {
-	t.Helper()
-	old, _ := os.Getwd()
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(old)
-	fn()
-}
 
 // TestSaveRestoreUnderFaults saves a series of trees through a proxy that
 // fails 30% of the requests, with a retry budget small enough that some
@@ -72,9 +59,8 @@ func TestSaveRestoreUnderFaults(t *testing.T) {
 		if oerr != nil {
 			err = oerr
 		} else {
-			inDir(t, dir, func() {
-				_, err = save.Run(context.Background(), repo, save.Options{Paths: []string{"src"}, Name: name, Hostname: "ci"})
-			})
+			t.Chdir(dir)
+			_, err = save.Run(context.Background(), repo, save.Options{Paths: []string{"src"}, Name: name, Hostname: "ci"})
 			repo.Close()
 		}
 		if err == nil {
