@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
 	"github.com/savepoint-ci/savepoint/core/tree"
 	"github.com/savepoint-ci/savepoint/core/verify"
 	"github.com/savepoint-ci/savepoint/internal/testclock"
@@ -293,21 +293,6 @@ func TestReaderAfterIntentReadsCopies(t *testing.T) {
 	mustVerify(t, be, true)
 }
 
-// pruneDuring runs a whole prune just before the first listing of data
-// packs: for a verify, after it has read the index.
-type pruneDuring struct {
-	*mem.Backend
-	once sync.Once
-	run  func()
-}
-
-func (p *pruneDuring) List(ctx context.Context, k storage.Kind, fn func(storage.Info) error) error {
-	if k == storage.KindData {
-		p.once.Do(p.run)
-	}
-	return p.Backend.List(ctx, k, fn)
-}
-
 // A verify whose index view a concurrent prune made stale looks again
 // instead of reporting the packs prune deleted.
 func TestVerifyDuringPrune(t *testing.T) {
@@ -322,13 +307,15 @@ func TestVerifyDuringPrune(t *testing.T) {
 	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
 	clk.Advance(2 * time.Hour)
 	var pres *prune.Result
-	w := &pruneDuring{Backend: be, run: func() {
+	// A whole prune runs just before the verify's first listing of data
+	// packs, after it has read the index.
+	w := storagetest.NewFaulty(be, storagetest.Fault{Op: storagetest.OpList, Kind: storage.KindData, Times: 1, Before: func() {
 		var err error
 		pres, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1})
 		if err != nil {
 			t.Error(err)
 		}
-	}}
+	}})
 	res, err := verify.Run(ctx, testrepo.Reopen(t, w), verify.Options{ReadData: true, NoRecord: true})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,99 @@
+package save
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/savepoint-ci/savepoint/core/restore"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+	"github.com/savepoint-ci/savepoint/core/verify"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
+)
+
+var errCrash = errors.New("simulated crash")
+
+// minSaveWrites is the least the first save below writes: its session
+// marker, two data packs (1.5 MiB of random bytes do not fit in one 1 MiB
+// pack), a meta pack, its index segment and its snapshot.
+const minSaveWrites = 6
+
+// A save stopped at each of its writes in turn, before the write or right
+// after it (the write took effect, the answer never came), commits nothing
+// a reader could trip on: the repository verifies clean, any snapshot
+// listed restores exactly, and the next save commits.
+func TestSaveStoppedAtEveryStep(t *testing.T) {
+	dir := t.TempDir()
+	sourceTree(t, dir, 60)
+	testrepo.WriteFile(t, dir, "src/random.bin", testrepo.Random(1500<<10))
+	t.Chdir(dir)
+	t.Run("before", func(t *testing.T) { saveStoppedAtEveryStep(t, dir, false) })
+	t.Run("after", func(t *testing.T) { saveStoppedAtEveryStep(t, dir, true) })
+}
+
+func saveStoppedAtEveryStep(t *testing.T, dir string, lost bool) {
+	for n := 0; ; n++ {
+		_, be := testrepo.New(t)
+		f := storagetest.NewFaulty(be)
+		if lost {
+			f.Add(storagetest.Fault{Op: storagetest.OpWrites, Nth: n + 1, Times: 1, Lost: true, Err: errCrash})
+		}
+		f.Add(storagetest.Fault{Op: storagetest.OpWrites, Nth: n + 1, Err: errCrash})
+		_, err := Run(ctx, testrepo.Reopen(t, f), Options{Paths: []string{"src"}, Name: "n"})
+		if err == nil {
+			if n < minSaveWrites {
+				t.Fatalf("save finished after %d writes; it cannot in fewer than %d, so the crash points were not exercised", n, minSaveWrites)
+			}
+			t.Logf("save needs %d writes; stopped after each of them", n)
+			return
+		}
+		if !errors.Is(err, errCrash) {
+			t.Fatalf("stopped after %d writes: %v", n, err)
+		}
+		where := fmt.Sprintf("stopped after %d writes", n)
+		snaps := mustRestoreAll(t, be, dir, where)
+		// Only a commit that took effect, its answer lost, leaves a snapshot.
+		if len(snaps) > 0 && !lost {
+			t.Fatalf("%s: a failed save committed %d snapshots", where, len(snaps))
+		}
+		res, err := verify.Run(ctx, testrepo.Reopen(t, be), verify.Options{ReadData: true, NoRecord: true})
+		if err != nil {
+			t.Fatalf("%s: verify: %v", where, err)
+		}
+		for _, p := range res.Problems {
+			t.Errorf("%s: verify: %s", where, p)
+		}
+		if _, err := Run(ctx, testrepo.Reopen(t, be), Options{Paths: []string{"src"}, Name: "n"}); err != nil {
+			t.Fatalf("%s: the next save: %v", where, err)
+		}
+		if got := mustRestoreAll(t, be, dir, where+", then saved again"); len(got) != len(snaps)+1 {
+			t.Fatalf("%s: %d snapshots after the next save, want %d", where, len(got), len(snaps)+1)
+		}
+		if n > 100 {
+			t.Fatal("save never finished")
+		}
+	}
+}
+
+// mustRestoreAll restores every snapshot in be and compares it with dir.
+func mustRestoreAll(t *testing.T, be storage.Backend, dir, where string) []*snapshot.Snapshot {
+	t.Helper()
+	repo := testrepo.Reopen(t, be)
+	snaps, err := snapshot.List(ctx, repo)
+	if err != nil {
+		t.Fatalf("%s: %v", where, err)
+	}
+	for _, s := range snaps {
+		target := t.TempDir()
+		if _, err := restore.Run(ctx, repo, s, restore.Options{Target: target}); err != nil {
+			t.Fatalf("%s: restoring %s: %v", where, s.ID.Short(), err)
+		}
+		if d := testrepo.Equal(t, filepath.Join(dir, "src"), filepath.Join(target, "src")); d != "" {
+			t.Fatalf("%s: snapshot %s restores differently: %s", where, s.ID.Short(), d)
+		}
+	}
+	return snaps
+}
