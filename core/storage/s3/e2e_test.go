@@ -75,6 +75,13 @@ func TestSaveRestoreUnderFaults(t *testing.T) {
 		t.Logf("save %d failed: %s", i, msg)
 	}
 	t.Logf("saves: %d succeeded, %d gave up; requests through the proxy: %+v", ok, failed, faulty.Requests())
+	// Else the test proves nothing: no save got through, or no fault hit.
+	if ok == 0 {
+		t.Fatal("no save succeeded under 30% faults")
+	}
+	if n := p.injected(); n == 0 {
+		t.Fatal("the proxy injected no fault")
+	}
 
 	// A fresh reader sees only whole snapshots, each restoring exactly.
 	repo := testrepo.Reopen(t, clean)

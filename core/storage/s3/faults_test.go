@@ -135,6 +135,15 @@ func (p *faultProxy) pick(r *http.Request) fault {
 	return f
 }
 
+// injected counts the requests that got a fault.
+func (p *faultProxy) injected() int64 {
+	var n int64
+	for f := pass + 1; f < numFaults; f++ {
+		n += p.count[f].Load()
+	}
+	return n
+}
+
 func (p *faultProxy) report(t *testing.T) {
 	var parts []string
 	for f := range numFaults {
