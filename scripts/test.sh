@@ -13,6 +13,10 @@ stop_all() {
   rm -f "$envfile"
 }
 trap stop_all EXIT
+# Tools the tests use besides the services: a static busybox for the
+# "shell" image variant (tools/imagebuild).
+echo "== test tools: install"
+bash scripts/apt-install.sh busybox-static
 for s in "${services[@]}"; do
   [ -f "$s" ] || continue
   echo "== service $(basename "$s" .sh): install"
