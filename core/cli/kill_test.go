@@ -183,4 +183,13 @@ func TestKillDuringSaveAndPrune(t *testing.T) {
 		t.Fatal(d)
 	}
 	t.Logf("%d of 30 runs killed", kills)
+	// Kill points fall in the first 125% of a run: about 80% of the runs
+	// are killed (25 in a typical run). Far fewer means the test stopped
+	// exercising crashes, whatever else passed.
+	if kills < minKills {
+		t.Fatalf("only %d of 30 runs were killed, want at least %d", kills, minKills)
+	}
 }
+
+// minKills is the floor of killed runs in TestKillDuringSaveAndPrune.
+const minKills = 10
