@@ -31,3 +31,7 @@ set -a
 . "$envfile"
 set +a
 go test -count=1 -timeout 30m "$@" ./...
+# Every Go benchmark runs once, so none rots; its figures mean nothing here
+# (make bench measures).
+echo "== benchmarks, once each"
+go test -count=1 -timeout 20m -run '^$' -bench . -benchtime 1x "$@" ./...
