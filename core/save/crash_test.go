@@ -1,6 +1,7 @@
 package save
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -96,4 +97,41 @@ func mustRestoreAll(t *testing.T, be storage.Backend, dir, where string) []*snap
 		}
 	}
 	return snaps
+}
+
+// A save whose context is cancelled (SIGINT or SIGTERM in the CLI) while
+// its packs upload stops cleanly: it reports the cancellation, commits no
+// snapshot and no index segment, removes its session marker, and the next
+// save commits.
+func TestCancelledSaveStopsCleanly(t *testing.T) {
+	dir := t.TempDir()
+	sourceTree(t, dir, 60)
+	testrepo.WriteFile(t, dir, "src/random.bin", testrepo.Random(1500<<10))
+	t.Chdir(dir)
+	_, be := testrepo.New(t)
+	c, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// The signal arrives as the second data pack starts to upload.
+	f := storagetest.NewFaulty(be, storagetest.Fault{Op: storagetest.OpSave, Kind: storage.KindData, Nth: 2, Times: 1, Before: cancel})
+	_, err := Run(c, testrepo.Reopen(t, f), Options{Paths: []string{"src"}, Name: "n"})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("a cancelled save: %v, want context.Canceled", err)
+	}
+	for _, k := range []storage.Kind{storage.KindSnapshot, storage.KindIndex, storage.KindSession} {
+		n := 0
+		be.List(ctx, k, func(storage.Info) error { n++; return nil })
+		if n != 0 {
+			t.Errorf("a cancelled save left %d %s objects", n, k)
+		}
+	}
+	res, err := verify.Run(ctx, testrepo.Reopen(t, be), verify.Options{ReadData: true, NoRecord: true})
+	if err != nil || !res.OK() {
+		t.Fatalf("verify after a cancelled save: %v %v", err, res.Problems)
+	}
+	if _, err := Run(ctx, testrepo.Reopen(t, be), Options{Paths: []string{"src"}, Name: "n"}); err != nil {
+		t.Fatal(err)
+	}
+	if snaps := mustRestoreAll(t, be, dir, "after a cancelled save"); len(snaps) != 1 {
+		t.Fatalf("%d snapshots, want 1", len(snaps))
+	}
 }
