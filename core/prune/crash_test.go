@@ -1,7 +1,6 @@
 package prune_test
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -13,8 +12,6 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
-
-var errCrash = errors.New("simulated crash")
 
 // minPruneWrites is the least a prune of the repository below can write:
 // take the lease, publish the intent, write the compacted segment, remove
@@ -32,10 +29,11 @@ func TestPruneStoppedAtEveryStep(t *testing.T) {
 }
 
 func pruneStoppedAtEveryStep(t *testing.T, lost bool) {
-	for n := 0; ; n++ {
+	storagetest.StopAtEveryWrite(t, minPruneWrites, func(n int) error {
 		be, clk := newRepo(t)
 		work := t.TempDir()
 		t.Chdir(work)
+		defer os.RemoveAll(work)
 		var keep []*snapshot.Snapshot
 		for i := 0; i < 4; i++ {
 			testrepo.WriteFile(t, work, "a/shared.bin", []byte("same in every snapshot"))
@@ -50,24 +48,9 @@ func pruneStoppedAtEveryStep(t *testing.T, lost bool) {
 		// Keep the last tree on disk to compare the last snapshot with.
 		clk.Advance(2 * time.Hour)
 		opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: -1, BreakLease: true, MaxUnused: 0.05}
-		// Every write after the first n fails, as if the process had died;
-		// when lost, write n+1 still takes effect.
-		f := storagetest.NewFaulty(be)
-		if lost {
-			f.Add(storagetest.Fault{Op: storagetest.OpWrites, Nth: n + 1, Times: 1, Lost: true, Err: errCrash})
-		}
-		f.Add(storagetest.Fault{Op: storagetest.OpWrites, Nth: n + 1, Err: errCrash})
-		repo := testrepo.Reopen(t, f)
-		_, err := prune.Run(ctx, repo, opts)
+		_, err := prune.Run(ctx, testrepo.Reopen(t, storagetest.Crash(be, n, lost)), opts)
 		if err == nil {
-			if n < minPruneWrites {
-				t.Fatalf("prune finished after %d writes; it cannot do its work in fewer than %d, so the crash points were not exercised", n, minPruneWrites)
-			}
-			t.Logf("prune needs %d writes; stopped after each of them", n)
-			return
-		}
-		if !errors.Is(err, errCrash) {
-			t.Fatalf("stopped after %d writes: %v", n, err)
+			return nil
 		}
 		mustVerify(t, be, true)
 		mustRestore(t, be, keep[len(keep)-1], filepath.Join(work, "a"))
@@ -77,9 +60,6 @@ func pruneStoppedAtEveryStep(t *testing.T, lost bool) {
 		}
 		mustVerify(t, be, true)
 		mustRestore(t, be, keep[len(keep)-1], filepath.Join(work, "a"))
-		if n > 200 {
-			t.Fatal("prune never finished")
-		}
-		os.RemoveAll(work)
-	}
+		return err
+	})
 }

@@ -15,8 +15,6 @@ import (
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
-var errCrash = errors.New("simulated crash")
-
 // minSaveWrites is the least the first save below writes: its session
 // marker, two data packs (1.5 MiB of random bytes do not fit in one 1 MiB
 // pack), a meta pack, its index segment and its snapshot.
@@ -36,33 +34,21 @@ func TestSaveStoppedAtEveryStep(t *testing.T) {
 }
 
 func saveStoppedAtEveryStep(t *testing.T, dir string, lost bool) {
-	for n := 0; ; n++ {
+	storagetest.StopAtEveryWrite(t, minSaveWrites, func(n int) error {
 		_, be := testrepo.New(t)
-		f := storagetest.NewFaulty(be)
-		if lost {
-			f.Add(storagetest.Fault{Op: storagetest.OpWrites, Nth: n + 1, Times: 1, Lost: true, Err: errCrash})
-		}
-		f.Add(storagetest.Fault{Op: storagetest.OpWrites, Nth: n + 1, Err: errCrash})
-		_, err := Run(ctx, testrepo.Reopen(t, f), Options{Paths: []string{"src"}, Name: "n"})
+		_, err := Run(ctx, testrepo.Reopen(t, storagetest.Crash(be, n, lost)), Options{Paths: []string{"src"}, Name: "n"})
 		if err == nil {
-			if n < minSaveWrites {
-				t.Fatalf("save finished after %d writes; it cannot in fewer than %d, so the crash points were not exercised", n, minSaveWrites)
-			}
-			t.Logf("save needs %d writes; stopped after each of them", n)
-			return
+			return nil
 		}
-		if !errors.Is(err, errCrash) {
-			t.Fatalf("stopped after %d writes: %v", n, err)
-		}
-		where := fmt.Sprintf("stopped after %d writes", n)
+		where := fmt.Sprintf("stopped after %d writes (%v)", n, err)
 		snaps := mustRestoreAll(t, be, dir, where)
 		// Only a commit that took effect, its answer lost, leaves a snapshot.
 		if len(snaps) > 0 && !lost {
 			t.Fatalf("%s: a failed save committed %d snapshots", where, len(snaps))
 		}
-		res, err := verify.Run(ctx, testrepo.Reopen(t, be), verify.Options{ReadData: true, NoRecord: true})
-		if err != nil {
-			t.Fatalf("%s: verify: %v", where, err)
+		res, verr := verify.Run(ctx, testrepo.Reopen(t, be), verify.Options{ReadData: true, NoRecord: true})
+		if verr != nil {
+			t.Fatalf("%s: verify: %v", where, verr)
 		}
 		for _, p := range res.Problems {
 			t.Errorf("%s: verify: %s", where, p)
@@ -73,10 +59,8 @@ func saveStoppedAtEveryStep(t *testing.T, dir string, lost bool) {
 		if got := mustRestoreAll(t, be, dir, where+", then saved again"); len(got) != len(snaps)+1 {
 			t.Fatalf("%s: %d snapshots after the next save, want %d", where, len(got), len(snaps)+1)
 		}
-		if n > 100 {
-			t.Fatal("save never finished")
-		}
-	}
+		return err
+	})
 }
 
 // mustRestoreAll restores every snapshot in be and compares it with dir.

@@ -22,6 +22,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/s3"
 	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+	"github.com/savepoint-ci/savepoint/internal/stallproxy"
 )
 
 // fault is what the proxy does to one request.
@@ -414,4 +415,18 @@ func TestStalledDownloadResumes(t *testing.T) {
 	if n := b.Requests().Get - before; n != 2 {
 		t.Fatalf("a stalled download cost %d GETs, want 2", n)
 	}
+}
+
+// TestStalledTransfers: a connection that stops moving bytes half-way
+// through a PUT or a GET, without closing, costs the backend's idle
+// timeout and a retry, and the operation succeeds within
+// storagetest.StallBound. The backend runs with its default settings,
+// through a TCP proxy in front of the real MinIO.
+func TestStalledTransfers(t *testing.T) {
+	srv := minio(t)
+	o := srv.options()
+	open(t, o) // the bucket
+	p := stallproxy.Start(t, srv.endpoint)
+	o.Endpoint = p.Addr()
+	storagetest.SaveLoadThroughStalls(t, open(t, o), p)
 }
