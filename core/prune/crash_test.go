@@ -30,9 +30,7 @@ func TestPruneStoppedAtEveryStep(t *testing.T) {
 
 func pruneStoppedAtEveryStep(t *testing.T, lost bool) {
 	storagetest.StopAtEveryWrite(t, minPruneWrites, func(n int) error {
-		be, clk := newRepo(t)
-		work := t.TempDir()
-		t.Chdir(work)
+		be, clk, work := newRepoIn(t)
 		defer os.RemoveAll(work)
 		var keep []*snapshot.Snapshot
 		for i := 0; i < 4; i++ {

@@ -4,7 +4,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -55,7 +54,7 @@ func buildBinaries(t *testing.T) string {
 			cmd := exec.Command(goBin, "build", "-trimpath", "-ldflags", "-s -w -X main.version="+testVersion, "-o", filepath.Join(bins.dir, b.out), b.pkg)
 			cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
 			if out, err := cmd.CombinedOutput(); err != nil {
-				bins.err = fmt.Errorf("go build %s: %v\n%s", b.pkg, err, out)
+				bins.err = errors.New("go build " + b.pkg + ": " + err.Error() + "\n" + string(out))
 				return
 			}
 		}

@@ -82,11 +82,14 @@ func TestColdStartRequests(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
-	t.Logf("first save of %d files: %+v (total %d)", files, first, first.Total())
-	t.Logf("cold re-save, unchanged: %+v (total %d)", again, again.Total())
-	t.Logf("cold restore: %+v (total %d)", restored, restored.Total())
+	for _, r := range []struct {
+		what string
+		req  storage.Requests
+	}{{"first save", first}, {"cold re-save, unchanged", again}, {"cold restore", restored}} {
+		t.Logf("%s of %d files: %d requests %+v", r.what, files, r.req.Total(), r.req)
+	}
 	if d := testrepo.Equal(t, filepath.Join(dir, "src"), filepath.Join(target, "src")); d != "" {
-		t.Fatalf("restore differs: %s", d)
+		t.Fatalf("the restored tree differs: %s", d)
 	}
 	// The re-save writes its session marker and snapshot (3 PUT each: open
 	// upload, blob, manifest) and reads no data pack.
