@@ -152,6 +152,11 @@ func New(ref string, opts Options) (*Backend, error) {
 	inner := opts.Transport
 	if inner == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
+		// HTTP/1 only: each transfer has a connection of its own, closed
+		// with its request when it stalls, so the retry goes out on
+		// another (over HTTP/2 every request would share the stalled one).
+		t.Protocols = new(http.Protocols)
+		t.Protocols.SetHTTP1(true)
 		inner, b.ownTransport = t, t
 	}
 	// A registry that stops sending or answering must not hang a CI job.
