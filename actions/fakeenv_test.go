@@ -10,11 +10,11 @@ import (
 
 	"github.com/sethvargo/go-githubactions"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
+	"github.com/savepoint-ci/savepoint/internal/testkdf"
 )
 
 func TestMain(m *testing.M) {
-	crypto.ScryptN = 1 << 10
+	testkdf.Cheap()
 	abs, err := filepath.Abs("../action.yml")
 	if err != nil {
 		panic(err)

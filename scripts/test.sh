@@ -13,6 +13,10 @@ stop_all() {
   rm -f "$envfile"
 }
 trap stop_all EXIT
+# Tools the tests use besides the services: a static busybox for the
+# "shell" image variant (tools/imagebuild).
+echo "== test tools: install"
+bash scripts/apt-install.sh busybox-static
 for s in "${services[@]}"; do
   [ -f "$s" ] || continue
   echo "== service $(basename "$s" .sh): install"
@@ -27,3 +31,7 @@ set -a
 . "$envfile"
 set +a
 go test -count=1 -timeout 30m "$@" ./...
+# Every Go benchmark runs once, so none rots; its figures mean nothing here
+# (make bench measures).
+echo "== benchmarks, once each"
+go test -count=1 -timeout 20m -run '^$' -bench . -benchtime 1x "$@" ./...

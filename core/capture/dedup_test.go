@@ -7,9 +7,9 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/internal/testkdf"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -120,7 +120,7 @@ func BenchmarkDumpDedup(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			first := sqlDump(200<<20, none)
 			second := sqlDump(200<<20, c.changed)
-			crypto.ScryptN = 1 << 10
+			testkdf.Cheap()
 			b.SetBytes(int64(len(second)))
 			b.ResetTimer()
 			var ws repository.WriteStats

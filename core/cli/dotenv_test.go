@@ -7,11 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/savepoint-ci/savepoint/core/crypto"
 )
-
-func init() { crypto.ScryptN = 1 << 10 }
 
 // runCLI runs the command line with SAVEPOINT_PASSWORD set and returns the
 // exit code, stdout and stderr.

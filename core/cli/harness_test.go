@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
+	"github.com/savepoint-ci/savepoint/internal/testkdf"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
-func init() { crypto.ScryptN = 1 << 10 }
+func init() { testkdf.Cheap() }
 
 // cliRun runs the command line in-process against one repository: the one
 // harness of this package's tests. The password is "pw" unless env says

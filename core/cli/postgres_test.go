@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 )
 
@@ -115,7 +114,6 @@ func TestPostgresDumpDedup(t *testing.T) {
 		INSERT INTO events (account, kind, payload, created)
 		SELECT i % 5000, (ARRAY['login','view','buy','logout'])[1 + i % 4], md5(i::text) || repeat(' ', i % 20),
 		       '2026-01-01'::timestamptz + i * interval '1 second' FROM generate_series(1, 200000) i;`)
-	crypto.ScryptN = 1 << 10
 	r2 := &cliRun{t: t, repo: filepath.Join(t.TempDir(), "repo"), env: map[string]string{"SAVEPOINT_PASSWORD": "pw"}}
 	r2.ok("init", "--chunk-min", "16384", "--chunk-avg", "65536", "--chunk-max", "262144")
 	dump := fmt.Sprintf("db=%s -Fp %s %s", filepath.Join(db.bin, "pg_dump"), db.conn(), db.db)

@@ -23,7 +23,7 @@ func TestRestoreRefusedEntries(t *testing.T) {
 	os.Chmod(filepath.Join(work, "src/tool"), 0o755|os.ModeSetuid)
 	os.Symlink("/etc", filepath.Join(work, "src/evil"))
 	os.Symlink("../../x", filepath.Join(work, "src/bad\x01link"))
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	r.ok("save", "src")
 
 	target := filepath.Join(work, "out")
@@ -101,7 +101,7 @@ func TestRestoreJSONDoc(t *testing.T) {
 	work := t.TempDir()
 	testrepo.WriteFile(t, work, "d/f", []byte("x"))
 	os.Symlink("/etc", filepath.Join(work, "d/evil"))
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	r.ok("save", "d")
 	_, out, _ := r.run("--json", "restore", "latest", "--target", filepath.Join(work, "out"))
 	var got map[string]any
@@ -149,7 +149,7 @@ func TestRestoreSafetyDoc(t *testing.T) {
 	testrepo.WriteFile(t, work, "venv/pyvenv.cfg", []byte("home = /usr/bin"))
 	os.MkdirAll(filepath.Join(work, "venv/bin"), 0o755)
 	os.Symlink("/usr/bin/python3", filepath.Join(work, "venv/bin/python"))
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	r.ok("save", "venv")
 	code, out, errOut := r.run("restore", "latest", "--target", "out")
 	if code != ExitPartial {

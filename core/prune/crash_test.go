@@ -1,52 +1,37 @@
 package prune_test
 
 import (
-	"context"
-	"errors"
 	"os"
 	"path/filepath"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/prune"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
-	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
-// failAfter lets the first n mutating calls (Save, Remove) through and
-// fails every later one, as if the process had died there.
-type failAfter struct {
-	*mem.Backend
-	left atomic.Int64
-}
-
-var errCrash = errors.New("simulated crash")
-
-func (f *failAfter) Save(ctx context.Context, h storage.Handle, data []byte) error {
-	if f.left.Add(-1) < 0 {
-		return errCrash
-	}
-	return f.Backend.Save(ctx, h, data)
-}
-
-func (f *failAfter) Remove(ctx context.Context, h storage.Handle) error {
-	if f.left.Add(-1) < 0 {
-		return errCrash
-	}
-	return f.Backend.Remove(ctx, h)
-}
+// minPruneWrites is the least a prune of the repository below can write:
+// take the lease, publish the intent, write the compacted segment, remove
+// the four segments of the saves, the data and meta packs of the two
+// forgotten snapshots, and the intent.
+const minPruneWrites = 12
 
 // A prune stopped after each of its writes in turn leaves a repository
 // that verifies clean and whose snapshots restore; the next prune finishes
-// the work.
+// the work. It dies either before its next write or right after it (the
+// write took effect, the answer never came).
 func TestPruneStoppedAtEveryStep(t *testing.T) {
-	for n := int64(0); ; n++ {
-		be, clk := newRepo(t)
-		work := t.TempDir()
-		testrepo.Chdir(t, work)
+	t.Run("before", func(t *testing.T) { pruneStoppedAtEveryStep(t, false) })
+	t.Run("after", func(t *testing.T) { pruneStoppedAtEveryStep(t, true) })
+}
+
+func pruneStoppedAtEveryStep(t *testing.T, lost bool) {
+	storagetest.StopAtEveryWrite(t, minPruneWrites, func(n int) error {
+		be, clk, work := newRepoIn(t)
+		defer os.RemoveAll(work)
 		var keep []*snapshot.Snapshot
 		for i := 0; i < 4; i++ {
 			testrepo.WriteFile(t, work, "a/shared.bin", []byte("same in every snapshot"))
@@ -61,16 +46,9 @@ func TestPruneStoppedAtEveryStep(t *testing.T) {
 		// Keep the last tree on disk to compare the last snapshot with.
 		clk.Advance(2 * time.Hour)
 		opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0)), BreakLease: true, MaxUnused: new(0.05)}
-		f := &failAfter{Backend: be}
-		f.left.Store(n)
-		repo := testrepo.Reopen(t, f)
-		_, err := prune.Run(ctx, repo, opts)
+		_, err := prune.Run(ctx, testrepo.Reopen(t, storagetest.Crash(be, n, lost)), opts)
 		if err == nil {
-			t.Logf("prune needs %d writes; stopped after each of them", n)
-			return
-		}
-		if !errors.Is(err, errCrash) {
-			t.Fatalf("stopped after %d writes: %v", n, err)
+			return nil
 		}
 		mustVerify(t, be, true)
 		mustRestore(t, be, keep[len(keep)-1], filepath.Join(work, "a"))
@@ -80,9 +58,6 @@ func TestPruneStoppedAtEveryStep(t *testing.T) {
 		}
 		mustVerify(t, be, true)
 		mustRestore(t, be, keep[len(keep)-1], filepath.Join(work, "a"))
-		if n > 200 {
-			t.Fatal("prune never finished")
-		}
-		os.RemoveAll(work)
-	}
+		return err
+	})
 }

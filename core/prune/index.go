@@ -2,9 +2,7 @@ package prune
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
@@ -120,45 +118,19 @@ func (x *pindex) chosen(id repository.ID) (blobLoc, bool) {
 // returns the names read; segments that vanish meanwhile (another
 // compaction) are skipped.
 func (x *pindex) loadSegments(ctx context.Context, repo *repository.Repository) ([]repository.ID, error) {
-	var names []repository.ID
-	err := repo.Backend().List(ctx, storage.KindIndex, func(fi storage.Info) error {
-		if id, err := repository.ParseID(fi.Name); err == nil && !x.seen[id] {
-			names = append(names, id)
-		}
-		return nil
-	})
+	names, err := repo.ListSegments(ctx, func(id repository.ID) bool { return x.seen[id] })
 	if err != nil {
-		return nil, fmt.Errorf("listing the index: %w", err)
+		return nil, err
 	}
-	segs := make([]*repository.Segment, len(names))
-	errs := make([]error, len(names))
-	sem := make(chan struct{}, repo.Connections())
-	var wg sync.WaitGroup
-	for i, n := range names {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			segs[i], errs[i] = repo.LoadSegment(ctx, n)
-		}()
+	segs, err := repo.LoadSegments(ctx, names)
+	if err != nil {
+		return nil, err
 	}
-	wg.Wait()
 	var read []repository.ID
-	superseded := map[repository.ID]bool{}
+	superseded := repository.Superseded(segs)
 	for i, s := range segs {
-		if errs[i] != nil {
-			if errors.Is(errs[i], storage.ErrNotFound) {
-				continue
-			}
-			return nil, errs[i]
-		}
-		for _, old := range s.Supersedes {
-			superseded[old] = true
-		}
-	}
-	for i, s := range segs {
-		if errs[i] != nil {
-			continue
+		if s == nil {
+			continue // compacted away since the listing
 		}
 		x.seen[names[i]] = true
 		read = append(read, names[i])

@@ -1,12 +1,9 @@
 package prune_test
 
 import (
-	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,77 +11,16 @@ import (
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/save"
-	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
-	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
 	"github.com/savepoint-ci/savepoint/core/tree"
 	"github.com/savepoint-ci/savepoint/core/verify"
-	"github.com/savepoint-ci/savepoint/internal/testclock"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
-var ctx = context.Background()
-
-func newRepo(t *testing.T) (*mem.Backend, *testclock.Clock) {
-	clk := testclock.New()
-	_, be := testrepo.New(t)
-	be.Now = clk.Now
-	return be, clk
-}
-
-func saveDir(t *testing.T, be storage.Backend, clk *testclock.Clock, dir, name string) *snapshot.Snapshot {
-	t.Helper()
-	repo := testrepo.Reopen(t, be)
-	s, err := save.Run(ctx, repo, save.Options{Paths: []string{dir}, Name: name, Now: clk.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func mustVerify(t *testing.T, be storage.Backend, data bool) *verify.Result {
-	t.Helper()
-	res, err := verify.Run(ctx, testrepo.Reopen(t, be), verify.Options{ReadData: data})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range res.Problems {
-		t.Errorf("verify: %s", p)
-	}
-	return res
-}
-
-func mustRestore(t *testing.T, be storage.Backend, s *snapshot.Snapshot, want string) {
-	t.Helper()
-	target := t.TempDir()
-	if _, err := restore.Run(ctx, testrepo.Reopen(t, be), s, restore.Options{Target: target}); err != nil {
-		t.Fatalf("restore %s: %v", s.ID.Short(), err)
-	}
-	if d := testrepo.Equal(t, want, filepath.Join(target, filepath.Base(want))); d != "" {
-		t.Fatalf("restore %s: %s", s.ID.Short(), d)
-	}
-}
-
-func countPacks(be *mem.Backend) int {
-	n := 0
-	for _, k := range []storage.Kind{storage.KindData, storage.KindMeta} {
-		be.List(ctx, k, func(storage.Info) error { n++; return nil })
-	}
-	return n
-}
-
 func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
-	be, clk := newRepo(t)
-	work := t.TempDir()
-	testrepo.Chdir(t, work)
-	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(300<<10))
-	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(1200<<10))
-	s1 := saveDir(t, be, clk, "a", "n")
-	os.Remove(filepath.Join(work, "a/gone.bin"))
-	s2 := saveDir(t, be, clk, "a", "n")
-	if err := be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()}); err != nil {
-		t.Fatal(err)
-	}
+	be, clk, work := newRepoIn(t)
+	s2 := forgottenFile(t, be, clk, work, 300<<10, 1200<<10)
 	before := countPacks(be)
 	// Young packs are kept.
 	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))})
@@ -119,21 +55,13 @@ func TestPruneDeletesUnusedAndKeepsLive(t *testing.T) {
 // A writer that started before the intent blocks its execution; a writer
 // that starts after it never deduplicates against the doomed packs.
 func TestIntentWaitsForOlderWriters(t *testing.T) {
-	be, clk := newRepo(t)
-	work := t.TempDir()
-	testrepo.Chdir(t, work)
+	be, clk, work := newRepoIn(t)
 	data := testrepo.Random(400 << 10)
 	testrepo.WriteFile(t, work, "a/f.bin", data)
 	s1 := saveDir(t, be, clk, "a", "n")
 	clk.Advance(2 * time.Hour)
 	// An old writer starts (marker written, index read) before the prune.
-	old := testrepo.Reopen(t, be)
-	if err := old.BeginSession(ctx, "old", clk.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := old.LoadIndex(ctx); err != nil {
-		t.Fatal(err)
-	}
+	old := writer(t, be, clk, "old", true)
 	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
 	clk.Advance(time.Minute)
 	res, err := prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))})
@@ -173,42 +101,28 @@ func TestIntentWaitsForOlderWriters(t *testing.T) {
 
 // Without a newer copy, the packs a late snapshot uses are rescued.
 func TestIntentRescuesPacksOfLateSnapshots(t *testing.T) {
-	be, clk := newRepo(t)
-	work := t.TempDir()
-	testrepo.Chdir(t, work)
+	be, clk, work := newRepoIn(t)
 	testrepo.WriteFile(t, work, "a/f.bin", testrepo.Random(400<<10))
 	s1 := saveDir(t, be, clk, "a", "n")
 	clk.Advance(2 * time.Hour)
-	old := testrepo.Reopen(t, be)
-	if err := old.BeginSession(ctx, "old", clk.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := old.LoadIndex(ctx); err != nil {
-		t.Fatal(err)
-	}
+	old := writer(t, be, clk, "old", true)
 	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
 	opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))}
-	res, err := prune.Run(ctx, testrepo.Reopen(t, be), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustPrune(t, be, opts)
 	if res.PacksScheduled == 0 || res.Immediate {
 		t.Fatalf("expected a deferred intent: %+v", res)
 	}
 	// Still deferred while the old writer runs.
 	clk.Advance(time.Minute)
-	if res, err = prune.Run(ctx, testrepo.Reopen(t, be), opts); err != nil || res.IntentsDeferred != 1 || res.PacksDeleted != 0 {
-		t.Fatalf("expected the intent to wait: %+v %v", res, err)
+	if res = mustPrune(t, be, opts); res.IntentsDeferred != 1 || res.PacksDeleted != 0 {
+		t.Fatalf("expected the intent to wait: %+v", res)
 	}
 	oldSnap, err := save.Run(ctx, old, save.Options{Paths: []string{"a"}, Name: "old", Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clk.Advance(time.Minute)
-	res, err = prune.Run(ctx, testrepo.Reopen(t, be), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res = mustPrune(t, be, opts)
 	if res.IntentsExecuted != 1 || res.PacksRescued == 0 {
 		t.Fatalf("expected rescues: %+v", res)
 	}
@@ -219,39 +133,20 @@ func TestIntentRescuesPacksOfLateSnapshots(t *testing.T) {
 // A restore that starts while a repacked pack waits for deletion reads the
 // copies, so the deletion cannot pull data from under it.
 func TestReaderAfterIntentReadsCopies(t *testing.T) {
-	be, clk := newRepo(t)
-	work := t.TempDir()
-	testrepo.Chdir(t, work)
-	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(100<<10))
-	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(600<<10))
-	s1 := saveDir(t, be, clk, "a", "n")
-	os.Remove(filepath.Join(work, "a/gone.bin"))
-	s2 := saveDir(t, be, clk, "a", "n")
-	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
+	be, clk, work := newRepoIn(t)
+	s2 := forgottenFile(t, be, clk, work, 100<<10, 600<<10)
 	clk.Advance(2 * time.Hour)
 	// A session that started before the prune holds the deletion back.
-	early := testrepo.Reopen(t, be)
-	if err := early.BeginSession(ctx, "early", clk.Now()); err != nil {
-		t.Fatal(err)
-	}
+	early := writer(t, be, clk, "early", false)
 	clk.Advance(time.Minute)
 	opts := prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))}
-	res, err := prune.Run(ctx, testrepo.Reopen(t, be), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := mustPrune(t, be, opts)
 	if res.PacksRepacked == 0 || res.Immediate {
 		t.Fatalf("expected a repack waiting for deletion: %+v", res)
 	}
 	// A reader starting now sees the intent and the copies.
 	clk.Advance(time.Minute)
-	reader := testrepo.Reopen(t, be)
-	if err := reader.BeginSession(ctx, "reader", clk.Now()); err != nil {
-		t.Fatal(err)
-	}
-	if err := reader.LoadIndex(ctx); err != nil {
-		t.Fatal(err)
-	}
+	reader := writer(t, be, clk, "reader", true)
 	intents, _ := reader.ListIntents(ctx)
 	doomed := map[string]bool{}
 	for _, in := range intents {
@@ -260,7 +155,7 @@ func TestReaderAfterIntentReadsCopies(t *testing.T) {
 		}
 	}
 	used := []repository.ID{*s2.Tree}
-	err = tree.Walk(ctx, reader, *s2.Tree, "", func(p string, n *tree.Node) error {
+	err := tree.Walk(ctx, reader, *s2.Tree, "", func(p string, n *tree.Node) error {
 		used = append(used, n.Content...)
 		if n.Subtree != nil {
 			used = append(used, *n.Subtree)
@@ -278,8 +173,8 @@ func TestReaderAfterIntentReadsCopies(t *testing.T) {
 	// The early session ends; the next prune deletes the old packs.
 	early.EndSession(ctx)
 	clk.Advance(time.Minute)
-	if res, err = prune.Run(ctx, testrepo.Reopen(t, be), opts); err != nil || res.PacksDeleted == 0 {
-		t.Fatalf("expected the old packs deleted: %+v %v", res, err)
+	if res = mustPrune(t, be, opts); res.PacksDeleted == 0 {
+		t.Fatalf("expected the old packs deleted: %+v", res)
 	}
 	// The reader, whose index was loaded before, still restores.
 	target := t.TempDir()
@@ -293,42 +188,22 @@ func TestReaderAfterIntentReadsCopies(t *testing.T) {
 	mustVerify(t, be, true)
 }
 
-// pruneDuring runs a whole prune just before the first listing of data
-// packs: for a verify, after it has read the index.
-type pruneDuring struct {
-	*mem.Backend
-	once sync.Once
-	run  func()
-}
-
-func (p *pruneDuring) List(ctx context.Context, k storage.Kind, fn func(storage.Info) error) error {
-	if k == storage.KindData {
-		p.once.Do(p.run)
-	}
-	return p.Backend.List(ctx, k, fn)
-}
-
 // A verify whose index view a concurrent prune made stale looks again
 // instead of reporting the packs prune deleted.
 func TestVerifyDuringPrune(t *testing.T) {
-	be, clk := newRepo(t)
-	work := t.TempDir()
-	testrepo.Chdir(t, work)
-	testrepo.WriteFile(t, work, "a/keep.bin", testrepo.Random(300<<10))
-	testrepo.WriteFile(t, work, "a/gone.bin", testrepo.Random(900<<10))
-	s1 := saveDir(t, be, clk, "a", "n")
-	os.Remove(filepath.Join(work, "a/gone.bin"))
-	saveDir(t, be, clk, "a", "n")
-	be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s1.ID.String()})
+	be, clk, work := newRepoIn(t)
+	forgottenFile(t, be, clk, work, 300<<10, 900<<10)
 	clk.Advance(2 * time.Hour)
 	var pres *prune.Result
-	w := &pruneDuring{Backend: be, run: func() {
+	// A whole prune runs just before the verify's first listing of data
+	// packs, after it has read the index.
+	w := storagetest.NewFaulty(be, storagetest.Fault{Op: storagetest.OpList, Kind: storage.KindData, Times: 1, Before: func() {
 		var err error
 		pres, err = prune.Run(ctx, testrepo.Reopen(t, be), prune.Options{Now: clk.Now, Grace: time.Hour, ClockSkew: new(time.Duration(0))})
 		if err != nil {
 			t.Error(err)
 		}
-	}}
+	}})
 	res, err := verify.Run(ctx, testrepo.Reopen(t, w), verify.Options{ReadData: true, NoRecord: true})
 	if err != nil {
 		t.Fatal(err)

@@ -5,10 +5,10 @@ import (
 	"encoding/binary"
 	"testing"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
 	"github.com/savepoint-ci/savepoint/internal/cputime"
+	"github.com/savepoint-ci/savepoint/internal/testkdf"
 )
 
 // benchBytes is what one benchmark operation processes, in 1 MiB blobs
@@ -34,7 +34,7 @@ func benchBlobs(kind string) [][]byte {
 }
 
 func benchRepo(b *testing.B) *Repository {
-	crypto.ScryptN = 1 << 10
+	testkdf.Cheap()
 	r, err := Init(context.Background(), mem.New(), InitOptions{Password: "bench"})
 	if err != nil {
 		b.Fatal(err)

@@ -4,16 +4,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
 // LoadIndex reads and merges every index segment, once per Repository.
-// Segments named in another segment's Supersedes list are skipped.
+// Segments named in another segment's Supersedes list are skipped. A load
+// that fails (a cancelled context, a network error) is not remembered: the
+// next call tries again.
 func (r *Repository) LoadIndex(ctx context.Context) error {
-	r.idxOnce.Do(func() { r.idx, r.segments, r.idxErr = r.readIndex(ctx) })
-	return r.idxErr
+	return r.idxOnce.do(func() error {
+		idx, segs, err := r.readIndex(ctx)
+		if err == nil {
+			r.idx, r.segments = idx, segs
+		}
+		return err
+	})
 }
 
 // Index returns the merged index; LoadIndex must have succeeded.
@@ -26,6 +34,9 @@ func (r *Repository) Index() *Index {
 
 // Segments lists the index segments read by LoadIndex.
 func (r *Repository) Segments() []ID { return r.segments }
+
+// errSegmentGone means a listed segment vanished before it was read.
+var errSegmentGone = fmt.Errorf("an index segment was removed while the index was read: %w", storage.ErrNotFound)
 
 // readIndex lists and reads the segments. A segment that vanishes between
 // the listing and the read was superseded by a prune's compacted segment
@@ -41,40 +52,20 @@ func (r *Repository) readIndex(ctx context.Context) (*Index, []ID, error) {
 }
 
 func (r *Repository) readIndexOnce(ctx context.Context) (*Index, []ID, error) {
-	var names []ID
-	err := r.be.List(ctx, storage.KindIndex, func(fi storage.Info) error {
-		id, err := ParseID(fi.Name)
-		if err != nil {
-			return nil // not ours
-		}
-		names = append(names, id)
-		return nil
-	})
+	names, err := r.ListSegments(ctx, nil)
 	if err != nil {
-		return nil, nil, fmt.Errorf("listing the index: %w", err)
+		return nil, nil, err
 	}
-	segs := make([]*Segment, len(names))
-	errs := make([]error, len(names))
-	sem := make(chan struct{}, r.conns)
-	var wg sync.WaitGroup
-	for i, name := range names {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int, name ID) {
-			defer func() { <-sem; wg.Done() }()
-			segs[i], errs[i] = r.LoadSegment(ctx, name)
-		}(i, name)
+	segs, err := r.LoadSegments(ctx, names)
+	if err != nil {
+		return nil, nil, err
 	}
-	wg.Wait()
-	superseded := map[ID]bool{}
-	for i, s := range segs {
-		if errs[i] != nil {
-			return nil, nil, errs[i]
-		}
-		for _, old := range s.Supersedes {
-			superseded[old] = true
+	for _, s := range segs {
+		if s == nil {
+			return nil, nil, errSegmentGone
 		}
 	}
+	superseded := Superseded(segs)
 	idx := newIndex()
 	idx.SetDoomed(r.doomedPacks())
 	var used []ID
@@ -88,6 +79,61 @@ func (r *Repository) readIndexOnce(ctx context.Context) (*Index, []ID, error) {
 		}
 	}
 	return idx, used, nil
+}
+
+// ListSegments names the index segments in storage, leaving out those skip
+// reports (nil: none).
+func (r *Repository) ListSegments(ctx context.Context, skip func(ID) bool) ([]ID, error) {
+	var names []ID
+	err := r.be.List(ctx, storage.KindIndex, func(fi storage.Info) error {
+		id, err := ParseID(fi.Name)
+		if err != nil || (skip != nil && skip(id)) {
+			return nil // not ours, or not wanted
+		}
+		names = append(names, id)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("listing the index: %w", err)
+	}
+	return names, nil
+}
+
+// LoadSegments reads the named segments, Connections at a time. A segment
+// removed since it was listed (a prune compacted it into another) is nil
+// in the result; any other failure fails the whole load.
+func (r *Repository) LoadSegments(ctx context.Context, names []ID) ([]*Segment, error) {
+	segs := make([]*Segment, len(names))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(r.conns)
+	for i, name := range names {
+		g.Go(func() error {
+			s, err := r.LoadSegment(gctx, name)
+			if errors.Is(err, storage.ErrNotFound) {
+				return nil
+			}
+			segs[i] = s
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return segs, nil
+}
+
+// Superseded names the segments that segs (nil entries allowed) replace.
+func Superseded(segs []*Segment) map[ID]bool {
+	out := map[ID]bool{}
+	for _, s := range segs {
+		if s == nil {
+			continue
+		}
+		for _, old := range s.Supersedes {
+			out[old] = true
+		}
+	}
+	return out
 }
 
 // LoadSegment reads one index segment.

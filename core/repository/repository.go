@@ -39,8 +39,7 @@ type Repository struct {
 	table  *chunker.Table
 	codec  *codec
 
-	idxOnce  sync.Once
-	idxErr   error
+	idxOnce  onceOK
 	idx      *Index
 	segments []ID // names of the index segments read
 

@@ -34,35 +34,40 @@ type SessionInfo struct {
 
 type sessionState struct {
 	check  func() error // see SetSessionCheck
-	once   sync.Once
-	err    error
+	once   onceOK
 	mu     sync.Mutex
 	name   string // marker name, empty when none was written
 	doomed []ID   // packs named by the deletion intents read
 }
 
 // BeginSession announces this process as a writer: it saves a session
-// marker and then reads the deletion intents. It runs once per Repository;
-// SaveBlob calls it implicitly, save.Run calls it first with the host.
+// marker and then reads the deletion intents. It succeeds once per
+// Repository; SaveBlob calls it implicitly, save.Run calls it first with the
+// host. After a failure (a cancelled context) the next call tries again,
+// reusing the marker if it was written.
 func (r *Repository) BeginSession(ctx context.Context, host string, start time.Time) error {
-	r.sess.once.Do(func() { r.sess.err = r.beginSession(ctx, host, start) })
-	return r.sess.err
+	return r.sess.once.do(func() error { return r.beginSession(ctx, host, start) })
 }
 
 func (r *Repository) beginSession(ctx context.Context, host string, start time.Time) error {
-	var rid [16]byte
-	rand.Read(rid[:])
-	name := hex.EncodeToString(rid[:])
-	data, err := r.SealJSON(SessionInfo{Start: start.UTC(), Host: host, PID: os.Getpid()})
-	if err != nil {
-		return err
-	}
-	if err := r.be.Save(ctx, storage.Handle{Kind: storage.KindSession, Name: name}, data); err != nil {
-		return fmt.Errorf("writing the session marker: %w", err)
-	}
 	r.sess.mu.Lock()
-	r.sess.name = name
+	written := r.sess.name != ""
 	r.sess.mu.Unlock()
+	if !written {
+		var rid [16]byte
+		rand.Read(rid[:])
+		name := hex.EncodeToString(rid[:])
+		data, err := r.SealJSON(SessionInfo{Start: start.UTC(), Host: host, PID: os.Getpid()})
+		if err != nil {
+			return err
+		}
+		if err := r.be.Save(ctx, storage.Handle{Kind: storage.KindSession, Name: name}, data); err != nil {
+			return fmt.Errorf("writing the session marker: %w", err)
+		}
+		r.sess.mu.Lock()
+		r.sess.name = name
+		r.sess.mu.Unlock()
+	}
 	// Only now read the intents: a prune that publishes one after this
 	// point sees our marker and waits for us.
 	intents, err := r.ListIntents(ctx)

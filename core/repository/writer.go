@@ -27,7 +27,7 @@ type writer struct {
 	written  map[ID]Location // this session's blobs, for its index segment
 	stats    WriteStats
 	err      error
-	uploads  chan *packBuilder
+	uploads  chan upload
 	inflight sync.WaitGroup
 	workers  sync.WaitGroup
 	// free holds pack builders for reuse: their buffers are pack-sized, and
@@ -39,7 +39,7 @@ func (r *Repository) writer() *writer {
 	r.wOnce.Do(func() {
 		w := &writer{
 			r: r, builders: map[BlobType]*packBuilder{}, pending: map[ID]struct{}{},
-			written: map[ID]Location{}, uploads: make(chan *packBuilder),
+			written: map[ID]Location{}, uploads: make(chan upload),
 			free: make(chan *packBuilder, 1),
 		}
 		for i := 0; i < r.conns; i++ {
@@ -64,18 +64,25 @@ func (w *writer) fail(err error) {
 	w.mu.Unlock()
 }
 
+// upload is a finished pack and the context of the call that finished it:
+// cancelling that call's context aborts the pack's upload.
+type upload struct {
+	ctx context.Context
+	b   *packBuilder
+}
+
 func (w *writer) uploadLoop() {
 	defer w.workers.Done()
-	for b := range w.uploads {
-		w.upload(b)
+	for u := range w.uploads {
+		w.upload(u.ctx, u.b)
 		w.inflight.Done()
 	}
 }
 
-func (w *writer) upload(b *packBuilder) {
+func (w *writer) upload(ctx context.Context, b *packBuilder) {
 	r := w.r
 	data, name := b.finish(r.sealer)
-	if err := r.be.Save(context.Background(), storage.Handle{Kind: b.kind, Name: ID(name).String()}, data); err != nil {
+	if err := r.be.Save(ctx, storage.Handle{Kind: b.kind, Name: ID(name).String()}, data); err != nil {
 		w.fail(fmt.Errorf("writing pack: %w", err))
 		return
 	}
@@ -181,8 +188,11 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 	putScratch(scratch)
 	for i, p := range full {
 		select {
-		case w.uploads <- p:
+		case w.uploads <- upload{ctx, p}:
 		case <-ctx.Done():
+			// Blobs of these packs were promised stored: no later Flush
+			// of this writer may commit without them.
+			w.fail(fmt.Errorf("a pack was not uploaded: %w", ctx.Err()))
 			for range full[i:] {
 				w.inflight.Done()
 			}
@@ -234,8 +244,9 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 	w.mu.Unlock()
 	for _, b := range parts {
 		select {
-		case w.uploads <- b:
+		case w.uploads <- upload{ctx, b}:
 		case <-ctx.Done():
+			w.fail(fmt.Errorf("a pack was not uploaded: %w", ctx.Err()))
 			w.inflight.Done()
 		}
 	}

@@ -7,13 +7,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
 	"github.com/savepoint-ci/savepoint/internal/cputime"
+	"github.com/savepoint-ci/savepoint/internal/testkdf"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -57,7 +57,7 @@ func BenchmarkRestoreSmallFiles(b *testing.B) {
 // into dir/out, emptied before each round; it returns the CPU time spent
 // restoring.
 func restoreLoop(b *testing.B, dir string) time.Duration {
-	crypto.ScryptN = 1 << 10
+	testkdf.Cheap()
 	ctx := context.Background()
 	repo, err := repository.Init(ctx, mem.New(), repository.InitOptions{Password: "bench"})
 	if err != nil {

@@ -23,7 +23,7 @@ func TestExistingSymlinksInTargetAreNotFollowed(t *testing.T) {
 	work, target, outside := t.TempDir(), t.TempDir(), t.TempDir()
 	testrepo.WriteFile(t, work, "data/sub/file.txt", []byte("snapshot content"))
 	testrepo.WriteFile(t, work, "data/top.txt", []byte("top"))
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	snap, err := save.Run(ctx, repo, save.Options{Paths: []string{"data"}})
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +60,7 @@ func TestTamperedDataFailsRestore(t *testing.T) {
 	repo, be := testrepo.New(t)
 	work := t.TempDir()
 	testrepo.WriteFile(t, work, "d/f", testrepo.Random(100<<10))
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	snap, _ := save.Run(ctx, repo, save.Options{Paths: []string{"d"}})
 	be.List(ctx, storage.KindData, func(fi storage.Info) error {
 		be.Corrupt(storage.Handle{Kind: storage.KindData, Name: fi.Name}, 5)
@@ -78,7 +78,7 @@ func TestIncludes(t *testing.T) {
 	testrepo.WriteFile(t, work, "p/a/x.go", []byte("x"))
 	testrepo.WriteFile(t, work, "p/a/y.txt", []byte("y"))
 	testrepo.WriteFile(t, work, "p/b/z.go", []byte("z"))
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	snap, _ := save.Run(ctx, repo, save.Options{Paths: []string{"p"}})
 	res, err := restore.Run(ctx, repo, snap, restore.Options{Target: target, Includes: []string{"*.go"}})
 	if err != nil || res.Files != 2 {

@@ -31,7 +31,7 @@ func TestRoundTrip(t *testing.T) {
 	repo, be := testrepo.New(t)
 	work := t.TempDir()
 	makeTree(t, work)
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	snap, err := save.Run(context.Background(), repo, save.Options{Paths: []string{"src"}, Name: "n"})
 	if err != nil {
 		t.Fatal(err)

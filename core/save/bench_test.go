@@ -4,12 +4,12 @@ import (
 	"context"
 	"testing"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
 	"github.com/savepoint-ci/savepoint/internal/cputime"
+	"github.com/savepoint-ci/savepoint/internal/testkdf"
 )
 
 // benchTree generates a small CI-like tree: a tenth of the source dataset
@@ -31,7 +31,7 @@ func benchTree(b *testing.B) (string, int64) {
 // encrypted mem repository with the default chunker, on every core.
 func BenchmarkSave(b *testing.B) {
 	dir, total := benchTree(b)
-	crypto.ScryptN = 1 << 10
+	testkdf.Cheap()
 	ctx := context.Background()
 	b.SetBytes(total)
 	cpu := cputime.Now()

@@ -44,7 +44,7 @@ func TestUnchangedResaveWritesNothing(t *testing.T) {
 	repo, be := testrepo.New(t)
 	dir := t.TempDir()
 	sourceTree(t, dir, 200)
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	first, err := Run(ctx, repo, Options{Paths: []string{"src"}, Name: "n"})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func TestFreshCheckoutDeduplicates(t *testing.T) {
 	repo, be := testrepo.New(t)
 	a, b := t.TempDir(), t.TempDir()
 	sourceTree(t, a, 100)
-	testrepo.Chdir(t, a)
+	t.Chdir(a)
 	first, err := Run(ctx, repo, Options{Paths: []string{"src"}})
 	if err != nil {
 		t.Fatal(err)
@@ -83,7 +83,7 @@ func TestFreshCheckoutDeduplicates(t *testing.T) {
 	filepath.Walk(filepath.Join(b, "src"), func(p string, fi os.FileInfo, err error) error {
 		return os.Chtimes(p, later, later)
 	})
-	testrepo.Chdir(t, b)
+	t.Chdir(b)
 	repo2 := testrepo.Reopen(t, be)
 	second, err := Run(ctx, repo2, Options{Paths: []string{"src"}})
 	if err != nil {
@@ -103,7 +103,7 @@ func TestChangedFileIsReread(t *testing.T) {
 	repo, _ := testrepo.New(t)
 	dir := t.TempDir()
 	sourceTree(t, dir, 20)
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	first, _ := Run(ctx, repo, Options{Paths: []string{"src"}})
 	testrepo.WriteFile(t, dir, "src/pkg0/file0.txt", []byte("changed"))
 	second, err := Run(ctx, repo, Options{Paths: []string{"src"}, Parent: first})
@@ -123,7 +123,7 @@ func TestExcludes(t *testing.T) {
 	testrepo.WriteFile(t, dir, "app/node_modules/m/index.js", []byte("x"))
 	testrepo.WriteFile(t, dir, "app/build/tmp/o", []byte("x"))
 	testrepo.WriteFile(t, dir, "app/build/keep", []byte("x"))
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	s, err := Run(ctx, repo, Options{Paths: []string{"app"}, Excludes: []string{"*.log", "node_modules/", "app/build/tmp"}})
 	if err != nil {
 		t.Fatal(err)
@@ -153,7 +153,7 @@ func TestSpecialFilesSkippedUnreadablePartial(t *testing.T) {
 		return openRaw(name)
 	}
 	defer func() { openFile = openRaw }()
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	s, err := Run(ctx, repo, Options{Paths: []string{"d"}})
 	if !errors.Is(err, ErrPartial) || s == nil {
 		t.Fatalf("want a committed partial snapshot, got %v", err)
@@ -170,7 +170,7 @@ func TestPathErrors(t *testing.T) {
 	repo, _ := testrepo.New(t)
 	dir := t.TempDir()
 	testrepo.WriteFile(t, dir, "a/x", []byte("x"))
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	for _, tc := range []struct {
 		paths []string
 		want  string
@@ -191,7 +191,7 @@ func TestStoredPaths(t *testing.T) {
 	dir := t.TempDir()
 	testrepo.WriteFile(t, dir, "w/node_modules/m.js", []byte("m"))
 	testrepo.WriteFile(t, dir, "w/.cache/pip/p.whl", []byte("p"))
-	testrepo.Chdir(t, filepath.Join(dir, "w"))
+	t.Chdir(filepath.Join(dir, "w"))
 	s, err := Run(ctx, repo, Options{Paths: []string{"node_modules", ".cache/pip", filepath.Join(dir, "w", ".cache")}[:2]})
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -29,27 +30,29 @@ func List(ctx context.Context, repo *repository.Repository) ([]*Snapshot, error)
 		return nil, fmt.Errorf("listing snapshots: %w", err)
 	}
 	out := make([]*Snapshot, len(ids))
-	errs := make([]error, len(ids))
-	sem := make(chan struct{}, repo.Connections()*2)
-	var wg sync.WaitGroup
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(repo.Connections() * 2)
 	for i, id := range ids {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int, id repository.ID) {
-			defer func() { <-sem; wg.Done() }()
-			out[i], errs[i] = Load(ctx, repo, id)
-		}(i, id)
-	}
-	wg.Wait()
-	var list []*Snapshot
-	for i, s := range out {
-		if errs[i] != nil {
-			if errors.Is(errs[i], storage.ErrNotFound) {
-				continue // removed by prune while we listed
+		g.Go(func() error {
+			s, err := Load(gctx, repo, id)
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				return nil // removed by prune while we listed
+			case err != nil:
+				return fmt.Errorf("snapshot %s: %w", id.Short(), err)
 			}
-			return nil, fmt.Errorf("snapshot %s: %w", ids[i].Short(), errs[i])
+			out[i] = s
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	var list []*Snapshot
+	for _, s := range out {
+		if s != nil {
+			list = append(list, s)
 		}
-		list = append(list, s)
 	}
 	sort.Slice(list, func(i, j int) bool {
 		if !list[i].Time.Equal(list[j].Time) {

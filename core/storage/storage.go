@@ -72,6 +72,9 @@ type Info struct {
 //   - List calls fn once for each object of kind k, in no particular order;
 //     an error returned by fn stops the listing and is returned.
 //   - Remove deletes an object; removing a missing object is not an error.
+//   - A call whose context ends returns an error wrapping the context's
+//     error (errors.Is context.Canceled), never success: a cancelled Save
+//     leaves the object absent or whole, a cancelled List stops.
 //   - Native errors are translated to the sentinels below at the backend's
 //     edge and wrapped with %w, so callers use errors.Is.
 type Backend interface {

@@ -2,7 +2,6 @@ package verify_test
 
 import (
 	"context"
-	"os"
 	"strings"
 	"testing"
 
@@ -20,9 +19,7 @@ var ctx = context.Background()
 func twoSnapshots(t *testing.T) (*mem.Backend, *snapshot.Snapshot, *snapshot.Snapshot) {
 	_, be := testrepo.New(t)
 	dir := t.TempDir()
-	old, _ := os.Getwd()
-	os.Chdir(dir)
-	t.Cleanup(func() { os.Chdir(old) })
+	t.Chdir(dir)
 	testrepo.WriteFile(t, dir, "src/shared.bin", testrepo.Random(300<<10))
 	testrepo.WriteFile(t, dir, "src/own.bin", testrepo.Random(100<<10))
 	a, err := save.Run(ctx, testrepo.Reopen(t, be), save.Options{Paths: []string{"src"}, Name: "n"})

@@ -9,15 +9,16 @@ import (
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
-	"github.com/savepoint-ci/savepoint/core/crypto"
+	"github.com/savepoint-ci/savepoint/internal/testkdf"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // TestReadmeCLIExample runs the README's "60 seconds with the CLI" block
 // line by line through the real command line (in-process), in a directory
-// with a node_modules tree.
+// with a node_modules tree. The restore runs as on a fresh runner, in an
+// empty directory, and must bring back the very tree that was saved.
 func TestReadmeCLIExample(t *testing.T) {
-	crypto.ScryptN = 1 << 10
+	testkdf.Cheap()
 	blocks, err := Blocks("README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -31,11 +32,12 @@ func TestReadmeCLIExample(t *testing.T) {
 	if script == "" {
 		t.Fatal("README has no sh block under '60 seconds with the CLI'")
 	}
-	work := t.TempDir()
+	work, fresh := t.TempDir(), t.TempDir()
 	testrepo.WriteFile(t, work, "node_modules/left-pad/index.js", []byte("module.exports = s => s"))
-	old, _ := os.Getwd()
-	os.Chdir(work)
-	defer os.Chdir(old)
+	testrepo.WriteFile(t, work, "node_modules/left-pad/package.json", []byte(`{"name":"left-pad","version":"1.3.0"}`))
+	testrepo.WriteFile(t, work, "node_modules/.bin/tool", testrepo.Random(70<<10))
+	testrepo.WriteFile(t, work, "node_modules/big/dist/bundle.js", testrepo.Random(600<<10))
+	t.Chdir(work)
 	env := map[string]string{}
 	ran := 0
 	for _, line := range strings.Split(script, "\n") {
@@ -52,6 +54,9 @@ func TestReadmeCLIExample(t *testing.T) {
 				t.Setenv(k, v) // urfave/cli reads SAVEPOINT_REPOSITORY from the process
 			}
 		case f[0] == "savepoint":
+			if f[1] == "restore" {
+				t.Chdir(fresh) // a fresh runner: nothing of the saved tree on disk
+			}
 			var out, errb bytes.Buffer
 			code := cli.Run(context.Background(), "doc", f[1:], cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 				Getenv: func(k string) string { return env[k] }})
@@ -66,7 +71,10 @@ func TestReadmeCLIExample(t *testing.T) {
 	if ran < 4 {
 		t.Fatalf("only %d savepoint commands ran", ran)
 	}
-	if b, err := os.ReadFile(filepath.Join(work, "node_modules/left-pad/index.js")); err != nil || !strings.Contains(string(b), "module.exports") {
-		t.Fatal("the restore in the example did not bring node_modules back")
+	if _, err := os.Stat(filepath.Join(fresh, "node_modules")); err != nil {
+		t.Fatalf("the restore in the example did not bring node_modules back: %v", err)
+	}
+	if d := testrepo.Equal(t, filepath.Join(work, "node_modules"), filepath.Join(fresh, "node_modules")); d != "" {
+		t.Fatalf("node_modules restored into a fresh directory differs from the saved one: %s", d)
 	}
 }

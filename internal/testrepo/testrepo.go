@@ -10,10 +10,10 @@ import (
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/core/chunker"
-	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/internal/testkdf"
 )
 
 // SmallChunks are chunker parameters that make multi-chunk files out of
@@ -24,7 +24,7 @@ var SmallChunks = chunker.Params{Min: 16 << 10, Avg: 64 << 10, Max: 256 << 10}
 // parameters and small chunks.
 func New(t testing.TB) (*repository.Repository, *mem.Backend) {
 	t.Helper()
-	crypto.ScryptN = 1 << 10
+	testkdf.Cheap()
 	be := mem.New()
 	repo, err := Init(t, be)
 	if err != nil {
@@ -35,7 +35,7 @@ func New(t testing.TB) (*repository.Repository, *mem.Backend) {
 
 // Init creates a test repository in be.
 func Init(t testing.TB, be storage.Backend) (*repository.Repository, error) {
-	crypto.ScryptN = 1 << 10
+	testkdf.Cheap()
 	return repository.Init(context.Background(), be, repository.InitOptions{
 		Password: "test-password", Chunker: SmallChunks, PackSize: 1 << 20,
 	})
@@ -128,18 +128,4 @@ func Equal(t testing.TB, a, b string) string {
 		}
 	}
 	return ""
-}
-
-// Chdir runs the rest of the test from dir (save stores paths relative to
-// the working directory) and changes back when the test ends.
-func Chdir(t testing.TB, dir string) {
-	t.Helper()
-	old, err := os.Getwd()
-	if err != nil {
-		old = os.TempDir() // the previous directory is gone: come back somewhere that exists
-	}
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.Chdir(old) })
 }

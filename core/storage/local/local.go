@@ -74,6 +74,9 @@ func (b *Backend) translate(err error, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// saveStep is how much Save writes between two checks of its context.
+const saveStep = 1 << 20
+
 func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error {
 	if err := storage.CheckHandle(h); err != nil {
 		return err
@@ -102,8 +105,16 @@ func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error
 			os.Remove(tmp)
 		}
 	}()
-	if _, err := f.Write(data); err != nil {
-		return b.translate(err, "save "+h.String())
+	// In steps, so a cancelled save stops half-way (and leaves nothing).
+	for rest := data; len(rest) > 0; {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("save %s: %w", h, err)
+		}
+		n := min(len(rest), saveStep)
+		if _, err := f.Write(rest[:n]); err != nil {
+			return b.translate(err, "save "+h.String())
+		}
+		rest = rest[n:]
 	}
 	if err := f.Sync(); err != nil {
 		return b.translate(err, "save "+h.String())
@@ -113,6 +124,9 @@ func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error
 	}
 	if err := os.Chmod(tmp, 0o400); err != nil {
 		return b.translate(err, "save "+h.String())
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("save %s: %w", h, err)
 	}
 	if err := os.Rename(tmp, final); err != nil {
 		return b.translate(err, "save "+h.String())
@@ -175,6 +189,9 @@ func (b *Backend) Stat(ctx context.Context, h storage.Handle) (storage.Info, err
 }
 
 func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	b.Counter.AddList()
 	dir := filepath.Join(b.root, string(k))
 	if _, err := os.Stat(b.root); err != nil {

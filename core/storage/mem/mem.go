@@ -86,6 +86,9 @@ func (b *Backend) Stat(ctx context.Context, h storage.Handle) (storage.Info, err
 }
 
 func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	b.Counter.AddList()
 	b.mu.RLock()
 	var infos []storage.Info

@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/transfer"
 )
 
 var errShortRange = fmt.Errorf("range reaches past the end of the object: %w", storage.ErrInvalid)
@@ -124,17 +126,20 @@ func (b *Backend) Load(ctx context.Context, h storage.Handle, offset, length int
 		}
 		length = size - offset
 	}
-	rd, err := b.getBlob(ctx, digest, offset, length)
-	if err != nil {
-		if errors.Is(err, storage.ErrInvalid) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, fmt.Errorf("oci: loading %s [%d,+%d): %w", h, offset, length, err)
+	fetch := func(ctx context.Context, off, n int64) (io.ReadCloser, int64, error) {
+		rd, size, err := b.getBlob(ctx, digest, off, n)
+		switch {
+		case err == nil:
+			return rd, size, nil
+		case errors.Is(err, storage.ErrInvalid) || errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, 0, fmt.Errorf("oci: loading %s [%d,+%d): %w", h, off, n, err)
+		case statusOf(err) == http.StatusRequestedRangeNotSatisfiable:
+			return nil, 0, fmt.Errorf("oci: loading %s: range [%d,+%d) is past the end: %w", h, off, n, storage.ErrInvalid)
 		}
-		if statusOf(err) == http.StatusRequestedRangeNotSatisfiable {
-			return nil, fmt.Errorf("oci: loading %s: range [%d,+%d) is past the end: %w", h, offset, length, storage.ErrInvalid)
-		}
-		return nil, b.translate("loading", h.String(), err)
+		return nil, 0, b.translate("loading", h.String(), err)
 	}
-	return rd, nil
+	// A body that breaks or stalls is asked for again from where it broke.
+	return transfer.Resume(ctx, fetch, offset, length, attempts, fmt.Sprintf("oci %s: reading %s", b.repo, h), nil)
 }
 
 func sliceRange(h storage.Handle, data []byte, off, n int64) (io.ReadCloser, error) {
@@ -164,32 +169,6 @@ func (b *Backend) missingRepo(ctx context.Context, h storage.Handle, err error) 
 }
 
 var errStop = errors.New("stop")
-
-// exactReader fails with io.ErrUnexpectedEOF when fewer than left bytes come.
-type exactReader struct {
-	rc   io.ReadCloser
-	left int64
-}
-
-func (r *exactReader) Read(p []byte) (int, error) {
-	if r.left <= 0 {
-		return 0, io.EOF
-	}
-	if int64(len(p)) > r.left {
-		p = p[:r.left]
-	}
-	n, err := r.rc.Read(p)
-	r.left -= int64(n)
-	if err == io.EOF && r.left > 0 {
-		err = io.ErrUnexpectedEOF
-	}
-	if err == io.EOF {
-		err = nil
-	}
-	return n, err
-}
-
-func (r *exactReader) Close() error { return r.rc.Close() }
 
 // Stat answers from the tag's manifest (size of its layer, creation-time
 // annotation). A content-addressed object first needs a blob HEAD to learn
@@ -262,11 +241,17 @@ func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info
 		}
 	}
 	for _, fi := range live {
+		if err := ctx.Err(); err != nil {
+			return b.translate("listing", string(k), err)
+		}
 		if err := fn(fi); err != nil {
 			return err
 		}
 	}
 	for _, name := range free {
+		if err := ctx.Err(); err != nil {
+			return b.translate("listing", string(k), err)
+		}
 		h := storage.Handle{Kind: k, Name: name}
 		if checkName(h) != nil {
 			continue
@@ -346,20 +331,13 @@ var _ storage.RequestCounter = (*Backend)(nil)
 // packTimes fills in the ModTime of listed packs from their manifests,
 // Connections at a time, dropping packs removed meanwhile.
 func (b *Backend) packTimes(ctx context.Context, k storage.Kind, infos []storage.Info) ([]storage.Info, error) {
-	var (
-		wg    sync.WaitGroup
-		sem   = make(chan struct{}, b.connections)
-		gone  = make([]bool, len(infos))
-		errMu sync.Mutex
-		first error
-	)
+	gone := make([]bool, len(infos))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(b.connections)
 	for i := range infos {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(i int) {
-			defer func() { <-sem; wg.Done() }()
+		g.Go(func() error {
 			h := storage.Handle{Kind: k, Name: infos[i].Name}
-			raw, err := b.getManifest(ctx, tagFor(h, infos[i].Size))
+			raw, err := b.getManifest(gctx, tagFor(h, infos[i].Size))
 			if err == nil {
 				var created time.Time
 				_, created, err = parseManifest(h, raw)
@@ -370,17 +348,13 @@ func (b *Backend) packTimes(ctx context.Context, k storage.Kind, infos []storage
 			case statusOf(err) == http.StatusNotFound || errors.Is(err, storage.ErrNotFound) || errors.Is(err, errForeign):
 				gone[i] = true
 			default:
-				errMu.Lock()
-				if first == nil {
-					first = b.translate("listing", string(k), err)
-				}
-				errMu.Unlock()
+				return b.translate("listing", string(k), err)
 			}
-		}(i)
+			return nil
+		})
 	}
-	wg.Wait()
-	if first != nil {
-		return nil, first
+	if err := g.Wait(); err != nil {
+		return nil, err
 	}
 	out := infos[:0]
 	for i, fi := range infos {

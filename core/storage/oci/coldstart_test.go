@@ -2,102 +2,106 @@ package oci_test
 
 import (
 	"context"
-	"io"
+	"fmt"
+	"path/filepath"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/restore"
+	"github.com/savepoint-ci/savepoint/core/save"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/oci"
-	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
-// TestColdStartRequests replays the storage calls of a restore and of a
-// re-save of an unchanged tree on a fresh runner (no cache), the way the
-// engine makes them, on a token-auth registry, and pins their request counts
-// (the figures quoted in docs/FORMAT.md).
+// TestColdStartRequests runs the real save and restore of a tree of 3,000
+// files against a token-auth registry, each command as on a fresh runner
+// (a new backend: no connection, no token, no cache), and checks the
+// requests its counting transport saw (the figures in docs/FORMAT.md): a
+// re-save of the unchanged tree within S3's goal of 20 requests, a restore
+// that reads packs, not files.
 func TestColdStartRequests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes 3,000 files")
+	}
 	_, host := bearerRegistry(t)
 	ctx := context.Background()
 	opts := oci.Options{Username: "ci", Password: "job-token"}
-	w := newBackend(t, host, opts)
-	obj := map[storage.Kind][]storage.Handle{}
-	put := func(k storage.Kind, n int) {
-		data, name := storagetest.Blob(n)
-		h := storage.Handle{Kind: k, Name: name}
-		if err := w.Save(ctx, h, data); err != nil {
-			t.Fatal(err)
-		}
-		obj[k] = append(obj[k], h)
-	}
-	if err := w.Save(ctx, storage.Handle{Kind: storage.KindConfig, Name: "config"}, []byte(`{"version":1}`)); err != nil {
-		t.Fatal(err)
-	}
-	put(storage.KindKey, 400)
-	for i := 0; i < 3; i++ {
-		put(storage.KindData, 1<<20)
-	}
-	put(storage.KindMeta, 200<<10)
-	put(storage.KindIndex, 20<<10)
-	put(storage.KindSnapshot, 2<<10)
-
-	// Restore: config, keys, snapshots, index, then pack ranges.
-	r, _ := oci.New(w.Location(), opts)
-	first := func(k storage.Kind) storage.Handle {
-		var h storage.Handle
-		if err := r.List(ctx, k, func(fi storage.Info) error { h = storage.Handle{Kind: k, Name: fi.Name}; return nil }); err != nil {
-			t.Fatal(err)
-		}
-		return h
-	}
-	load := func(h storage.Handle, off, n int64) {
-		rd, err := r.Load(ctx, h, off, n)
+	loc := newBackend(t, host, opts).Location()
+	cold := func(fn func(repo *repository.Repository)) storage.Requests {
+		be, err := oci.New(loc, opts)
 		if err != nil {
 			t.Fatal(err)
 		}
-		io.Copy(io.Discard, rd)
-		rd.Close()
+		defer be.Close()
+		repo, err := repository.Open(ctx, be, repository.OpenOptions{Password: "test-password"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer repo.Close()
+		fn(repo)
+		return be.Requests()
 	}
-	load(storage.Handle{Kind: storage.KindConfig, Name: "config"}, 0, 0)
-	load(first(storage.KindKey), 0, 0)
-	load(first(storage.KindSnapshot), 0, 0)
-	load(first(storage.KindIndex), 0, 0)
-	load(obj[storage.KindMeta][0], 1000, 50<<10)
-	for _, h := range obj[storage.KindData] {
-		load(h, 4096, 512<<10)
+	init, err := oci.New(loc, opts)
+	if err != nil {
+		t.Fatal(err)
 	}
-	restore := r.Requests()
-	// ping + token, config, one LIST shared by keys, snapshots and index
-	// (tagcache.go), 3 GETs, 1 meta range, 3 data ranges
-	if want := (storage.Requests{Get: 2 + 1 + 3 + 1 + 3, List: 1}); restore != want {
-		t.Errorf("cold restore: %+v (%d), want %+v", restore, restore.Total(), want)
+	if _, err := testrepo.Init(t, init); err != nil {
+		t.Fatal(err)
 	}
 
-	// Re-save of an unchanged tree by the same cold client: the reads above
-	// (trees come from the meta pack), then session marker, index segment,
-	// snapshot, and the marker's removal.
-	session := storage.Handle{Kind: storage.KindSession, Name: "runner-1"}
-	for _, step := range []func() error{
-		func() error { return r.Save(ctx, session, []byte("started")) },
-		func() error {
-			d, n := storagetest.Blob(1 << 10)
-			return r.Save(ctx, storage.Handle{Kind: storage.KindIndex, Name: n}, d)
-		},
-		func() error {
-			d, n := storagetest.Blob(2 << 10)
-			return r.Save(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: n}, d)
-		},
-		func() error { return r.Remove(ctx, session) },
-	} {
-		if err := step(); err != nil {
+	const files = 3000
+	dir := t.TempDir()
+	for i := 0; i < files; i++ {
+		testrepo.WriteFile(t, dir, fmt.Sprintf("src/d%02d/f%04d.txt", i%30, i), []byte(fmt.Sprintf("file %d %x", i, testrepo.Random(64+i%512))))
+	}
+	t.Chdir(dir)
+	saveTree := func(repo *repository.Repository) {
+		list, err := snapshot.List(ctx, repo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var parent *snapshot.Snapshot
+		if len(list) > 0 {
+			parent = list[len(list)-1]
+		}
+		if _, err := save.Run(ctx, repo, save.Options{Paths: []string{"src"}, Name: "tree", Hostname: "ci", Parent: parent}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	save := r.Requests().Sub(restore)
-	// write token ; marker 3 PUT ; index 3 PUT ; snapshot 3 PUT ;
-	// removal: DELETE of the manifest this backend pushed (no HEAD: it knows
-	// the digest) + DELETE of the tag on this registry, which keeps tags of
-	// deleted manifests; distribution does not
-	if want := (storage.Requests{Get: 1, Put: 9, Delete: 2}); save != want {
-		t.Errorf("writes of a re-save: %+v (%d), want %+v", save, save.Total(), want)
+	first := cold(saveTree)
+	again := cold(saveTree)
+	target := t.TempDir()
+	restored := cold(func(repo *repository.Repository) {
+		list, err := snapshot.List(ctx, repo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := restore.Run(ctx, repo, list[len(list)-1], restore.Options{Target: target}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, r := range []struct {
+		what string
+		req  storage.Requests
+	}{{"first save", first}, {"cold re-save, unchanged", again}, {"cold restore", restored}} {
+		t.Logf("%s of %d files: %d requests %+v", r.what, files, r.req.Total(), r.req)
 	}
-	t.Logf("cold restore: %d requests %+v; cold re-save of an unchanged tree: %d reads + %d writes", restore.Total(), restore, restore.Total()-3, save.Total())
+	if d := testrepo.Equal(t, filepath.Join(dir, "src"), filepath.Join(target, "src")); d != "" {
+		t.Fatalf("the restored tree differs: %s", d)
+	}
+	// The re-save writes its session marker and snapshot (3 PUT each: open
+	// upload, blob, manifest) and reads no data pack.
+	if again.Total() > 20 || again.Put < 6 {
+		t.Errorf("re-saving an unchanged tree of %d files cost %+v (%d requests), the goal is at most 20", files, again, again.Total())
+	}
+	if restored.Total() > files/100 || restored.Put+restored.Delete != 0 {
+		t.Errorf("restoring %d files cost %+v (%d requests): want reads only, far fewer than one per file", files, restored, restored.Total())
+	}
+	// One tags listing serves the keys, snapshots and index of a restore;
+	// a save lists once more after writing its session marker (tagcache.go).
+	if restored.List != 1 || again.List != 2 {
+		t.Errorf("tags listings: restore %d, re-save %d; want 1 and 2", restored.List, again.List)
+	}
 }

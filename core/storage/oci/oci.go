@@ -24,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/transfer"
 )
 
 // Options configure a Backend. The zero value is usable: credentials come
@@ -40,8 +41,13 @@ type Options struct {
 	// address (loopback registries may always use plain HTTP).
 	Insecure bool
 	// Transport is the base HTTP transport; nil means a clone of
-	// http.DefaultTransport with a 5-minute response-header timeout.
+	// http.DefaultTransport.
 	Transport http.RoundTripper
+	// IdleTimeout fails a request that moves no byte for that long while
+	// sending, waiting for the answer or receiving it (0:
+	// transfer.DefaultIdle, 5s); it is retried at once on a fresh
+	// connection, and a stalled download resumes where it stopped.
+	IdleTimeout time.Duration
 	// PageSize is the number of tags asked for per tags-list request
 	// (default 1000).
 	PageSize int
@@ -146,12 +152,16 @@ func New(ref string, opts Options) (*Backend, error) {
 	inner := opts.Transport
 	if inner == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
-		// A registry that accepted a request but never answers must not
-		// hang a CI job; verifying a 64 MiB upload takes seconds, not minutes.
-		t.ResponseHeaderTimeout = 5 * time.Minute
+		// HTTP/1 only: each transfer has a connection of its own, closed
+		// with its request when it stalls, so the retry goes out on
+		// another (over HTTP/2 every request would share the stalled one).
+		t.Protocols = new(http.Protocols)
+		t.Protocols.SetHTTP1(true)
 		inner, b.ownTransport = t, t
 	}
-	b.base = &countingTransport{inner: inner, c: &b.Counter, allowHTTP: plain}
+	// A registry that stops sending or answering must not hang a CI job.
+	idle := transfer.NewIdleTransport(inner, opts.IdleTimeout)
+	b.base = &countingTransport{inner: idle, c: &b.Counter, allowHTTP: plain}
 	return b, nil
 }
 

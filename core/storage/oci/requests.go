@@ -88,33 +88,42 @@ func (b *Backend) uploadBlob(ctx context.Context, digest string, data []byte) er
 	})
 }
 
-// getBlob returns bytes [off, off+n) of blob sha256:<digest>; n > 0.
-// off == 0 && n == 0 reads the whole blob.
-func (b *Backend) getBlob(ctx context.Context, digest string, off, n int64) (io.ReadCloser, error) {
+// getBlob returns bytes [off, off+n) of blob sha256:<digest> and their
+// number; n == 0 reads from off to the end (its length -1 when the registry
+// does not say).
+func (b *Backend) getBlob(ctx context.Context, digest string, off, n int64) (io.ReadCloser, int64, error) {
 	hdr := map[string]string{}
-	if n > 0 {
+	switch {
+	case n > 0:
 		hdr["Range"] = fmt.Sprintf("bytes=%d-%d", off, off+n-1)
+	case off > 0:
+		hdr["Range"] = fmt.Sprintf("bytes=%d-", off)
 	}
 	res, err := b.do(ctx, request{actions: scopePull, ok: []int{http.StatusOK, http.StatusPartialContent},
 		build: func(ctx context.Context) (*http.Request, error) {
 			return newReq(ctx, http.MethodGet, b.url("blobs/sha256:"+digest), nil, hdr)
 		}})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	if n == 0 {
-		return res.Body, nil
-	}
-	if res.StatusCode == http.StatusOK { // range ignored: skip to off
+	size := res.ContentLength
+	if off > 0 && res.StatusCode == http.StatusOK { // range ignored: skip to off
 		if _, err := io.CopyN(io.Discard, res.Body, off); err != nil {
 			res.Body.Close()
-			return nil, fmt.Errorf("range starts past the end of the object: %w", io.ErrUnexpectedEOF)
+			return nil, 0, fmt.Errorf("range starts past the end of the object: %w", io.ErrUnexpectedEOF)
 		}
-	} else if res.ContentLength >= 0 && res.ContentLength != n {
-		res.Body.Close()
-		return nil, errShortRange
+		if size >= 0 {
+			size -= off
+		}
 	}
-	return &exactReader{rc: res.Body, left: n}, nil
+	switch {
+	case n == 0:
+		return res.Body, size, nil
+	case size >= 0 && size < n:
+		res.Body.Close()
+		return nil, 0, errShortRange
+	}
+	return res.Body, n, nil
 }
 
 // putManifest pushes manifest raw under tag and returns its digest.

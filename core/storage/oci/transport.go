@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/transfer"
 )
 
 // errPlainHTTP is returned for a plain-HTTP request to a registry that is
@@ -255,7 +256,7 @@ func (b *Backend) translate(op string, what string, err error) error {
 	}
 	var te *transport.Error
 	if !errors.As(err, &te) {
-		return fmt.Errorf("%s: registry %s unreachable: %s: %w", prefix, b.repo.RegistryStr(), shortNetError(err), storage.ErrUnavailable)
+		return fmt.Errorf("%s: registry %s unreachable: %s: %w", prefix, b.repo.RegistryStr(), transfer.ShortNetError(err), storage.ErrUnavailable)
 	}
 	detail := describe(te)
 	code := func(c transport.ErrorCode) bool {
@@ -305,16 +306,6 @@ func describe(te *transport.Error) string {
 		}
 	}
 	return s
-}
-
-// shortNetError keeps the last, most specific part of a network error
-// (e.g. "connection refused") and drops URLs.
-func shortNetError(err error) string {
-	msg := err.Error()
-	if i := strings.LastIndex(msg, ": "); i >= 0 {
-		msg = msg[i+2:]
-	}
-	return msg
 }
 
 // tlsProblem describes a certificate error (permanent: retrying cannot help),

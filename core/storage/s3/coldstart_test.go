@@ -58,9 +58,8 @@ func TestColdStartRequests(t *testing.T) {
 		if len(list) > 0 {
 			parent = list[len(list)-1]
 		}
-		inDir(t, dir, func() {
-			_, err = save.Run(context.Background(), repo, save.Options{Paths: []string{"src"}, Name: "tree", Hostname: "ci", Parent: parent})
-		})
+		t.Chdir(dir)
+		_, err = save.Run(context.Background(), repo, save.Options{Paths: []string{"src"}, Name: "tree", Hostname: "ci", Parent: parent})
 		if err != nil {
 			t.Fatal(err)
 		}

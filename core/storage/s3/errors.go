@@ -13,6 +13,7 @@ import (
 
 	"github.com/minio/minio-go/v7"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/transfer"
 )
 
 // translate turns a minio-go or transport error into one line that names
@@ -50,7 +51,7 @@ func (b *Backend) translate(ctx context.Context, err error, what string) error {
 	var errno syscall.Errno
 	if errors.As(err, &ue) || errors.As(err, &ne) || errors.As(err, &errno) ||
 		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
-		return fmt.Errorf("s3: %s: %s failed after %d attempts (%s): %w", what, b.client.EndpointURL().Host, b.maxRetries, shortNetErr(err), storage.ErrUnavailable)
+		return fmt.Errorf("s3: %s: %s failed after %d attempts (%s): %w", what, b.client.EndpointURL().Host, b.maxRetries, transfer.ShortNetError(err), storage.ErrUnavailable)
 	}
 	return fmt.Errorf("s3: %s: %s: %w", what, oneLine(err.Error()), storage.ErrInvalid)
 }

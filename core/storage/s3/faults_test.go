@@ -22,6 +22,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/s3"
 	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+	"github.com/savepoint-ci/savepoint/internal/stallproxy"
 )
 
 // fault is what the proxy does to one request.
@@ -135,6 +136,15 @@ func (p *faultProxy) pick(r *http.Request) fault {
 	return f
 }
 
+// injected counts the requests that got a fault.
+func (p *faultProxy) injected() int64 {
+	var n int64
+	for f := pass + 1; f < numFaults; f++ {
+		n += p.count[f].Load()
+	}
+	return n
+}
+
 func (p *faultProxy) report(t *testing.T) {
 	var parts []string
 	for f := range numFaults {
@@ -204,7 +214,7 @@ func faultyBackend(t *testing.T, rate, retries int) (*s3.Backend, *faultProxy) {
 	open(t, o) // create the bucket directly
 	p := newFaultProxy(t, srv.endpoint, rate)
 	o.Endpoint = p.srv.Listener.Addr().String()
-	o.ResponseTimeout = time.Second
+	o.IdleTimeout = time.Second
 	o.MaxRetries = retries
 	b, err := s3.New(o)
 	if err != nil {
@@ -405,4 +415,18 @@ func TestStalledDownloadResumes(t *testing.T) {
 	if n := b.Requests().Get - before; n != 2 {
 		t.Fatalf("a stalled download cost %d GETs, want 2", n)
 	}
+}
+
+// TestStalledTransfers: a connection that stops moving bytes half-way
+// through a PUT or a GET, without closing, costs the backend's idle
+// timeout and a retry, and the operation succeeds within
+// storagetest.StallBound. The backend runs with its default settings,
+// through a TCP proxy in front of the real MinIO.
+func TestStalledTransfers(t *testing.T) {
+	srv := minio(t)
+	o := srv.options()
+	open(t, o) // the bucket
+	p := stallproxy.Start(t, srv.endpoint)
+	o.Endpoint = p.Addr()
+	storagetest.SaveLoadThroughStalls(t, open(t, o), p)
 }

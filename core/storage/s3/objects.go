@@ -7,10 +7,10 @@ import (
 	"fmt"
 	"io"
 	"path"
-	"time"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/transfer"
 )
 
 // Save stores data with one PUT request carrying a Content-MD5 checksum:
@@ -45,8 +45,9 @@ func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error
 
 // Load returns bytes [offset, offset+length) of the object (length 0: to
 // the end) from one ranged GET. The request is made before Load returns, so
-// a missing object is reported by Load itself. A body that breaks while
-// being read is resumed with another ranged GET for the rest.
+// a missing object is reported by Load itself. A body that breaks or stalls
+// while being read is resumed with another ranged GET for the rest
+// (transfer.Resume), within the same attempt budget as requests.
 func (b *Backend) Load(ctx context.Context, h storage.Handle, offset, length int64) (io.ReadCloser, error) {
 	if err := storage.CheckHandle(h); err != nil {
 		return nil, err
@@ -55,12 +56,8 @@ func (b *Backend) Load(ctx context.Context, h storage.Handle, offset, length int
 		return nil, fmt.Errorf("s3: loading %s: negative range %d+%d: %w", h, offset, length, storage.ErrInvalid)
 	}
 	ctx, done := b.op(ctx)
-	r := &resumeReader{b: b, ctx: ctx, done: done, h: h, offset: offset, remaining: length, toEnd: length == 0}
-	if err := r.open(); err != nil {
-		done()
-		return nil, err
-	}
-	return r, nil
+	fetch := func(ctx context.Context, off, n int64) (io.ReadCloser, int64, error) { return b.get(ctx, h, off, n) }
+	return transfer.Resume(ctx, fetch, offset, length, b.maxRetries, "s3: reading "+h.String(), done)
 }
 
 // get issues one ranged GET and returns the body and its length.
@@ -72,45 +69,15 @@ func (b *Backend) get(ctx context.Context, h storage.Handle, offset, length int6
 	case offset > 0:
 		opts.SetRange(offset, 0)
 	}
-	gctx, cancel := context.WithCancel(ctx)
-	body, info, _, err := b.core.GetObject(gctx, b.opts.Bucket, b.key(h), opts)
+	body, info, _, err := b.core.GetObject(ctx, b.opts.Bucket, b.key(h), opts)
 	if err != nil {
-		cancel()
 		return nil, 0, b.translate(ctx, err, "loading "+h.String())
 	}
 	if length > 0 && info.Size != length {
 		body.Close()
-		cancel()
 		return nil, 0, fmt.Errorf("s3: loading %s: range %d+%d is past the end of the object: %w", h, offset, length, storage.ErrInvalid)
 	}
-	timer := time.AfterFunc(b.timeout, cancel)
-	timer.Stop()
-	return &idleBody{body: body, cancel: cancel, timeout: b.timeout, timer: timer}, info.Size, nil
-}
-
-// idleBody aborts a download (by cancelling its request) when a Read waits
-// longer than timeout for data, so a stalled transfer becomes a read error
-// that resumeReader recovers from. Time the caller spends between reads
-// does not count.
-type idleBody struct {
-	body    io.ReadCloser
-	cancel  context.CancelFunc
-	timeout time.Duration
-	timer   *time.Timer
-}
-
-func (d *idleBody) Read(p []byte) (int, error) {
-	d.timer.Reset(d.timeout)
-	n, err := d.body.Read(p)
-	d.timer.Stop()
-	return n, err
-}
-
-func (d *idleBody) Close() error {
-	d.timer.Stop()
-	err := d.body.Close()
-	d.cancel()
-	return err
+	return body, info.Size, nil
 }
 
 // Stat returns the size and time of an object with one HEAD request.

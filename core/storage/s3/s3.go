@@ -66,10 +66,11 @@ type Options struct {
 	// RefusedAttempts is how many refused connections (nothing listens,
 	// unknown host) an operation tolerates before it fails (0: 3).
 	RefusedAttempts int
-	// ResponseTimeout bounds the wait for response headers of one attempt
-	// and for the next byte of a download (0: 60s). A timed-out attempt is
-	// retried; a stalled download is resumed.
-	ResponseTimeout time.Duration
+	// IdleTimeout fails an attempt that moves no byte for that long while
+	// sending, waiting for the answer or receiving it (0:
+	// transfer.DefaultIdle, 5s). A stalled attempt is retried at once on a
+	// fresh connection; a stalled download is resumed.
+	IdleTimeout time.Duration
 	// WrapTransport, when set, wraps the HTTP transport below the request
 	// counter (fault injection in tests).
 	WrapTransport func(http.RoundTripper) http.RoundTripper
@@ -84,7 +85,6 @@ type Backend struct {
 	transport  *http.Transport
 	maxRetries int
 	refused    int
-	timeout    time.Duration // response and download idle timeout
 }
 
 var _ storage.Backend = (*Backend)(nil)

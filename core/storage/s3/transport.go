@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/transfer"
 )
 
 // Retries
@@ -27,16 +28,18 @@ import (
 //
 // Two additions live here, in the transport, because minio-go cannot know
 // them:
-//   - ResponseTimeout bounds how long one attempt waits for response
-//     headers, so a hung server becomes a retryable timeout. Downloads
-//     also fail over when no byte arrives for that long (resume.go).
+//   - An idle timeout (transfer.IdleTransport, Options.IdleTimeout) fails
+//     an attempt that moves no byte for that long, sending, waiting or
+//     receiving, so a stalled connection becomes a retryable error within
+//     seconds and the retry goes out on a fresh connection.
 //   - A refused connection (nothing listens, unknown host, no route, dial
 //     timeout) is not worth ten attempts: after RefusedAttempts of them the
 //     transport cancels the whole operation with ErrUnavailable, so a wrong
 //     endpoint fails within about a second instead of half a minute.
 //
 // Reading a response body is not covered by minio-go's loop; Load resumes
-// a broken body itself (see resume.go), with the same attempt budget.
+// a broken or stalled body itself (transfer.Resume), with the same attempt
+// budget.
 
 // opKey is the context key of an operation's state.
 type opKey struct{}
@@ -56,17 +59,13 @@ func (b *Backend) op(ctx context.Context) (context.Context, func()) {
 }
 
 // newTransport builds the HTTP transport: TLS settings, connection bounds,
-// timeouts, then the optional test wrapper, then request counting.
+// timeouts, then the optional test wrapper, the idle timeout, then request
+// counting.
 func (b *Backend) newTransport() (http.RoundTripper, error) {
 	conns := b.opts.Connections
 	if conns <= 0 {
 		conns = 8
 	}
-	timeout := b.opts.ResponseTimeout
-	if timeout <= 0 {
-		timeout = 60 * time.Second
-	}
-	b.timeout = timeout
 	tlsConf := &tls.Config{MinVersion: tls.VersionTLS12}
 	if b.opts.CAFile != "" {
 		pem, err := os.ReadFile(b.opts.CAFile)
@@ -94,7 +93,6 @@ func (b *Backend) newTransport() (http.RoundTripper, error) {
 		MaxIdleConns:          conns,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: timeout,
 		ExpectContinueTimeout: time.Second,
 		TLSClientConfig:       tlsConf,
 		// Bodies must arrive as stored: no transparent gzip on ranges.
@@ -105,7 +103,9 @@ func (b *Backend) newTransport() (http.RoundTripper, error) {
 	if b.opts.WrapTransport != nil {
 		rt = b.opts.WrapTransport(rt)
 	}
-	return &countingTransport{b: b, next: rt}, nil
+	idle := transfer.NewIdleTransport(rt, b.opts.IdleTimeout)
+	b.opts.IdleTimeout = idle.Idle()
+	return &countingTransport{b: b, next: idle}, nil
 }
 
 // countingTransport counts every HTTP attempt by kind (retries and bucket
@@ -135,7 +135,7 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			req.URL.Host, oneLine(cv.Err.Error()), storage.ErrUnavailable)})
 	case refused(err):
 		if int(st.refused.Add(1)) >= t.b.refused {
-			st.cancel(opFailure{fmt.Errorf("cannot connect to %s (%v): %w", req.URL.Host, shortNetErr(err), storage.ErrUnavailable)})
+			st.cancel(opFailure{fmt.Errorf("cannot connect to %s (%v): %w", req.URL.Host, transfer.ShortNetError(err), storage.ErrUnavailable)})
 		}
 	}
 	return res, err
@@ -184,30 +184,4 @@ func refused(err error) bool {
 		return true
 	}
 	return false
-}
-
-// shortNetErr names a network failure without URLs or request details.
-func shortNetErr(err error) string {
-	var dns *net.DNSError
-	switch {
-	case errors.As(err, &dns):
-		return "unknown host " + dns.Name
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return "connection refused"
-	case errors.Is(err, syscall.EHOSTUNREACH):
-		return "no route to host"
-	case errors.Is(err, syscall.ENETUNREACH):
-		return "network unreachable"
-	case errors.Is(err, syscall.ECONNRESET):
-		return "connection reset"
-	}
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return "timed out"
-	}
-	var op *net.OpError
-	if errors.As(err, &op) && op.Err != nil {
-		return op.Err.Error()
-	}
-	return err.Error()
 }

@@ -1,6 +1,7 @@
-// Package storagetest is the conformance suite every storage.Backend runs.
-// Call Run from a backend's tests with a constructor that returns a fresh,
-// already-created, empty backend.
+// Package storagetest is the conformance suite every storage.Backend runs,
+// and Faulty, a wrapper that injects faults into any backend for crash
+// tests. Call Run from a backend's tests with a constructor that returns a
+// fresh, already-created, empty backend.
 package storagetest
 
 import (
@@ -36,6 +37,8 @@ func Run(t *testing.T, newBackend func(t *testing.T) storage.Backend) {
 		{"Concurrent", testConcurrent},
 		{"Large", testLarge},
 		{"Empty", testEmpty},
+		{"Cancel", testCancel},
+		{"WriterDies", testWriterDies},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
