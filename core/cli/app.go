@@ -13,14 +13,18 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
+
+	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
 // Exit codes (docs/cli.md).
 const (
-	ExitOK      = 0 // success
-	ExitError   = 1 // the operation failed; nothing was committed
-	ExitUsage   = 2 // bad flags or arguments
-	ExitPartial = 3 // committed, but some files were unreadable (save) or entries refused (restore)
+	ExitOK      = 0  // success
+	ExitError   = 1  // the operation failed; nothing was committed
+	ExitUsage   = 2  // bad flags or arguments
+	ExitPartial = 3  // committed, but some files were unreadable (save) or entries refused (restore)
+	ExitAccess  = 14 // the storage or server refused the credentials or token (storage.ErrPermission)
+	ExitQuota   = 15 // the repository's quota would be exceeded (storage.ErrQuota)
 )
 
 // Env is what a run sees of its process: streams and environment.
@@ -75,6 +79,10 @@ func Run(ctx context.Context, version string, args []string, env Env) int {
 		code = ExitUsage
 	case errors.As(err, &ee):
 		code = ee.code
+	case errors.Is(err, storage.ErrPermission):
+		code = ExitAccess
+	case errors.Is(err, storage.ErrQuota):
+		code = ExitQuota
 	case errors.Is(err, context.Canceled):
 		err = errors.New("interrupted")
 	}
@@ -126,6 +134,8 @@ func commands(env Env) []*cli.Command {
 		forgetCommand(env),
 		pruneCommand(env),
 		verifyCommand(env),
+		serveCommand(env),
+		tokenCommand(env),
 	}
 	for _, c := range cmds {
 		c.OnUsageError = func(c *cli.Context, err error, isSub bool) error {

@@ -1,15 +1,15 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/savepoint-ci/savepoint/core/forget"
 	"github.com/savepoint-ci/savepoint/core/retention"
-	"github.com/savepoint-ci/savepoint/core/snapshot"
-	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
 func forgetCommand(env Env) *cli.Command {
@@ -42,33 +42,27 @@ func forgetCommand(env Env) *cli.Command {
 			if err != nil {
 				return err
 			}
+			o := forget.Options{Policy: p, Name: c.String("name"), DryRun: c.Bool("dry-run")}
+			res := &forget.Result{}
+			if ran, err := onServer(c, env, "forget", o, res); ran {
+				if err != nil {
+					return forgetError(err)
+				}
+				ranOnServer(c, env.Stdout, "forget")
+				return printForget(c, env, res)
+			} else if err != nil {
+				return err
+			}
 			repo, err := openRepo(c, env)
 			if err != nil {
 				return err
 			}
 			defer repo.Close()
-			list, err := snapshot.List(c.Context, repo)
+			res, err = forget.Run(c.Context, repo, o, time.Now())
 			if err != nil {
-				return err
+				return forgetError(err)
 			}
-			list = snapshot.Select(list, snapshot.Filter{Name: c.String("name")})
-			ds, err := retention.Apply(list, p, time.Now())
-			if err != nil {
-				return usagef("forget: %v", err)
-			}
-			dry := c.Bool("dry-run")
-			removed := 0
-			for _, d := range ds {
-				if d.Keep || dry {
-					continue
-				}
-				h := storage.Handle{Kind: storage.KindSnapshot, Name: d.Snapshot.ID.String()}
-				if err := repo.Backend().Remove(c.Context, h); err != nil {
-					return fmt.Errorf("removing snapshot %s: %w (%d removed before it)", d.Snapshot.ID.Short(), err, removed)
-				}
-				removed++
-			}
-			return printForget(c, env, ds, dry, removed)
+			return printForget(c, env, res)
 		},
 	}
 }
@@ -107,33 +101,22 @@ func policyFromFlags(c *cli.Context) (retention.Policy, error) {
 }
 
 // ForgetEntry is one snapshot in forget's --json output.
-type ForgetEntry struct {
-	ID      string    `json:"id"`
-	ShortID string    `json:"short_id"`
-	Time    time.Time `json:"time"`
-	Name    string    `json:"name,omitempty"`
-	Group   string    `json:"group"`
-	Keep    bool      `json:"keep"`
-	Reasons []string  `json:"reasons"`
+type ForgetEntry = forget.Entry
+
+func forgetError(err error) error {
+	if errors.Is(err, forget.ErrPolicy) {
+		return usagef("forget: %v", err)
+	}
+	return err
 }
 
-func printForget(c *cli.Context, env Env, ds []retention.Decision, dry bool, removed int) error {
+func printForget(c *cli.Context, env Env, res *forget.Result) error {
 	if c.Bool("json") {
-		out := struct {
-			DryRun    bool          `json:"dry_run"`
-			Removed   int           `json:"removed"`
-			Snapshots []ForgetEntry `json:"snapshots"`
-		}{DryRun: dry, Removed: removed, Snapshots: []ForgetEntry{}}
-		for _, d := range ds {
-			s := d.Snapshot
-			out.Snapshots = append(out.Snapshots, ForgetEntry{ID: s.ID.String(), ShortID: s.ID.Short(), Time: s.Time,
-				Name: s.Name, Group: d.Group, Keep: d.Keep, Reasons: d.Reasons})
-		}
-		return printJSON(env.Stdout, out)
+		return printJSON(env.Stdout, res)
 	}
 	group := ""
 	goes := 0
-	for _, d := range ds {
+	for _, d := range res.Snapshots {
 		if d.Group != group {
 			group = d.Group
 			fmt.Fprintf(env.Stdout, "group %s\n", group)
@@ -143,12 +126,12 @@ func printForget(c *cli.Context, env Env, ds []retention.Decision, dry bool, rem
 			verb = "remove"
 			goes++
 		}
-		fmt.Fprintf(env.Stdout, "  %s %s  %s  %s\n", verb, d.Snapshot.ID.Short(), d.Snapshot.Time.Local().Format("2006-01-02 15:04:05"), strings.Join(d.Reasons, ", "))
+		fmt.Fprintf(env.Stdout, "  %s %s  %s  %s\n", verb, d.ShortID, d.Time.Local().Format("2006-01-02 15:04:05"), strings.Join(d.Reasons, ", "))
 	}
-	if dry {
-		fmt.Fprintf(env.Stdout, "would remove %d of %d snapshot(s) (dry run)\n", goes, len(ds))
+	if res.DryRun {
+		fmt.Fprintf(env.Stdout, "would remove %d of %d snapshot(s) (dry run)\n", goes, len(res.Snapshots))
 	} else {
-		fmt.Fprintf(env.Stdout, "removed %d of %d snapshot(s); run 'savepoint prune' to free their data\n", removed, len(ds))
+		fmt.Fprintf(env.Stdout, "removed %d of %d snapshot(s); run 'savepoint prune' to free their data\n", res.Removed, len(res.Snapshots))
 	}
 	return nil
 }

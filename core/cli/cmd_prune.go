@@ -52,42 +52,60 @@ func pruneCommand(env Env) *cli.Command {
 			if pct == 0 {
 				o.MaxUnused = -1
 			}
+			res := &prune.Result{}
+			if ran, err := onServer(c, env, "prune", o, res); ran {
+				if err != nil {
+					return pruneError(err)
+				}
+				ranOnServer(c, env.Stdout, "prune")
+				return printPrune(c, env, o, res)
+			} else if err != nil {
+				return err
+			}
 			repo, err := openRepo(c, env)
 			if err != nil {
 				return err
 			}
 			defer repo.Close()
-			res, err := prune.Run(c.Context, repo, o)
+			res, err = prune.Run(c.Context, repo, o)
 			if err != nil {
-				if errors.Is(err, prune.ErrLeaseHeld) || errors.Is(err, prune.ErrLeaseStale) {
-					return err
-				}
-				return fmt.Errorf("prune: %w", err)
+				return pruneError(err)
 			}
-			if c.Bool("json") {
-				return printJSON(env.Stdout, res)
-			}
-			if c.Bool("verbose") || o.DryRun {
-				for _, a := range res.Actions {
-					fmt.Fprintf(env.Stdout, "  %-8s %s  %s  (%s)\n", a.Action, a.Object, BytesHuman(a.Bytes), a.Reason)
-				}
-			}
-			verb := "deleted"
-			if o.DryRun {
-				verb = "would delete"
-			}
-			fmt.Fprintf(env.Stdout, "%d snapshot(s), %d of %d blobs in use, %d trees read\n", res.Snapshots, res.LiveBlobs, res.Blobs, res.TreesRead)
-			fmt.Fprintf(env.Stdout, "%s %d pack(s), %s; repacked %d pack(s) (%d blobs, %s copied)\n", verb, res.PacksDeleted,
-				BytesHuman(res.BytesDeleted), res.PacksRepacked, res.BlobsCopied, BytesHuman(res.BytesCopied))
-			if res.PacksScheduled > 0 && !res.Immediate && !o.DryRun {
-				fmt.Fprintf(env.Stdout, "scheduled %d pack(s) for deletion: saves that started earlier are still running; the next prune deletes them\n", res.PacksScheduled)
-			}
-			if res.IntentsDeferred > 0 {
-				fmt.Fprintf(env.Stdout, "%d earlier deletion intent(s) still wait for running saves\n", res.IntentsDeferred)
-			}
-			fmt.Fprintf(env.Stdout, "index: %d segment(s) written, %d removed; %d running save(s), %d stale session marker(s) removed; %s\n",
-				res.SegmentsWritten, res.SegmentsRemoved, res.SessionsLive, res.SessionsRemoved, time.Duration(res.DurationSec*float64(time.Second)).Round(time.Millisecond))
-			return nil
+			return printPrune(c, env, o, res)
 		},
 	}
+}
+
+func pruneError(err error) error {
+	if errors.Is(err, prune.ErrLeaseHeld) || errors.Is(err, prune.ErrLeaseStale) {
+		return err
+	}
+	return fmt.Errorf("prune: %w", err)
+}
+
+func printPrune(c *cli.Context, env Env, o prune.Options, res *prune.Result) error {
+	if c.Bool("json") {
+		return printJSON(env.Stdout, res)
+	}
+	if c.Bool("verbose") || o.DryRun {
+		for _, a := range res.Actions {
+			fmt.Fprintf(env.Stdout, "  %-8s %s  %s  (%s)\n", a.Action, a.Object, BytesHuman(a.Bytes), a.Reason)
+		}
+	}
+	verb := "deleted"
+	if o.DryRun {
+		verb = "would delete"
+	}
+	fmt.Fprintf(env.Stdout, "%d snapshot(s), %d of %d blobs in use, %d trees read\n", res.Snapshots, res.LiveBlobs, res.Blobs, res.TreesRead)
+	fmt.Fprintf(env.Stdout, "%s %d pack(s), %s; repacked %d pack(s) (%d blobs, %s copied)\n", verb, res.PacksDeleted,
+		BytesHuman(res.BytesDeleted), res.PacksRepacked, res.BlobsCopied, BytesHuman(res.BytesCopied))
+	if res.PacksScheduled > 0 && !res.Immediate && !o.DryRun {
+		fmt.Fprintf(env.Stdout, "scheduled %d pack(s) for deletion: saves that started earlier are still running; the next prune deletes them\n", res.PacksScheduled)
+	}
+	if res.IntentsDeferred > 0 {
+		fmt.Fprintf(env.Stdout, "%d earlier deletion intent(s) still wait for running saves\n", res.IntentsDeferred)
+	}
+	fmt.Fprintf(env.Stdout, "index: %d segment(s) written, %d removed; %d running save(s), %d stale session marker(s) removed; %s\n",
+		res.SegmentsWritten, res.SegmentsRemoved, res.SessionsLive, res.SessionsRemoved, time.Duration(res.DurationSec*float64(time.Second)).Round(time.Millisecond))
+	return nil
 }

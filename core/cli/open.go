@@ -23,12 +23,18 @@ func backend(c *cli.Context, env Env) (storage.Backend, error) {
 	if url == "" {
 		return nil, usagef("no repository given: use --repo or SAVEPOINT_REPOSITORY")
 	}
-	return location.Open(c.Context, url, location.Options{
+	return location.Open(c.Context, url, locationOptions(c, env))
+}
+
+// locationOptions are the storage settings of the global flags.
+func locationOptions(c *cli.Context, env Env) location.Options {
+	return location.Options{
 		Getenv:      env.Getenv,
 		Connections: c.Int("connections"),
 		S3:          s3Options(c),
 		OCI:         ociOptions(c),
-	})
+		Server:      serverOptions(c),
+	}
 }
 
 // password finds the repository password: --password-file, then

@@ -18,4 +18,7 @@ var (
 	// ErrInvalid: the request was refused as malformed (bad name, bad
 	// range, a registry refusing our artifact type, ...).
 	ErrInvalid = errors.New("invalid request")
+	// ErrQuota: the repository's storage quota would be exceeded; nothing
+	// stored was changed.
+	ErrQuota = errors.New("storage quota exceeded")
 )
