@@ -118,18 +118,30 @@ func exists(r *http.Request, be storage.Backend, h storage.Handle, data []byte) 
 // X-Savepoint-Content-Sha256 header when given. On failure it has answered.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, h storage.Handle) ([]byte, bool) {
 	max := s.o.MaxRequestSize
-	switch {
-	case r.ContentLength < 0:
-		writeError(w, r, http.StatusLengthRequired, protocol.Error{Code: protocol.CodeInvalid, Message: "a PUT needs a Content-Length"})
-		return nil, false
-	case r.ContentLength > max:
+	tooLarge := func() {
 		writeError(w, r, http.StatusRequestEntityTooLarge, protocol.Error{Code: protocol.CodeTooLarge,
-			Message: fmt.Sprintf("%s is %d bytes, above this server's request-size limit of %d (serve --max-request-size)", h, r.ContentLength, max)})
-		return nil, false
+			Message: fmt.Sprintf("%s is larger than this server's request-size limit of %d bytes (serve --max-request-size)", h, max)})
 	}
-	data := make([]byte, r.ContentLength)
-	n, err := io.ReadFull(r.Body, data)
-	callOf(r).in = int64(n)
+	var data []byte
+	var err error
+	if r.ContentLength > max {
+		tooLarge()
+		return nil, false
+	} else if r.ContentLength >= 0 {
+		data = make([]byte, r.ContentLength)
+		var n int
+		n, err = io.ReadFull(r.Body, data)
+		data = data[:n]
+	} else {
+		// Chunked: the end of the body is framed, a cut-off one is an error.
+		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			tooLarge()
+			return nil, false
+		}
+	}
+	callOf(r).in = int64(len(data))
 	if err != nil {
 		// The client went away or the server is stopping: nothing is stored.
 		callOf(r).note = "body incomplete, discarded: " + err.Error()

@@ -24,8 +24,8 @@ var ErrNoServerPassword = errors.New("the server has no password for this reposi
 // response; any other answer becomes an error wrapping a storage sentinel.
 func (b *Backend) do(ctx context.Context, c *retryablehttp.Client, method, url string, body []byte, hdr http.Header) (*http.Response, error) {
 	var rb any
-	if body != nil {
-		rb = body
+	if len(body) > 0 {
+		rb = body // a nil body goes as Content-Length: 0
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, method, url, rb)
 	if err != nil {

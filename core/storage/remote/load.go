@@ -37,7 +37,7 @@ type body struct {
 	ctx     context.Context
 	h       storage.Handle
 	off     int64 // next byte to read
-	left    int64 // bytes still to read (0 before the first open: to the end)
+	left    int64 // bytes still to read; before the first open 0 means to the end; -1: to the end, length unknown
 	rc      io.ReadCloser
 	resumes int
 }
@@ -45,16 +45,19 @@ type body struct {
 func (r *body) open() error {
 	hdr := http.Header{}
 	if r.off > 0 || r.left > 0 {
-		hdr.Set("Range", rangeHeader(r.off, r.left))
+		hdr.Set("Range", rangeHeader(r.off, max(r.left, 0)))
 	}
 	resp, err := r.b.do(r.ctx, r.b.client, http.MethodGet, r.b.objectURL(r.h), nil, hdr)
 	if err != nil {
 		return fmt.Errorf("loading %s: %w", r.h, err)
 	}
-	if resp.ContentLength < 0 || (r.left > 0 && resp.ContentLength != r.left) {
+	if r.left > 0 && resp.ContentLength != r.left {
 		resp.Body.Close()
 		return fmt.Errorf("loading %s: the server sent %d bytes for a range of %d: %w", r.h, resp.ContentLength, r.left, storage.ErrUnavailable)
 	}
+	// Without a length (a whole object, streamed) the body's end is
+	// framed by HTTP (chunked encoding, HTTP/2 end of stream): a cut-off
+	// body reads as an error, never as a short object.
 	r.rc, r.left = resp.Body, resp.ContentLength
 	return nil
 }
@@ -63,17 +66,21 @@ func (r *body) Read(p []byte) (int, error) {
 	if r.left == 0 {
 		return 0, io.EOF
 	}
-	if int64(len(p)) > r.left {
+	if r.left > 0 && int64(len(p)) > r.left {
 		p = p[:r.left]
 	}
 	n, err := r.rc.Read(p)
 	r.off += int64(n)
-	r.left -= int64(n)
-	if r.left == 0 {
-		return n, nil
-	}
-	if err == io.EOF {
-		err = io.ErrUnexpectedEOF
+	if r.left > 0 {
+		r.left -= int64(n)
+		if r.left == 0 {
+			return n, nil
+		}
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+	} else if err == io.EOF {
+		return n, io.EOF
 	}
 	if err != nil && r.ctx.Err() == nil && r.resumes < maxResumes && !errors.Is(err, context.Canceled) {
 		r.resumes++

@@ -31,9 +31,6 @@ func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error
 		sum := sha256.Sum256(data)
 		hdr.Set(protocol.HeaderSHA256, hex.EncodeToString(sum[:]))
 	}
-	if data == nil {
-		data = []byte{}
-	}
 	resp, err := b.do(ctx, b.client, http.MethodPut, b.objectURL(h), data, hdr)
 	if err != nil {
 		return fmt.Errorf("saving %s: %w", h, err)
