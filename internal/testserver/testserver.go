@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -49,7 +50,10 @@ func Binary(t testing.TB) string {
 		if buildErr != nil {
 			return
 		}
-		out, err := exec.Command("go", "build", "-o", filepath.Join(buildDir, "savepoint"), "github.com/savepoint-ci/savepoint").CombinedOutput()
+		build := exec.Command("go", "build", "-o", filepath.Join(buildDir, "savepoint"), ".")
+		_, here, _, _ := runtime.Caller(0)
+		build.Dir = filepath.Join(filepath.Dir(here), "..", "..") // the module root, whatever the test's working directory
+		out, err := build.CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
 		}
