@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/hashicorp/go-retryablehttp"
 
@@ -81,6 +82,9 @@ func (b *Backend) statusError(resp *http.Response) error {
 		sentinel = storage.ErrInvalid
 	default:
 		return fmt.Errorf("%s (HTTP %d)", msg, resp.StatusCode)
+	}
+	if rest, ok := strings.CutSuffix(msg, ": "+sentinel.Error()); ok {
+		return fmt.Errorf("%s: %w", rest, sentinel) // the server named it already
 	}
 	return fmt.Errorf("%s: %w", msg, sentinel)
 }
