@@ -25,6 +25,9 @@ func slowPut(t *testing.T, url, token string, data []byte) (*io.PipeWriter, <-ch
 	req, _ := http.NewRequest(http.MethodPut, url, pr)
 	req.ContentLength = int64(len(data))
 	req.Header.Set("Authorization", "Bearer "+token)
+	// The body goes only once the handler reads it (100 Continue): the
+	// first write to the pipe returns when the request is in flight.
+	req.Header.Set("Expect", "100-continue")
 	done := make(chan int, 1)
 	go func() {
 		resp, err := http.DefaultClient.Do(req)
