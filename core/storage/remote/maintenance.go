@@ -23,7 +23,7 @@ func (b *Backend) Maintain(ctx context.Context, op string, req, resp any) error 
 	url := b.base.String() + "/" + protocol.MaintenancePath + "/" + op
 	r, err := b.do(ctx, b.once, http.MethodPost, url, body, http.Header{"Content-Type": {"application/json"}})
 	if err != nil {
-		return fmt.Errorf("%s on the server: %w", op, err)
+		return err // the server's message names the operation
 	}
 	defer r.Body.Close()
 	if err := json.NewDecoder(r.Body).Decode(resp); err != nil {
