@@ -32,13 +32,19 @@ func newClient(t *testing.T, srv *testserver.Server, name, token string) *client
 	return &client{t: t, srv: srv, repo: srv.Repo(name), token: token}
 }
 
-// run runs savepoint with args and returns the exit code and output.
-func (c *client) run(args ...string) (code int, stdout, stderr string) {
-	c.t.Helper()
+// command is savepoint with args, in the client's environment.
+func (c *client) command(args ...string) *exec.Cmd {
 	cmd := exec.Command(c.srv.Bin, args...)
 	cmd.Env = append(os.Environ(), "SAVEPOINT_REPOSITORY="+c.repo, "SAVEPOINT_TOKEN="+c.token,
 		"SAVEPOINT_PASSWORD="+password, "SAVEPOINT_QUIET=1")
 	cmd.Env = append(cmd.Env, c.env...)
+	return cmd
+}
+
+// run runs savepoint with args and returns the exit code and output.
+func (c *client) run(args ...string) (code int, stdout, stderr string) {
+	c.t.Helper()
+	cmd := c.command(args...)
 	var out, errOut bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
