@@ -29,7 +29,9 @@ func TestCLIThroughServer(t *testing.T) {
 	job.ok("save", "--name", "build", "src")
 	var snap struct {
 		ID    string
-		Stats struct{ FilesUnchanged int64 `json:"files_unchanged"` }
+		Stats struct {
+			FilesUnchanged int64 `json:"files_unchanged"`
+		}
 	}
 	if err := json.Unmarshal([]byte(job.ok("--json", "save", "--name", "build", "src")), &snap); err != nil {
 		t.Fatal(err)
