@@ -153,17 +153,19 @@ func (s *Server) Stop() {
 	}
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
-	case <-s.done:
+	case err := <-s.done:
+		s.done <- err // for Wait
 	case <-time.After(90 * time.Second):
 		s.cmd.Process.Kill()
-		<-s.done
+		s.done <- fmt.Errorf("killed: no exit within 90s of SIGTERM (%v)", <-s.done)
 	}
 }
 
 // Kill ends the process with SIGKILL, as a crash would.
 func (s *Server) Kill() {
 	s.cmd.Process.Kill()
-	<-s.done
+	err := <-s.done
+	s.done <- err
 }
 
 // Restart starts the server again on the same address and storage.
@@ -173,7 +175,8 @@ func (s *Server) Restart() {
 	s.start(s.Addr)
 }
 
-// Wait waits for the process to end by itself and returns its error.
+// Wait waits up to d for the process to end (by itself, or after Stop)
+// and returns its error.
 func (s *Server) Wait(d time.Duration) error {
 	select {
 	case err := <-s.done:
