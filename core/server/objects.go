@@ -9,19 +9,26 @@ import (
 	"strings"
 	"time"
 
+	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/server/tokens"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/remote/protocol"
 )
 
-// handle reads the object handle from the path; on a bad one it answers 400.
-func (s *Server) handle(w http.ResponseWriter, r *http.Request) (storage.Handle, bool) {
+// object authenticates a request about one object, checks that the
+// token's role is at least need (what: what the request would do) and
+// reads the object's handle from the path. On failure it has answered.
+func (s *Server) object(w http.ResponseWriter, r *http.Request, need tokens.Role, what string) (tokens.Token, *repos.Repo, storage.Handle, bool) {
 	h := storage.Handle{Kind: storage.Kind(r.PathValue("kind")), Name: r.PathValue("name")}
+	tok, repo, ok := s.authenticate(w, r)
+	if !ok || !s.require(w, r, tok, need, what) {
+		return tok, nil, h, false
+	}
 	if err := storage.CheckHandle(h); err != nil {
 		s.fail(w, r, err)
-		return h, false
+		return tok, nil, h, false
 	}
-	return h, true
+	return tok, repo, h, true
 }
 
 // handleCreate makes the repository's container (POST /NAME/).
@@ -100,11 +107,7 @@ func appendEntry(b []byte, fi storage.Info) []byte {
 // handleLoad answers GET (the object or a Range of it) and HEAD (its size
 // and storage time).
 func (s *Server) handleLoad(w http.ResponseWriter, r *http.Request) {
-	tok, repo, ok := s.authenticate(w, r)
-	if !ok || !s.require(w, r, tok, tokens.RoleRead, "reading") {
-		return
-	}
-	h, ok := s.handle(w, r)
+	_, repo, h, ok := s.object(w, r, tokens.RoleRead, "reading")
 	if !ok {
 		return
 	}

@@ -12,11 +12,7 @@ import (
 // objects, with one exception: an append token removes the session
 // markers it created itself (the writer ending its session).
 func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request) {
-	tok, repo, ok := s.authenticate(w, r)
-	if !ok || !s.require(w, r, tok, tokens.RoleAppend, "removing an object") {
-		return
-	}
-	h, ok := s.handle(w, r)
+	tok, repo, h, ok := s.object(w, r, tokens.RoleAppend, "removing an object")
 	if !ok {
 		return
 	}

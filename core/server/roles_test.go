@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
@@ -173,8 +174,20 @@ func TestReadToken(t *testing.T) {
 			t.Errorf("GET %s with a read token: HTTP %d", h, a.status)
 		}
 	}
-	if a := c.do(http.MethodGet, "/ci/data/", nil); a.status != http.StatusOK || !strings.Contains(string(a.body), `"size":3000`) {
+	a := c.do(http.MethodGet, "/ci/data/", nil)
+	if a.status != http.StatusOK || !strings.Contains(string(a.body), `"size":3000`) {
 		t.Errorf("list with a read token: HTTP %d %s", a.status, a.body)
+	}
+	// Every answer names its request, and the log line of the request too.
+	id := a.header.Get("X-Request-Id")
+	if len(id) != 16 {
+		t.Errorf("X-Request-Id %q", id)
+	}
+	for i := 0; i < 100 && !strings.Contains(srv.Logs(), `"request_id":"`+id+`"`); i++ {
+		time.Sleep(10 * time.Millisecond) // the log line is written as the answer ends
+	}
+	if !strings.Contains(srv.Logs(), `"request_id":"`+id+`","method":"GET","path":"/ci/data/","status":200`) {
+		t.Errorf("no log line for request %s:\n%s", id, srv.Logs())
 	}
 	s.intact(t, srv, "ci", admin)
 }

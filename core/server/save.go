@@ -27,11 +27,7 @@ import (
 // the quota; the server records it as the owner of the session markers
 // it creates.
 func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
-	tok, repo, ok := s.authenticate(w, r)
-	if !ok || !s.require(w, r, tok, tokens.RoleAppend, "saving") {
-		return
-	}
-	h, ok := s.handle(w, r)
+	tok, repo, h, ok := s.object(w, r, tokens.RoleAppend, "saving")
 	if !ok {
 		return
 	}

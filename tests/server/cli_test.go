@@ -133,3 +133,25 @@ func TestServerSideMaintenance(t *testing.T) {
 		t.Error("prune without any password succeeded")
 	}
 }
+
+// TestQuotaThroughCLI: a save that would pass the repository's quota ends
+// with exit status 15 and one line saying so; the snapshots stored before
+// stay restorable.
+func TestQuotaThroughCLI(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{Args: []string{"--quota", "2MiB"}})
+	initRepo(t, srv, "app", srv.Token("app", "admin"))
+	job := newClient(t, srv, "app", srv.Token("app", "append"))
+	dir := t.TempDir()
+	testrepo.Chdir(t, dir)
+	testrepo.WriteFile(t, dir, "small/a.bin", testrepo.Random(500<<10))
+	job.ok("save", "--name", "small", "small")
+	testrepo.WriteFile(t, dir, "big/b.bin", testrepo.Random(3<<20))
+	code, _, errOut := job.run("save", "--name", "big", "big")
+	if code != 15 || !strings.Contains(errOut, "quota") || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+		t.Fatalf("a save over the quota: exit %d, %q; want exit 15 and one line", code, errOut)
+	}
+	job.ok("restore", "--target", filepath.Join(dir, "out"), "small:latest")
+	if d := testrepo.Equal(t, filepath.Join(dir, "small"), filepath.Join(dir, "out", "small")); d != "" {
+		t.Fatalf("the snapshot saved before the quota was reached: %s", d)
+	}
+}
