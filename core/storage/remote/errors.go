@@ -73,7 +73,8 @@ func (b *Backend) statusError(resp *http.Response) error {
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		sentinel = storage.ErrPermission // the server's message names the role needed
 	case e.Code == protocol.CodeNoRepository:
-		sentinel = storage.ErrNoContainer
+		// No repository: no object in it either (as the OCI backend says).
+		return fmt.Errorf("%s: %w (%w)", msg, storage.ErrNoContainer, storage.ErrNotFound)
 	case resp.StatusCode == http.StatusNotFound:
 		sentinel = storage.ErrNotFound
 	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 502 && resp.StatusCode <= 504:

@@ -2,6 +2,8 @@ package remote_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/remote"
 	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
@@ -45,5 +48,40 @@ func TestMissingRepository(t *testing.T) {
 	err = be.List(context.Background(), storage.KindSnapshot, func(storage.Info) error { return nil })
 	if !errors.Is(err, storage.ErrNoContainer) {
 		t.Fatalf("List in a missing repository: %v, want ErrNoContainer", err)
+	}
+}
+
+// TestConformanceBehindStorages runs the suite through the server with each
+// remote storage behind it: S3 (MinIO) and an OCI registry.
+func TestConformanceBehindStorages(t *testing.T) {
+	m := testenv.RequireMinIO(t)
+	registry := testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")
+	var rb [6]byte
+	rand.Read(rb[:])
+	suffix := hex.EncodeToString(rb[:])
+	for _, tc := range []struct {
+		name, storage string
+		env           []string
+	}{
+		{"s3", "s3://sp-behind-" + suffix + "/srv", []string{"AWS_ACCESS_KEY_ID=" + m.AccessKey, "AWS_SECRET_ACCESS_KEY=" + m.SecretKey,
+			"SAVEPOINT_S3_ENDPOINT=http://" + m.Endpoint, "AWS_REGION=us-east-1"}},
+		{"oci", "oci://" + registry + "/behind-" + suffix, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := testserver.Start(t, testserver.Options{Storage: tc.storage, Env: tc.env})
+			token := srv.Token("*", "admin")
+			n := 0
+			storagetest.Run(t, func(t *testing.T) storage.Backend {
+				n++
+				be, err := remote.New(remote.Options{URL: srv.Repo(fmt.Sprintf("conformance-%d", n)), Token: token})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := be.Create(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				return be
+			})
+		})
 	}
 }
