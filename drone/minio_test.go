@@ -55,9 +55,10 @@ func TestMinIO(t *testing.T) {
 		}
 	}
 
-	// Wrong keys: an error naming the problem, never the keys.
+	// Wrong keys: an error naming the problem, never the keys; exit 14
+	// (access refused).
 	bad := step{dir: ws, env: merge(woodpecker, map[string]string{"PLUGIN_S3_SECRET_KEY": "wrong-" + secret, "PLUGIN_INIT": ""})}.run(t)
-	if bad.code != 1 || bad.get("status") != "error" {
+	if bad.code != 14 || bad.get("status") != "error" {
 		t.Errorf("wrong secret key: exit %d, result %s", bad.code, bad.resultRaw)
 	}
 	bad.noSecrets(t, password, secret)

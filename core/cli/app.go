@@ -19,12 +19,12 @@ import (
 
 // Exit codes (docs/cli.md).
 const (
-	ExitOK      = 0  // success
-	ExitError   = 1  // the operation failed; nothing was committed
-	ExitUsage   = 2  // bad flags or arguments
-	ExitPartial = 3  // committed, but some files were unreadable (save) or entries refused (restore)
-	ExitAccess  = 14 // the storage or server refused the credentials or token (storage.ErrPermission)
-	ExitQuota   = 15 // the repository's quota would be exceeded (storage.ErrQuota)
+	ExitOK            = 0  // success
+	ExitError         = 1  // the operation failed; nothing was committed
+	ExitUsage         = 2  // bad flags or arguments
+	ExitPartial       = 3  // committed, but some files were unreadable (save) or entries refused (restore)
+	ExitAccessRefused = 14 // the storage or server refused the credentials or token (storage.ErrPermission)
+	ExitQuota         = 15 // the repository's quota would be exceeded (storage.ErrQuota)
 )
 
 // Env is what a run sees of its process: streams and environment.
@@ -80,7 +80,7 @@ func Run(ctx context.Context, version string, args []string, env Env) int {
 	case errors.As(err, &ee):
 		code = ee.code
 	case errors.Is(err, storage.ErrPermission):
-		code = ExitAccess
+		code = ExitAccessRefused
 	case errors.Is(err, storage.ErrQuota):
 		code = ExitQuota
 	case errors.Is(err, context.Canceled):
