@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/server/tokens"
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -113,29 +114,28 @@ func exists(r *http.Request, be storage.Backend, h storage.Handle, data []byte) 
 // digest: the object name for content-addressed kinds, else the
 // X-Savepoint-Content-Sha256 header when given. On failure it has answered.
 func (s *Server) readBody(w http.ResponseWriter, r *http.Request, h storage.Handle) ([]byte, bool) {
-	max := s.o.MaxRequestSize
+	limit := s.o.MaxRequestSize
 	tooLarge := func() {
 		writeError(w, r, http.StatusRequestEntityTooLarge, protocol.Error{Code: protocol.CodeTooLarge,
-			Message: fmt.Sprintf("%s is larger than this server's request-size limit of %d bytes (serve --max-request-size)", h, max)})
+			Message: fmt.Sprintf("%s is larger than this server's request-size limit of %d bytes (serve --max-request-size)", h, limit)})
 	}
-	var data []byte
-	var err error
-	if r.ContentLength > max {
+	if r.ContentLength > limit {
 		tooLarge()
 		return nil, false
-	} else if r.ContentLength >= 0 {
-		data = make([]byte, r.ContentLength)
-		var n int
-		n, err = io.ReadFull(r.Body, data)
-		data = data[:n]
-	} else {
-		// Chunked: the end of the body is framed, a cut-off one is an error.
-		data, err = io.ReadAll(http.MaxBytesReader(w, r.Body, max))
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			tooLarge()
-			return nil, false
-		}
+	}
+	// Memory grows with the bytes that arrive, not with what the header
+	// announces, and a client that stops sending is cut off.
+	body := &idleReader{r: http.MaxBytesReader(w, r.Body, limit), rc: http.NewResponseController(w)}
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), 4<<20)))
+	_, err := buf.ReadFrom(body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		tooLarge()
+		return nil, false
+	}
+	data := buf.Bytes()
+	if err == nil && r.ContentLength >= 0 && int64(len(data)) != r.ContentLength {
+		err = io.ErrUnexpectedEOF
 	}
 	callOf(r).in = int64(len(data))
 	if err != nil {
@@ -155,4 +155,20 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, h storage.Hand
 		return nil, false
 	}
 	return data, true
+}
+
+// idleTimeout cuts off an upload that sends nothing for this long.
+const idleTimeout = 2 * time.Minute
+
+// idleReader moves the connection's read deadline forward before each
+// read, so a slow upload may take as long as it needs while a stalled one
+// ends within idleTimeout.
+type idleReader struct {
+	r  io.Reader
+	rc *http.ResponseController
+}
+
+func (i *idleReader) Read(p []byte) (int, error) {
+	i.rc.SetReadDeadline(time.Now().Add(idleTimeout))
+	return i.r.Read(p)
 }
