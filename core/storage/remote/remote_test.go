@@ -21,7 +21,11 @@ func TestMain(m *testing.M) { testserver.Main(m) }
 // process on loopback, local storage behind it, with an admin token (the
 // suite replaces and removes objects).
 func TestConformance(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
+	conformance(t, testserver.Start(t, testserver.Options{}))
+}
+
+// conformance runs the suite on new repositories of srv.
+func conformance(t *testing.T, srv *testserver.Server) {
 	token := srv.Token("*", "admin")
 	n := 0
 	storagetest.Run(t, func(t *testing.T) storage.Backend {
@@ -68,20 +72,7 @@ func TestConformanceBehindStorages(t *testing.T) {
 		{"oci", "oci://" + registry + "/behind-" + suffix, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			srv := testserver.Start(t, testserver.Options{Storage: tc.storage, Env: tc.env})
-			token := srv.Token("*", "admin")
-			n := 0
-			storagetest.Run(t, func(t *testing.T) storage.Backend {
-				n++
-				be, err := remote.New(remote.Options{URL: srv.Repo(fmt.Sprintf("conformance-%d", n)), Token: token})
-				if err != nil {
-					t.Fatal(err)
-				}
-				if err := be.Create(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-				return be
-			})
+			conformance(t, testserver.Start(t, testserver.Options{Storage: tc.storage, Env: tc.env}))
 		})
 	}
 }
