@@ -109,11 +109,7 @@ func runServe(ctx context.Context, g *Globals, o ServeOptions) error {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
-	ttl := o.TokenCacheTTL
-	if ttl == 0 {
-		ttl = -1 // tokens.Options: negative is never cached
-	}
-	store := tokens.NewStore(table, tokens.Options{CacheTTL: ttl})
+	store := tokens.NewStore(table, tokens.Options{CacheTTL: &o.TokenCacheTTL})
 	// Reach the storage once now: wrong credentials are a start-up error.
 	if _, err := store.List(ctx); err != nil {
 		ln.Close()

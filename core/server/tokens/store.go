@@ -39,21 +39,22 @@ type cached struct {
 
 // Options configure a Store.
 type Options struct {
-	// CacheTTL: how long a record read is trusted (0: DefaultCacheTTL;
-	// negative: never cached).
-	CacheTTL time.Duration
+	// CacheTTL: how long a record read is trusted (nil: DefaultCacheTTL;
+	// 0: never cached, every request reads the record).
+	CacheTTL *time.Duration
 	Now      func() time.Time // nil: time.Now
 }
 
 // NewStore returns the store of the tokens in table t.
 func NewStore(t *records.Table, o Options) *Store {
-	if o.CacheTTL == 0 {
-		o.CacheTTL = DefaultCacheTTL
+	ttl := DefaultCacheTTL
+	if o.CacheTTL != nil {
+		ttl = *o.CacheTTL
 	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Store{t: t, ttl: o.CacheTTL, now: o.Now, cache: map[string]cached{}}
+	return &Store{t: t, ttl: ttl, now: o.Now, cache: map[string]cached{}}
 }
 
 // Create issues a token for repository repo (or AllRepos) with role; a

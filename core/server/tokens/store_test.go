@@ -41,7 +41,7 @@ func TestLifecycle(t *testing.T) {
 	ctx := context.Background()
 	be := mem.New()
 	c := &clock{now: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
-	s := NewStore(records.New(be), Options{CacheTTL: 10 * time.Second, Now: c.Now})
+	s := NewStore(records.New(be), Options{CacheTTL: new(10 * time.Second), Now: c.Now})
 	tok, rec, err := s.Create(ctx, "app", RoleAppend, time.Hour)
 	if err != nil {
 		t.Fatal(err)
