@@ -77,9 +77,7 @@ func TestCLIThroughServer(t *testing.T) {
 // the client needs no password. Without one, an admin client runs them
 // across the network as on any storage.
 func TestServerSideMaintenance(t *testing.T) {
-	pwdir := t.TempDir()
-	os.WriteFile(filepath.Join(pwdir, "app"), []byte(password+"\n"), 0o600)
-	srv := testserver.Start(t, testserver.Options{Args: []string{"--password-dir", pwdir}})
+	srv := startWithPasswords(t, "app")
 	admin := srv.Token("*", "admin")
 	initRepo(t, srv, "app", admin)
 	initRepo(t, srv, "other", admin)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -77,6 +78,19 @@ func (c *client) refused(role string, args ...string) {
 	if code != 14 || len(lines) != 1 || !strings.Contains(errOut, "role "+role) {
 		c.t.Errorf("savepoint %s: exit %d, stderr %q; want exit 14 and one line naming role %s", strings.Join(args, " "), code, errOut, role)
 	}
+}
+
+// startWithPasswords starts a server that holds the password of the
+// repositories named (--password-dir): their forget and prune run on it.
+func startWithPasswords(t *testing.T, names ...string) *testserver.Server {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range names {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(password+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return testserver.Start(t, testserver.Options{Args: []string{"--password-dir", dir}})
 }
 
 // initRepo creates repository name on the server in-process with cheap

@@ -12,7 +12,6 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/prune"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
-	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 // TestServerSidePruneZeros: prune's options reach the server as given,
@@ -21,9 +20,7 @@ import (
 // carries out a deletion intent that a writer's session marker written
 // within the default minute of skew after it holds back.
 func TestServerSidePruneZeros(t *testing.T) {
-	pwdir := t.TempDir()
-	os.WriteFile(filepath.Join(pwdir, "app"), []byte(password+"\n"), 0o600)
-	srv := testserver.Start(t, testserver.Options{Args: []string{"--password-dir", pwdir}})
+	srv := startWithPasswords(t, "app")
 	admin := srv.Token("app", "admin")
 	initRepo(t, srv, "app", admin)
 	dir := t.TempDir()
