@@ -62,7 +62,7 @@ func Run(t *testing.T, files int, open func() storage.Backend) Result {
 	}
 	saveOnce := func(repo *repository.Repository) {
 		parent := latest(repo)
-		testrepo.Chdir(t, dir)
+		t.Chdir(dir)
 		_, err := save.Run(context.Background(), repo, save.Options{Paths: []string{"src"}, Name: "tree", Hostname: "ci", Parent: parent})
 		if err != nil {
 			t.Fatal(err)

@@ -24,7 +24,7 @@ func TestCLIThroughServer(t *testing.T) {
 	src := filepath.Join(dir, "src")
 	testrepo.WriteFile(t, src, "a.txt", []byte("version 1"))
 	testrepo.WriteFile(t, src, "big.bin", testrepo.Random(3<<20))
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 
 	job.ok("save", "--name", "build", "src")
 	var snap struct {
@@ -82,7 +82,7 @@ func TestServerSideMaintenance(t *testing.T) {
 	initRepo(t, srv, "app", admin)
 	initRepo(t, srv, "other", admin)
 	dir := t.TempDir()
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	for _, name := range []string{"app", "other"} {
 		job := newClient(t, srv, name, srv.Token(name, "append"))
 		for i := 0; i < 3; i++ {
@@ -140,7 +140,7 @@ func TestQuotaThroughCLI(t *testing.T) {
 	initRepo(t, srv, "app", srv.Token("app", "admin"))
 	job := newClient(t, srv, "app", srv.Token("app", "append"))
 	dir := t.TempDir()
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	testrepo.WriteFile(t, dir, "small/a.bin", testrepo.Random(500<<10))
 	job.ok("save", "--name", "small", "small")
 	testrepo.WriteFile(t, dir, "big/b.bin", testrepo.Random(3<<20))

@@ -504,7 +504,7 @@ func TestDocMaintenance(t *testing.T) {
 	initRepo2(t, srv, ca)
 	job := newClient(t, srv, "app", srv.Token("app", "append"))
 	job.env = []string{"SAVEPOINT_SERVER_CA_FILE=" + ca}
-	testrepo.Chdir(t, work)
+	t.Chdir(work)
 	for i := 0; i < 3; i++ {
 		testrepo.WriteFile(t, work, "src/f.bin", testrepo.Random(50<<10))
 		job.ok("save", "--name", "build", "src")

@@ -24,7 +24,7 @@ func TestKillServerDuringSave(t *testing.T) {
 	for i := 0; i < 60; i++ {
 		testrepo.WriteFile(t, dir, fmt.Sprintf("src/f%02d.bin", i), testrepo.Random(1<<20))
 	}
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	save := job.command("save", "--name", "build", "src")
 	var out bytes.Buffer
 	save.Stdout, save.Stderr = &out, &out

@@ -24,7 +24,7 @@ func TestServerSidePruneZeros(t *testing.T) {
 	admin := srv.Token("app", "admin")
 	initRepo(t, srv, "app", admin)
 	dir := t.TempDir()
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	job := newClient(t, srv, "app", srv.Token("app", "append"))
 	// 20 files of one blob each share one data pack; the second snapshot
 	// lacks one of them, so once the first is forgotten 1/20 is unused.
