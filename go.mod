@@ -17,6 +17,8 @@ require (
 
 require (
 	github.com/google/go-cmp v0.7.0 // indirect
+	github.com/hashicorp/go-cleanhttp v0.5.2 // indirect
+	github.com/hashicorp/go-retryablehttp v0.7.8 // indirect
 	github.com/opencontainers/image-spec v1.1.1 // indirect
 	gotest.tools/v3 v3.5.2 // indirect
 )

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make bench: the Go benchmarks of the hot paths (MB/s, a few seconds), then
 # bench/compare: savepoint beside restic and tar+zstd on generated CI-like
-# datasets (docs/performance.md). Arguments go to bench/compare, e.g.
+# datasets, then savepoint through its own server beside savepoint on a local
+# directory (docs/performance.md). Arguments go to bench/compare, e.g.
 #   make bench BENCH_ARGS="-scale 0.1"      # quick
 #   bash scripts/bench.sh -scale 1           # full size (~900 MB)
 set -euo pipefail
@@ -29,3 +30,13 @@ go test -run '^$' -bench . -benchtime=3x \
 
 echo "== bench/compare $*"
 go run ./bench/compare "$@"
+
+# The server scenario: savepoint through `savepoint serve` on loopback beside
+# savepoint on a local directory (docs/performance.md, "Through the server").
+case " $* " in
+  *" -minio "*|*" -from "*) ;;
+  *)
+    echo "== bench/compare -server $*"
+    go run ./bench/compare -server "$@"
+    ;;
+esac

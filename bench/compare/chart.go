@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-var toolColor = map[string]string{"savepoint": "#2b7bb9", "restic": "#e08a2c", "tar+zstd": "#8a8a8a"}
+var toolColor = map[string]string{"savepoint": "#2b7bb9", "restic": "#e08a2c", "tar+zstd": "#8a8a8a", "savepoint-server": "#1a9850"}
 
 // chart draws wall time per scenario as grouped bars, one panel per
 // dataset, in plain SVG.
@@ -24,7 +24,7 @@ func chart(r *Run) []byte {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="10" y="20" font-size="14" font-weight="bold">Wall time per scenario (seconds, lower is better), %s repositories, scale %g, %s</text>`+"\n", r.Backend, r.Scale, r.Date[:10])
-	for i, t := range toolOrder {
+	for i, t := range r.tools() {
 		x := 10 + i*100
 		fmt.Fprintf(&b, `<rect x="%d" y="28" width="12" height="12" fill="%s"/><text x="%d" y="38">%s</text>`+"\n", x, toolColor[t], x+16, t)
 	}
@@ -46,10 +46,10 @@ func chart(r *Run) []byte {
 			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", padL-4, y+4, trimFloat(v))
 		}
 		groupW := plotW / len(scenarios)
-		barW := (groupW - 12) / len(toolOrder)
+		barW := (groupW - 12) / len(r.tools())
 		for si, sc := range scenarios {
 			gx := padL + si*groupW + 6
-			for ti, t := range toolOrder {
+			for ti, t := range r.tools() {
 				x := r.find(d.Name, sc, t)
 				if x == nil || top == 0 {
 					continue

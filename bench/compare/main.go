@@ -43,6 +43,7 @@ func main() {
 		only     = flag.String("datasets", strings.Join(benchdata.Datasets, ","), "datasets to run, comma-separated")
 		tools    = flag.String("tools", "savepoint,restic,tar+zstd", "tools to run, comma-separated")
 		minio    = flag.Bool("minio", false, "savepoint and restic repositories in MinIO (scripts/services/minio.sh) instead of local directories; results go to the -minio files")
+		server   = flag.Bool("server", false, "savepoint through `savepoint serve` on loopback (local storage) beside savepoint on a local directory; results go to the -server files")
 		keepWork = flag.Bool("keep", false, "keep the work directory")
 		from     = flag.String("from", "", "only re-render the docs from a results JSON file written by an earlier run")
 	)
@@ -82,11 +83,26 @@ func main() {
 		defer stop()
 		backend = "minio"
 	}
+	var srv *benchServer
+	if *server {
+		var stop func()
+		if srv, stop, err = startServer(absBin, dir); err != nil {
+			fatal(err)
+		}
+		defer stop()
+		backend = "server"
+		*tools = strings.Join(serverTools, ",")
+	}
 	var runners []runner
 	for _, t := range strings.Split(*tools, ",") {
 		switch t {
 		case "savepoint":
 			runners = append(runners, &savepointRunner{bin: absBin, s3: s3})
+		case "savepoint-server":
+			if srv == nil {
+				fatal(fmt.Errorf("tool savepoint-server needs -server"))
+			}
+			runners = append(runners, &savepointRunner{bin: absBin, server: srv})
 		case "restic":
 			runners = append(runners, &resticRunner{s3: s3})
 		case "tar+zstd":
@@ -159,7 +175,7 @@ func runDataset(work, ds string, scale float64, runners []runner) ([]Result, ben
 			}
 		}
 		for _, r := range runners {
-			fmt.Fprintf(os.Stderr, "   %-9s %-10s ", sc, r.Name())
+			fmt.Fprintf(os.Stderr, "   %-9s %-16s ", sc, r.Name())
 			var m measure
 			var err error
 			if sc == "restore" {

@@ -48,6 +48,14 @@ type Result struct {
 
 var toolOrder = []string{"savepoint", "restic", "tar+zstd"}
 
+// tools are the tools of the run's report, in order.
+func (r *Run) tools() []string {
+	if r.Backend == "server" {
+		return serverTools
+	}
+	return toolOrder
+}
+
 func (r *Run) find(ds, sc, tool string) *Result {
 	for i := range r.Results {
 		x := &r.Results[i]
@@ -77,6 +85,9 @@ func cell(r *Result, f func(*Result) string) string {
 
 // rows renders the results table as rows of cells, header first.
 func (r *Run) rows() [][]string {
+	if r.Backend == "server" {
+		return r.serverRows()
+	}
 	out := [][]string{{"dataset", "scenario",
 		"wall savepoint", "wall restic", "wall tar+zstd", "sp/restic", "sp/tar",
 		"CPU s sp / restic / tar",
@@ -116,6 +127,9 @@ func (r *Run) rows() [][]string {
 
 // targets checks the targets and describes each miss.
 func (r *Run) targets() (held int, misses []string) {
+	if r.Backend == "server" {
+		return r.serverTargets()
+	}
 	for _, d := range r.Datasets {
 		for _, sc := range scenarios {
 			sp, rs, tz := r.find(d.Name, sc, "savepoint"), r.find(d.Name, sc, "restic"), r.find(d.Name, sc, "tar+zstd")

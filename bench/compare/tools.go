@@ -105,21 +105,31 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-// savepointRunner drives bin/savepoint on a local or MinIO repository.
+// savepointRunner drives bin/savepoint on a local or MinIO repository,
+// or through a savepoint server.
 type savepointRunner struct {
 	bin, repo string
 	sizeDir   string // where the repository's bytes are on disk (for MinIO: its bucket directory)
 	size      int64
 	s3        *minioServer
+	server    *benchServer
 }
 
-func (s *savepointRunner) Name() string { return "savepoint" }
+func (s *savepointRunner) Name() string {
+	if s.server != nil {
+		return "savepoint-server"
+	}
+	return "savepoint"
+}
 
 func (s *savepointRunner) env() []string {
 	env := append(os.Environ(), "SAVEPOINT_PASSWORD=bench-password")
 	if s.s3 != nil {
 		env = append(env, s.s3.env()...)
 		env = append(env, "SAVEPOINT_S3_ENDPOINT=http://"+s.s3.endpoint)
+	}
+	if s.server != nil {
+		env = append(env, s.server.env()...)
 	}
 	return env
 }
@@ -129,6 +139,10 @@ func (s *savepointRunner) Init(repo string) error {
 	if s.s3 != nil {
 		name := filepath.Base(repo)
 		s.repo, s.sizeDir = "s3://savepoint/"+name, filepath.Join(s.s3.data, "savepoint", name)
+	}
+	if s.server != nil {
+		name := filepath.Base(repo)
+		s.repo, s.sizeDir = s.server.url+"/"+name, filepath.Join(s.server.storage, name)
 	}
 	cmd := exec.Command(s.bin, "init", "--repo", s.repo)
 	cmd.Env = s.env()

@@ -95,6 +95,8 @@ func commands() []*cli.Command {
 		forgetCommand(),
 		pruneCommand(),
 		verifyCommand(),
+		serveCommand(),
+		tokenCommand(),
 	}
 }
 
@@ -102,7 +104,8 @@ func commands() []*cli.Command {
 func needArgs(c *cli.Context, min, max int, what string) error {
 	n := c.NArg()
 	if n < min || (max >= 0 && n > max) {
-		return usagef("%s: expected %s (see 'savepoint %s --help')", c.Command.Name, what, c.Command.Name)
+		name := commandName(c)
+		return usagef("%s: expected %s (see 'savepoint %s --help')", name, what, name)
 	}
 	return nil
 }

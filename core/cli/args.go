@@ -27,6 +27,12 @@ func interspersed(app *cli.App, args []string) []string {
 	if cmd == nil {
 		return args
 	}
+	// A command with subcommands (token create): the flags are the subcommand's.
+	top := i
+	for i+1 < len(args) && cmd.Command(args[i+1]) != nil {
+		i++
+		cmd = cmd.Command(args[i])
+	}
 	flags := append(append([]cli.Flag{}, cmd.Flags...), app.Flags...)
 	var global, front, pos []string
 	rest := args[i+1:]
@@ -51,9 +57,9 @@ func interspersed(app *cli.App, args []string) []string {
 		}
 		pos = append(pos, a)
 	}
-	out := append([]string{}, args[:i]...)
+	out := append([]string{}, args[:top]...)
 	out = append(out, global...)
-	out = append(out, args[i])
+	out = append(out, args[top:i+1]...)
 	out = append(out, front...)
 	return append(out, pos...)
 }

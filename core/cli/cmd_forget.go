@@ -2,23 +2,21 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/savepoint-ci/savepoint/core/forget"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/retention"
-	"github.com/savepoint-ci/savepoint/core/snapshot"
 )
 
-// ForgetOptions are the options of forget.
-type ForgetOptions struct {
-	Policy retention.Policy
-	Name   string // only snapshots with this name
-	DryRun bool
-}
+// ForgetOptions are the options of forget: the core's, which also travel
+// to a savepoint server that runs forget itself.
+type ForgetOptions = forget.Options
 
 func forgetCommand() *cli.Command {
 	return define(&cli.Command{
@@ -55,29 +53,28 @@ func bindForget(c *cli.Context) (ForgetOptions, error) {
 	return o, err
 }
 
+// runForget runs forget on the savepoint server when it can (next to its
+// storage), else here.
 func runForget(ctx context.Context, g *Globals, o ForgetOptions) error {
-	return withRepo(ctx, g, listing, func(repo *repository.Repository) error {
-		list, err := snapshot.List(ctx, repo)
+	res := &forget.Result{}
+	if ran, err := onServer(ctx, g, "forget", o, res); ran {
 		if err != nil {
-			return err
+			return forgetError(err)
 		}
-		list = snapshot.Select(list, snapshot.Filter{Name: o.Name})
-		ds, err := retention.Apply(list, o.Policy, time.Now())
-		if err != nil {
-			return usagef("forget: %v", err)
-		}
-		removed := 0
-		for _, d := range ds {
-			if d.Keep || o.DryRun {
-				continue
-			}
-			if err := snapshot.Remove(ctx, repo, d.Snapshot.ID); err != nil {
-				return fmt.Errorf("removing snapshot %s: %w (%d removed before it)", d.Snapshot.ID.Short(), err, removed)
-			}
-			removed++
-		}
-		return printForget(g, ds, o.DryRun, removed)
+		ranOnServer(g, "forget")
+		return printForget(g, res)
+	} else if err != nil {
+		return err
+	}
+	err := withRepo(ctx, g, listing, func(repo *repository.Repository) error {
+		var err error
+		res, err = forget.Run(ctx, repo, o, time.Now())
+		return err
 	})
+	if err != nil {
+		return forgetError(err)
+	}
+	return printForget(g, res)
 }
 
 func policyFromFlags(c *cli.Context) (retention.Policy, error) {
@@ -114,34 +111,23 @@ func policyFromFlags(c *cli.Context) (retention.Policy, error) {
 }
 
 // ForgetEntry is one snapshot in forget's --json output.
-type ForgetEntry struct {
-	ID      string    `json:"id"`
-	ShortID string    `json:"short_id"`
-	Time    time.Time `json:"time"`
-	Name    string    `json:"name,omitempty"`
-	Group   string    `json:"group"`
-	Keep    bool      `json:"keep"`
-	Reasons []string  `json:"reasons"`
+type ForgetEntry = forget.Entry
+
+func forgetError(err error) error {
+	if errors.Is(err, forget.ErrPolicy) {
+		return usagef("forget: %v", err)
+	}
+	return err
 }
 
-func printForget(g *Globals, ds []retention.Decision, dry bool, removed int) error {
+func printForget(g *Globals, res *forget.Result) error {
 	env := g.Env
 	if g.JSON {
-		out := struct {
-			DryRun    bool          `json:"dry_run"`
-			Removed   int           `json:"removed"`
-			Snapshots []ForgetEntry `json:"snapshots"`
-		}{DryRun: dry, Removed: removed, Snapshots: []ForgetEntry{}}
-		for _, d := range ds {
-			s := d.Snapshot
-			out.Snapshots = append(out.Snapshots, ForgetEntry{ID: s.ID.String(), ShortID: s.ID.Short(), Time: s.Time,
-				Name: s.Name, Group: d.Group, Keep: d.Keep, Reasons: d.Reasons})
-		}
-		return printJSON(env.Stdout, out)
+		return printJSON(env.Stdout, res)
 	}
 	group := ""
 	goes := 0
-	for _, d := range ds {
+	for _, d := range res.Snapshots {
 		if d.Group != group {
 			group = d.Group
 			fmt.Fprintf(env.Stdout, "group %s\n", group)
@@ -151,12 +137,12 @@ func printForget(g *Globals, ds []retention.Decision, dry bool, removed int) err
 			verb = "remove"
 			goes++
 		}
-		fmt.Fprintf(env.Stdout, "  %s %s  %s  %s\n", verb, d.Snapshot.ID.Short(), d.Snapshot.Time.Local().Format("2006-01-02 15:04:05"), strings.Join(d.Reasons, ", "))
+		fmt.Fprintf(env.Stdout, "  %s %s  %s  %s\n", verb, d.ShortID, d.Time.Local().Format("2006-01-02 15:04:05"), strings.Join(d.Reasons, ", "))
 	}
-	if dry {
-		fmt.Fprintf(env.Stdout, "would remove %d of %d snapshot(s) (dry run)\n", goes, len(ds))
+	if res.DryRun {
+		fmt.Fprintf(env.Stdout, "would remove %d of %d snapshot(s) (dry run)\n", goes, len(res.Snapshots))
 	} else {
-		fmt.Fprintf(env.Stdout, "removed %d of %d snapshot(s); run 'savepoint prune' to free their data\n", removed, len(ds))
+		fmt.Fprintf(env.Stdout, "removed %d of %d snapshot(s); run 'savepoint prune' to free their data\n", res.Removed, len(res.Snapshots))
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -63,27 +62,42 @@ func bindPrune(c *cli.Context) (PruneOptions, error) {
 	return o, nil
 }
 
+// runPrune runs prune on the savepoint server when it can (next to its
+// storage), else here.
 func runPrune(ctx context.Context, g *Globals, o PruneOptions) error {
-	var res *prune.Result
+	res := &prune.Result{}
+	if ran, err := onServer(ctx, g, "prune", o.Options, res); ran {
+		if err != nil {
+			return pruneError(err)
+		}
+		ranOnServer(g, "prune")
+		return printPrune(g, res, o)
+	} else if err != nil {
+		return err
+	}
 	err := withRepo(ctx, g, listing, func(repo *repository.Repository) error {
 		var err error
 		res, err = prune.Run(ctx, repo, o.Options)
 		return err
 	})
 	if err != nil {
-		if errors.Is(err, prune.ErrLeaseHeld) || errors.Is(err, prune.ErrLeaseStale) {
-			return err
-		}
-		return fmt.Errorf("prune: %w", err)
+		return pruneError(err)
 	}
+	return printPrune(g, res, o)
+}
+
+func pruneError(err error) error {
+	if errors.Is(err, prune.ErrLeaseHeld) || errors.Is(err, prune.ErrLeaseStale) {
+		return err
+	}
+	return fmt.Errorf("prune: %w", err)
+}
+
+func printPrune(g *Globals, res *prune.Result, o PruneOptions) error {
 	if g.JSON {
 		return printJSON(g.Env.Stdout, res)
 	}
-	printPrune(g.Env.Stdout, res, o)
-	return nil
-}
-
-func printPrune(w io.Writer, res *prune.Result, o PruneOptions) {
+	w := g.Env.Stdout
 	if o.Verbose || o.DryRun {
 		for _, a := range res.Actions {
 			fmt.Fprintf(w, "  %-8s %s  %s  (%s)\n", a.Action, a.Object, BytesHuman(a.Bytes), a.Reason)
@@ -104,4 +118,5 @@ func printPrune(w io.Writer, res *prune.Result, o PruneOptions) {
 	}
 	fmt.Fprintf(w, "index: %d segment(s) written, %d removed; %d running save(s), %d stale session marker(s) removed; %s\n",
 		res.SegmentsWritten, res.SegmentsRemoved, res.SessionsLive, res.SessionsRemoved, time.Duration(res.DurationSec*float64(time.Second)).Round(time.Millisecond))
+	return nil
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -22,6 +23,7 @@ type Globals struct {
 	Dotenv          string
 	S3              location.S3Options
 	OCI             location.OCIOptions
+	Server          location.ServerOptions
 	Env             Env `json:"-"`
 }
 
@@ -37,14 +39,41 @@ func envOf(c *cli.Context) Env {
 	return env
 }
 
+// bindGlobals reads the global flags from the app's own context, where
+// interspersed put them: a command's flag of the same name (token create
+// --repo NAME) does not hide them.
 func bindGlobals(c *cli.Context) *Globals {
 	env := envOf(c)
+	c = appContext(c)
 	return &Globals{
 		Version: c.App.Version, Repo: c.String("repo"),
 		PasswordFile: c.String("password-file"), PasswordCommand: c.String("password-command"),
 		JSON: c.Bool("json"), Quiet: c.Bool("quiet"), Connections: c.Int("connections"),
-		Dotenv: c.String("dotenv"), S3: s3Options(c), OCI: ociOptions(c), Env: env,
+		Dotenv: c.String("dotenv"), S3: s3Options(c), OCI: ociOptions(c), Server: serverOptions(c), Env: env,
 	}
+}
+
+// commandName is the command as typed, subcommands included: "save",
+// "token create".
+func commandName(c *cli.Context) string {
+	var names []string
+	for _, x := range c.Lineage() {
+		if x == appContext(c) {
+			break
+		}
+		names = append([]string{x.Command.Name}, names...)
+	}
+	return strings.Join(names, " ")
+}
+
+// appContext is the context of the app itself, whose flags are the global
+// ones. Lineage ends with it, then urfave/cli's bare context around ctx.
+func appContext(c *cli.Context) *cli.Context {
+	l := c.Lineage()
+	if len(l) < 2 {
+		return c
+	}
+	return l[len(l)-2]
 }
 
 // define completes a command: its action binds the flags into the options
@@ -58,7 +87,7 @@ func define[O any](cmd *cli.Command, bind func(c *cli.Context) (O, error), run f
 		}
 		g := bindGlobals(c)
 		if p, ok := c.App.Metadata[metaParsed].(*Parsed); ok {
-			*p = Parsed{Command: cmd.Name, Globals: *g, Options: o}
+			*p = Parsed{Command: commandName(c), Globals: *g, Options: o}
 			return nil
 		}
 		return run(c.Context, g, o)
@@ -68,12 +97,12 @@ func define[O any](cmd *cli.Command, bind func(c *cli.Context) (O, error), run f
 }
 
 func onUsageError(c *cli.Context, err error, isSub bool) error {
-	return usagef("%v (see 'savepoint %s --help')", err, c.Command.Name)
+	return usagef("%v (see 'savepoint %s --help')", err, commandName(c))
 }
 
 // Parsed is a command line as the CLI understands it, without running it.
 type Parsed struct {
-	Command string
+	Command string // as typed: "save", "token create"
 	Globals Globals
 	// Options is the command's options struct (SaveOptions for save,
 	// RestoreOptions for restore, ...).

@@ -21,6 +21,12 @@
 //   - NAMECommand() declares the flags and joins the two with
 //     define(cmd, bindNAME, runNAME), then is listed in commands() (app.go).
 //
+// A command with subcommands (token create|list|revoke) is a plain
+// cli.Command whose Subcommands are each defined that way, NAME being
+// both words (TokenCreateOptions, bindTokenCreate, runTokenCreate).
+// interspersed (args.go) finds the subcommand, so its flags may follow its
+// arguments and may share a global flag's name (token create --repo NAME).
+//
 // A run function that needs the repository calls withRepo (open.go) with
 // the access it needs: listing (plain open), reading (announces a reader
 // session so that prune keeps what it reads: restore, rollback, dump) or

@@ -8,7 +8,7 @@ import (
 func globalFlags() []cli.Flag {
 	flags := []cli.Flag{
 		&cli.StringFlag{Name: "repo", Aliases: []string{"r"}, EnvVars: []string{"SAVEPOINT_REPOSITORY"},
-			Usage: "repository: a path, file://PATH, s3://BUCKET/PREFIX or oci://REGISTRY/REPO"},
+			Usage: "repository: a path, file://PATH, s3://BUCKET/PREFIX, oci://REGISTRY/REPO or https://SERVER/NAME"},
 		&cli.StringFlag{Name: "password-file", EnvVars: []string{"SAVEPOINT_PASSWORD_FILE"},
 			Usage: "read the repository password from `FILE` (else SAVEPOINT_PASSWORD)"},
 		&cli.StringFlag{Name: "password-command", EnvVars: []string{"SAVEPOINT_PASSWORD_COMMAND"},
@@ -20,6 +20,7 @@ func globalFlags() []cli.Flag {
 	}
 	flags = append(flags, s3Flags()...)
 	flags = append(flags, ociFlags()...)
+	flags = append(flags, serverFlags()...)
 	flags = append(flags, dotenvFlags()...)
 	return flags
 }

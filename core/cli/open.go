@@ -75,9 +75,15 @@ func (g *Globals) backend(ctx context.Context) (storage.Backend, error) {
 	if g.Repo == "" {
 		return nil, usageError{withHint(location.ErrNoLocation).Error()}
 	}
-	return location.Open(ctx, g.Repo, location.Options{
-		Getenv: g.Env.Getenv, Connections: g.Connections, S3: g.S3, OCI: g.OCI,
-	})
+	return location.Open(ctx, g.Repo, g.locationOptions())
+}
+
+// locationOptions are the storage settings of the global flags (serve and
+// token open their --storage with them too).
+func (g *Globals) locationOptions() location.Options {
+	return location.Options{
+		Getenv: g.Env.Getenv, Connections: g.Connections, S3: g.S3, OCI: g.OCI, Server: g.Server,
+	}
 }
 
 // password finds the repository password: --password-file, then

@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/savepoint-ci/savepoint/core/retention"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -55,18 +56,7 @@ func ToJSON(s *snapshot.Snapshot) SnapshotJSON {
 func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
 
 // BytesHuman formats a byte count in binary units (entrypoints use it too).
-func BytesHuman(n int64) string {
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	div, exp := int64(unit), 0
-	for m := n / unit; m >= unit; m /= unit {
-		div *= unit
-		exp++
-	}
-	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
-}
+func BytesHuman(n int64) string { return retention.FormatSize(n) }
 
 // RequestsHuman formats request counts by kind.
 func RequestsHuman(r storage.Requests) string {

@@ -2,8 +2,12 @@ package cli
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/savepoint-ci/savepoint/core/location"
+	"github.com/savepoint-ci/savepoint/core/server/tokens"
 )
 
 // TestParse: options come out of the flags as the run functions get them.
@@ -31,6 +35,40 @@ func TestParse(t *testing.T) {
 	}
 	if _, err := Parse([]string{"restore", "latest"}); ExitCode(err) != ExitUsage {
 		t.Errorf("restore without --target: %v", err)
+	}
+}
+
+// TestParseServer: serve and the token subcommands bind like any command;
+// a subcommand's --repo (the token's repository) leaves the global one
+// alone, and the server's global flags reach Globals.
+func TestParseServer(t *testing.T) {
+	p := mustParse(t, "--repo", "https://backup.example/app", "token", "create", "--repo", "app", "--role", "append",
+		"--storage", "/srv", "--expires", "90d", "--json")
+	want := TokenCreateOptions{Storage: "/srv", Repo: "app", Role: tokens.RoleAppend, Expires: 90 * 24 * time.Hour}
+	if p.Command != "token create" || p.Options.(TokenCreateOptions) != want || p.Globals.Repo != "https://backup.example/app" || !p.Globals.JSON {
+		t.Errorf("token create: %+v", p)
+	}
+	p = mustParse(t, "token", "revoke", "tok1", "--storage", "/srv")
+	if p.Command != "token revoke" || p.Options.(TokenRevokeOptions) != (TokenRevokeOptions{Storage: "/srv", ID: "tok1"}) {
+		t.Errorf("token revoke: %+v", p)
+	}
+	if p := mustParse(t, "token", "list", "--storage", "/srv"); p.Options.(TokenListOptions).Storage != "/srv" {
+		t.Errorf("token list: %+v", p)
+	}
+	if _, err := Parse([]string{"token", "list"}); ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), "token list: give --storage") {
+		t.Errorf("token list without --storage: %v", err)
+	}
+	if _, err := Parse([]string{"token", "create", "--storage", "/srv", "--repo", "app", "--role", "owner"}); ExitCode(err) != ExitUsage {
+		t.Errorf("token create --role owner: %v", err)
+	}
+	p = mustParse(t, "serve", "--storage", "s3://bucket/p", "--token-cache", "0s", "--token-file", "/t", "--server-ca-file", "/ca.pem")
+	o := p.Options.(ServeOptions)
+	if p.Command != "serve" || o.Storage != "s3://bucket/p" || o.TokenCacheTTL != 0 || o.MaxRequestSize != 256<<20 ||
+		p.Globals.Server != (location.ServerOptions{TokenFile: "/t", CAFile: "/ca.pem"}) {
+		t.Errorf("serve: %+v", p)
+	}
+	if p := mustParse(t, "snapshots", "--token-file", "/t"); p.Globals.Server.TokenFile != "/t" {
+		t.Errorf("snapshots --token-file: %+v", p.Globals)
 	}
 }
 

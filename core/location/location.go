@@ -1,6 +1,7 @@
-// Package location turns a repository URL (a path, file://, s3://, oci://)
-// into the storage.Backend that serves it. It is the only place that knows
-// every backend; the engine sees only storage.Backend.
+// Package location turns a repository URL (a path, file://, s3://, oci://,
+// https:// for a savepoint server) into the storage.Backend that serves
+// it. It is the only place that knows every backend; the engine sees only
+// storage.Backend.
 package location
 
 import (
@@ -22,6 +23,7 @@ type Options struct {
 	Connections int
 	S3          S3Options
 	OCI         OCIOptions
+	Server      ServerOptions
 }
 
 func (o Options) getenv(k string) string {
@@ -34,9 +36,12 @@ func (o Options) getenv(k string) string {
 // ErrNoLocation means the repository URL is empty.
 var ErrNoLocation = errors.New("no repository given")
 
-// Scheme returns the URL scheme of a repository location: "local", "s3" or "oci".
+// Scheme returns the URL scheme of a repository location: "local", "s3",
+// "oci" or "server" (http:// and https://).
 func Scheme(url string) string {
 	switch {
+	case strings.HasPrefix(url, "https://"), strings.HasPrefix(url, "http://"):
+		return "server"
 	case strings.HasPrefix(url, "s3://"):
 		return "s3"
 	case strings.HasPrefix(url, "oci://"):
@@ -55,9 +60,11 @@ func Open(ctx context.Context, url string, opts Options) (storage.Backend, error
 		return openS3(ctx, url, opts)
 	case "oci":
 		return openOCI(ctx, url, opts)
+	case "server":
+		return openServer(url, opts)
 	}
 	if i := strings.Index(url, "://"); i >= 0 && !strings.HasPrefix(url, "file://") {
-		return nil, fmt.Errorf("unknown repository scheme %q: use a path, file://, s3:// or oci://", url[:i+3])
+		return nil, fmt.Errorf("unknown repository scheme %q: use a path, file://, s3://, oci:// or https://", url[:i+3])
 	}
 	return local.New(strings.TrimPrefix(url, "file://"))
 }

@@ -14,23 +14,24 @@ const (
 	DefaultLeaseTTL  = 6 * time.Hour
 )
 
-// Options configure a prune.
+// Options configure a prune. They travel as JSON to a server that runs
+// prune itself (durations in nanoseconds).
 type Options struct {
 	// Grace: unreferenced packs younger than this are never deleted, and
 	// session markers older than this belong to dead writers (0: 24h).
-	Grace time.Duration
+	Grace time.Duration `json:"grace,omitempty"`
 	// MaxUnused: a pack whose unused share of bytes exceeds this is
 	// repacked (nil: DefaultMaxUnused; 0: any pack with unused bytes).
-	MaxUnused *float64
+	MaxUnused *float64 `json:"max_unused,omitempty"`
 	// ClockSkew is added to an intent's time when deciding whether a
 	// writer started before it (nil: DefaultClockSkew; 0: none).
-	ClockSkew *time.Duration
+	ClockSkew *time.Duration `json:"clock_skew,omitempty"`
 	// LeaseTTL is how long the lease is valid (0: 6h).
-	LeaseTTL   time.Duration
-	BreakLease bool // take the lease even if another prune's lease is there
-	DryRun     bool // decide and report, change nothing
-	Host       string
-	Now        func() time.Time // the clock for every time rule (nil: time.Now)
+	LeaseTTL   time.Duration    `json:"lease_ttl,omitempty"`
+	BreakLease bool             `json:"break_lease,omitempty"` // take the lease even if another prune's lease is there
+	DryRun     bool             `json:"dry_run,omitempty"`     // decide and report, change nothing
+	Host       string           `json:"host,omitempty"`
+	Now        func() time.Time `json:"-"` // the clock for every time rule (nil: time.Now)
 }
 
 func (o *Options) defaults() {

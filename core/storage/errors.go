@@ -18,7 +18,8 @@ var (
 	// ErrInvalid: the request was refused as malformed (bad name, bad
 	// range, a registry refusing our artifact type, ...).
 	ErrInvalid = errors.New("invalid request")
-	// ErrQuota: the store refused to take more data (a server's storage
-	// quota); deleting data or raising the quota helps, retrying does not.
+	// ErrQuota: the repository's storage quota would be exceeded (a
+	// server's quota); nothing stored was changed. Deleting data or raising
+	// the quota helps, retrying does not.
 	ErrQuota = errors.New("storage quota exceeded")
 )

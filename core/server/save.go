@@ -1,0 +1,174 @@
+package server
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/server/tokens"
+	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/remote/protocol"
+	"github.com/savepoint-ci/savepoint/core/verify"
+)
+
+// handleSave stores an object (PUT). The whole body is read and its
+// SHA-256 checked before the storage sees a byte, so a body cut off by a
+// dropped connection or a shutdown is discarded whole.
+//
+// An append token only adds: an object that exists is never replaced (a
+// PUT of identical bytes succeeds without writing, so a retried PUT is
+// harmless); lease objects (prune's lease and deletion intents) are not
+// its to write, except verify's failure markers; its writes count against
+// the quota; the server records it as the owner of the session markers
+// it creates.
+func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
+	tok, repo, h, ok := s.object(w, r, tokens.RoleAppend, "saving")
+	if !ok {
+		return
+	}
+	admin := tok.Role.Allows(tokens.RoleAdmin)
+	if !admin && h.Kind == storage.KindLease && !strings.HasPrefix(h.Name, verify.FailedPrefix) {
+		refuse(w, r, tok, tokens.RoleAdmin, "writing "+h.String()+" (prune's lease and deletion intents) needs a token with role admin")
+		return
+	}
+	data, ok := s.readBody(w, r, h)
+	if !ok {
+		return
+	}
+	be := repo.Backend()
+	if admin {
+		if err := be.Save(r.Context(), h, data); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		w.Header().Set(protocol.HeaderStored, "created")
+		w.WriteHeader(http.StatusCreated)
+		return
+	}
+	if existed, err := exists(r, be, h, data); err != nil {
+		if errors.Is(err, errDiffers) {
+			refuse(w, r, tok, tokens.RoleAdmin, "replacing "+h.String()+", which exists with other content, needs a token with role admin")
+		} else {
+			s.fail(w, r, err)
+		}
+		return
+	} else if existed {
+		w.Header().Set(protocol.HeaderStored, "existed")
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	done, err := repo.Reserve(r.Context(), int64(len(data)))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if h.Kind == storage.KindSession {
+		if err := repo.SetOwner(r.Context(), h.Name, tok.ID); err != nil {
+			done(false)
+			s.fail(w, r, err)
+			return
+		}
+	}
+	err = be.Save(r.Context(), h, data)
+	done(err == nil)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set(protocol.HeaderStored, "created")
+	w.WriteHeader(http.StatusCreated)
+}
+
+var errDiffers = errors.New("the object exists with other content")
+
+// exists reports whether h is stored already. For content-addressed kinds
+// the name proves the bytes equal; other objects are compared, and
+// errDiffers means they differ.
+func exists(r *http.Request, be storage.Backend, h storage.Handle, data []byte) (bool, error) {
+	if h.Kind.ContentAddressed() {
+		_, err := be.Stat(r.Context(), h)
+		if errors.Is(err, storage.ErrNotFound) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	old, err := storage.LoadAll(r.Context(), be, h)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	case !bytes.Equal(old, data):
+		return false, errDiffers
+	}
+	return true, nil
+}
+
+// readBody reads the whole body within the size limit and checks its
+// digest: the object name for content-addressed kinds, else the
+// X-Savepoint-Content-Sha256 header when given. On failure it has answered.
+func (s *Server) readBody(w http.ResponseWriter, r *http.Request, h storage.Handle) ([]byte, bool) {
+	limit := s.o.MaxRequestSize
+	tooLarge := func() {
+		writeError(w, r, http.StatusRequestEntityTooLarge, protocol.Error{Code: protocol.CodeTooLarge,
+			Message: fmt.Sprintf("%s is larger than this server's request-size limit of %d bytes (serve --max-request-size)", h, limit)})
+	}
+	if r.ContentLength > limit {
+		tooLarge()
+		return nil, false
+	}
+	// Memory grows with the bytes that arrive, not with what the header
+	// announces, and a client that stops sending is cut off.
+	body := &idleReader{r: http.MaxBytesReader(w, r.Body, limit), rc: http.NewResponseController(w)}
+	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), 4<<20)))
+	_, err := buf.ReadFrom(body)
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		tooLarge()
+		return nil, false
+	}
+	data := buf.Bytes()
+	if err == nil && r.ContentLength >= 0 && int64(len(data)) != r.ContentLength {
+		err = io.ErrUnexpectedEOF
+	}
+	callOf(r).in = int64(len(data))
+	if err != nil {
+		// The client went away or the server is stopping: nothing is stored.
+		callOf(r).note = "body incomplete, discarded: " + err.Error()
+		panic(http.ErrAbortHandler)
+	}
+	sum := sha256.Sum256(data)
+	got := hex.EncodeToString(sum[:])
+	want := r.Header.Get(protocol.HeaderSHA256)
+	if h.Kind.ContentAddressed() {
+		want = h.Name
+	}
+	if want != "" && got != want {
+		writeError(w, r, http.StatusBadRequest, protocol.Error{Code: protocol.CodeInvalid,
+			Message: fmt.Sprintf("%s: the body's SHA-256 is %s, not %s (damaged on the way?)", h, got, want)})
+		return nil, false
+	}
+	return data, true
+}
+
+// idleTimeout cuts off an upload that sends nothing for this long.
+const idleTimeout = 2 * time.Minute
+
+// idleReader moves the connection's read deadline forward before each
+// read, so a slow upload may take as long as it needs while a stalled one
+// ends within idleTimeout.
+type idleReader struct {
+	r  io.Reader
+	rc *http.ResponseController
+}
+
+func (i *idleReader) Read(p []byte) (int, error) {
+	i.rc.SetReadDeadline(time.Now().Add(idleTimeout))
+	return i.r.Read(p)
+}

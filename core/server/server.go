@@ -1,0 +1,78 @@
+// Package server is `savepoint serve`: an HTTP server in front of one
+// storage location (a directory, s3://, oci://) holding many repositories
+// by name. It speaks the storage protocol of package protocol, enforces the
+// role of the bearer token on every request (package tokens), keeps quotas
+// and the owners of session markers (package repos), and runs forget and
+// prune itself for repositories whose password it was given.
+//
+// Sub-packages hold what the server is made of: records (its own data in
+// the storage), tokens, repos. The management API, jobs, metrics and the
+// web view attach their routes to Mux.
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/server/repos"
+	"github.com/savepoint-ci/savepoint/core/server/tokens"
+)
+
+// DefaultMaxRequestSize is the default limit on a request body: well above
+// the largest pack a repository writes (16 MiB by default).
+const DefaultMaxRequestSize = 256 << 20
+
+// Options configure a Server.
+type Options struct {
+	Repos  *repos.Hub
+	Tokens *tokens.Store
+	// MaxRequestSize refuses larger request bodies with 413 (0:
+	// DefaultMaxRequestSize).
+	MaxRequestSize int64
+	// Logger receives one line per request and the server's events (nil:
+	// discard). Tokens and passwords never reach it.
+	Logger *slog.Logger
+	Now    func() time.Time // nil: time.Now
+}
+
+// Server handles the storage protocol and server-side maintenance.
+type Server struct {
+	o   Options
+	mux *http.ServeMux
+	log *slog.Logger
+}
+
+// New returns a Server; its routes are in place.
+func New(o Options) *Server {
+	if o.MaxRequestSize <= 0 {
+		o.MaxRequestSize = DefaultMaxRequestSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{o: o, mux: http.NewServeMux(), log: o.Logger}
+	s.routes()
+	return s
+}
+
+// Mux is the server's router: further routes (API, metrics, web view)
+// are added here, at top-level names protocol.Reserved keeps free.
+func (s *Server) Mux() *http.ServeMux { return s.mux }
+
+// Handler is the whole server: the router behind request ids, logging
+// and panic recovery.
+func (s *Server) Handler() http.Handler { return s.observe(s.mux) }
+
+func (s *Server) routes() {
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	s.mux.HandleFunc("POST /{repo}/{$}", s.handleCreate)
+	s.mux.HandleFunc("GET /{repo}/{kind}/{$}", s.handleList)
+	s.mux.HandleFunc("GET /{repo}/{kind}/{name}", s.handleLoad) // HEAD too
+	s.mux.HandleFunc("PUT /{repo}/{kind}/{name}", s.handleSave)
+	s.mux.HandleFunc("DELETE /{repo}/{kind}/{name}", s.handleRemove)
+	s.mux.HandleFunc("POST /{repo}/maintenance/{op}", s.handleMaintenance)
+}

@@ -1,0 +1,170 @@
+// Package remote is the storage.Backend of repositories behind `savepoint
+// serve`: https://HOST[:PORT]/NAME (http:// only to a loopback address).
+// Each Backend method is one HTTP request (package protocol); retries
+// follow the one policy in retry.go. The server enforces the token's role;
+// a refusal arrives as storage.ErrPermission naming the role needed.
+package remote
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/remote/protocol"
+)
+
+// Options configure a Backend.
+type Options struct {
+	// URL is https://HOST[:PORT]/NAME, or http://... for a loopback host.
+	URL string
+	// Token is the bearer token (SAVEPOINT_TOKEN or --token-file). Empty:
+	// requests go without one and the server refuses them.
+	Token string
+	// CAFile is a PEM file of CA certificates to trust besides the
+	// system's (a server with a private CA or a self-signed certificate).
+	CAFile string
+	// Connections is the number of parallel transfers the caller makes
+	// (0: 8); that many connections are kept alive.
+	Connections int
+	// Retry is the retry policy (zero value: DefaultRetry).
+	Retry RetryPolicy
+	// WrapTransport, when set, wraps the HTTP transport below the request
+	// counter: an idle-timeout or fault-injection wrapper slots in here.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
+}
+
+// Backend is one repository on a savepoint server.
+type Backend struct {
+	storage.Counter
+	base      *url.URL // scheme://host[:port]/NAME, no trailing slash
+	name      string
+	token     string
+	client    *retryablehttp.Client
+	once      *retryablehttp.Client // same transport, no retries (maintenance)
+	transport *http.Transport
+}
+
+var _ storage.Backend = (*Backend)(nil)
+var _ storage.Creator = (*Backend)(nil)
+
+// New returns a Backend for opts. It does not contact the server.
+func New(opts Options) (*Backend, error) {
+	u, name, err := ParseURL(opts.URL)
+	if err != nil {
+		return nil, err
+	}
+	b := &Backend{base: u, name: name, token: opts.Token}
+	conns := opts.Connections
+	if conns <= 0 {
+		conns = 8
+	}
+	b.transport = &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          2*conns + 4,
+		MaxIdleConnsPerHost:   2*conns + 4,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: 5 * time.Minute, // the server answers a PUT once the object is durable
+		ExpectContinueTimeout: time.Second,
+	}
+	if opts.CAFile != "" {
+		pem, err := os.ReadFile(opts.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("server CA file: %v: %w", err, storage.ErrInvalid)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("server CA file %s holds no PEM certificate: %w", opts.CAFile, storage.ErrInvalid)
+		}
+		b.transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	}
+	var rt http.RoundTripper = b.transport
+	if opts.WrapTransport != nil {
+		rt = opts.WrapTransport(rt)
+	}
+	rt = &counting{next: rt, c: &b.Counter}
+	hc := &http.Client{Transport: rt, CheckRedirect: noRedirects}
+	b.client = opts.Retry.client(hc)
+	b.once = RetryPolicy{Attempts: 1}.client(hc)
+	return b, nil
+}
+
+// ParseURL checks https://HOST[:PORT]/NAME (or http:// to a loopback
+// host) and returns the URL without a trailing slash and the name.
+func ParseURL(raw string) (*url.URL, string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, "", fmt.Errorf("server repository %q: %v: %w", raw, err, storage.ErrInvalid)
+	}
+	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, "", fmt.Errorf("server repository %q: give https://HOST[:PORT]/NAME without credentials or query (the token goes in SAVEPOINT_TOKEN or --token-file): %w", raw, storage.ErrInvalid)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !IsLoopback(u.Hostname()) {
+			return nil, "", fmt.Errorf("server repository %q: plain http:// only to a loopback address, the token would travel in clear text; use https://: %w", raw, storage.ErrInvalid)
+		}
+	default:
+		return nil, "", fmt.Errorf("server repository %q: scheme must be https:// (or http:// on loopback): %w", raw, storage.ErrInvalid)
+	}
+	name := strings.Trim(u.Path, "/")
+	if u.Host == "" || name == "" || strings.Contains(name, "/") {
+		return nil, "", fmt.Errorf("server repository %q: give https://HOST[:PORT]/NAME with one repository NAME: %w", raw, storage.ErrInvalid)
+	}
+	if err := protocol.CheckRepoName(name); err != nil {
+		return nil, "", err
+	}
+	u.Path = "/" + name
+	return u, name, nil
+}
+
+// IsLoopback reports whether host (a name or an address, without port) is
+// a loopback address; "localhost" counts.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+// Location returns the URL of the repository.
+func (b *Backend) Location() string { return b.base.String() }
+
+// Name is the repository's name on the server.
+func (b *Backend) Name() string { return b.name }
+
+// Close releases idle connections.
+func (b *Backend) Close() error {
+	b.transport.CloseIdleConnections()
+	return nil
+}
+
+// Create asks the server to create the repository's container. An existing
+// one is not an error.
+func (b *Backend) Create(ctx context.Context) error {
+	resp, err := b.do(ctx, b.client, http.MethodPost, b.base.String()+"/", nil, nil)
+	if err != nil {
+		return fmt.Errorf("creating repository %s: %w", b.name, err)
+	}
+	resp.Body.Close()
+	return nil
+}

@@ -1,0 +1,536 @@
+package server
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/savepoint-ci/savepoint/internal/doctest"
+	"github.com/savepoint-ci/savepoint/internal/testenv"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
+	"github.com/savepoint-ci/savepoint/internal/testserver"
+)
+
+// The tests below run every example of docs/server.md against real server
+// processes: shell blocks with bash, systemd units by their ExecStart
+// lines, the container command by its arguments to the image's entrypoint,
+// CI files by their savepoint commands with the job's environment.
+
+const exampleURL = "https://backup.example.com:8417"
+
+// docBlocks returns the fenced blocks of docs/server.md in lang under a
+// heading that starts with heading.
+func docBlocks(t *testing.T, heading, lang string) []string {
+	t.Helper()
+	all, err := doctest.Blocks("docs/server.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, b := range all {
+		if strings.HasPrefix(b.Heading, heading) && b.Lang == lang {
+			out = append(out, b.Text)
+		}
+	}
+	if len(out) == 0 {
+		t.Fatalf("docs/server.md has no %s block under %q", lang, heading)
+	}
+	return out
+}
+
+// runScript runs a shell example with bash in dir, the test's savepoint
+// first on PATH, env added, stopping on the first failing command; jobs it
+// started in the background are killed at its end.
+func runScript(t *testing.T, bin, dir, script string, env ...string) (string, error) {
+	t.Helper()
+	full := "set -eu\ntrap 'kill $(jobs -p) 2>/dev/null || true' EXIT\n" + script
+	cmd := exec.Command("bash", "-c", full)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(bin)+":"+os.Getenv("PATH"))
+	cmd.Env = append(cmd.Env, env...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	return out.String(), err
+}
+
+func freePort(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port
+}
+
+// tlsServer starts a server with a self-signed certificate; clients trust
+// it through caFile.
+func tlsServer(t *testing.T, args ...string) (srv *testserver.Server, caFile string) {
+	cert, key := testserver.SelfSigned(t, t.TempDir())
+	srv = testserver.Start(t, testserver.Options{Args: append([]string{"--tls-cert", cert, "--tls-key", key}, args...)})
+	return srv, cert
+}
+
+// unit parses a systemd unit example: its [Service] settings, in order,
+// with continuation lines joined.
+func unit(text string) [][2]string {
+	var out [][2]string
+	text = strings.ReplaceAll(text, "\\\n", " ")
+	section := ""
+	for _, line := range strings.Split(text, "\n") {
+		line = strings.TrimSpace(line)
+		switch {
+		case line == "" || line[0] == '#' || line[0] == ';':
+		case line[0] == '[':
+			section = line
+		case section == "[Service]":
+			k, v, _ := strings.Cut(line, "=")
+			out = append(out, [2]string{k, strings.Join(strings.Fields(v), " ")})
+		}
+	}
+	return out
+}
+
+func TestDocQuickStart(t *testing.T) {
+	bin := testserver.Binary(t)
+	work := t.TempDir()
+	testrepo.WriteFile(t, work, "dist/app.js", []byte("console.log('v1')"))
+	testrepo.WriteFile(t, work, "dist/assets/logo.bin", testrepo.Random(100<<10))
+	port := freePort(t)
+	script := docBlocks(t, "Quick start", "sh")[0]
+	script = strings.NewReplacer("/srv/savepoint", filepath.Join(work, "storage"), "8417", port,
+		"/tmp/restored", filepath.Join(work, "restored")).Replace(script)
+	out, err := runScript(t, bin, work, script)
+	if err != nil {
+		t.Fatalf("the quick start failed: %v\n%s", err, out)
+	}
+	if d := testrepo.Equal(t, filepath.Join(work, "dist"), filepath.Join(work, "restored", "dist")); d != "" {
+		t.Errorf("the quick start's restore differs: %s", d)
+	}
+	if !strings.Contains(out, "exit 14") {
+		t.Errorf("the quick start's forget with the append token was not refused with exit 14:\n%s", out)
+	}
+	// The refusal the page shows is the one the CLI prints.
+	shown := strings.TrimSpace(docBlocks(t, "Quick start", "")[0])
+	pattern := "^" + strings.ReplaceAll(regexp.QuoteMeta(strings.ReplaceAll(shown, "8417", port)), "3f1c…", "[0-9a-f]{16}") + "$"
+	found := false
+	for _, line := range strings.Split(out, "\n") {
+		found = found || regexp.MustCompile(pattern).MatchString(line)
+	}
+	if !found {
+		t.Errorf("no line of the output matches the documented refusal %q:\n%s", shown, out)
+	}
+}
+
+func TestDocTokens(t *testing.T) {
+	bin := testserver.Binary(t)
+	work := t.TempDir()
+	storage := filepath.Join(work, "storage")
+	script := strings.ReplaceAll(docBlocks(t, "Roles and tokens", "sh")[0], "/srv/savepoint", storage)
+	out, err := runScript(t, bin, work, script+"\nsavepoint token list --storage "+storage+"\n")
+	if err != nil {
+		t.Fatalf("the token example failed: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`(?m)^[0-9a-f]{16}\s+app\s+read\s+revoked`).MatchString(out) {
+		t.Errorf("token list after the example does not show the read token revoked:\n%s", out)
+	}
+}
+
+func TestDocSystemd(t *testing.T) {
+	bin := testserver.Binary(t)
+	work := t.TempDir()
+	cert, key := testserver.SelfSigned(t, work)
+	os.MkdirAll(filepath.Join(work, "passwords"), 0o700)
+	blocks := docBlocks(t, "systemd", "ini")
+	var exec0, state, stopTimeout string
+	for _, kv := range unit(blocks[0]) {
+		switch kv[0] {
+		case "ExecStart":
+			exec0 = kv[1]
+		case "StateDirectory":
+			state = kv[1]
+		case "TimeoutStopSec":
+			stopTimeout = kv[1]
+		}
+	}
+	if state == "" || !strings.Contains(exec0, "--storage /var/lib/"+state+" ") {
+		t.Errorf("the unit's storage is not its StateDirectory (%q): %s", state, exec0)
+	}
+	if n, err := strconv.Atoi(stopTimeout); err != nil || n <= 60 {
+		t.Errorf("TimeoutStopSec=%s must exceed the server's 60s shutdown timeout", stopTimeout)
+	}
+	args := strings.Fields(strings.NewReplacer("/var/lib/savepoint", filepath.Join(work, "storage"),
+		"/etc/savepoint/tls/fullchain.pem", cert, "/etc/savepoint/tls/privkey.pem", key,
+		"/etc/savepoint/passwords", filepath.Join(work, "passwords"), "0.0.0.0:8417", "127.0.0.1:0").Replace(exec0))
+	if args[0] != "/usr/local/bin/savepoint" || args[1] != "serve" {
+		t.Fatalf("ExecStart does not run savepoint serve: %s", exec0)
+	}
+	srv := serveArgs(t, bin, args[2:])
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Errorf("the unit's server is not on TLS: %s", srv.URL)
+	}
+	job := newClient(t, srv, "app", srv.Token("app", "append"))
+	job.env = []string{"SAVEPOINT_SERVER_CA_FILE=" + cert}
+	job.ok("init")
+	srv.Stop()
+	if err := srv.Wait(time.Second); err != nil {
+		t.Errorf("the server did not stop cleanly on SIGTERM: %v", err)
+	}
+}
+
+// serveArgs starts `savepoint serve` with args (after "serve"), taking its
+// --listen and --storage from them.
+func serveArgs(t *testing.T, bin string, args []string) *testserver.Server {
+	t.Helper()
+	var o testserver.Options
+	for i := 0; i < len(args); i++ {
+		switch args[i] {
+		case "--listen":
+			i++
+			o.Addr = args[i]
+		case "--storage":
+			i++
+			o.Storage = args[i]
+		default:
+			o.Args = append(o.Args, args[i])
+		}
+	}
+	return testserver.Start(t, o)
+}
+
+func TestDocContainer(t *testing.T) {
+	bin := testserver.Binary(t)
+	work := t.TempDir()
+	hostData, hostEtc := filepath.Join(work, "srv"), filepath.Join(work, "etc")
+	os.MkdirAll(filepath.Join(hostEtc, "tls"), 0o755)
+	os.MkdirAll(filepath.Join(hostEtc, "passwords"), 0o700)
+	cert, key := testserver.SelfSigned(t, filepath.Join(hostEtc, "tls"))
+	os.Rename(cert, filepath.Join(hostEtc, "tls", "fullchain.pem"))
+	os.Rename(key, filepath.Join(hostEtc, "tls", "privkey.pem"))
+	cmds := strings.Split(strings.TrimSpace(strings.ReplaceAll(docBlocks(t, "Container image", "sh")[0], "\\\n", " ")), "\n")
+	if len(cmds) != 2 {
+		t.Fatalf("want the podman run and podman exec commands, got %q", cmds)
+	}
+	run := strings.Fields(cmds[0])
+	if run[0] != "podman" || run[1] != "run" {
+		t.Fatalf("first command: %s", cmds[0])
+	}
+	volumes := map[string]string{"/srv/savepoint": hostData, "/etc/savepoint": hostEtc}
+	mounts := map[string]string{} // container path -> test path
+	var image string
+	var args []string
+	for i := 2; i < len(run); i++ {
+		switch a := run[i]; {
+		case image != "":
+			args = append(args, a)
+		case a == "-v":
+			i++
+			parts := strings.Split(run[i], ":")
+			mounts[parts[1]] = volumes[parts[0]]
+		case a == "--name" || a == "-p":
+			i++
+		case strings.HasPrefix(a, "-"):
+		default:
+			image = a
+		}
+	}
+	if image != "ghcr.io/savepoint-ci/savepoint:v1" {
+		t.Errorf("the example runs image %s", image)
+	}
+	wf, _ := os.ReadFile(filepath.Join(doctest.Root(), ".github", "workflows", "image.yml"))
+	df, _ := os.ReadFile(filepath.Join(doctest.Root(), "Dockerfile"))
+	if !strings.Contains(string(wf), "ghcr.io/savepoint-ci/savepoint:${{ steps.version.outputs.major }}\n") ||
+		!regexp.MustCompile(`(?s)AS minimal.*ENTRYPOINT \["/usr/local/bin/savepoint"\]`).Match(df) {
+		t.Error("the image the example runs is not published with savepoint as its entrypoint")
+	}
+	inContainer := func(s string) string {
+		for c, h := range mounts {
+			s = strings.ReplaceAll(s, c, h)
+		}
+		return s
+	}
+	for i, a := range args {
+		args[i] = strings.ReplaceAll(inContainer(a), "0.0.0.0:8417", "127.0.0.1:0")
+	}
+	if args[0] != "serve" {
+		t.Fatalf("the container does not run serve: %v", args)
+	}
+	srv := serveArgs(t, bin, args[1:])
+	exe := strings.Fields(cmds[1])
+	if strings.Join(exe[:4], " ") != "podman exec savepoint savepoint" {
+		t.Fatalf("second command: %s", cmds[1])
+	}
+	out, err := exec.Command(bin, strings.Fields(inContainer(strings.Join(exe[4:], " ")))...).Output()
+	if err != nil {
+		t.Fatalf("%s: %v", cmds[1], err)
+	}
+	job := newClient(t, srv, "app", strings.TrimSpace(string(out)))
+	job.env = []string{"SAVEPOINT_SERVER_CA_FILE=" + filepath.Join(hostEtc, "tls", "fullchain.pem")}
+	job.ok("init")
+}
+
+func TestDocTLSClient(t *testing.T) {
+	bin := testserver.Binary(t)
+	srv, ca := tlsServer(t)
+	initRepo2(t, srv, ca)
+	work := t.TempDir()
+	os.WriteFile(filepath.Join(work, "ci.token"), []byte(srv.Token("app", "append")+"\n"), 0o600)
+	script := strings.NewReplacer(exampleURL, srv.URL, "/etc/ssl/certs/savepoint-ca.pem", ca).Replace(docBlocks(t, "TLS", "sh")[0])
+	if out, err := runScript(t, bin, work, script, "SAVEPOINT_PASSWORD="+password); err != nil {
+		t.Fatalf("the TLS client example failed: %v\n%s", err, out)
+	}
+}
+
+// initRepo2 creates repository app on a TLS server.
+func initRepo2(t *testing.T, srv *testserver.Server, ca string) {
+	t.Helper()
+	admin := newClient(t, srv, "app", srv.Token("app", "admin"))
+	admin.env = []string{"SAVEPOINT_SERVER_CA_FILE=" + ca}
+	admin.ok("init")
+}
+
+func TestDocSeveralServers(t *testing.T) {
+	bin := testserver.Binary(t)
+	m := testenv.RequireMinIO(t)
+	work := t.TempDir()
+	testrepo.WriteFile(t, work, "dist/app.js", []byte("v1"))
+	p1, p2 := freePort(t), freePort(t)
+	var rb [6]byte
+	rand.Read(rb[:])
+	bucket := "sp-doc-" + hex.EncodeToString(rb[:])
+	script := strings.NewReplacer("AWS_ACCESS_KEY_ID=...", "AWS_ACCESS_KEY_ID="+m.AccessKey,
+		"AWS_SECRET_ACCESS_KEY=...", "AWS_SECRET_ACCESS_KEY="+m.SecretKey,
+		"https://s3.example.com", "http://"+m.Endpoint, "s3://backups/", "s3://"+bucket+"/",
+		"8417", p1, "8418", p2).Replace(docBlocks(t, "Several servers", "sh")[0])
+	tail := fmt.Sprintf(`
+export SAVEPOINT_PASSWORD=%s AWS_REGION=us-east-1
+savepoint --repo http://127.0.0.1:%s/app --token-file ci.token init
+savepoint --repo http://127.0.0.1:%s/app --token-file ci.token save --name build dist
+savepoint --repo http://127.0.0.1:%s/app --token-file ci.token restore --target out latest
+`, password, p1, p2, p1)
+	out, err := runScript(t, bin, work, script+tail)
+	if err != nil {
+		t.Fatalf("the several-servers example failed: %v\n%s", err, out)
+	}
+	if d := testrepo.Equal(t, filepath.Join(work, "dist"), filepath.Join(work, "out", "dist")); d != "" {
+		t.Errorf("saved through one server, restored through the other: %s", d)
+	}
+}
+
+// secrets are what the CI examples take from the platform's secret store.
+type ciRig struct {
+	t       *testing.T
+	bin     string
+	srv     *testserver.Server
+	ca      string
+	secrets map[string]string
+}
+
+func newCIRig(t *testing.T) *ciRig {
+	bin := testserver.Binary(t)
+	srv, ca := tlsServer(t)
+	initRepo2(t, srv, ca)
+	return &ciRig{t: t, bin: bin, srv: srv, ca: ca, secrets: map[string]string{
+		"SAVEPOINT_TOKEN": srv.Token("app", "append"), "savepoint_token": "",
+		"SAVEPOINT_PASSWORD": password, "savepoint_password": password,
+	}}
+}
+
+// value resolves an example's environment value: the server URL, secrets.
+func (r *ciRig) value(v string) string {
+	v = strings.ReplaceAll(v, exampleURL, r.srv.URL)
+	return regexp.MustCompile(`\$\{\{ secrets\.([A-Za-z_]+) \}\}`).ReplaceAllStringFunc(v, func(m string) string {
+		return r.secrets[regexp.MustCompile(`secrets\.([A-Za-z_]+)`).FindStringSubmatch(m)[1]]
+	})
+}
+
+// job runs lines (shell) in a checkout with uploads/, with env, and
+// checks that a production checkpoint was saved.
+func (r *ciRig) job(name string, env map[string]string, lines []string) {
+	t := r.t
+	work := t.TempDir()
+	testrepo.WriteFile(t, work, "uploads/logo.png", testrepo.Random(20<<10))
+	vars := []string{"SAVEPOINT_SERVER_CA_FILE=" + r.ca} // the example server has a public certificate
+	for k, v := range env {
+		vars = append(vars, k+"="+v)
+	}
+	if len(lines) == 0 {
+		t.Fatalf("%s: no savepoint commands found", name)
+	}
+	out, err := runScript(t, r.bin, work, strings.Join(lines, "\n"), vars...)
+	if err != nil {
+		t.Fatalf("%s example: %v\n%s", name, err, out)
+	}
+	reader := newClient(t, r.srv, "app", r.srv.Token("app", "read"))
+	reader.env = []string{"SAVEPOINT_SERVER_CA_FILE=" + r.ca}
+	var list []struct{ Checkpoint bool }
+	json.Unmarshal([]byte(reader.ok("--json", "snapshots", "--name", "production")), &list)
+	if len(list) == 0 || !list[len(list)-1].Checkpoint {
+		t.Errorf("%s example: no production checkpoint on the server after the job", name)
+	}
+}
+
+func TestDocGitHub(t *testing.T) {
+	r := newCIRig(t)
+	var wf struct {
+		Jobs map[string]struct {
+			Env   map[string]string
+			Steps []struct{ Uses, Run string }
+		}
+	}
+	if err := yaml.Unmarshal([]byte(docBlocks(t, "GitHub Actions", "yaml")[0]), &wf); err != nil {
+		t.Fatal(err)
+	}
+	for name, job := range wf.Jobs {
+		env := map[string]string{}
+		for k, v := range job.Env {
+			env[k] = r.value(v)
+		}
+		var lines []string
+		for _, s := range job.Steps {
+			f := strings.Fields(s.Run)
+			if len(f) < 2 || f[0] != "docker" || f[1] != "run" {
+				continue // checkout, the deploy itself
+			}
+			lines = append(lines, dockerRunAsCLI(t, s.Run))
+		}
+		r.job("GitHub "+name, env, lines)
+	}
+}
+
+// dockerRunAsCLI turns `docker run ... IMAGE ARGS` of the savepoint image
+// into `savepoint ARGS` in the same directory and environment (the test
+// checks the image is published with savepoint as its entrypoint, see
+// TestDocContainer).
+func dockerRunAsCLI(t *testing.T, run string) string {
+	f := strings.Fields(run)
+	for i := 2; i < len(f); i++ {
+		switch {
+		case f[i] == "-v" || f[i] == "-w" || f[i] == "-e":
+			i++
+		case strings.HasPrefix(f[i], "-"):
+		default:
+			if !strings.HasPrefix(f[i], "ghcr.io/savepoint-ci/savepoint:") {
+				t.Fatalf("docker run of %s", f[i])
+			}
+			if !strings.Contains(run, `-v "$PWD:/work" -w /work`) {
+				t.Fatalf("the step does not run in the checkout: %s", run)
+			}
+			return "savepoint " + strings.Join(f[i+1:], " ")
+		}
+	}
+	t.Fatalf("no image in %q", run)
+	return ""
+}
+
+func TestDocGitLab(t *testing.T) {
+	r := newCIRig(t)
+	var doc map[string]struct {
+		Image struct {
+			Name       string
+			Entrypoint []string
+		}
+		Variables map[string]string
+		Script    []string
+	}
+	if err := yaml.Unmarshal([]byte(docBlocks(t, "GitLab CI/CD", "yaml")[0]), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for name, job := range doc {
+		if job.Image.Name != "ghcr.io/savepoint-ci/savepoint:v1-shell" || len(job.Image.Entrypoint) != 1 || job.Image.Entrypoint[0] != "" {
+			t.Errorf("GitLab %s: image %+v, want the shell image with its entrypoint cleared", name, job.Image)
+		}
+		env := map[string]string{"SAVEPOINT_TOKEN": r.secrets["SAVEPOINT_TOKEN"], "SAVEPOINT_PASSWORD": password} // masked CI/CD variables
+		for k, v := range job.Variables {
+			env[k] = r.value(v)
+		}
+		r.job("GitLab "+name, env, job.Script)
+	}
+}
+
+func TestDocDrone(t *testing.T) {
+	r := newCIRig(t)
+	r.secrets["savepoint_token"] = r.secrets["SAVEPOINT_TOKEN"]
+	var doc struct {
+		Steps []struct {
+			Name        string
+			Image       string
+			Environment map[string]any
+			Commands    []string
+		}
+	}
+	if err := yaml.Unmarshal([]byte(docBlocks(t, "Drone and Woodpecker", "yaml")[0]), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range doc.Steps {
+		env := map[string]string{}
+		for k, v := range s.Environment {
+			switch v := v.(type) {
+			case string:
+				env[k] = r.value(v)
+			case map[string]any:
+				env[k] = r.secrets[fmt.Sprint(v["from_secret"])]
+			}
+		}
+		r.job("Drone "+s.Name, env, s.Commands)
+	}
+}
+
+func TestDocMaintenance(t *testing.T) {
+	bin := testserver.Binary(t)
+	work := t.TempDir()
+	pwdir := filepath.Join(work, "etc", "passwords")
+	sh := docBlocks(t, "Maintenance on the server", "sh")
+	service := docBlocks(t, "Maintenance on the server", "ini")[0]
+	// The admin stores the password for the server.
+	if out, err := runScript(t, bin, work, strings.ReplaceAll(sh[0], "/etc/savepoint/passwords", pwdir), "APP_PASSWORD="+password); err != nil {
+		t.Fatalf("storing the password: %v\n%s", err, out)
+	}
+	srv, ca := tlsServer(t, "--password-dir", pwdir)
+	initRepo2(t, srv, ca)
+	job := newClient(t, srv, "app", srv.Token("app", "append"))
+	job.env = []string{"SAVEPOINT_SERVER_CA_FILE=" + ca}
+	t.Chdir(work)
+	for i := 0; i < 3; i++ {
+		testrepo.WriteFile(t, work, "src/f.bin", testrepo.Random(50<<10))
+		job.ok("save", "--name", "build", "src")
+	}
+	os.WriteFile(filepath.Join(work, "admin.token"), []byte(srv.Token("app", "admin")), 0o600)
+	// By hand, without a password.
+	out, err := runScript(t, bin, work, strings.ReplaceAll(sh[1], exampleURL, srv.URL),
+		"SAVEPOINT_SERVER_CA_FILE="+ca, "SAVEPOINT_PASSWORD=")
+	if err != nil || strings.Count(out, "ran on the server, next to its storage") != 2 {
+		t.Fatalf("forget and prune by hand: %v\n%s", err, out)
+	}
+	// The timer's service.
+	var lines []string
+	env := []string{"SAVEPOINT_SERVER_CA_FILE=" + ca, "SAVEPOINT_PASSWORD="}
+	for _, kv := range unit(service) {
+		v := strings.NewReplacer(exampleURL, srv.URL, "/etc/savepoint/admin.token", filepath.Join(work, "admin.token"),
+			"/usr/local/bin/savepoint", "savepoint").Replace(kv[1])
+		switch kv[0] {
+		case "Environment":
+			env = append(env, v)
+		case "ExecStart":
+			lines = append(lines, v)
+		}
+	}
+	out, err = runScript(t, bin, work, strings.Join(lines, "\n"), env...)
+	if err != nil || len(lines) != 2 || strings.Count(out, "ran on the server") != 2 {
+		t.Fatalf("the maintenance service: %v\n%s", err, out)
+	}
+}
