@@ -26,7 +26,7 @@ import (
 
 // Options configure a save.
 type Options struct {
-	Paths    []string // files or directories to capture; may be empty if Sources are given
+	Paths []string // files or directories to capture; may be empty if Sources are given
 	// Devices are block devices whose content is saved, each as one file
 	// entry at its stored path (/dev/vdb as dev/vdb).
 	Devices []string
@@ -34,10 +34,10 @@ type Options struct {
 	// in their directories, as files; without it they are refused (Paths)
 	// or skipped (in directories).
 	ReadSpecial bool
-	Excludes []string // glob patterns (see Excluder)
-	Name     string
-	Tags     []string
-	Hostname string
+	Excludes    []string // glob patterns (see Excluder)
+	Name        string
+	Tags        []string
+	Hostname    string
 	// Parent is the snapshot to compare against for unchanged files (nil: none).
 	Parent     *snapshot.Snapshot
 	Checkpoint bool
@@ -248,7 +248,7 @@ type saver struct {
 	// devices are the roots that are block devices: read as files.
 	devices map[string]bool
 	rep     progress.Reporter
-	prog   progress.Counters
+	prog    progress.Counters
 
 	files, dirs, unchanged, scanned, read, errors atomic.Int64
 

@@ -114,7 +114,7 @@ func TestZeroBlocksBecomeHoles(t *testing.T) {
 	repo, _ := testrepo.New(t)
 	dir := t.TempDir()
 	content := make([]byte, 2<<20+100)
-	copy(content, testrepo.Random(HoleBlock+5))             // data, then zeros to the next block
+	copy(content, testrepo.Random(HoleBlock+5))               // data, then zeros to the next block
 	copy(content[5*HoleBlock:], testrepo.Random(3*HoleBlock)) // zero blocks 2-4 before it
 	content[len(content)-1] = 1                               // a partial last block with data
 	testrepo.WriteFile(t, dir, "d/prealloc.db", content)
