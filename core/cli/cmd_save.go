@@ -24,12 +24,12 @@ type SaveOptions struct {
 	// ReadSpecial reads block devices among the paths (--read-special).
 	Devices     []string
 	ReadSpecial bool
-	Name       string
-	Tags       []string
-	Excludes   []string // --exclude patterns, then those of each --exclude-file
-	Host       string   // empty: this host
-	NoParent   bool
-	Checkpoint bool
+	Name        string
+	Tags        []string
+	Excludes    []string // --exclude patterns, then those of each --exclude-file
+	Host        string   // empty: this host
+	NoParent    bool
+	Checkpoint  bool
 	// Provenance is what the CI environment tells, with --provenance laid
 	// over it.
 	Provenance map[string]string
