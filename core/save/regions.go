@@ -69,6 +69,9 @@ func (r *regions) reset(f *rawFile, sparse bool) error {
 // Read gives the current region's data; io.EOF where a zero block or the
 // file's end ends it.
 func (r *regions) Read(p []byte) (int, error) {
+	if r.cur == r.n && !r.eof && !r.extents && len(p) >= HoleBlock {
+		return r.readDirect(p)
+	}
 	if r.cur == r.n {
 		if r.eof {
 			return 0, io.EOF
@@ -89,6 +92,33 @@ func (r *regions) Read(p []byte) (int, error) {
 	k := copy(p, r.buf[r.cur:r.nonZero])
 	r.cur += k
 	return k, nil
+}
+
+// readDirect reads whole blocks straight into p, without the copy
+// through buf: the common case of a file that holds no zero block. Should
+// one turn up, the blocks from it on move to buf (as many as it holds;
+// the rest is read again later), where hole and the next Reads find them.
+func (r *regions) readDirect(p []byte) (int, error) {
+	pos := r.off + int64(r.n)
+	want := len(p) / HoleBlock * HoleBlock
+	k, err := r.f.ReadAt(p[:want], pos)
+	if err != nil && err != io.EOF {
+		return 0, err
+	}
+	eof := k < want
+	z := 0
+	for z < k && !r.zeroAt(p, z, k) {
+		z += min(HoleBlock, k-z)
+	}
+	kept := min(k-z, len(r.buf))
+	copy(r.buf, p[z:z+kept])
+	r.off, r.n, r.cur, r.nonZero = pos+int64(z), kept, 0, 0
+	r.eof = eof && kept == k-z
+	r.read += int64(z + kept)
+	if z == 0 {
+		return 0, io.EOF
+	}
+	return z, nil
 }
 
 // hole skips the zero blocks at the read position and returns their
@@ -192,7 +222,11 @@ func (r *regions) fill() error {
 }
 
 // zero reports whether the block at buf[i] is all zeros.
-func (r *regions) zero(i int) bool {
-	l := min(HoleBlock, r.n-i)
-	return bytes.Equal(r.buf[i:i+l], zeroBlock[:l])
+func (r *regions) zero(i int) bool { return r.zeroAt(r.buf, i, r.n) }
+
+// zeroAt reports whether the block at b[i], of the n valid bytes of b, is
+// all zeros.
+func (r *regions) zeroAt(b []byte, i, n int) bool {
+	l := min(HoleBlock, n-i)
+	return bytes.Equal(b[i:i+l], zeroBlock[:l])
 }
