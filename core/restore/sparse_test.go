@@ -74,6 +74,24 @@ func sameContent(t *testing.T, a, b string) {
 	}
 }
 
+// sameImage checks that got holds src's bytes in no more space than src
+// takes (within 1.2x, and a page).
+func sameImage(t *testing.T, src, got string) {
+	t.Helper()
+	sameContent(t, src, got)
+	if a, b := testrepo.Allocated(t, src), testrepo.Allocated(t, got); b > a*12/10+4096 {
+		t.Errorf("%s: %d bytes allocated, the original %d", got, b, a)
+	}
+}
+
+// sparseSnapshot saves sparseFiles into a new repository.
+func sparseSnapshot(t *testing.T) (*repository.Repository, string, *snapshot.Snapshot) {
+	repo, _ := testrepo.New(t)
+	dir := t.TempDir()
+	sparseFiles(t, dir)
+	return repo, dir, saveImg(t, repo, dir)
+}
+
 func saveImg(t *testing.T, repo *repository.Repository, dir string) *snapshot.Snapshot {
 	t.Helper()
 	testrepo.Chdir(t, dir)
@@ -106,14 +124,10 @@ func TestSparseRoundTrip(t *testing.T) {
 				t.Fatal(d)
 			}
 			for _, name := range names {
-				src, got := filepath.Join(dir, "img", name), filepath.Join(target, "img", name)
-				a, b := testrepo.Allocated(t, src), testrepo.Allocated(t, got)
-				if b > a*12/10+4096 {
-					t.Errorf("%s: %d bytes allocated, the original %d", name, b, a)
-				}
-				if name == "prealloc" && b < 3*mib {
-					t.Errorf("prealloc: %d bytes allocated: a file that was not sparse must stay allocated", b)
-				}
+				sameImage(t, filepath.Join(dir, "img", name), filepath.Join(target, "img", name))
+			}
+			if b := testrepo.Allocated(t, filepath.Join(target, "img/prealloc")); b < 3*mib {
+				t.Errorf("prealloc: %d bytes allocated: a file that was not sparse must stay allocated", b)
 			}
 			if res.HoleBytes < 35*mib || res.Files != int64(len(names)) {
 				t.Fatalf("result %+v", res)
@@ -125,10 +139,7 @@ func TestSparseRoundTrip(t *testing.T) {
 // --no-sparse allocates every hole; --sparse also makes holes of the
 // zero blocks of files that were not sparse.
 func TestSparseModes(t *testing.T) {
-	repo, _ := testrepo.New(t)
-	dir := t.TempDir()
-	sparseFiles(t, dir)
-	snap := saveImg(t, repo, dir)
+	repo, dir, snap := sparseSnapshot(t)
 	never, always := t.TempDir(), t.TempDir()
 	if _, err := restore.Run(ctx, repo, snap, restore.Options{Target: never, Sparse: restore.SparseNever}); err != nil {
 		t.Fatal(err)
@@ -153,10 +164,7 @@ func TestSparseModes(t *testing.T) {
 // A restore onto a path that holds a larger file leaves exactly the
 // snapshot's file: its size, its bytes, its holes.
 func TestSparseOverLargerFile(t *testing.T) {
-	repo, _ := testrepo.New(t)
-	dir := t.TempDir()
-	sparseFiles(t, dir)
-	snap := saveImg(t, repo, dir)
+	repo, dir, snap := sparseSnapshot(t)
 	target := t.TempDir()
 	for _, name := range []string{"tail", "onehole", "dense"} {
 		testrepo.WriteFile(t, target, "img/"+name, testrepo.Random(20*mib))
@@ -165,11 +173,7 @@ func TestSparseOverLargerFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"tail", "onehole", "dense"} {
-		src, got := filepath.Join(dir, "img", name), filepath.Join(target, "img", name)
-		sameContent(t, src, got)
-		if a, b := testrepo.Allocated(t, src), testrepo.Allocated(t, got); b > a*12/10+4096 {
-			t.Errorf("%s: %d bytes allocated, the original %d", name, b, a)
-		}
+		sameImage(t, filepath.Join(dir, "img", name), filepath.Join(target, "img", name))
 	}
 }
 
@@ -253,10 +257,7 @@ func TestRestoreToDevice(t *testing.T) {
 	if _, err := restore.Run(ctx, repo, snap, restore.Options{Device: out}); err != nil {
 		t.Fatal(err)
 	}
-	sameContent(t, src, out)
-	if a, b := testrepo.Allocated(t, src), testrepo.Allocated(t, out); b > a*12/10+4096 {
-		t.Errorf("image file: %d bytes allocated, the original %d", b, a)
-	}
+	sameImage(t, src, out)
 	// Too small a device, or a snapshot of several files.
 	if dev != backing {
 		small := filepath.Join(t.TempDir(), "small")
