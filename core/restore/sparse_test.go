@@ -94,7 +94,7 @@ func sparseSnapshot(t *testing.T) (*repository.Repository, string, *snapshot.Sna
 
 func saveImg(t *testing.T, repo *repository.Repository, dir string) *snapshot.Snapshot {
 	t.Helper()
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	snap, err := save.Run(ctx, repo, save.Options{Paths: []string{"img"}})
 	if err != nil {
 		t.Fatal(err)
@@ -214,7 +214,7 @@ func TestRestoreToDevice(t *testing.T) {
 	repo, _ := testrepo.New(t)
 	dir := t.TempDir()
 	sparseFiles(t, dir)
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	snap, err := save.Run(ctx, repo, save.Options{Paths: []string{"img/middle"}})
 	if err != nil {
 		t.Fatal(err)

@@ -59,7 +59,7 @@ func TestSparseFileHolesNotRead(t *testing.T) {
 	if alloc >= size/4 {
 		t.Fatalf("the test file is not sparse on this filesystem (%d bytes allocated)", alloc)
 	}
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	first, err := Run(ctx, repo, Options{Paths: []string{"img"}, Name: "img"})
 	if err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func TestZeroBlocksBecomeHoles(t *testing.T) {
 	content[len(content)-1] = 1                               // a partial last block with data
 	testrepo.WriteFile(t, dir, "d/prealloc.db", content)
 	testrepo.WriteFile(t, dir, "d/zeros", make([]byte, 3*HoleBlock+7))
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	s, err := Run(ctx, repo, Options{Paths: []string{"d"}})
 	if err != nil {
 		t.Fatal(err)
@@ -158,7 +158,7 @@ func TestBlockDevice(t *testing.T) {
 		isBlockDevice = func(fi os.FileInfo) bool { return fi.Name() == "backing.img" || old(fi) }
 		t.Cleanup(func() { isBlockDevice = old })
 	}
-	testrepo.Chdir(t, dir)
+	t.Chdir(dir)
 	if _, err := Run(ctx, repo, Options{Paths: []string{dev}}); !errors.Is(err, ErrBlockDevice) {
 		t.Fatalf("a device among the paths without ReadSpecial: %v", err)
 	}
