@@ -37,10 +37,3 @@ func nodeFromInfo(name string, fi os.FileInfo) tree.Node {
 	}
 	return n
 }
-
-// sparseOnDisk reports whether a regular file holds holes: the filesystem
-// allocated fewer bytes than its size.
-func sparseOnDisk(fi os.FileInfo) bool {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	return ok && st.Blocks*512 < st.Size
-}
