@@ -159,6 +159,14 @@ func runDataset(work, ds string, scale float64, runners []runner) ([]Result, ben
 		}
 		defer os.RemoveAll(repo)
 	}
+	// Disk images (the image dataset): the peers are asked for holes
+	// (restic restore --sparse, tar -S); savepoint makes them unasked.
+	image := ds == "image"
+	for _, r := range runners {
+		if s, ok := r.(sparseRunner); ok {
+			s.setSparse(image)
+		}
+	}
 	var out []Result
 	for _, sc := range scenarios {
 		switch sc {
@@ -186,6 +194,10 @@ func runDataset(work, ds string, scale float64, runners []runner) ([]Result, ben
 				if err == nil {
 					err = compareTrees(data, target, r.Name() == "tar+zstd")
 				}
+				if err == nil && image {
+					m.allocated, m.srcAllocated = allocated(target), allocated(data)
+					fmt.Fprintf(os.Stderr, "(allocated %s, the source %s) ", human(m.allocated), human(m.srcAllocated))
+				}
 				os.RemoveAll(target)
 			} else {
 				m, err = r.Save(filepath.Dir(data), ds, sc != "cold" && sc != "unchanged")
@@ -197,6 +209,7 @@ func runDataset(work, ds string, scale float64, runners []runner) ([]Result, ben
 			out = append(out, Result{
 				Dataset: ds, Scenario: sc, Tool: r.Name(), WallSec: round3(m.wall.Seconds()), CPUSec: round3(m.cpu.Seconds()),
 				PeakRSSMiB: round3(float64(m.rssKB) / 1024), StoredBytes: m.stored, Requests: m.requests,
+				AllocatedBytes: m.allocated, SourceAllocatedBytes: m.srcAllocated,
 			})
 		}
 	}

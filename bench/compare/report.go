@@ -44,6 +44,10 @@ type Result struct {
 	PeakRSSMiB  float64 `json:"peak_rss_mib"`
 	StoredBytes int64   `json:"stored_bytes"` // bytes added to storage; -1 n/a
 	Requests    int64   `json:"requests"`     // backend requests; -1 the tool cannot tell
+	// Restores of the image dataset: the space the restored tree and the
+	// source take on disk (st_blocks), holes not counted.
+	AllocatedBytes       int64 `json:"allocated_bytes,omitempty"`
+	SourceAllocatedBytes int64 `json:"source_allocated_bytes,omitempty"`
 }
 
 var toolOrder = []string{"savepoint", "restic", "tar+zstd"}

@@ -20,7 +20,13 @@ type measure struct {
 	rssKB    int64         // peak RSS of the largest process in the command's tree
 	stored   int64         // bytes added to storage; -1: not applicable
 	requests int64         // backend requests; -1: the tool cannot tell
+	// restores of disk images: the restored tree's and the source's
+	// space on disk
+	allocated, srcAllocated int64
 }
+
+// sparseRunner is a tool that must be asked to keep holes (disk images).
+type sparseRunner interface{ setSparse(bool) }
 
 // runner is one tool under test.
 type runner interface {
@@ -89,6 +95,23 @@ func lastLines(s string) string {
 		s = "..." + s[len(s)-600:]
 	}
 	return s
+}
+
+// allocated is the space the regular files under dir take on disk
+// (st_blocks × 512): what holes save.
+func allocated(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+					n += st.Blocks * 512
+				}
+			}
+		}
+		return nil
+	})
+	return n
 }
 
 // dirSize is the total size of the regular files under dir.
@@ -207,7 +230,10 @@ type resticRunner struct {
 	sizeDir     string
 	size        int64
 	s3          *minioServer
+	sparse      bool // restore --sparse
 }
+
+func (r *resticRunner) setSparse(on bool) { r.sparse = on }
 
 func (r *resticRunner) Name() string { return "restic" }
 
@@ -246,7 +272,11 @@ func (r *resticRunner) Save(dir, name string, fresh bool) (measure, error) {
 }
 
 func (r *resticRunner) Restore(target string) (measure, error) {
-	m, _, err := timed(r.cmd(true, "restore", "--target", target, "latest"))
+	args := []string{"restore", "--target", target, "latest"}
+	if r.sparse {
+		args = append(args, "--sparse")
+	}
+	m, _, err := timed(r.cmd(true, args...))
 	if err != nil {
 		return m, err
 	}
@@ -277,7 +307,10 @@ type tarRunner struct {
 	dir    string
 	latest string
 	n      int
+	sparse bool // tar -S: holes stored as holes
 }
+
+func (t *tarRunner) setSparse(on bool) { t.sparse = on }
 
 func (t *tarRunner) Name() string { return "tar+zstd" }
 
@@ -289,7 +322,11 @@ func (t *tarRunner) Init(repo string) error {
 func (t *tarRunner) Save(dir, name string, fresh bool) (measure, error) {
 	t.n++
 	out := filepath.Join(t.dir, fmt.Sprintf("%d.tar.zst", t.n))
-	cmd := exec.Command("bash", "-o", "pipefail", "-c", `tar -cf - "$1" | zstd -T0 -q -o "$2"`, "tar", name, out)
+	flags := "-cf"
+	if t.sparse {
+		flags = "-Scf"
+	}
+	cmd := exec.Command("bash", "-o", "pipefail", "-c", `tar `+flags+` - "$1" | zstd -T0 -q -o "$2"`, "tar", name, out)
 	cmd.Dir = dir
 	m, _, err := timed(cmd)
 	if err != nil {

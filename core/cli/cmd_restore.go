@@ -20,6 +20,8 @@ type RestoreOptions struct {
 	AllowOutsideLinks bool
 	SameOwner         bool
 	KeepSpecialBits   bool
+	Sparse            restore.SparseMode // --sparse, --no-sparse
+	Device            string             // --device: the block device or file that takes the one file
 }
 
 func restoreCommand() *cli.Command {
@@ -33,18 +35,33 @@ func restoreCommand() *cli.Command {
 			&cli.BoolFlag{Name: "allow-outside-links", Usage: "also restore symlinks pointing outside the target"},
 			&cli.BoolFlag{Name: "same-owner", Usage: "restore owners and groups (as root); by default files belong to the restoring user"},
 			&cli.BoolFlag{Name: "keep-special-bits", Usage: "restore setuid, setgid and sticky bits; by default they are dropped"},
+			&cli.BoolFlag{Name: "sparse", Usage: "leave holes for the zeros of every file (default: for files saved sparse)"},
+			&cli.BoolFlag{Name: "no-sparse", Usage: "write no holes: allocate zeros"},
+			&cli.StringFlag{Name: "device", Usage: "write the snapshot's one file (a disk image) to the block device or file `PATH` instead of a directory"},
 		},
 	}, bindRestore, runRestore)
 }
 
 func bindRestore(c *cli.Context) (RestoreOptions, error) {
 	o := RestoreOptions{Snapshot: c.Args().Get(0), Target: c.String("target"), Includes: c.StringSlice("include"),
-		AllowOutsideLinks: c.Bool("allow-outside-links"), SameOwner: c.Bool("same-owner"), KeepSpecialBits: c.Bool("keep-special-bits")}
+		AllowOutsideLinks: c.Bool("allow-outside-links"), SameOwner: c.Bool("same-owner"), KeepSpecialBits: c.Bool("keep-special-bits"),
+		Device: c.String("device")}
 	if err := needArgs(c, 1, 1, "one SNAPSHOT (an ID prefix, latest or NAME:latest)"); err != nil {
 		return o, err
 	}
-	if o.Target == "" {
-		return o, usagef("restore: no target directory: use --target DIR")
+	switch {
+	case c.Bool("sparse") && c.Bool("no-sparse"):
+		return o, usagef("restore: --sparse and --no-sparse contradict each other: give one")
+	case c.Bool("sparse"):
+		o.Sparse = restore.SparseAlways
+	case c.Bool("no-sparse"):
+		o.Sparse = restore.SparseNever
+	}
+	switch {
+	case o.Target != "" && o.Device != "":
+		return o, usagef("restore: --target and --device: give one (a directory, or a device or file for one image)")
+	case o.Target == "" && o.Device == "":
+		return o, usagef("restore: no target directory: use --target DIR (or --device PATH for a disk image)")
 	}
 	return o, nil
 }
@@ -64,26 +81,34 @@ func runRestore(ctx context.Context, g *Globals, o RestoreOptions) error {
 		rep := newReporter(g.Env, g.Quiet)
 		res, err := restore.Run(ctx, repo, snap, restore.Options{
 			Target: o.Target, Includes: o.Includes, AllowOutsideLinks: o.AllowOutsideLinks, Reporter: rep,
-			SameOwner: o.SameOwner, KeepSpecialBits: o.KeepSpecialBits,
+			SameOwner: o.SameOwner, KeepSpecialBits: o.KeepSpecialBits, Sparse: o.Sparse, Device: o.Device,
 		})
 		rep.Done()
 		if err != nil && !errors.Is(err, restore.ErrRefused) {
 			return err
 		}
 		w := g.Env.Stdout
+		target, into := o.Target, "into"
+		if o.Device != "" {
+			target, into = o.Device, "onto"
+		}
 		if g.JSON {
-			if perr := printJSON(w, map[string]any{"snapshot": snap.ID.String(), "target": o.Target, "result": res}); perr != nil {
+			if perr := printJSON(w, map[string]any{"snapshot": snap.ID.String(), "target": target, "result": res}); perr != nil {
 				return perr
 			}
 		} else {
-			fmt.Fprintf(w, "restored snapshot %s into %s\n", snap.ID.Short(), o.Target)
+			fmt.Fprintf(w, "restored snapshot %s %s %s\n", snap.ID.Short(), into, target)
 			fmt.Fprintf(w, "  files          %d, directories %d, symlinks %d\n", res.Files, res.Dirs, res.Symlinks)
-			fmt.Fprintf(w, "  bytes          %s\n", BytesHuman(res.Bytes))
+			fmt.Fprintf(w, "  bytes          %s", BytesHuman(res.Bytes))
+			if res.HoleBytes > 0 {
+				fmt.Fprintf(w, ", %s left as holes", BytesHuman(res.HoleBytes))
+			}
+			fmt.Fprintln(w)
 			fmt.Fprintf(w, "  duration       %.2fs\n", res.DurationSec)
 			fmt.Fprintf(w, "  requests       %s\n", RequestsHuman(res.Requests))
 			printRefused(w, res.Refused)
 		}
-		if derr := writeDotenv(g, restoreDotenv(snap, o.Target, res)); derr != nil {
+		if derr := writeDotenv(g, restoreDotenv(snap, target, res)); derr != nil {
 			return derr
 		}
 		if err != nil {

@@ -19,13 +19,17 @@ import (
 
 // SaveOptions are the options of save and checkpoint.
 type SaveOptions struct {
-	Paths      []string
-	Name       string
-	Tags       []string
-	Excludes   []string // --exclude patterns, then those of each --exclude-file
-	Host       string   // empty: this host
-	NoParent   bool
-	Checkpoint bool
+	Paths []string
+	// Devices are block devices saved as one file each (--device);
+	// ReadSpecial reads block devices among the paths (--read-special).
+	Devices     []string
+	ReadSpecial bool
+	Name        string
+	Tags        []string
+	Excludes    []string // --exclude patterns, then those of each --exclude-file
+	Host        string   // empty: this host
+	NoParent    bool
+	Checkpoint  bool
 	// Provenance is what the CI environment tells, with --provenance laid
 	// over it.
 	Provenance map[string]string
@@ -40,6 +44,8 @@ func saveFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "exclude-file", Usage: "read exclude patterns from `FILE` (repeatable)"},
 		&cli.StringFlag{Name: "host", EnvVars: []string{"SAVEPOINT_HOST"}, Usage: "hostname to record (default: this host)"},
 		&cli.BoolFlag{Name: "no-parent", Usage: "read every file, ignoring the previous snapshot"},
+		&cli.StringSliceFlag{Name: "device", Usage: "save the content of the block device `PATH` as one file (repeatable)"},
+		&cli.BoolFlag{Name: "read-special", Usage: "save the content of block devices among the paths and in their directories"},
 	}, append(captureFlags(), provenanceFlags()...)...)
 }
 
@@ -56,13 +62,14 @@ func bindSave(c *cli.Context) (SaveOptions, error) {
 	o := SaveOptions{
 		Paths: c.Args().Slice(), Name: c.String("name"), Tags: c.StringSlice("tag"),
 		Excludes: c.StringSlice("exclude"), Host: c.String("host"), NoParent: c.Bool("no-parent"),
+		Devices: c.StringSlice("device"), ReadSpecial: c.Bool("read-special"),
 	}
 	var err error
 	if o.Capture, err = bindCapture(c); err != nil {
 		return o, err
 	}
-	if len(o.Paths) == 0 && o.Capture.empty() {
-		return o, usagef("%s: give at least one PATH, --command, --stdin or --image (see 'savepoint %s --help')", c.Command.Name, c.Command.Name)
+	if len(o.Paths) == 0 && len(o.Devices) == 0 && o.Capture.empty() {
+		return o, usagef("%s: give at least one PATH, --device, --command, --stdin or --image (see 'savepoint %s --help')", c.Command.Name, c.Command.Name)
 	}
 	if o.Provenance, err = provenanceFromFlags(c, provenance.Detect(envOf(c).Getenv)); err != nil {
 		return o, err
@@ -95,13 +102,13 @@ func saveSnapshot(ctx context.Context, g *Globals, repo *repository.Repository, 
 	}
 	var parent *snapshot.Snapshot
 	if !o.NoParent {
-		if parent, err = findParent(ctx, repo, o.Name, o.Paths); err != nil {
+		if parent, err = findParent(ctx, repo, o.Name, append(slices.Clip(o.Paths), o.Devices...)); err != nil {
 			return err
 		}
 	}
 	rep := newReporter(g.Env, g.Quiet)
 	snap, err := save.Run(ctx, repo, save.Options{
-		Paths: o.Paths, Excludes: o.Excludes, Name: o.Name, Tags: o.Tags,
+		Paths: o.Paths, Devices: o.Devices, ReadSpecial: o.ReadSpecial, Excludes: o.Excludes, Name: o.Name, Tags: o.Tags,
 		Hostname: host, Parent: parent, Checkpoint: o.Checkpoint, Provenance: o.Provenance,
 		Sources: sources, Program: "savepoint " + g.Version, Reporter: rep,
 		Started: started,

@@ -10,7 +10,9 @@ import (
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/prune"
 	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/rollback"
+	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -97,6 +99,8 @@ var hints = []struct {
 	{rollback.ErrNoSelector, "use --name NAME (its newest checkpoint), --to SNAPSHOT or --before-commit SHA"},
 	{rollback.ErrShortCommit, "--before-commit"},
 	{rollback.ErrNoCheckpoint, "see 'savepoint snapshots --checkpoints'"},
+	{save.ErrBlockDevice, "save its content with --device PATH or --read-special"},
+	{restore.ErrNotOneFile, "choose it with --include PATH"},
 }
 
 // withHint adds the command line's hint to an error that has one.

@@ -192,7 +192,7 @@ func TestCaptureUsageErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"save"}, "give at least one PATH, --command, --stdin or --image"},
+		{[]string{"save"}, "give at least one PATH, --device, --command, --stdin or --image"},
 		{[]string{"save", "--command", "pg_dump app"}, "expected NAME=VALUE"},
 		{[]string{"save", "--command", "db=a", "--command", "db=b"}, `source name "db" given twice`},
 		{[]string{"save", "--command", "db=a", "--restore-command", "x=b"}, "no --command or --stdin source of that name"},

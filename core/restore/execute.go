@@ -16,9 +16,14 @@ import (
 
 // fileTarget is a file being written; remaining counts chunks not yet written.
 type fileTarget struct {
-	rel       string
-	node      *tree.Node
-	single    bool
+	rel    string
+	node   *tree.Node
+	single bool // one chunk, no hole: created when that chunk is written
+	sparse bool // holes stay holes; zero blocks of the data are not written
+	holes  []span
+	// dev is the device or file every write goes to (Options.Device);
+	// nil: the file is opened beneath the target.
+	dev       *device
 	remaining atomic.Int32
 }
 
@@ -50,9 +55,7 @@ const rangeGap = 1 << 20
 // changes its mtime).
 func (r *restorer) execute(ctx context.Context, items []item) error {
 	var dirs, links []item
-	packs := map[repository.ID]*packWork{}
-	blobs := map[repository.ID]*blobWork{}
-	idx := r.repo.Index()
+	fp := newFetchPlan()
 	for _, it := range items {
 		switch it.node.Type {
 		case tree.Dir:
@@ -64,36 +67,18 @@ func (r *restorer) execute(ctx context.Context, items []item) error {
 		case tree.Symlink:
 			links = append(links, it)
 		case tree.File:
-			r.prog.TotalFiles.Add(1)
-			r.prog.TotalBytes.Add(int64(it.node.Size))
-			ft := &fileTarget{rel: it.rel, node: it.node, single: len(it.node.Content) == 1}
+			ft := &fileTarget{rel: it.rel, node: it.node, sparse: r.opts.Sparse.sparse(it.node.Sparse),
+				single: len(it.node.Content) == 1 && len(it.node.Holes) == 0}
+			r.layout(ft, fp)
 			if !ft.single {
 				if err := r.create(ft); err != nil {
 					return err
 				}
 			}
-			ft.remaining.Store(int32(len(it.node.Content)))
-			var off int64
-			for _, id := range it.node.Content {
-				bw := blobs[id]
-				if bw == nil {
-					loc, _ := idx.Lookup(id) // plan checked that every chunk is there
-					bw = &blobWork{id: id, loc: loc}
-					blobs[id] = bw
-					pw := packs[loc.Pack]
-					if pw == nil {
-						pw = &packWork{kind: loc.Kind, id: loc.Pack}
-						packs[loc.Pack] = pw
-					}
-					pw.blobs = append(pw.blobs, bw)
-				}
-				bw.uses = append(bw.uses, use{f: ft, off: off})
-				off += int64(bw.loc.RawLength)
-			}
 		}
 	}
 	r.rep.Phase("restore", &r.prog)
-	if err := r.fetch(ctx, packs); err != nil {
+	if err := r.fetch(ctx, fp.packs); err != nil {
 		return err
 	}
 	if err := r.makeLinks(links, items); err != nil {
@@ -106,6 +91,48 @@ func (r *restorer) execute(ctx context.Context, items []item) error {
 		}
 	}
 	return nil
+}
+
+// fetchPlan is every blob to read, by pack, with the places it goes.
+type fetchPlan struct {
+	packs map[repository.ID]*packWork
+	blobs map[repository.ID]*blobWork
+}
+
+func newFetchPlan() *fetchPlan {
+	return &fetchPlan{packs: map[repository.ID]*packWork{}, blobs: map[repository.ID]*blobWork{}}
+}
+
+// layout places ft's chunks and holes at their offsets: each chunk becomes
+// a use of its blob, each hole a span of ft.
+func (r *restorer) layout(ft *fileTarget, fp *fetchPlan) {
+	r.prog.TotalFiles.Add(1)
+	r.prog.TotalBytes.Add(int64(ft.node.Size))
+	ft.remaining.Store(int32(len(ft.node.Content)))
+	idx := r.repo.Index()
+	var off int64
+	for p := range ft.node.Pieces() {
+		if p.IsHole {
+			ft.holes = append(ft.holes, span{off, int64(p.HoleLen)})
+			off += int64(p.HoleLen)
+			continue
+		}
+		id := ft.node.Content[p.Chunk]
+		bw := fp.blobs[id]
+		if bw == nil {
+			loc, _ := idx.Lookup(id) // plan checked that every chunk is there
+			bw = &blobWork{id: id, loc: loc}
+			fp.blobs[id] = bw
+			pw := fp.packs[loc.Pack]
+			if pw == nil {
+				pw = &packWork{kind: loc.Kind, id: loc.Pack}
+				fp.packs[loc.Pack] = pw
+			}
+			pw.blobs = append(pw.blobs, bw)
+		}
+		bw.uses = append(bw.uses, use{f: ft, off: off})
+		off += int64(bw.loc.RawLength)
+	}
 }
 
 // sortByDepth orders directories deepest first, for setting their metadata

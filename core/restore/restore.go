@@ -42,7 +42,14 @@ type Options struct {
 	// KeepSpecialBits restores setuid, setgid and sticky bits; by default
 	// they are dropped.
 	KeepSpecialBits bool
-	Reporter        progress.Reporter
+	// Sparse says which files get holes (default: those the snapshot
+	// records as sparse).
+	Sparse SparseMode
+	// Device, when set, is a block device or a file that the snapshot's
+	// one file (after Includes) is written to, instead of a Target
+	// directory: a disk image back onto a disk.
+	Device   string
+	Reporter progress.Reporter
 }
 
 // Result describes a restore.
@@ -51,6 +58,7 @@ type Result struct {
 	Dirs        int64            `json:"dirs"`
 	Symlinks    int64            `json:"symlinks"`
 	Bytes       int64            `json:"bytes"`
+	HoleBytes   int64            `json:"hole_bytes,omitempty"` // of the files' sizes, left as holes (not written)
 	Refused     []Refusal        `json:"refused,omitempty"`
 	DurationSec float64          `json:"duration_seconds"`
 	Requests    storage.Requests `json:"requests"`
@@ -61,7 +69,7 @@ type Result struct {
 func Run(ctx context.Context, repo *repository.Repository, snap *snapshot.Snapshot, opts Options) (Result, error) {
 	start := time.Now()
 	var res Result
-	if opts.Target == "" {
+	if opts.Target == "" && opts.Device == "" {
 		return res, errors.New("no target directory given: use --target DIR")
 	}
 	if snap.Tree == nil {
@@ -79,18 +87,16 @@ func Run(ctx context.Context, repo *repository.Repository, snap *snapshot.Snapsh
 	if err != nil {
 		return res, err
 	}
-	if err := os.MkdirAll(opts.Target, 0o755); err != nil {
-		return res, fmt.Errorf("creating the target: %v", err)
+	if opts.Device != "" {
+		err = r.toDevice(ctx, items)
+	} else {
+		err = r.toTarget(ctx, items)
 	}
-	if r.t, err = openTarget(opts.Target); err != nil {
-		return res, fmt.Errorf("opening the target: %v", err)
-	}
-	defer r.t.close()
-	if err := r.execute(ctx, items); err != nil {
+	if err != nil {
 		return res, err
 	}
 	res = Result{
-		Files: r.files.Load(), Dirs: r.dirs.Load(), Symlinks: r.links.Load(), Bytes: r.bytes.Load(),
+		Files: r.files.Load(), Dirs: r.dirs.Load(), Symlinks: r.links.Load(), Bytes: r.bytes.Load(), HoleBytes: r.holeBytes.Load(),
 		Refused: r.refused, DurationSec: time.Since(start).Seconds(), Requests: repo.Requests(), // the whole handle's requests: opening, finding the snapshot, reading
 	}
 	r.rep.Done()
@@ -98,6 +104,19 @@ func Run(ctx context.Context, repo *repository.Repository, snap *snapshot.Snapsh
 		return res, &RefusedError{Refused: r.refused}
 	}
 	return res, nil
+}
+
+// toTarget restores the planned entries beneath the target directory.
+func (r *restorer) toTarget(ctx context.Context, items []item) error {
+	if err := os.MkdirAll(r.opts.Target, 0o755); err != nil {
+		return fmt.Errorf("creating the target: %v", err)
+	}
+	var err error
+	if r.t, err = openTarget(r.opts.Target); err != nil {
+		return fmt.Errorf("opening the target: %v", err)
+	}
+	defer r.t.close()
+	return r.execute(ctx, items)
 }
 
 type restorer struct {
@@ -112,7 +131,7 @@ type restorer struct {
 	// ownerWarned: owners that cannot be set are reported once.
 	ownerWarned atomic.Bool
 
-	files, dirs, links, bytes atomic.Int64
+	files, dirs, links, bytes, holeBytes atomic.Int64
 }
 
 // chunkLength is tree.ChunkLength from the repository's index.

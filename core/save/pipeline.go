@@ -6,6 +6,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/chunker"
 	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/tree"
 )
 
 // stream is a sequence of chunks being stored: a file's content or a
@@ -13,6 +14,7 @@ import (
 type stream struct {
 	mu      sync.Mutex
 	content []repository.ID
+	holes   []tree.Hole
 	size    uint64
 	chunks  sync.WaitGroup
 	read    chan struct{} // closed when the reader has submitted every chunk
@@ -34,29 +36,41 @@ type chunkJob struct {
 	buf *[]byte
 }
 
-// feed chunks r into st, handing each new chunk to the chunk workers. It
-// hashes each chunk itself: a chunk the repository already has (the common
-// case on a fresh runner) is recorded at once, without a copy or a hand-off.
-// It returns when every chunk is submitted (not yet stored).
+// feed chunks r into st (see chunks) and closes st.read.
 func (s *saver) feed(st *stream, r io.Reader, c *chunker.Chunker) {
 	defer close(st.read)
+	st.readErr = s.chunks(st, r, c)
+}
+
+// addHole records a hole of n bytes after st's chunks so far.
+func (s *saver) addHole(st *stream, n int64) {
+	st.mu.Lock()
+	st.holes = append(st.holes, tree.Hole{At: len(st.content), Len: uint64(n)})
+	st.size += uint64(n)
+	st.mu.Unlock()
+	s.prog.Bytes.Add(n)
+}
+
+// chunks cuts r into chunks appended to st, handing each new chunk to the
+// chunk workers. It hashes each chunk itself: a chunk the repository
+// already has (the common case on a fresh runner) is recorded at once,
+// without a copy or a hand-off. It returns when every chunk is submitted
+// (not yet stored).
+func (s *saver) chunks(st *stream, r io.Reader, c *chunker.Chunker) error {
 	c.Reset(r)
 	for {
 		data, err := c.Next()
 		if err == io.EOF {
-			return
+			return nil
 		}
 		if err != nil {
-			st.readErr = err
-			return
+			return err
 		}
 		if s.ctx.Err() != nil {
-			st.readErr = s.err()
-			return
+			return s.err()
 		}
 		n := len(data)
 		id := s.repo.Hash(data)
-		s.read.Add(int64(n))
 		s.prog.Bytes.Add(int64(n))
 		if s.repo.Known(id) {
 			st.mu.Lock()
@@ -92,31 +106,55 @@ func (s *saver) chunkWorker() {
 	}
 }
 
-// fileJob is one regular file to read.
+// fileJob is one regular file or block device to read. sparse: the
+// filesystem allocated fewer blocks than its size, so it holds holes.
 type fileJob struct {
-	path string
-	st   *stream
+	path   string
+	st     *stream
+	sparse bool
 }
 
 func (s *saver) fileWorker() {
 	defer s.fileWG.Done()
 	cfg := s.repo.Config()
 	c := chunker.New(nil, cfg.Chunker, s.repo.ChunkerTable())
+	var rg regions
 	for j := range s.fileJobs {
-		if s.ctx.Err() != nil {
-			j.st.readErr = s.err()
-			close(j.st.read)
-			continue
-		}
-		f, err := openFile(j.path)
+		j.st.readErr = s.readFile(j, &rg, c)
+		close(j.st.read)
+	}
+}
+
+// readFile stores one file's data regions as chunks and its holes as
+// holes.
+func (s *saver) readFile(j *fileJob, rg *regions, c *chunker.Chunker) error {
+	if s.ctx.Err() != nil {
+		return s.err()
+	}
+	f, err := openFile(j.path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	defer s.prog.Files.Add(1)
+	if err := rg.reset(f, j.sparse); err != nil {
+		return err
+	}
+	defer func() { s.read.Add(rg.read) }()
+	for {
+		n, more, err := rg.hole()
 		if err != nil {
-			j.st.readErr = err
-			close(j.st.read)
-			continue
+			return err
 		}
-		s.feed(j.st, f, c)
-		f.Close()
-		s.prog.Files.Add(1)
+		if n > 0 {
+			s.addHole(j.st, n)
+		}
+		if !more {
+			return nil
+		}
+		if err := s.chunks(j.st, rg, c); err != nil {
+			return err
+		}
 	}
 }
 

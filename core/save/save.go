@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,11 +26,18 @@ import (
 
 // Options configure a save.
 type Options struct {
-	Paths    []string // files or directories to capture; may be empty if Sources are given
-	Excludes []string // glob patterns (see Excluder)
-	Name     string
-	Tags     []string
-	Hostname string
+	Paths []string // files or directories to capture; may be empty if Sources are given
+	// Devices are block devices whose content is saved, each as one file
+	// entry at its stored path (/dev/vdb as dev/vdb).
+	Devices []string
+	// ReadSpecial saves the content of block devices given in Paths or met
+	// in their directories, as files; without it they are refused (Paths)
+	// or skipped (in directories).
+	ReadSpecial bool
+	Excludes    []string // glob patterns (see Excluder)
+	Name        string
+	Tags        []string
+	Hostname    string
 	// Parent is the snapshot to compare against for unchanged files (nil: none).
 	Parent     *snapshot.Snapshot
 	Checkpoint bool
@@ -54,6 +62,13 @@ const DefaultSessionLimit = 12 * time.Hour
 
 // ErrTooLong means a save ran past its SessionLimit and was not committed.
 var ErrTooLong = errors.New("the save took longer than its session limit and was not committed (prune may have removed data it relied on): run it again")
+
+// ErrBlockDevice means a path to save names a block device that the save
+// was not asked to read; ErrNotBlockDevice that a device to save is not one.
+var (
+	ErrBlockDevice    = errors.New("is a block device")
+	ErrNotBlockDevice = errors.New("is not a block device")
+)
 
 // ErrPartial is returned (wrapped) with a committed snapshot when some files
 // could not be read.
@@ -89,7 +104,7 @@ func Run(ctx context.Context, repo *repository.Repository, opts Options) (*snaps
 	if err := repo.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
-	roots, err := resolveRoots(opts.Paths)
+	roots, err := resolveRoots(opts.Paths, opts.Devices, opts.ReadSpecial)
 	if err != nil {
 		return nil, err
 	}
@@ -155,15 +170,18 @@ type root struct {
 	disk   string // as given, cleaned
 	stored string // slash-separated path inside the snapshot ("." for the root itself)
 	info   os.FileInfo
+	device bool // a block device whose content is saved
 }
 
 // resolveRoots checks the paths given on the command line and decides where
 // each is stored: a relative path below the working directory keeps its
 // relative form; anything else is stored as its absolute path without the
-// leading slash, the way tar does.
-func resolveRoots(paths []string) ([]root, error) {
+// leading slash, the way tar does. devices must be block devices; a block
+// device among paths is saved with readSpecial only.
+func resolveRoots(paths, devices []string, readSpecial bool) ([]root, error) {
 	var roots []root
-	for _, p := range paths {
+	for i, p := range append(slices.Clip(paths), devices...) {
+		device := i >= len(paths)
 		if p == "" {
 			return nil, errors.New("an empty path was given")
 		}
@@ -179,13 +197,18 @@ func resolveRoots(paths []string) ([]root, error) {
 			}
 		}
 		stored := StoredPath(clean)
-		if stored != "." && !fi.IsDir() && !fi.Mode().IsRegular() {
+		block := isBlockDevice(fi)
+		switch {
+		case device && !block:
+			return nil, fmt.Errorf("%s %w", p, ErrNotBlockDevice)
+		case block && !device && !readSpecial:
+			return nil, fmt.Errorf("%s %w", p, ErrBlockDevice)
+		case stored != "." && !fi.IsDir() && !fi.Mode().IsRegular() && !block:
 			return nil, fmt.Errorf("%s is not a regular file or directory", p)
-		}
-		if stored == "." && !fi.IsDir() {
+		case stored == "." && !fi.IsDir():
 			return nil, fmt.Errorf("%s is not a directory", p)
 		}
-		roots = append(roots, root{disk: clean, stored: stored, info: fi})
+		roots = append(roots, root{disk: clean, stored: stored, info: fi, device: block})
 	}
 	for i := range roots {
 		for j := range roots {
@@ -195,6 +218,12 @@ func resolveRoots(paths []string) ([]root, error) {
 		}
 	}
 	return roots, nil
+}
+
+// isBlockDevice reports whether fi is a block device (tests without loop
+// devices replace it to read a regular file the way devices are read).
+var isBlockDevice = func(fi os.FileInfo) bool {
+	return fi.Mode()&os.ModeDevice != 0 && fi.Mode()&os.ModeCharDevice == 0
 }
 
 func overlaps(a, b string) bool {
@@ -216,8 +245,10 @@ type saver struct {
 	repo   *repository.Repository
 	opts   Options
 	excl   *Excluder
-	rep    progress.Reporter
-	prog   progress.Counters
+	// devices are the roots that are block devices: read as files.
+	devices map[string]bool
+	rep     progress.Reporter
+	prog    progress.Counters
 
 	files, dirs, unchanged, scanned, read, errors atomic.Int64
 

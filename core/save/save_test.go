@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -146,7 +145,7 @@ func TestSpecialFilesSkippedUnreadablePartial(t *testing.T) {
 	if err := syscall.Mkfifo(filepath.Join(dir, "d/fifo"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	openFile = func(name string) (io.ReadCloser, error) {
+	openFile = func(name string) (*rawFile, error) {
 		if strings.HasSuffix(name, "locked") {
 			return nil, &os.PathError{Op: "open", Path: name, Err: syscall.EACCES}
 		}

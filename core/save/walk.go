@@ -23,14 +23,24 @@ type dirJob struct {
 
 // child is a directory entry waiting for its content (st) or subtree (dir).
 type child struct {
-	node tree.Node
-	path string
-	st   *stream
-	dir  *dirJob
+	node   tree.Node
+	path   string
+	st     *stream
+	dir    *dirJob
+	device bool // a block device read as a file
 }
+
+// readSpecial reports whether the block device at full is to be read.
+func (s *saver) readSpecial(full string) bool { return s.opts.ReadSpecial || s.devices[full] }
 
 // run walks every root and returns the root tree's ID.
 func (s *saver) run(roots []root) (repository.ID, error) {
+	s.devices = map[string]bool{}
+	for _, r := range roots {
+		if r.device {
+			s.devices[r.disk] = true
+		}
+	}
 	s.rep.Phase("save", &s.prog)
 	if progress.TotalsWanted(s.rep) {
 		go s.count(roots)
@@ -153,6 +163,13 @@ func (s *saver) entry(full, rel string, fi os.FileInfo, pn *tree.Node) (child, b
 	node := nodeFromInfo(path.Base(rel), fi)
 	c := child{node: node, path: full}
 	switch {
+	case isBlockDevice(fi) && s.readSpecial(full):
+		// A block device's content, as one file. Its node's times say
+		// nothing of its content: it is read every time.
+		s.files.Add(1)
+		c.node.Type, c.node.Inode, c.node.CTime, c.device = tree.File, 0, 0, true
+		c.st = newStream()
+		s.fileJobs <- &fileJob{path: full, st: c.st}
 	case fi.Mode().IsRegular():
 		s.files.Add(1)
 		s.scanned.Add(fi.Size())
@@ -162,8 +179,9 @@ func (s *saver) entry(full, rel string, fi os.FileInfo, pn *tree.Node) (child, b
 			s.prog.Bytes.Add(fi.Size())
 			return c, true
 		}
+		c.node.Sparse = sparseOnDisk(fi)
 		c.st = newStream()
-		s.fileJobs <- &fileJob{path: full, st: c.st}
+		s.fileJobs <- &fileJob{path: full, st: c.st, sparse: c.node.Sparse}
 	case fi.IsDir():
 		s.dirs.Add(1)
 		c.dir = s.saveDir(full, rel, s.parentSubtree(pn))
@@ -188,7 +206,7 @@ func (s *saver) entry(full, rel string, fi os.FileInfo, pn *tree.Node) (child, b
 // looks untouched and all its chunks are still indexed.
 func (s *saver) unchangedFile(n *tree.Node, pn *tree.Node) bool {
 	if pn == nil || pn.Type != tree.File || pn.Size != n.Size || pn.ModTime != n.ModTime ||
-		pn.Inode != n.Inode || pn.CTime != n.CTime || (n.Size > 0 && len(pn.Content) == 0) {
+		pn.Inode != n.Inode || pn.CTime != n.CTime || (n.Size > 0 && len(pn.Content) == 0 && len(pn.Holes) == 0) {
 		return false
 	}
 	for _, id := range pn.Content {
@@ -196,7 +214,7 @@ func (s *saver) unchangedFile(n *tree.Node, pn *tree.Node) bool {
 			return false
 		}
 	}
-	n.Content = pn.Content
+	n.Content, n.Holes, n.Sparse = pn.Content, pn.Holes, pn.Sparse
 	return true
 }
 
@@ -218,8 +236,13 @@ func (s *saver) finalize(disk string, children []child) *dirJob {
 					s.warn(c.path, err)
 					continue
 				}
-				c.node.Content = content
+				c.node.Content, c.node.Holes = content, c.st.holes
 				c.node.Size = c.st.size
+				if c.device {
+					// A disk restored into a file is an image: sparse.
+					c.node.Sparse = len(c.st.holes) > 0
+					s.scanned.Add(int64(c.st.size))
+				}
 			case c.dir != nil:
 				<-c.dir.done
 				if c.dir.err != nil {
@@ -253,6 +276,15 @@ func (s *saver) finalize(disk string, children []child) *dirJob {
 // beside the walk and only reads metadata.
 func (s *saver) count(roots []root) {
 	for _, r := range roots {
+		if r.device {
+			if f, err := openRaw(r.disk); err == nil {
+				n, _ := f.size()
+				f.Close()
+				s.prog.TotalFiles.Add(1)
+				s.prog.TotalBytes.Add(n)
+			}
+			continue
+		}
 		filepath.WalkDir(r.disk, func(p string, d os.DirEntry, err error) error {
 			if err != nil || s.ctx.Err() != nil {
 				return nil

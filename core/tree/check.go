@@ -25,11 +25,15 @@ const MaxName = 255
 const MaxLinkTarget = 4095
 
 // Check reports what makes n unsafe to restore as it stands: a name that
-// is empty, "." or "..", longer than MaxName, or holds "/" or NUL; an unknown type; a symbolic
-// link whose target is empty, overlong or holds NUL. Checks that need the
-// repository's index are CheckSize's.
+// is empty, "." or "..", longer than MaxName, or holds "/" or NUL; an
+// unknown type; a symbolic link whose target is empty, overlong or holds
+// NUL; holes out of order, empty, or on anything but a file. Checks that
+// need the repository's index are CheckSize's.
 func Check(n *Node) error {
 	if err := checkName(n.Name); err != nil {
+		return err
+	}
+	if err := checkHoles(n); err != nil {
 		return err
 	}
 	switch n.Type {
@@ -70,10 +74,10 @@ func checkName(name string) error {
 type ChunkLength func(repository.ID) (uint32, bool)
 
 // CheckSize checks that a file's declared size is exactly what its content
-// list holds: the sum of its chunks' lengths. It is the one place where a
-// content list is measured against the size (holes count here once sparse
-// files land). A mismatch wraps ErrSizeMismatch; a chunk that length does
-// not know wraps repository.ErrBlobNotFound.
+// list holds: the sum of its chunks' lengths and its holes'. It is the one
+// place where a content list is measured against the size. A mismatch
+// wraps ErrSizeMismatch; a chunk that length does not know wraps
+// repository.ErrBlobNotFound.
 func CheckSize(n *Node, length ChunkLength) error {
 	var sum uint64
 	for _, id := range n.Content {
@@ -82,6 +86,12 @@ func CheckSize(n *Node, length ChunkLength) error {
 			return fmt.Errorf("chunk %s is missing from the repository: %w", id.Short(), repository.ErrBlobNotFound)
 		}
 		sum += uint64(l)
+	}
+	for _, h := range n.Holes {
+		if h.Len > math.MaxInt64-sum {
+			return fmt.Errorf("%w: declared %d bytes, the holes alone hold more than any file", ErrSizeMismatch, n.Size)
+		}
+		sum += h.Len
 	}
 	if sum != n.Size || n.Size > math.MaxInt64 {
 		return fmt.Errorf("%w: declared %d bytes, the content holds %d", ErrSizeMismatch, n.Size, sum)

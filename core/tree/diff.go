@@ -111,7 +111,7 @@ func (d *differ) both(p string, na, nb *Node) error {
 			d.out = append(d.out, Change{Metadata, p})
 		}
 		return d.walk(p, na.Subtree, nb.Subtree)
-	case !slices.Equal(na.Content, nb.Content) || na.Target != nb.Target:
+	case !slices.Equal(na.Content, nb.Content) || !slices.Equal(na.Holes, nb.Holes) || na.Target != nb.Target:
 		d.out = append(d.out, Change{Modified, p})
 	case na.Mode != nb.Mode || na.ModTime != nb.ModTime || na.UID != nb.UID || na.GID != nb.GID:
 		d.out = append(d.out, Change{Metadata, p})

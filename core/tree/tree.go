@@ -33,6 +33,8 @@ type Node struct {
 	Inode   uint64          `json:"inode,omitempty"`    // change detection only
 	CTime   int64           `json:"ctime_ns,omitempty"` // change detection only
 	Content []repository.ID `json:"content,omitempty"`  // file chunks, in order
+	Holes   []Hole          `json:"holes,omitempty"`    // zero runs between the chunks, not stored
+	Sparse  bool            `json:"sparse,omitempty"`   // the file had holes on disk: restore makes holes
 	Subtree *repository.ID  `json:"subtree,omitempty"`  // dir
 	Target  string          `json:"target,omitempty"`   // symlink
 }

@@ -1,7 +1,7 @@
 // Package benchdata generates CI-like file trees for benchmarks, the same
 // bytes on every run: a source checkout, a node_modules tree, build
-// artifacts and a plain-text database dump. Sizes scale with a factor so a
-// quick run can use a tenth of the data.
+// artifacts, a plain-text database dump and a sparse VM disk image. Sizes
+// scale with a factor so a quick run can use a tenth of the data.
 package benchdata
 
 import (
@@ -16,9 +16,10 @@ import (
 )
 
 // Datasets lists the dataset names Generate knows, in report order.
-var Datasets = []string{"source", "node_modules", "artifacts", "dump"}
+var Datasets = []string{"source", "node_modules", "artifacts", "dump", "image"}
 
-// Stats describes a generated tree.
+// Stats describes a generated tree. Bytes is the files' sizes (a sparse
+// file's apparent size, holes included).
 type Stats struct {
 	Files int   `json:"files"`
 	Bytes int64 `json:"bytes"`
@@ -39,6 +40,8 @@ func Generate(dir, name string, scale float64) (Stats, error) {
 		g.artifacts(scale)
 	case "dump":
 		g.dump(scale)
+	case "image":
+		g.image(scale)
 	default:
 		return Stats{}, fmt.Errorf("unknown dataset %q", name)
 	}
@@ -233,7 +236,9 @@ func (g *gen) binary(n int) []byte {
 }
 
 // Change rewrites a few bytes in the middle of every 100th regular file
-// (at least one) under dir, in sorted order. It returns the files changed.
+// (at least one) under dir, in sorted order; in a sparse file (a disk
+// image) it rewrites 1% of its data in one place instead (changeSparse).
+// It returns the files changed.
 func Change(dir string) (int, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
@@ -255,9 +260,12 @@ func Change(dir string) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		fi, err := f.Stat()
-		if err == nil {
-			_, err = f.WriteAt([]byte("-- changed by the benchmark --"), fi.Size()/2)
+		sparse, err := changeSparse(f, uint64(i))
+		if err == nil && !sparse {
+			var fi os.FileInfo
+			if fi, err = f.Stat(); err == nil {
+				_, err = f.WriteAt([]byte("-- changed by the benchmark --"), fi.Size()/2)
+			}
 		}
 		if cerr := f.Close(); err == nil {
 			err = cerr

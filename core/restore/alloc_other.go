@@ -1,0 +1,9 @@
+//go:build !linux
+
+package restore
+
+// allocate fills a hole with written zeros (fallocate is Linux's).
+func allocate(fd int, s span) error { return writeZeros(fd, s) }
+
+// zeroDevice writes zeros over a range of a device.
+func zeroDevice(fd int, s span, sparse bool) error { return writeZeros(fd, s) }
