@@ -75,6 +75,9 @@ func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info
 		return fmt.Errorf("listing %s: reading the answer: %v: %w", k, err, storage.ErrUnavailable)
 	}
 	for dec.More() {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("listing %s: %w", k, err)
+		}
 		var e protocol.Entry
 		if err := dec.Decode(&e); err != nil {
 			return fmt.Errorf("listing %s: reading the answer: %v: %w", k, err, storage.ErrUnavailable)
@@ -85,6 +88,11 @@ func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info
 	}
 	if _, err := dec.Token(); err != nil {
 		return fmt.Errorf("listing %s: the answer ended early: %v: %w", k, err, storage.ErrUnavailable)
+	}
+	// The caller may have cancelled during the last callback: a listing
+	// it stopped is not a complete one.
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("listing %s: %w", k, err)
 	}
 	return nil
 }
