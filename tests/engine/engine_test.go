@@ -52,9 +52,16 @@ func (r result) output() string { return r.stdout + r.stderr }
 // there, never on a command line), within a deadline.
 func command(t *testing.T, env map[string]string, name string, args ...string) result {
 	t.Helper()
+	return commandIn(t, "", env, name, args...)
+}
+
+// commandIn is command in the directory dir.
+func commandIn(t *testing.T, dir string, env map[string]string, name string, args ...string) result {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
 	cmd.Env = os.Environ()
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
