@@ -22,7 +22,7 @@ type images struct {
 	minimal, shell, plugin string // from `make image`
 	pg                     string // the shell image plus pg_dump and psql
 	helper                 string // busybox, bash and rsync: act's job image, gitlab-ci-local's helper
-	version                string // what `make image` stamped into them
+	version, revision      string // what `make image` stamped into them
 }
 
 // requireEngine returns the engine's images (see testenv.Require).
@@ -30,12 +30,13 @@ func requireEngine(t *testing.T) images {
 	t.Helper()
 	testenv.Require(t, "DOCKER_HOST")
 	return images{
-		minimal: testenv.Require(t, "SAVEPOINT_TEST_IMAGE_MINIMAL"),
-		shell:   testenv.Require(t, "SAVEPOINT_TEST_IMAGE_SHELL"),
-		plugin:  testenv.Require(t, "SAVEPOINT_TEST_IMAGE_PLUGIN"),
-		pg:      testenv.Require(t, "SAVEPOINT_TEST_IMAGE_PG"),
-		helper:  testenv.Require(t, "SAVEPOINT_TEST_IMAGE_HELPER"),
-		version: testenv.Require(t, "SAVEPOINT_TEST_IMAGE_VERSION"),
+		minimal:  testenv.Require(t, "SAVEPOINT_TEST_IMAGE_MINIMAL"),
+		shell:    testenv.Require(t, "SAVEPOINT_TEST_IMAGE_SHELL"),
+		plugin:   testenv.Require(t, "SAVEPOINT_TEST_IMAGE_PLUGIN"),
+		pg:       testenv.Require(t, "SAVEPOINT_TEST_IMAGE_PG"),
+		helper:   testenv.Require(t, "SAVEPOINT_TEST_IMAGE_HELPER"),
+		version:  testenv.Require(t, "SAVEPOINT_TEST_IMAGE_VERSION"),
+		revision: testenv.Require(t, "SAVEPOINT_TEST_IMAGE_REVISION"),
 	}
 }
 
