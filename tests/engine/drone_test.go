@@ -183,6 +183,7 @@ func distTree(t *testing.T, ws string) {
 // and Woodpecker's: the save step in one container on one workspace, the
 // restore step in another container on a fresh workspace, against MinIO.
 func TestPluginPipelines(t *testing.T) {
+	t.Parallel()
 	im := requireEngine(t)
 	m := testenv.RequireMinIO(t)
 	secrets := map[string]string{

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -128,4 +129,18 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// TestMain checks, after the tests, that they left no container behind in
+// the engine (act, gitlab-ci-local and the runners here must clean up).
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if os.Getenv("DOCKER_HOST") != "" {
+		out, err := exec.Command("docker", "ps", "-a", "--format", "{{.Names}} ({{.Image}}, {{.Status}})").CombinedOutput()
+		if left := strings.TrimSpace(string(out)); err != nil || left != "" {
+			fmt.Fprintf(os.Stderr, "the tests left containers in the engine (%v):\n%s\n", err, left)
+			code = 1
+		}
+	}
+	os.Exit(code)
 }

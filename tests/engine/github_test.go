@@ -82,7 +82,7 @@ func (p *githubProject) act(t *testing.T, workflow string) result {
 	bin := testenv.Require(t, "SAVEPOINT_TEST_ACT")
 	args := []string{"push", "-W", ".github/workflows/" + workflow,
 		"-P", "ubuntu-latest=" + im.helper, "--pull=false", "--container-daemon-socket", "-",
-		"--local-repository", "savepoint-ci/savepoint@v1=" + p.action, "--insecure-secrets"}
+		"--local-repository", "savepoint-ci/savepoint@v1=" + p.action, "--insecure-secrets", "--rm"}
 	for k, v := range p.vars {
 		args = append(args, "--var", k+"="+v)
 	}
@@ -130,6 +130,7 @@ var savedLine = regexp.MustCompile(`saved (\d+) files \((\d+) bytes\) as ([0-9a-
 // TestGitHubBuildRestore: a save, then a later step reading its outputs;
 // the snapshot restored by a fresh job from the first job's output.
 func TestGitHubBuildRestore(t *testing.T) {
+	t.Parallel()
 	p := newGitHubProject(t, map[string]string{"build.yml": "Build once, restore in a fresh job"})
 	r := p.act(t, "build.yml")
 	if r.code != 0 {
@@ -151,6 +152,7 @@ func TestGitHubBuildRestore(t *testing.T) {
 // TestGitHubCheckpointRollback: a checkpoint, a deploy step that fails and
 // an `if: failure()` step that rolls back; the job fails, the files are back.
 func TestGitHubCheckpointRollback(t *testing.T) {
+	t.Parallel()
 	p := newGitHubProject(t, map[string]string{"deploy.yml": "Checkpoint, deploy, roll back when the deploy fails"})
 	r := p.act(t, "deploy.yml")
 	out := r.output()
@@ -174,6 +176,7 @@ func TestGitHubCheckpointRollback(t *testing.T) {
 // the fetch, post step after success: it saves); the next act run hits,
 // restores and skips the fetch.
 func TestGitHubCacheOnPost(t *testing.T) {
+	t.Parallel()
 	heading := "A dependency cache saved in the post step"
 	p := newGitHubProject(t, map[string]string{"cache.yml": heading})
 	first := p.act(t, "cache.yml")
@@ -212,6 +215,7 @@ func TestGitHubCacheOnPost(t *testing.T) {
 // successful job the post step leaves the files; after a failed one it puts
 // them back.
 func TestGitHubOnFailureRollback(t *testing.T) {
+	t.Parallel()
 	p := newGitHubProject(t, nil)
 	with := stepWith(t, yamlUnder(t, "docs/github.md", "Checkpoint, deploy, roll back when the deploy fails")[0], "checkpoint")
 	with["on_failure"] = "rollback"

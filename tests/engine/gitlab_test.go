@@ -120,6 +120,7 @@ func passed(out, job string) bool {
 // TestGitLabSaveRestore runs README.md's build/save/restore pipeline: every
 // job in the real shell image.
 func TestGitLabSaveRestore(t *testing.T) {
+	t.Parallel()
 	requireEngine(t)
 	p := newGitLabProject(t, "Build, save, restore in a later stage", map[string]string{
 		"build.sh":        "set -e\nmkdir -p dist\ncp -R src/. dist/\necho built\n",
@@ -153,6 +154,7 @@ func TestGitLabSaveRestore(t *testing.T) {
 //     was before A's deploy, and A's migration runs again
 //  4. after more writes, B's manual rollback job undoes B's deploy
 func TestGitLabCheckpointRollback(t *testing.T) {
+	t.Parallel()
 	im := requireEngine(t)
 	pgBin := testenv.Require(t, "SAVEPOINT_TEST_PG_BIN")
 	pg := map[string]string{

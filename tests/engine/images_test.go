@@ -44,6 +44,7 @@ func inspectImage(t *testing.T, ref string) inspected {
 // checks what users rely on: the version, the entrypoints, the labels, the
 // CA certificates, root, and the size the docs claim.
 func TestImages(t *testing.T) {
+	t.Parallel()
 	im := requireEngine(t)
 	caBundle, err := os.ReadFile("/etc/ssl/certs/ca-certificates.crt")
 	if err != nil {
