@@ -183,10 +183,8 @@ stop() {
   if [ -f "$dir/service.pid" ]; then
     local pid
     pid=$(cat "$dir/service.pid")
-    if kill "$pid" 2>/dev/null; then
-      for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
+    # Wait up to 5 s for the service to go, then kill it.
+    kill "$pid" 2>/dev/null && { timeout 5 tail --pid="$pid" -f /dev/null || kill -9 "$pid"; } 2>/dev/null
     rm -f "$dir/service.pid"
   fi
   [ -d "$dir" ] || return 0

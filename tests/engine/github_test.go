@@ -2,7 +2,6 @@ package engine
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -56,20 +55,10 @@ func newGitHubProject(t *testing.T, workflows map[string]string) *githubProject 
 	for file, heading := range workflows {
 		testrepo.WriteFile(t, p.dir, ".github/workflows/"+file, []byte(yamlUnder(t, "docs/github.md", heading)[0]))
 	}
-	git := func(args ...string) {
-		t.Helper()
-		cmd := exec.Command("git", args...)
-		cmd.Dir = p.dir
-		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=test", "GIT_AUTHOR_EMAIL=test@example.com",
-			"GIT_COMMITTER_NAME=test", "GIT_COMMITTER_EMAIL=test@example.com")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("git %v: %v\n%s", args, err, out)
-		}
+	for _, args := range [][]string{{"init", "-q", "-b", "main"}, {"add", "-A"}, {"commit", "-q", "-m", "app"},
+		{"remote", "add", "origin", "https://github.com/acme/app.git"}} {
+		testrepo.Git(t, p.dir, args...)
 	}
-	git("init", "-q", "-b", "main")
-	git("add", "-A")
-	git("commit", "-q", "-m", "app")
-	git("remote", "add", "origin", "https://github.com/acme/app.git")
 	return p
 }
 
@@ -227,27 +216,21 @@ func TestGitHubOnFailureRollback(t *testing.T) {
 	if main := g.main(t); main.code != 0 || len(main.outputs["snapshot_id"]) != 64 {
 		t.Fatalf("checkpoint: exit %d, outputs %v", main.code, main.outputs)
 	}
-	conf := filepath.Join(ws, "deploy", "config", "app.env")
+	conf := func() string {
+		b, _ := os.ReadFile(filepath.Join(ws, "deploy", "config", "app.env"))
+		return string(b)
+	}
 	if r := commandIn(t, ws, nil, "sh", "deploy.sh"); r.code == 0 {
 		t.Fatal("deploy.sh did not fail")
 	}
-	if ok := g.post(t, "success"); ok.code != 0 || readFile(t, conf) != "version=2\n" {
-		t.Errorf("post step after a successful job: exit %d, configuration %q (want it left alone)", ok.code, readFile(t, conf))
+	if ok := g.post(t, "success"); ok.code != 0 || conf() != "version=2\n" {
+		t.Errorf("post step after a successful job: exit %d, configuration %q (want it left alone)", ok.code, conf())
 	}
 	failed := g.post(t, "failure")
-	if failed.code != 0 || readFile(t, conf) != "version=1\n" {
-		t.Errorf("post step after a failed job: exit %d, configuration %q, want version=1", failed.code, readFile(t, conf))
+	if failed.code != 0 || conf() != "version=1\n" {
+		t.Errorf("post step after a failed job: exit %d, configuration %q, want version=1", failed.code, conf())
 	}
 	if !strings.Contains(failed.summary, "rollback") {
 		t.Errorf("the rollback's summary:\n%s", failed.summary)
 	}
-}
-
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
 }
