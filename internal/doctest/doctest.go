@@ -26,13 +26,16 @@ func Blocks(rel string) ([]Block, error) {
 	}
 	text := string(b)
 	var out []Block
+	heading, from := "", 0
 	for _, m := range fence.FindAllStringSubmatchIndex(text, -1) {
-		heading := ""
-		for _, line := range strings.Split(text[:m[0]], "\n") {
+		// Headings are read between blocks only: a "# comment" line in a
+		// code block is not one.
+		for _, line := range strings.Split(text[from:m[0]], "\n") {
 			if strings.HasPrefix(line, "#") {
 				heading = strings.TrimSpace(strings.TrimLeft(line, "#"))
 			}
 		}
+		from = m[1]
 		out = append(out, Block{Lang: text[m[2]:m[3]], Text: text[m[4]:m[5]], Heading: heading})
 	}
 	return out, nil
