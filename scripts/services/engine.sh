@@ -187,13 +187,17 @@ stop() {
     kill "$pid" 2>/dev/null && { timeout 5 tail --pid="$pid" -f /dev/null || kill -9 "$pid"; } 2>/dev/null
     rm -f "$dir/service.pid"
   fi
-  [ -d "$dir" ] || return 0
   if [ -f "$CONTAINERS_CONF" ] && command -v podman >/dev/null 2>&1; then
     podman rm -af -t 0 >/dev/null 2>&1 || true
     podman volume rm -af >/dev/null 2>&1 || true
   fi
+  # conmon keeps an exec session's monitor for 5 minutes after the exec ends
+  # (--exit-delay 300): end the ones of this engine, found by its directory.
+  local p m
+  for p in /proc/[0-9]*; do
+    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$dir/"; then kill "${p#/proc/}" 2>/dev/null || true; fi
+  done
   # Containers leave their shm (and, if killed, other) mounts behind.
-  local m
   for m in $(awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
   done
