@@ -31,6 +31,12 @@ import (
 var version = "dev"
 
 func main() {
+	// Runners start a plugin without arguments; --version is for people
+	// checking which plugin an image holds.
+	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-v") {
+		fmt.Println("savepoint-plugin version " + version)
+		return
+	}
 	cli.TuneRuntime()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx)

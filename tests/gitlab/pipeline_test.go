@@ -19,6 +19,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // The pipeline the tests run is gitlab/.gitlab-ci.yml itself, the one GitLab
@@ -114,15 +115,7 @@ func (r *pipelineRun) dotenv(t *testing.T, job string) map[string]string {
 // git runs git in dir with a fixed identity and returns its trimmed output.
 func git(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	cmd := exec.Command("git", args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=test", "GIT_AUTHOR_EMAIL=test@example.com",
-		"GIT_COMMITTER_NAME=test", "GIT_COMMITTER_EMAIL=test@example.com")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("git %v: %v\n%s", args, err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return testrepo.Git(t, dir, args...)
 }
 
 // newProject makes dir a git project with everything committed and the
