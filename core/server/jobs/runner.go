@@ -364,3 +364,13 @@ func (r *Runner) Shutdown(ctx context.Context) error {
 		return fmt.Errorf("jobs still running at the shutdown timeout: %w", ctx.Err())
 	}
 }
+
+// Ping reaches the server's records in the storage with one request
+// (readiness).
+func (r *Runner) Ping(ctx context.Context) error {
+	_, err := r.o.Table.Backend().Stat(ctx, storage.Handle{Kind: storage.KindLease, Name: "ping"})
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrNoContainer) {
+		return nil
+	}
+	return err
+}

@@ -28,8 +28,8 @@ type KindStats struct {
 	Bytes   int64 `json:"bytes"`
 }
 
-// Stats are a repository's figures. Those below Kinds need the password.
-type Stats struct {
+// RepositoryStats are a repository's figures. Those below Kinds need the password.
+type RepositoryStats struct {
 	Repository
 	Kinds map[string]KindStats `json:"kinds" doc:"Objects and bytes by kind (config, keys, snapshots, index, meta, data, sessions, lease)"`
 	// Snapshots and what they hold (managed repositories only).
@@ -104,12 +104,12 @@ func (s *Service) measure(ctx context.Context, name string) (Repository, map[str
 
 // Stats returns a repository's figures; the snapshot figures stay zero
 // when the server does not hold its password.
-func (s *Service) Stats(ctx context.Context, name string) (Stats, error) {
+func (s *Service) Stats(ctx context.Context, name string) (RepositoryStats, error) {
 	r, kinds, err := s.measure(ctx, name)
 	if err != nil {
-		return Stats{}, err
+		return RepositoryStats{}, err
 	}
-	st := Stats{Repository: r, Kinds: kinds}
+	st := RepositoryStats{Repository: r, Kinds: kinds}
 	if !r.Managed {
 		return st, nil
 	}

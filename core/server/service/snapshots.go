@@ -112,8 +112,8 @@ func (s *Service) Diff(ctx context.Context, name, a, b string) ([]tree.Change, e
 	return out, err
 }
 
-// Entry is one node of a snapshot's tree.
-type Entry struct {
+// TreeEntry is one node of a snapshot's tree.
+type TreeEntry struct {
 	Name   string    `json:"name"`
 	Path   string    `json:"path"`
 	Type   string    `json:"type" enum:"file,dir,symlink"`
@@ -125,9 +125,9 @@ type Entry struct {
 
 // Tree lists the directory dir ("" or "/": the top) of snapshot ref, one
 // level deep.
-func (s *Service) Tree(ctx context.Context, name, ref, dir string) ([]Entry, error) {
+func (s *Service) Tree(ctx context.Context, name, ref, dir string) ([]TreeEntry, error) {
 	dir = strings.Trim(path.Clean("/"+dir), "/")
-	out := []Entry{}
+	out := []TreeEntry{}
 	err := s.withRepo(ctx, name, func(rp *repository.Repository) error {
 		list, err := snapshot.List(ctx, rp)
 		if err != nil {
@@ -159,7 +159,7 @@ func (s *Service) Tree(ctx context.Context, name, ref, dir string) ([]Entry, err
 			return err
 		}
 		for _, n := range t.Nodes {
-			out = append(out, Entry{Name: n.Name, Path: path.Join(dir, n.Name), Type: n.Type, Mode: n.Mode & 0o7777,
+			out = append(out, TreeEntry{Name: n.Name, Path: path.Join(dir, n.Name), Type: n.Type, Mode: n.Mode & 0o7777,
 				Size: n.Size, MTime: time.Unix(0, n.ModTime).UTC(), Target: n.Target})
 		}
 		return nil
