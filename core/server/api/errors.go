@@ -69,6 +69,11 @@ func (a *api) status(ctx context.Context, r *http.Request, err error) (int, stri
 
 type requestKey struct{}
 
+// ErrorType is the prefix of the type of the API's errors; the rest is
+// the jobs.Code that classifies the error (urn:savepoint:no-password), the
+// same codes that say how a job ended, so clients decide on one set.
+const ErrorType = "urn:savepoint:"
+
 // fail turns err into the API's error answer (RFC 9457 problem details).
 func (a *api) fail(ctx context.Context, err error) error {
 	r, _ := ctx.Value(requestKey{}).(*http.Request)
@@ -76,5 +81,12 @@ func (a *api) fail(ctx context.Context, err error) error {
 		r = &http.Request{}
 	}
 	status, msg := a.status(ctx, r, err)
-	return huma.NewError(status, msg)
+	e := &huma.ErrorModel{Status: status, Title: http.StatusText(status), Detail: msg}
+	switch {
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		e.Type = ErrorType + "forbidden"
+	case status < 500:
+		e.Type = ErrorType + string(jobs.CodeOf(err))
+	}
+	return e
 }

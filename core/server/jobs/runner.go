@@ -199,7 +199,7 @@ func (r *Runner) execute(ctx context.Context, x *run, repo *repos.Repo) {
 	case errors.Is(cause, errShutdown):
 		j.State, j.Code, j.Error = StateInterrupted, CodeInterrupted, errShutdown.Error()
 	case ctx.Err() != nil:
-		j.State, j.Code, j.Error = StateCancelled, CodeCancelled, "cancelled; nothing partial was committed"
+		j.State, j.Code, j.Error = StateCancelled, CodeCancelled, "cancelled by request; nothing partial was committed"
 	case err == nil || j.Code == CodePartial && result != nil:
 		j.State = StateSucceeded
 		if err != nil {
