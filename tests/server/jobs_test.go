@@ -176,7 +176,7 @@ func TestRemoteWait(t *testing.T) {
 		code int
 	}{
 		{[]string{"remote", "jobs", "start", "restore", "--target", target, "--wait", "nothing:latest"}, 13}, // no snapshot
-		{[]string{"remote", "jobs", "start", "forget", "--wait"}, 2},                                        // no policy: usage
+		{[]string{"remote", "jobs", "start", "forget", "--wait"}, 2},                                         // no policy: usage
 		{[]string{"remote", "jobs", "start", "save", "--wait", "relative/path"}, 2},
 		{[]string{"remote", "jobs", "start", "verify", "--wait", "--repo", srv.Repo("blind")}, 14}, // the token is for app
 	}
