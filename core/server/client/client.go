@@ -8,15 +8,12 @@ package client
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
 
@@ -52,19 +49,8 @@ func New(o Options) (*Client, error) {
 		return nil, fmt.Errorf("server %q: plain http:// only to a loopback address, the token would travel in clear text: %w", o.URL, storage.ErrInvalid)
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if o.CAFile != "" {
-		pem, err := os.ReadFile(o.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("server CA file: %v: %w", err, storage.ErrInvalid)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("server CA file %s holds no PEM certificate: %w", o.CAFile, storage.ErrInvalid)
-		}
-		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	if tr.TLSClientConfig, err = remote.TLSConfig(o.CAFile); err != nil {
+		return nil, err
 	}
 	return &Client{base: u.Scheme + "://" + u.Host, token: o.Token, hc: &http.Client{Transport: tr, Timeout: 2 * time.Minute}}, nil
 }
