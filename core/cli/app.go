@@ -97,6 +97,7 @@ func commands() []*cli.Command {
 		verifyCommand(),
 		serveCommand(),
 		tokenCommand(),
+		remoteCommand(),
 	}
 }
 

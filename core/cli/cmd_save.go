@@ -14,7 +14,6 @@ import (
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
-	"github.com/savepoint-ci/savepoint/core/verify"
 )
 
 // SaveOptions are the options of save and checkpoint.
@@ -102,7 +101,7 @@ func saveSnapshot(ctx context.Context, g *Globals, repo *repository.Repository, 
 	}
 	var parent *snapshot.Snapshot
 	if !o.NoParent {
-		if parent, err = findParent(ctx, repo, o.Name, append(slices.Clip(o.Paths), o.Devices...)); err != nil {
+		if parent, err = save.FindParent(ctx, repo, o.Name, append(slices.Clip(o.Paths), o.Devices...)); err != nil {
 			return err
 		}
 	}
@@ -141,37 +140,4 @@ func printSaved(g *Globals, snap, parent *snapshot.Snapshot) error {
 	fmt.Fprintln(w)
 	printStats(w, snap)
 	return nil
-}
-
-// findParent picks the newest snapshot with the same name and paths, the
-// base for change detection. Only snapshots whose paths match can help.
-func findParent(ctx context.Context, repo *repository.Repository, name string, paths []string) (*snapshot.Snapshot, error) {
-	list, err := snapshot.List(ctx, repo)
-	if err != nil {
-		return nil, err
-	}
-	failed, err := verify.FailedSnapshots(ctx, repo.Backend())
-	if err != nil {
-		return nil, err
-	}
-	for i := len(list) - 1; i >= 0; i-- {
-		s := list[i]
-		if s.Name == name && s.Tree != nil && usableParent(s, failed) && slices.Equal(s.Paths, storedPaths(paths)) {
-			return s, nil
-		}
-	}
-	return nil, nil
-}
-
-// usableParent excludes snapshots that must not serve as a base: those a
-// verify found damaged (failed holds their IDs).
-func usableParent(s *snapshot.Snapshot, failed map[repository.ID]bool) bool { return !failed[s.ID] }
-
-// storedPaths predicts how save stores paths, to compare with a parent's.
-func storedPaths(paths []string) []string {
-	out := make([]string, len(paths))
-	for i, p := range paths {
-		out[i] = save.StoredPath(p)
-	}
-	return out
 }

@@ -10,9 +10,14 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/retention"
 	"github.com/savepoint-ci/savepoint/core/server"
+	"github.com/savepoint-ci/savepoint/core/server/api"
+	"github.com/savepoint-ci/savepoint/core/server/jobs"
 	"github.com/savepoint-ci/savepoint/core/server/records"
 	"github.com/savepoint-ci/savepoint/core/server/repos"
+	"github.com/savepoint-ci/savepoint/core/server/schedules"
+	"github.com/savepoint-ci/savepoint/core/server/service"
 	"github.com/savepoint-ci/savepoint/core/server/tokens"
+	"github.com/savepoint-ci/savepoint/internal/testclock"
 )
 
 // ServeOptions are the options of `savepoint serve`. The storage settings
@@ -28,6 +33,9 @@ type ServeOptions struct {
 	TokenCacheTTL   time.Duration // 0: read the token record on every request
 	ShutdownTimeout time.Duration
 	LogFormat       string // json or text
+	// TestClock, test only: the schedules' clock reads the time from
+	// this file (testclock.File), so a test moves it.
+	TestClock string
 }
 
 func serveCommand() *cli.Command {
@@ -49,6 +57,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-cache", Value: "10s", Usage: "trust a token record read for `DURATION` (a revocation takes effect within it)"},
 			&cli.StringFlag{Name: "shutdown-timeout", Value: "60s", Usage: "on SIGTERM, let running requests finish for up to `DURATION`"},
 			&cli.StringFlag{Name: "log-format", Value: "json", Usage: "log lines as `FORMAT` json or text"},
+			&cli.StringFlag{Name: "test-clock", Hidden: true, Usage: "test only: the schedules' clock reads the time (RFC 3339) from `FILE`"},
 		},
 	}, bindServe, runServe)
 }
@@ -57,6 +66,7 @@ func bindServe(c *cli.Context) (ServeOptions, error) {
 	o := ServeOptions{
 		Listen: c.String("listen"), Storage: c.String("storage"), TLSCert: c.String("tls-cert"), TLSKey: c.String("tls-key"),
 		InsecureListen: c.Bool("insecure-listen"), PasswordDir: c.String("password-dir"), LogFormat: c.String("log-format"),
+		TestClock: c.String("test-clock"),
 	}
 	if err := needArgs(c, 0, 0, "no arguments"); err != nil {
 		return o, err
@@ -118,6 +128,47 @@ func runServe(ctx context.Context, g *Globals, o ServeOptions) error {
 	hub := repos.New(repos.Options{Storage: o.Storage, Location: loc, Quota: o.Quota, PasswordDir: o.PasswordDir})
 	defer hub.Close()
 	srv := server.New(server.Options{Repos: hub, Tokens: store, MaxRequestSize: o.MaxRequestSize, Logger: log})
+	mgmt, err := management(ctx, g, o, hub, store, log)
+	if err != nil {
+		ln.Close()
+		return fmt.Errorf("serve: %w", err)
+	}
+	api.Mount(srv.Mux(), api.Options{Service: mgmt, Version: g.Version, Logger: log})
+	go mgmt.Schedules.Run(ctx)
+	stopped := make(chan struct{})
+	go func() {
+		// A shutdown interrupts the running jobs: nothing partial is
+		// committed, and their records say so.
+		defer close(stopped)
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), max(o.ShutdownTimeout, time.Second))
+		defer cancel()
+		if err := mgmt.Jobs.Shutdown(sctx); err != nil {
+			log.Warn("jobs", "error", err.Error())
+		}
+	}()
 	log.Info("serving", "storage", o.Storage, "quota", o.Quota, "password_dir", o.PasswordDir != "")
-	return srv.Serve(ctx, ln, server.ListenOptions{TLSCert: o.TLSCert, TLSKey: o.TLSKey, ShutdownTimeout: o.ShutdownTimeout})
+	err = srv.Serve(ctx, ln, server.ListenOptions{TLSCert: o.TLSCert, TLSKey: o.TLSKey, ShutdownTimeout: o.ShutdownTimeout})
+	<-stopped
+	return err
+}
+
+// management builds the service layer behind the management API: the
+// job runner and the scheduler, with their records in the storage.
+func management(ctx context.Context, g *Globals, o ServeOptions, hub *repos.Hub, store *tokens.Store, log *slog.Logger) (*service.Service, error) {
+	jobTable, err := records.Open(ctx, o.Storage, jobs.TableName, g.locationOptions())
+	if err != nil {
+		return nil, err
+	}
+	schedTable, err := records.Open(ctx, o.Storage, schedules.TableName, g.locationOptions())
+	if err != nil {
+		return nil, err
+	}
+	runner := jobs.New(jobs.Options{Repos: hub, Table: jobTable, Logger: log, Program: "savepoint " + g.Version})
+	now := time.Now
+	if o.TestClock != "" {
+		now = testclock.File(o.TestClock)
+	}
+	sched := schedules.New(schedules.Options{Table: schedTable, Runner: runner, Now: now, Logger: log})
+	return &service.Service{Repos: hub, Jobs: runner, Schedules: sched, Tokens: store, Now: now}, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/rollback"
 	"github.com/savepoint-ci/savepoint/core/save"
+	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -62,6 +63,8 @@ var exitCodes = []struct {
 	{rollback.ErrNoCheckpoint, ExitNoSnapshot},
 	{storage.ErrPermission, ExitAccessRefused},
 	{storage.ErrQuota, ExitQuota},
+	{save.ErrPartial, ExitPartial},
+	{repos.ErrNoPassword, ExitPassword},
 }
 
 // ExitCode is the exit code for the error a command returned (nil: 0).

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/savepoint-ci/savepoint/core/retention"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
@@ -19,41 +18,12 @@ func printJSON(w io.Writer, v any) error {
 }
 
 // SnapshotJSON is the JSON form of a snapshot (docs/json.md).
-type SnapshotJSON struct {
-	ID         string            `json:"id"`
-	ShortID    string            `json:"short_id"`
-	Time       time.Time         `json:"time"`
-	Hostname   string            `json:"hostname"`
-	Name       string            `json:"name,omitempty"`
-	Tags       []string          `json:"tags,omitempty"`
-	Paths      []string          `json:"paths,omitempty"`
-	Tree       string            `json:"tree,omitempty"`
-	Parent     string            `json:"parent,omitempty"`
-	Checkpoint bool              `json:"checkpoint,omitempty"`
-	Partial    bool              `json:"partial,omitempty"`
-	Provenance map[string]string `json:"provenance,omitempty"`
-	Sources    []snapshot.Source `json:"sources,omitempty"`
-	Stats      snapshot.Stats    `json:"stats"`
-	DedupRatio float64           `json:"dedup_ratio"`
-}
+type SnapshotJSON = snapshot.Summary
 
 // ToJSON converts a snapshot to its JSON form.
-func ToJSON(s *snapshot.Snapshot) SnapshotJSON {
-	j := SnapshotJSON{
-		ID: s.ID.String(), ShortID: s.ID.Short(), Time: s.Time, Hostname: s.Hostname, Name: s.Name,
-		Tags: s.Tags, Paths: s.Paths, Checkpoint: s.Checkpoint, Partial: s.Partial,
-		Provenance: s.Provenance, Sources: s.Sources, Stats: s.Stats, DedupRatio: round2(s.Stats.DedupRatio()),
-	}
-	if s.Tree != nil {
-		j.Tree = s.Tree.String()
-	}
-	if s.Parent != nil {
-		j.Parent = s.Parent.String()
-	}
-	return j
-}
+func ToJSON(s *snapshot.Snapshot) SnapshotJSON { return snapshot.Summarize(s) }
 
-func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }
+func round2(f float64) float64 { return snapshot.Round2(f) }
 
 // BytesHuman formats a byte count in binary units (entrypoints use it too).
 func BytesHuman(n int64) string { return retention.FormatSize(n) }

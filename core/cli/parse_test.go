@@ -80,3 +80,30 @@ func mustParse(t *testing.T, args ...string) *Parsed {
 	}
 	return p
 }
+
+// TestParseRemote: a job's spec comes out of `remote` flags and
+// arguments; mistakes are usage errors before any request.
+func TestParseRemote(t *testing.T) {
+	o := mustParse(t, "remote", "jobs", "start", "save", "/srv/www", "--name", "www", "--command", "db=pg_dump app", "--wait").Options.(RemoteJobStartOptions)
+	if !o.Wait || o.Spec.Kind != "save" || !slices.Equal(o.Spec.Paths, []string{"/srv/www"}) || o.Spec.Name != "www" ||
+		len(o.Spec.Commands) != 1 || o.Spec.Commands[0].Command != "pg_dump app" {
+		t.Errorf("remote jobs start save: %+v", o)
+	}
+	a := mustParse(t, "remote", "schedules", "add", "--cron", "0 3 * * *", "prune", "--keep-daily", "14", "--max-unused", "5%").Options.(RemoteScheduleAddOptions)
+	if a.Cron != "0 3 * * *" || a.Spec.Kind != "prune" || a.Spec.Keep == nil || a.Spec.Keep.Daily != 14 || *a.Spec.MaxUnused != 0.05 {
+		t.Errorf("remote schedules add: %+v", a)
+	}
+	for _, args := range [][]string{
+		{"remote", "jobs", "start"},
+		{"remote", "jobs", "start", "backup"},
+		{"remote", "jobs", "start", "save", "relative"},
+		{"remote", "jobs", "start", "forget"},
+		{"remote", "jobs", "start", "restore", "latest"},
+		{"remote", "jobs", "status"},
+		{"remote", "schedules", "add", "verify"},
+	} {
+		if _, err := Parse(args); ExitCode(err) != ExitUsage {
+			t.Errorf("%s: %v, want a usage error", strings.Join(args, " "), err)
+		}
+	}
+}

@@ -26,11 +26,7 @@ func openServer(url string, opts Options) (storage.Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	ca := opts.Server.CAFile
-	if ca == "" {
-		ca = opts.getenv("SAVEPOINT_SERVER_CA_FILE")
-	}
-	return remote.New(remote.Options{URL: url, Token: token, CAFile: ca, Connections: opts.Connections})
+	return remote.New(remote.Options{URL: url, Token: token, CAFile: ServerCAFile(opts), Connections: opts.Connections})
 }
 
 // serverToken reads the token from the token file, else SAVEPOINT_TOKEN.
@@ -48,4 +44,18 @@ func serverToken(opts Options) (string, error) {
 		return "", fmt.Errorf("token file %s is empty: %w", f, storage.ErrInvalid)
 	}
 	return tok, nil
+}
+
+// ServerToken is the token of repositories behind a server: the token
+// file's, else SAVEPOINT_TOKEN (`savepoint remote` sends it to the
+// server's management API).
+func ServerToken(opts Options) (string, error) { return serverToken(opts) }
+
+// ServerCAFile is the CA file to trust for a server: the option's, else
+// SAVEPOINT_SERVER_CA_FILE.
+func ServerCAFile(opts Options) string {
+	if opts.Server.CAFile != "" {
+		return opts.Server.CAFile
+	}
+	return opts.getenv("SAVEPOINT_SERVER_CA_FILE")
 }

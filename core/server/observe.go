@@ -34,6 +34,14 @@ func callOf(r *http.Request) *call {
 // RequestID returns the id the server gave the request.
 func RequestID(r *http.Request) string { return callOf(r).id }
 
+// NoteToken records the ID and role of the token a request was made with,
+// for its log line; handlers outside this package (the management API, the
+// web view) call it once they have checked the token.
+func NoteToken(r *http.Request, id, role string) {
+	c := callOf(r)
+	c.token, c.role = id, role
+}
+
 // recorder notes the status and size of a response.
 type recorder struct {
 	http.ResponseWriter

@@ -7,7 +7,8 @@
 //
 // Sub-packages hold what the server is made of: records (its own data in
 // the storage), tokens, repos. The management API, jobs, metrics and the
-// web view attach their routes to Mux.
+// web view attach their routes to Mux: package api serves the management
+// API under /api/v1 and the health checks /healthz and /readyz.
 package server
 
 import (
@@ -68,7 +69,6 @@ func (s *Server) Mux() *http.ServeMux { return s.mux }
 func (s *Server) Handler() http.Handler { return s.observe(s.mux) }
 
 func (s *Server) routes() {
-	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
 	s.mux.HandleFunc("POST /{repo}/{$}", s.handleCreate)
 	s.mux.HandleFunc("GET /{repo}/{kind}/{$}", s.handleList)
 	s.mux.HandleFunc("GET /{repo}/{kind}/{name}", s.handleLoad) // HEAD too

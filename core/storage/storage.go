@@ -95,6 +95,16 @@ type Creator interface {
 	Create(ctx context.Context) error
 }
 
+// Namespace is implemented by backends whose location can hold other
+// locations below it (a directory, an S3 key prefix): `savepoint serve`
+// lists its repositories, each one a location below its storage
+// (location.Join), with it.
+type Namespace interface {
+	// Names calls fn with the name of every location directly below this
+	// one, in no particular order; a missing container has none.
+	Names(ctx context.Context, fn func(name string) error) error
+}
+
 // LoadAll reads a whole object into memory.
 func LoadAll(ctx context.Context, b Backend, h Handle) ([]byte, error) {
 	rd, err := b.Load(ctx, h, 0, 0)

@@ -2,6 +2,8 @@
 package testclock
 
 import (
+	"os"
+	"strings"
 	"sync"
 	"time"
 )
@@ -38,4 +40,20 @@ func (c *Clock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 	c.offset += d
 	c.mu.Unlock()
+}
+
+// File returns a clock that reads the time from a file holding an RFC 3339
+// time, at every call (the wall clock while the file is missing or holds
+// something else). `savepoint serve --test-clock FILE` runs its schedules
+// on it, so a test moves a real server's clock by writing the file.
+func File(path string) func() time.Time {
+	return func() time.Time {
+		data, err := os.ReadFile(path)
+		if err == nil {
+			if t, err := time.Parse(time.RFC3339Nano, strings.TrimSpace(string(data))); err == nil {
+				return t
+			}
+		}
+		return time.Now()
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -251,3 +252,28 @@ func (b *Backend) Remove(ctx context.Context, h storage.Handle) error {
 }
 
 func (b *Backend) Close() error { return nil }
+
+var _ storage.Namespace = (*Backend)(nil)
+
+// Names calls fn with the name of every directory below the root (the
+// repositories of a server whose storage is this directory).
+func (b *Backend) Names(ctx context.Context, fn func(name string) error) error {
+	entries, err := os.ReadDir(b.root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return b.translate(err, "listing "+b.root)
+	}
+	for _, e := range entries {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			if err := fn(e.Name()); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

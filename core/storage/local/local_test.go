@@ -52,3 +52,15 @@ func TestNoTempFilesLeft(t *testing.T) {
 		t.Fatalf("object not at its fan-out path: %v", err)
 	}
 }
+
+func TestNames(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "storage")
+	parent, _ := local.New(root)
+	storagetest.Names(t, parent, func(t *testing.T, name string) storage.Backend {
+		b, _ := local.New(filepath.Join(root, name))
+		if err := b.Create(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		return b
+	})
+}

@@ -79,19 +79,8 @@ func New(opts Options) (*Backend, error) {
 		ResponseHeaderTimeout: 5 * time.Minute, // the server answers a PUT once the object is durable
 		ExpectContinueTimeout: time.Second,
 	}
-	if opts.CAFile != "" {
-		pem, err := os.ReadFile(opts.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("server CA file: %v: %w", err, storage.ErrInvalid)
-		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("server CA file %s holds no PEM certificate: %w", opts.CAFile, storage.ErrInvalid)
-		}
-		b.transport.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
+	if b.transport.TLSClientConfig, err = TLSConfig(opts.CAFile); err != nil {
+		return nil, err
 	}
 	var rt http.RoundTripper = b.transport
 	if opts.WrapTransport != nil {
@@ -167,4 +156,25 @@ func (b *Backend) Create(ctx context.Context) error {
 	}
 	resp.Body.Close()
 	return nil
+}
+
+// TLSConfig trusts the system's CAs and those of caFile, a PEM file (nil
+// when caFile is empty: the default configuration). The management API's
+// client (package client) uses it too.
+func TLSConfig(caFile string) (*tls.Config, error) {
+	if caFile == "" {
+		return nil, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("server CA file: %v: %w", err, storage.ErrInvalid)
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("server CA file %s holds no PEM certificate: %w", caFile, storage.ErrInvalid)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"strings"
 
 	"github.com/minio/minio-go/v7"
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -137,4 +138,34 @@ func (b *Backend) Remove(ctx context.Context, h storage.Handle) error {
 		}
 	}
 	return err
+}
+
+var _ storage.Namespace = (*Backend)(nil)
+
+// Names calls fn with every key prefix directly below the backend's prefix
+// (the repositories of a server whose storage is this prefix): one LIST
+// request per 1000 names.
+func (b *Backend) Names(ctx context.Context, fn func(name string) error) error {
+	ctx, done := b.op(ctx)
+	defer done()
+	prefix := ""
+	if b.opts.Prefix != "" {
+		prefix = b.opts.Prefix + "/"
+	}
+	for obj := range b.client.ListObjects(ctx, b.opts.Bucket, minio.ListObjectsOptions{Prefix: prefix}) {
+		if obj.Err != nil {
+			return b.translate(ctx, obj.Err, "listing "+prefix)
+		}
+		name, ok := strings.CutSuffix(strings.TrimPrefix(obj.Key, prefix), "/")
+		if !ok || name == "" || strings.Contains(name, "/") {
+			continue // an object, not a prefix
+		}
+		if err := fn(name); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return b.translate(ctx, err, "listing "+prefix)
+	}
+	return nil
 }

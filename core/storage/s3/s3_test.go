@@ -147,3 +147,25 @@ func TestKeyLayout(t *testing.T) {
 		t.Fatalf("Location() = %q", loc)
 	}
 }
+
+// TestNames: the prefixes directly below a backend's prefix are the names
+// of a server's repositories; the parent's bucket is created first, as
+// `savepoint serve` finds it.
+func TestNames(t *testing.T) {
+	srv := minio(t)
+	for _, prefix := range []string{"", "servers/" + randomName("p")} {
+		o := srv.options()
+		o.Prefix = prefix
+		parent := open(t, o)
+		storagetest.Names(t, parent, func(t *testing.T, name string) storage.Backend {
+			co := o
+			co.Prefix = strings.TrimPrefix(prefix+"/"+name, "/")
+			b, err := s3.New(co)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { b.Close() })
+			return b
+		})
+	}
+}

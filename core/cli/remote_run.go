@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/location"
+	"github.com/savepoint-ci/savepoint/core/server/client"
+	"github.com/savepoint-ci/savepoint/core/server/jobs"
+	"github.com/savepoint-ci/savepoint/core/storage/remote"
+)
+
+// remoteClient is the management API client of the server --repo names,
+// with the repository's name there.
+func remoteClient(g *Globals) (*client.Client, string, error) {
+	if location.Scheme(g.Repo) != "server" {
+		return nil, "", usagef("remote: --repo (or SAVEPOINT_REPOSITORY) must name a repository on a savepoint server: https://HOST[:PORT]/NAME")
+	}
+	u, name, err := remote.ParseURL(g.Repo)
+	if err != nil {
+		return nil, "", err
+	}
+	opts := g.locationOptions()
+	token, err := location.ServerToken(opts)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := client.New(client.Options{URL: u.Scheme + "://" + u.Host, Token: token, CAFile: location.ServerCAFile(opts)})
+	return c, name, err
+}
+
+func runRemoteJobStart(ctx context.Context, g *Globals, o RemoteJobStartOptions) error {
+	c, name, err := remoteClient(g)
+	if err != nil {
+		return err
+	}
+	j, err := c.StartJob(ctx, name, o.Spec)
+	if err != nil {
+		return fmt.Errorf("remote jobs start: %w", err)
+	}
+	if o.Wait {
+		if !g.Quiet {
+			fmt.Fprintf(g.Env.Stderr, "started %s job %s on %s\n", j.Spec.Kind, j.ID, name)
+		}
+		return followJob(ctx, g, c, j)
+	}
+	if g.JSON {
+		return printJSON(g.Env.Stdout, j)
+	}
+	fmt.Fprintln(g.Env.Stdout, j.ID)
+	if !g.Quiet {
+		fmt.Fprintf(g.Env.Stderr, "started %s job %s on %s; follow it with 'savepoint remote jobs status --wait %s'\n", j.Spec.Kind, j.ID, name, j.ID)
+	}
+	return nil
+}
+
+func runRemoteJobStatus(ctx context.Context, g *Globals, o RemoteJobOptions) error {
+	c, _, err := remoteClient(g)
+	if err != nil {
+		return err
+	}
+	j, err := c.Job(ctx, o.ID)
+	if err != nil {
+		return fmt.Errorf("remote jobs status: %w", err)
+	}
+	if o.Wait {
+		return followJob(ctx, g, c, j)
+	}
+	if g.JSON {
+		return printJSON(g.Env.Stdout, j)
+	}
+	printJob(g, j, true)
+	return nil
+}
+
+func runRemoteJobCancel(ctx context.Context, g *Globals, o RemoteJobOptions) error {
+	c, _, err := remoteClient(g)
+	if err != nil {
+		return err
+	}
+	j, err := c.CancelJob(ctx, o.ID)
+	if err != nil {
+		return fmt.Errorf("remote jobs cancel: %w", err)
+	}
+	if o.Wait {
+		for !j.State.Final() {
+			if err := sleepCtx(ctx, pollInterval); err != nil {
+				return err
+			}
+			if j, err = c.Job(ctx, o.ID); err != nil {
+				return err
+			}
+		}
+	}
+	if g.JSON {
+		return printJSON(g.Env.Stdout, j)
+	}
+	if j.State.Final() {
+		fmt.Fprintf(g.Env.Stdout, "job %s %s\n", j.ID, j.State)
+	} else {
+		fmt.Fprintf(g.Env.Stdout, "job %s: cancel requested\n", j.ID)
+	}
+	return nil
+}
+
+func runRemoteJobList(ctx context.Context, g *Globals, o RemoteListOptions) error {
+	c, name, err := remoteClient(g)
+	if err != nil {
+		return err
+	}
+	if o.All {
+		name = ""
+	}
+	list, err := c.Jobs(ctx, name)
+	if err != nil {
+		return fmt.Errorf("remote jobs list: %w", err)
+	}
+	if g.JSON {
+		return printJSON(g.Env.Stdout, list)
+	}
+	tw := tabwriter.NewWriter(g.Env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tREPOSITORY\tKIND\tSTATE\tSTARTED\tDURATION\tBY")
+	for _, j := range list {
+		by := j.By
+		if j.Schedule != "" {
+			by = "schedule " + j.Schedule
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", j.ID, j.Repository, j.Spec.Kind, stateText(j),
+			j.Started.Local().Format("2006-01-02 15:04:05"), jobDuration(j), by)
+	}
+	return tw.Flush()
+}
+
+func stateText(j jobs.Job) string {
+	if j.Code != "" && string(j.Code) != string(j.State) {
+		return string(j.State) + " (" + string(j.Code) + ")"
+	}
+	return string(j.State)
+}
+
+func jobDuration(j jobs.Job) string {
+	end := j.Finished
+	if end.IsZero() {
+		end = time.Now()
+	}
+	return end.Sub(j.Started).Round(time.Second).String()
+}
+
+// printJob prints a job as text; withLog adds its log lines.
+func printJob(g *Globals, j jobs.Job, withLog bool) {
+	w := g.Env.Stdout
+	fmt.Fprintf(w, "job %s: %s %s on %s, %s\n", j.ID, j.Spec.Kind, stateText(j), j.Repository, jobDuration(j))
+	if j.Error != "" {
+		fmt.Fprintf(w, "  error: %s\n", j.Error)
+	}
+	if p := j.Progress; p != nil && !j.State.Final() {
+		fmt.Fprintf(w, "  progress: [%s] %d files, %s, %s/s\n", p.Phase, p.Files, BytesHuman(p.Bytes), BytesHuman(int64(p.Rate)))
+	}
+	if withLog {
+		for _, l := range j.Log {
+			fmt.Fprintf(w, "  %s %s\n", l.Time.Local().Format("15:04:05"), l.Text)
+		}
+	}
+}
+
+func runRemoteScheduleList(ctx context.Context, g *Globals, o RemoteListOptions) error {
+	c, name, err := remoteClient(g)
+	if err != nil {
+		return err
+	}
+	if o.All {
+		name = ""
+	}
+	list, err := c.Schedules(ctx, name)
+	if err != nil {
+		return fmt.Errorf("remote schedules list: %w", err)
+	}
+	if g.JSON {
+		return printJSON(g.Env.Stdout, list)
+	}
+	tw := tabwriter.NewWriter(g.Env.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tREPOSITORY\tKIND\tCRON\tNEXT RUN\tLAST JOB")
+	for _, s := range list {
+		last := s.LastJob
+		if s.LastError != "" {
+			last = "not started: " + s.LastError
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Repository, s.Spec.Kind, s.Cron,
+			s.Next.UTC().Format(time.RFC3339), last)
+	}
+	return tw.Flush()
+}
+
+func runRemoteScheduleAdd(ctx context.Context, g *Globals, o RemoteScheduleAddOptions) error {
+	c, name, err := remoteClient(g)
+	if err != nil {
+		return err
+	}
+	s, err := c.AddSchedule(ctx, name, o.Cron, o.Spec)
+	if err != nil {
+		return fmt.Errorf("remote schedules add: %w", err)
+	}
+	if g.JSON {
+		return printJSON(g.Env.Stdout, s)
+	}
+	fmt.Fprintln(g.Env.Stdout, s.ID)
+	if !g.Quiet {
+		fmt.Fprintf(g.Env.Stderr, "schedule %s: %s job on %s at %q, next run %s\n", s.ID, s.Spec.Kind, name, s.Cron, s.Next.UTC().Format(time.RFC3339))
+	}
+	return nil
+}
+
+func runRemoteScheduleRemove(ctx context.Context, g *Globals, o RemoteScheduleRemoveOptions) error {
+	c, _, err := remoteClient(g)
+	if err != nil {
+		return err
+	}
+	s, err := c.RemoveSchedule(ctx, o.ID)
+	if err != nil {
+		return fmt.Errorf("remote schedules remove: %w", err)
+	}
+	if g.JSON {
+		return printJSON(g.Env.Stdout, s)
+	}
+	fmt.Fprintf(g.Env.Stdout, "removed schedule %s (%s job on %s at %s)\n", s.ID, s.Spec.Kind, s.Repository, strings.TrimSpace(s.Cron))
+	return nil
+}

@@ -1,0 +1,106 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/savepoint-ci/savepoint/core/server/jobs"
+	"github.com/savepoint-ci/savepoint/core/server/tokens"
+)
+
+type startJobInput struct {
+	RepoParam
+	Body jobs.Spec
+}
+
+type jobInput struct {
+	ID string `path:"id" doc:"Job ID"`
+}
+
+type jobOne struct{ Body jobs.Job }
+type jobList struct{ Body []jobs.Job }
+
+// Starting a job needs the admin role whatever its kind: a save job reads
+// paths on the server host and runs commands there, which an append
+// token (what a CI job holds) must never reach (docs/server.md).
+const jobRole = tokens.RoleAdmin
+
+func (a *api) jobs(h huma.API) {
+	tags := []string{"jobs"}
+	huma.Register(h, huma.Operation{OperationID: "start-job", Method: http.MethodPost, Path: Prefix + "/repositories/{name}/jobs",
+		Summary:       "Start a save, verify, forget, prune or restore job in the background; answers at once with the job",
+		Description:   "Needs an admin token. At most one prune job runs per repository (409 otherwise); saves run in parallel. The repository's password must be in the server's --password-dir (409 otherwise).",
+		DefaultStatus: http.StatusAccepted, Tags: tags},
+		func(ctx context.Context, in *startJobInput) (*jobOne, error) {
+			if err := a.allow(ctx, in.Name, jobRole, "starting a job"); err != nil {
+				return nil, err
+			}
+			j, err := a.s.StartJob(ctx, in.Name, in.Body, token(ctx).ID)
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			return &jobOne{Body: j}, nil
+		})
+	huma.Register(h, huma.Operation{OperationID: "list-repository-jobs", Method: http.MethodGet, Path: Prefix + "/repositories/{name}/jobs",
+		Summary: "A repository's jobs, newest first, without their logs", Tags: tags},
+		func(ctx context.Context, in *RepoParam) (*jobList, error) {
+			if err := a.allow(ctx, in.Name, tokens.RoleRead, "listing jobs"); err != nil {
+				return nil, err
+			}
+			list, err := a.s.JobList(ctx, in.Name)
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			return &jobList{Body: list}, nil
+		})
+	huma.Register(h, huma.Operation{OperationID: "list-jobs", Method: http.MethodGet, Path: Prefix + "/jobs",
+		Summary: "The jobs of the repositories the token covers, newest first, without their logs", Tags: tags},
+		func(ctx context.Context, _ *struct{}) (*jobList, error) {
+			tok := token(ctx)
+			if err := a.allow(ctx, tok.Repo, tokens.RoleRead, "listing jobs"); err != nil {
+				return nil, err
+			}
+			name := tok.Repo
+			if name == tokens.AllRepos {
+				name = ""
+			}
+			list, err := a.s.JobList(ctx, name)
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			return &jobList{Body: list}, nil
+		})
+	huma.Register(h, huma.Operation{OperationID: "get-job", Method: http.MethodGet, Path: Prefix + "/jobs/{id}",
+		Summary: "A job: state, progress (files, bytes, rate, ETA), result and log lines", Tags: tags},
+		func(ctx context.Context, in *jobInput) (*jobOne, error) {
+			j, err := a.job(ctx, in.ID, tokens.RoleRead, "reading a job")
+			if err != nil {
+				return nil, err
+			}
+			return &jobOne{Body: j}, nil
+		})
+	huma.Register(h, huma.Operation{OperationID: "cancel-job", Method: http.MethodDelete, Path: Prefix + "/jobs/{id}",
+		Summary:       "Cancel a running job; it ends as cancelled with nothing partial committed (poll get-job for that)",
+		DefaultStatus: http.StatusAccepted, Tags: tags},
+		func(ctx context.Context, in *jobInput) (*jobOne, error) {
+			if _, err := a.job(ctx, in.ID, jobRole, "cancelling a job"); err != nil {
+				return nil, err
+			}
+			j, err := a.s.CancelJob(ctx, in.ID)
+			if err != nil {
+				return nil, a.fail(ctx, err)
+			}
+			return &jobOne{Body: j}, nil
+		})
+}
+
+// job reads job id and checks the token's access to its repository.
+func (a *api) job(ctx context.Context, id string, need tokens.Role, what string) (jobs.Job, error) {
+	j, err := a.s.Job(ctx, id)
+	if err != nil {
+		return j, a.fail(ctx, err)
+	}
+	return j, a.allow(ctx, j.Repository, need, what)
+}
