@@ -206,7 +206,15 @@ func (b *Backend) retry(ctx context.Context, fn func() error) error {
 			case <-time.After(d):
 			}
 		}
-		if err = fn(); err == nil || !temporary(ctx, err) {
+		if err = fn(); err == nil {
+			return nil
+		}
+		// A cancelled caller gets the cancellation, whatever the
+		// registry answered meanwhile.
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if !temporary(ctx, err) {
 			return err
 		}
 	}
