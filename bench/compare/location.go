@@ -1,64 +1,55 @@
 package main
 
 import (
-	"bufio"
+	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 )
 
-// minioServer is a MinIO started with scripts/services/minio.sh.
-type minioServer struct {
-	endpoint, access, secret string
-	data                     string // its data directory: one subdirectory per bucket
+// location is where the repositories live for one run. Each runner reads
+// the field of its kind and returns errUnsupported from Init when it has
+// none for the location.
+type location struct {
+	name string
+	s3   *minioServer // minio: a MinIO behind a request-counting proxy
+	// requests counts the backend requests of every tool alike (nil: the
+	// harness cannot see them; savepoint then reports its own).
+	requests *requestCounter
 }
 
-func (m *minioServer) env() []string {
-	return []string{"AWS_ACCESS_KEY_ID=" + m.access, "AWS_SECRET_ACCESS_KEY=" + m.secret, "AWS_REGION=us-east-1"}
+// locations is every location the harness knows; start sets one up and
+// returns the function that tears it down.
+var locations = []struct {
+	name, doc string
+	start     func(ctx context.Context) (*location, func(), error)
+}{
+	{"local", "local directories in the work directory", func(context.Context) (*location, func(), error) {
+		return &location{name: "local"}, func() {}, nil
+	}},
+	{"minio", "a MinIO started by scripts/services/minio.sh, one bucket per tool", startMinioLocation},
 }
 
-// startMinio starts MinIO through the service script (run from the
-// repository root) and returns it with the function that stops it.
-func startMinio() (*minioServer, func(), error) {
-	env, err := os.CreateTemp("", "bench-minio-env-")
-	if err != nil {
-		return nil, nil, err
-	}
-	env.Close()
-	defer os.Remove(env.Name())
-	script := filepath.Join("scripts", "services", "minio.sh")
-	stop := func() { exec.Command("bash", script, "stop").Run() }
-	cmd := exec.Command("bash", script, "start", env.Name())
-	cmd.Stderr = os.Stderr
-	if err := cmd.Run(); err != nil {
-		return nil, nil, fmt.Errorf("starting MinIO with %s: %v", script, err)
-	}
-	m := &minioServer{}
-	f, err := os.Open(env.Name())
-	if err != nil {
-		stop()
-		return nil, nil, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, _ := strings.Cut(sc.Text(), "=")
-		switch k {
-		case "SAVEPOINT_TEST_S3_ENDPOINT":
-			m.endpoint = v
-		case "SAVEPOINT_TEST_S3_ACCESS_KEY":
-			m.access = v
-		case "SAVEPOINT_TEST_S3_SECRET_KEY":
-			m.secret = v
+func startLocation(ctx context.Context, name string) (*location, func(), error) {
+	var names []string
+	for _, l := range locations {
+		if l.name == name {
+			return l.start(ctx)
 		}
+		names = append(names, l.name)
 	}
-	dir, err := os.ReadFile(filepath.Join(".tools", "run", "minio.dir"))
-	if err != nil || m.endpoint == "" {
+	return nil, nil, fmt.Errorf("unknown location %q (have %s)", name, strings.Join(names, ", "))
+}
+
+func startMinioLocation(ctx context.Context) (*location, func(), error) {
+	s3, stop, err := startMinio(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	counter, addr, closeProxy, err := startCountingProxy(s3.endpoint)
+	if err != nil {
 		stop()
-		return nil, nil, fmt.Errorf("MinIO started but its address or data directory is unknown")
+		return nil, nil, err
 	}
-	m.data = filepath.Join(strings.TrimSpace(string(dir)), "data")
-	return m, stop, nil
+	s3.direct, s3.endpoint = s3.endpoint, addr
+	return &location{name: "minio", s3: s3, requests: counter}, func() { closeProxy(); stop() }, nil
 }

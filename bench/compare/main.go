@@ -1,21 +1,50 @@
-// Command compare runs savepoint, restic and tar+zstd side by side on
-// generated CI-like datasets through the scenarios a CI cache sees (cold
-// save, unchanged re-save, fresh-runner re-save, fresh-runner re-save with
-// 1% of files changed, restore into an empty directory) and reports wall
-// time, peak memory, bytes stored and requests, with savepoint's ratio to
-// each peer. It writes the results as JSON, a Markdown table and an SVG
-// chart, and rewrites the marked section of docs/performance.md.
+// Command compare runs savepoint beside its peers (restic, kopia and
+// tar+zstd) on generated CI-like datasets through the scenarios a CI cache
+// sees (cold save, unchanged re-save, fresh-runner re-save, fresh-runner
+// re-save with 1% of files changed, restore into an empty directory). It
+// reports wall time, CPU time, peak memory, bytes stored and requests for
+// every tool, and savepoint's ratio to its peers beside each target. It
+// writes the results as JSON, a Markdown table and an SVG chart, and
+// rewrites the marked section of docs/performance.md.
 //
 //	go run ./bench/compare -scale 0.1     # quick run
 //	go run ./bench/compare                 # full size (~900 MB of data)
+//	go run ./bench/compare -location minio # repositories in MinIO
+//
+// The peers' binaries come from scripts/peers.sh (make bench runs it).
+//
+// # Extending the harness
+//
+// Each of these is one entry in one table, plus the code it names:
+//
+//   - A dataset: a generator in internal/benchdata (a case in Generate and
+//     a name in benchdata.Datasets, which is the default -datasets list).
+//   - A scenario: an entry in scenarios (scenario.go) with the doc line
+//     that goes into the results, an optional prepare step on the tree and
+//     a run function. A scenario that needs a command some tools lack
+//     (say "copy": savepoint copy vs restic copy) declares a small
+//     interface (type copier interface{ Copy(...) (measure, error) }),
+//     which the runners that can do it implement; its run returns
+//     errUnsupported for the others, and their cells show "-". Targets
+//     apply to every scenario unless they list theirs (targets.go).
+//   - A tool: a file with a type implementing runner (tool.go; restic.go is
+//     a short example) and an entry in tools with its colour and default
+//     binary; build the binary in scripts/peers.sh.
+//   - A location (say "server": savepoint serve in front of a local
+//     directory): an entry in locations (location.go) that starts it and
+//     fills a field of location; each runner that can use it reads that
+//     field in Init and the others return errUnsupported there.
+//   - A target: an entry in targets (targets.go); the report adds a column.
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -23,104 +52,126 @@ import (
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
 )
 
-// Scenarios in run order.
-var scenarios = []string{"cold", "unchanged", "fresh", "fresh-1%", "restore"}
-
-var scenarioDoc = map[string]string{
-	"cold":      "first save into an empty repository",
-	"unchanged": "save again, same tree (restic keeps its local cache)",
-	"fresh":     "fresh runner: a new copy of the tree (new mtimes and inodes), no local cache",
-	"fresh-1%":  "fresh runner as above, with 1% of the files changed",
-	"restore":   "restore the latest snapshot into an empty directory (no local cache)",
+// options are the command-line flags.
+type options struct {
+	scale                     float64
+	work, docs, from, where   string
+	datasets, tools, binaries string
+	keep                      bool
 }
 
 func main() {
-	var (
-		scale    = flag.Float64("scale", 1, "dataset size factor (0.1 for a quick run)")
-		work     = flag.String("work", "", "work directory (default: a new temp dir, removed after)")
-		bin      = flag.String("savepoint", "bin/savepoint", "savepoint binary")
-		docs     = flag.String("docs", "docs", "where to write performance.md and bench/ results (empty: don't write)")
-		only     = flag.String("datasets", strings.Join(benchdata.Datasets, ","), "datasets to run, comma-separated")
-		tools    = flag.String("tools", "savepoint,restic,tar+zstd", "tools to run, comma-separated")
-		minio    = flag.Bool("minio", false, "savepoint and restic repositories in MinIO (scripts/services/minio.sh) instead of local directories; results go to the -minio files")
-		keepWork = flag.Bool("keep", false, "keep the work directory")
-		from     = flag.String("from", "", "only re-render the docs from a results JSON file written by an earlier run")
-	)
+	var toolNames []string
+	for _, t := range tools {
+		toolNames = append(toolNames, t.name)
+	}
+	var o options
+	flag.Float64Var(&o.scale, "scale", 1, "dataset size factor (0.1 for a quick run)")
+	flag.StringVar(&o.work, "work", "", "work directory (default: a new temp dir, removed after)")
+	bin := flag.String("savepoint", "", "savepoint binary (same as -bin savepoint=PATH)")
+	flag.StringVar(&o.binaries, "bin", "", "tool binaries, NAME=PATH,... (defaults: bin/savepoint, .tools/bin/NAME)")
+	flag.StringVar(&o.docs, "docs", "docs", "where to write performance.md and bench/ results (empty: don't write)")
+	flag.StringVar(&o.datasets, "datasets", strings.Join(benchdata.Datasets, ","), "datasets to run, comma-separated")
+	flag.StringVar(&o.tools, "tools", strings.Join(toolNames, ","), "tools to run, comma-separated")
+	flag.StringVar(&o.where, "location", "local", "where the repositories live: local or minio")
+	minio := flag.Bool("minio", false, "same as -location minio")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&o.from, "from", "", "only re-render the docs from a results JSON file written by an earlier run")
 	flag.Parse()
-	if *from != "" {
-		if err := rerender(*from, *docs); err != nil {
-			fatal(err)
-		}
-		return
+	if *minio {
+		o.where = "minio"
 	}
-	absBin, err := filepath.Abs(*bin)
+	if *bin != "" {
+		o.binaries += ",savepoint=" + *bin
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer cancel()
+	var err error
+	if o.from != "" {
+		err = rerender(o.from, o.docs)
+	} else {
+		err = compare(ctx, o)
+	}
 	if err != nil {
-		fatal(err)
+		cancel()
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		os.Exit(1)
 	}
-	if _, err := os.Stat(absBin); err != nil {
-		fatal(fmt.Errorf("savepoint binary: %v (run make build)", err))
+}
+
+// compare is one run: every dataset, scenario and tool.
+func compare(ctx context.Context, o options) error {
+	overrides := map[string]string{}
+	for _, kv := range strings.Split(o.binaries, ",") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			overrides[k] = v
+		}
 	}
-	dir := *work
+	var chosen []tool
+	binaries := map[string]string{}
+	for _, name := range strings.Split(o.tools, ",") {
+		t, err := toolByName(name)
+		if err != nil {
+			return err
+		}
+		if binaries[name], err = t.binary(overrides); err != nil {
+			return err
+		}
+		chosen = append(chosen, t)
+	}
+	dir := o.work
+	var err error
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "savepoint-bench-"); err != nil {
-			fatal(err)
+			return err
 		}
 	}
-	if !*keepWork {
+	if !o.keep {
 		defer os.RemoveAll(dir)
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
-		fatal(err)
+		return err
 	}
-	var s3 *minioServer
-	backend := "local"
-	if *minio {
-		var stop func()
-		if s3, stop, err = startMinio(); err != nil {
-			fatal(err)
-		}
-		defer stop()
-		backend = "minio"
+	loc, stop, err := startLocation(ctx, o.where)
+	if err != nil {
+		return err
 	}
-	var runners []runner
-	for _, t := range strings.Split(*tools, ",") {
-		switch t {
-		case "savepoint":
-			runners = append(runners, &savepointRunner{bin: absBin, s3: s3})
-		case "restic":
-			runners = append(runners, &resticRunner{s3: s3})
-		case "tar+zstd":
-			runners = append(runners, &tarRunner{})
-		default:
-			fatal(fmt.Errorf("unknown tool %q", t))
-		}
-	}
+	defer stop()
 	run := &Run{
-		Date: time.Now().UTC().Format(time.RFC3339), Scale: *scale, CPUs: cpus(), Backend: backend,
-		LoadBefore: loadavg(), Versions: versions(absBin), Scenarios: scenarioDoc,
+		Date: time.Now().UTC().Format(time.RFC3339), Scale: o.scale, CPUs: cpus(), Backend: loc.name,
+		LoadBefore: loadavg(), Versions: map[string]string{}, Scenarios: map[string]string{},
+	}
+	for _, sc := range scenarios {
+		run.Scenarios[sc.name] = sc.doc
+	}
+	for _, t := range chosen {
+		run.Versions[t.name] = t.new(binaries[t.name], loc).Version(ctx)
 	}
 	start := time.Now()
-	for _, ds := range strings.Split(*only, ",") {
-		res, stats, err := runDataset(dir, ds, *scale, runners)
+	for _, ds := range strings.Split(o.datasets, ",") {
+		res, stats, err := runDataset(ctx, dir, ds, o.scale, loc, chosen, binaries)
 		if err != nil {
-			fatal(fmt.Errorf("%s: %w", ds, err))
+			return fmt.Errorf("%s: %w", ds, err)
 		}
 		run.Datasets = append(run.Datasets, Dataset{Name: ds, Files: stats.Files, Bytes: stats.Bytes})
 		run.Results = append(run.Results, res...)
 	}
 	run.LoadAfter = loadavg()
 	run.TotalSec = time.Since(start).Seconds()
-	printTable(os.Stdout, run)
-	if *docs != "" {
-		if err := writeDocs(*docs, run); err != nil {
-			fatal(err)
-		}
-		fmt.Printf("\nwrote %s\n", filepath.Join(*docs, "performance.md"))
+	printReport(os.Stdout, run)
+	if o.docs == "" {
+		return nil
 	}
+	if err := writeDocs(o.docs, run); err != nil {
+		return err
+	}
+	fmt.Printf("\nwrote %s\n", filepath.Join(o.docs, "performance.md"))
+	return nil
 }
 
-// runDataset generates one dataset and takes every tool through the scenarios.
-func runDataset(work, ds string, scale float64, runners []runner) ([]Result, benchdata.Stats, error) {
+// runDataset generates one dataset and takes every tool through the
+// scenarios.
+func runDataset(ctx context.Context, work, ds string, scale float64, loc *location, chosen []tool, binaries map[string]string) ([]Result, benchdata.Stats, error) {
 	orig := filepath.Join(work, "orig", ds)
 	data := filepath.Join(work, "data", ds)
 	os.RemoveAll(orig)
@@ -132,80 +183,61 @@ func runDataset(work, ds string, scale float64, runners []runner) ([]Result, ben
 	}
 	defer os.RemoveAll(orig)
 	defer os.RemoveAll(data)
-	if err := freshCopy(orig, data); err != nil {
-		return nil, stats, err
+	type entry struct {
+		tool tool
+		r    runner
 	}
-	for _, r := range runners {
-		repo := filepath.Join(work, "repos", r.Name()+"-"+ds)
-		os.RemoveAll(repo)
-		if err := r.Init(repo); err != nil {
-			return nil, stats, fmt.Errorf("%s init: %w", r.Name(), err)
+	var active []entry
+	for _, t := range chosen {
+		r := t.new(binaries[t.name], loc)
+		dir := filepath.Join(work, "repos", t.name+"-"+ds)
+		os.RemoveAll(dir)
+		defer os.RemoveAll(dir)
+		err := r.Init(ctx, dir, ds)
+		switch {
+		case errors.Is(err, errUnsupported):
+			fmt.Fprintf(os.Stderr, "   %s: not at location %s, skipped\n", t.name, loc.name)
+			continue
+		case err != nil:
+			return nil, stats, fmt.Errorf("%s init: %w", t.name, err)
 		}
-		defer os.RemoveAll(repo)
+		active = append(active, entry{t, r})
 	}
 	var out []Result
 	for _, sc := range scenarios {
-		switch sc {
-		case "fresh":
-			if err := freshCopy(orig, data); err != nil {
-				return nil, stats, err
-			}
-		case "fresh-1%":
-			if err := freshCopy(orig, data); err != nil {
-				return nil, stats, err
-			}
-			if _, err := benchdata.Change(data); err != nil {
+		if sc.prepare != nil {
+			if err := sc.prepare(orig, data); err != nil {
 				return nil, stats, err
 			}
 		}
-		for _, r := range runners {
-			fmt.Fprintf(os.Stderr, "   %-9s %-10s ", sc, r.Name())
-			var m measure
-			var err error
-			if sc == "restore" {
-				target := filepath.Join(work, "restore", r.Name()+"-"+ds)
-				os.RemoveAll(target)
-				os.MkdirAll(filepath.Dir(target), 0o755)
-				m, err = r.Restore(target)
-				if err == nil {
-					err = compareTrees(data, target, r.Name() == "tar+zstd")
-				}
-				os.RemoveAll(target)
-			} else {
-				m, err = r.Save(filepath.Dir(data), ds, sc != "cold" && sc != "unchanged")
+		for _, e := range active {
+			t := &trial{tool: e.tool, dataset: ds, data: data, scratch: filepath.Join(work, "scratch", e.tool.name+"-"+ds)}
+			os.RemoveAll(t.scratch)
+			fmt.Fprintf(os.Stderr, "   %-9s %-10s ", sc.name, e.tool.name)
+			if loc.requests != nil {
+				loc.requests.take()
+			}
+			m, err := sc.run(ctx, e.r, t)
+			os.RemoveAll(t.scratch)
+			if errors.Is(err, errUnsupported) {
+				fmt.Fprintln(os.Stderr, "not supported")
+				continue
 			}
 			if err != nil {
-				return nil, stats, fmt.Errorf("%s %s: %w", r.Name(), sc, err)
+				return nil, stats, fmt.Errorf("%s %s: %w", e.tool.name, sc.name, err)
 			}
-			fmt.Fprintf(os.Stderr, "%7.2fs (cpu %6.2fs) %6.0f MiB  stored %s\n", m.wall.Seconds(), m.cpu.Seconds(), float64(m.rssKB)/1024, human(m.stored))
+			if loc.requests != nil {
+				m.requests = loc.requests.take()
+			}
+			fmt.Fprintf(os.Stderr, "%7.2fs (cpu %6.2fs) %6.0f MiB  stored %-10s requests %s\n", m.wall.Seconds(), m.cpu.Seconds(),
+				float64(m.rssKB)/1024, human(m.stored), count(m.requests))
 			out = append(out, Result{
-				Dataset: ds, Scenario: sc, Tool: r.Name(), WallSec: round3(m.wall.Seconds()), CPUSec: round3(m.cpu.Seconds()),
+				Dataset: ds, Scenario: sc.name, Tool: e.tool.name, WallSec: round3(m.wall.Seconds()), CPUSec: round3(m.cpu.Seconds()),
 				PeakRSSMiB: round3(float64(m.rssKB) / 1024), StoredBytes: m.stored, Requests: m.requests,
 			})
 		}
 	}
 	return out, stats, nil
-}
-
-// freshCopy replaces dst with a copy of src made the way a fresh checkout
-// is: new inodes, new mtimes.
-func freshCopy(src, dst string) error {
-	if err := os.RemoveAll(dst); err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	out, err := exec.Command("cp", "-r", "--no-preserve=timestamps", src, dst).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("cp: %v: %s", err, out)
-	}
-	return nil
-}
-
-func fatal(err error) {
-	fmt.Fprintln(os.Stderr, "compare:", err)
-	os.Exit(1)
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
@@ -222,6 +254,13 @@ func human(n int64) string {
 	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
 }
 
+func count(n int64) string {
+	if n < 0 {
+		return "n/a"
+	}
+	return fmt.Sprint(n)
+}
+
 // rerender rewrites the docs from an earlier run's JSON.
 func rerender(path, docs string) error {
 	data, err := os.ReadFile(path)
@@ -235,6 +274,6 @@ func rerender(path, docs string) error {
 	if r.Backend == "" {
 		r.Backend = "local"
 	}
-	printTable(os.Stdout, &r)
+	printReport(os.Stdout, &r)
 	return writeDocs(docs, &r)
 }

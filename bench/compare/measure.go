@@ -2,7 +2,7 @@ package main
 
 import (
 	"bytes"
-	"encoding/json"
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,32 +13,42 @@ import (
 	"time"
 )
 
-// measure is one timed command.
+// measure is one timed step of a scenario (one or more commands).
 type measure struct {
 	wall     time.Duration
-	cpu      time.Duration // user+system CPU time of the command's tree
-	rssKB    int64         // peak RSS of the largest process in the command's tree
+	cpu      time.Duration // user+system CPU time of the commands' process trees
+	rssKB    int64         // peak RSS of the largest process in any of the commands
 	stored   int64         // bytes added to storage; -1: not applicable
-	requests int64         // backend requests; -1: the tool cannot tell
+	requests int64         // backend requests; -1: not counted
 }
 
-// runner is one tool under test.
-type runner interface {
-	Name() string
-	Init(repo string) error
-	// Save saves dir/name with dir as the working directory; fresh means a
-	// fresh runner (no local cache).
-	Save(dir, name string, fresh bool) (measure, error)
-	// Restore restores the latest save into target.
-	Restore(target string) (measure, error)
+// timed runs cmds one after the other, stopping at the first failure, and
+// measures them as one step: wall and CPU time summed, the largest peak
+// RSS. Each command runs under GNU time when it is installed: os/exec
+// starts children with vfork, so a child's ru_maxrss would start from this
+// (large, data-generating) process's RSS; time(1) is a small parent. For a
+// pipeline under bash, RSS is that of the largest process in it. It
+// returns the last command's standard output.
+func timed(ctx context.Context, cmds ...*exec.Cmd) (measure, []byte, error) {
+	total := measure{stored: -1, requests: -1}
+	var out []byte
+	for _, cmd := range cmds {
+		m, stdout, err := timedOne(ctx, cmd)
+		total.wall += m.wall
+		total.cpu += m.cpu
+		total.rssKB = max(total.rssKB, m.rssKB)
+		if err != nil {
+			return total, nil, err
+		}
+		out = stdout
+	}
+	return total, out, nil
 }
 
-// timed runs cmd and measures wall time, CPU time and peak RSS. The
-// command runs under /usr/bin/time when it is installed: os/exec starts
-// children with vfork, so a child's ru_maxrss would start from this
-// (large, data-generating) process's RSS; time(1) is a small parent.
-// For a pipeline under bash, RSS is that of the largest process in it.
-func timed(cmd *exec.Cmd) (measure, []byte, error) {
+func timedOne(ctx context.Context, cmd *exec.Cmd) (measure, []byte, error) {
+	if err := ctx.Err(); err != nil {
+		return measure{}, nil, err
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	var report string
@@ -53,6 +63,11 @@ func timed(cmd *exec.Cmd) (measure, []byte, error) {
 		cmd.Args = append([]string{timeBin, "-f", "%M %U %S", "-o", report}, cmd.Args...)
 		cmd.Path = timeBin
 	}
+	// On interrupt, stop the whole process group: time(1) ignores SIGINT
+	// and would leave the command running. cmd comes from
+	// exec.CommandContext, which calls Cancel.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	start := time.Now()
 	err := cmd.Run()
 	m := measure{wall: time.Since(start), stored: -1, requests: -1}
@@ -71,7 +86,11 @@ func timed(cmd *exec.Cmd) (measure, []byte, error) {
 		}
 	}
 	if err != nil {
-		return m, nil, fmt.Errorf("%s: %v: %s", cmd.Args[0], err, lastLines(stderr.String()))
+		name := filepath.Base(cmd.Args[0])
+		if timeBin != "" && len(cmd.Args) > 5 {
+			name = filepath.Base(cmd.Args[5])
+		}
+		return m, nil, fmt.Errorf("%s: %v: %s", name, err, lastLines(stderr.String()))
 	}
 	return m, stdout.Bytes(), nil
 }
@@ -105,198 +124,29 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-// savepointRunner drives bin/savepoint on a local or MinIO repository.
-type savepointRunner struct {
-	bin, repo string
-	sizeDir   string // where the repository's bytes are on disk (for MinIO: its bucket directory)
-	size      int64
-	s3        *minioServer
+// growth tracks how much a directory grows from one step to the next: the
+// bytes a save added to a repository.
+type growth struct {
+	dir  string
+	last int64
 }
 
-func (s *savepointRunner) Name() string { return "savepoint" }
+func (g *growth) reset(dir string) { g.dir, g.last = dir, dirSize(dir) }
 
-func (s *savepointRunner) env() []string {
-	env := append(os.Environ(), "SAVEPOINT_PASSWORD=bench-password")
-	if s.s3 != nil {
-		env = append(env, s.s3.env()...)
-		env = append(env, "SAVEPOINT_S3_ENDPOINT=http://"+s.s3.endpoint)
-	}
-	return env
-}
-
-func (s *savepointRunner) Init(repo string) error {
-	s.repo, s.sizeDir = repo, repo
-	if s.s3 != nil {
-		name := filepath.Base(repo)
-		s.repo, s.sizeDir = "s3://savepoint/"+name, filepath.Join(s.s3.data, "savepoint", name)
-	}
-	cmd := exec.Command(s.bin, "init", "--repo", s.repo)
-	cmd.Env = s.env()
-	_, _, err := timed(cmd)
-	s.size = dirSize(s.sizeDir)
-	return err
-}
-
-func (s *savepointRunner) Save(dir, name string, fresh bool) (measure, error) {
-	// savepoint keeps no local state: a fresh runner is the same command.
-	cmd := exec.Command(s.bin, "save", "--repo", s.repo, "--json", "--quiet", name)
-	cmd.Dir, cmd.Env = dir, s.env()
-	m, out, err := timed(cmd)
-	if err != nil {
-		return m, err
-	}
-	var snap struct {
-		Stats struct {
-			Requests map[string]int64 `json:"requests"`
-		} `json:"stats"`
-	}
-	if err := json.Unmarshal(out, &snap); err != nil {
-		return m, fmt.Errorf("savepoint --json output: %v", err)
-	}
-	m.requests = sum(snap.Stats.Requests)
-	size := dirSize(s.sizeDir)
-	m.stored, s.size = size-s.size, size
-	return m, nil
-}
-
-func (s *savepointRunner) Restore(target string) (measure, error) {
-	cmd := exec.Command(s.bin, "restore", "--repo", s.repo, "--json", "--quiet", "--target", target, "latest")
-	cmd.Env = s.env()
-	m, out, err := timed(cmd)
-	if err != nil {
-		return m, err
-	}
-	var res struct {
-		Result struct {
-			Requests map[string]int64 `json:"requests"`
-		} `json:"result"`
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		return m, fmt.Errorf("savepoint --json output: %v", err)
-	}
-	m.requests = sum(res.Result.Requests)
-	return m, flatten(target)
-}
-
-func sum(m map[string]int64) int64 {
-	var n int64
-	for _, v := range m {
-		n += v
-	}
+func (g *growth) added() int64 {
+	size := dirSize(g.dir)
+	n := size - g.last
+	g.last = size
 	return n
 }
 
-// resticRunner drives restic (Debian package) on a local repository, with
-// its cache in the work directory; fresh runs and restores use --no-cache.
-type resticRunner struct {
-	repo, cache string
-	sizeDir     string
-	size        int64
-	s3          *minioServer
-}
-
-func (r *resticRunner) Name() string { return "restic" }
-
-func (r *resticRunner) cmd(fresh bool, args ...string) *exec.Cmd {
-	full := []string{"--repo", r.repo, "--quiet"}
-	if fresh {
-		full = append(full, "--no-cache")
-	}
-	cmd := exec.Command("restic", append(full, args...)...)
-	cmd.Env = append(os.Environ(), "RESTIC_PASSWORD=bench-password", "RESTIC_CACHE_DIR="+r.cache)
-	if r.s3 != nil {
-		cmd.Env = append(cmd.Env, r.s3.env()...)
-	}
-	return cmd
-}
-
-func (r *resticRunner) Init(repo string) error {
-	r.repo, r.cache, r.sizeDir = repo, repo+".cache", repo
-	if r.s3 != nil {
-		name := filepath.Base(repo)
-		r.repo, r.sizeDir = "s3:http://"+r.s3.endpoint+"/restic/"+name, filepath.Join(r.s3.data, "restic", name)
-	}
-	os.RemoveAll(r.cache)
-	_, _, err := timed(r.cmd(false, "init"))
-	r.size = dirSize(r.sizeDir)
-	return err
-}
-
-func (r *resticRunner) Save(dir, name string, fresh bool) (measure, error) {
-	cmd := r.cmd(fresh, "backup", "--host", "bench", name)
-	cmd.Dir = dir
-	m, _, err := timed(cmd)
-	size := dirSize(r.sizeDir)
-	m.stored, r.size = size-r.size, size
-	return m, err
-}
-
-func (r *resticRunner) Restore(target string) (measure, error) {
-	m, _, err := timed(r.cmd(true, "restore", "--target", target, "latest"))
+// firstLine runs a command and returns the first line of its output, or
+// "" when it fails.
+func firstLine(ctx context.Context, name string, args ...string) string {
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
 	if err != nil {
-		return m, err
+		return ""
 	}
-	// restic restores the saved relative path below target: move it up so
-	// the trees compare the same way as the others'.
-	return m, flatten(target)
-}
-
-// flatten turns target/<only child> into target.
-func flatten(target string) error {
-	entries, err := os.ReadDir(target)
-	if err != nil || len(entries) != 1 || !entries[0].IsDir() {
-		return err
-	}
-	tmp := target + ".flat"
-	if err := os.Rename(filepath.Join(target, entries[0].Name()), tmp); err != nil {
-		return err
-	}
-	if err := os.Remove(target); err != nil {
-		return err
-	}
-	return os.Rename(tmp, target)
-}
-
-// tarRunner is `tar -cf - DIR | zstd -T0`: no dedup, no incremental, the
-// floor a cache tool is measured against.
-type tarRunner struct {
-	dir    string
-	latest string
-	n      int
-}
-
-func (t *tarRunner) Name() string { return "tar+zstd" }
-
-func (t *tarRunner) Init(repo string) error {
-	t.dir = repo
-	return os.MkdirAll(repo, 0o755)
-}
-
-func (t *tarRunner) Save(dir, name string, fresh bool) (measure, error) {
-	t.n++
-	out := filepath.Join(t.dir, fmt.Sprintf("%d.tar.zst", t.n))
-	cmd := exec.Command("bash", "-o", "pipefail", "-c", `tar -cf - "$1" | zstd -T0 -q -o "$2"`, "tar", name, out)
-	cmd.Dir = dir
-	m, _, err := timed(cmd)
-	if err != nil {
-		return m, err
-	}
-	fi, err := os.Stat(out)
-	if err != nil {
-		return m, err
-	}
-	m.stored, t.latest = fi.Size(), out
-	return m, nil
-}
-
-func (t *tarRunner) Restore(target string) (measure, error) {
-	if err := os.MkdirAll(target, 0o755); err != nil {
-		return measure{}, err
-	}
-	cmd := exec.Command("bash", "-o", "pipefail", "-c", `zstd -d -T0 -q -c "$1" | tar -xf - -C "$2"`, "tar", t.latest, target)
-	m, _, err := timed(cmd)
-	if err != nil {
-		return m, err
-	}
-	return m, flatten(target)
+	line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+	return line
 }

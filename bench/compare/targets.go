@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"slices"
+)
+
+// metric is one measured quantity of a Result.
+type metric struct {
+	name   string // in column headers
+	get    func(*Result) float64
+	format func(float64) string
+	ok     func(*Result) bool // measured at all
+}
+
+var (
+	wallTime = metric{name: "wall", get: func(r *Result) float64 { return r.WallSec },
+		format: func(v float64) string { return fmt.Sprintf("%.2f s", v) }, ok: func(r *Result) bool { return r.WallSec > 0 }}
+	peakRSS = metric{name: "RSS", get: func(r *Result) float64 { return r.PeakRSSMiB },
+		format: func(v float64) string { return fmt.Sprintf("%.0f MiB", v) }, ok: func(r *Result) bool { return r.PeakRSSMiB > 0 }}
+	storedBytes = metric{name: "stored", get: func(r *Result) float64 { return float64(r.StoredBytes) },
+		format: func(v float64) string { return human(int64(v)) }, ok: func(r *Result) bool { return r.StoredBytes > 0 }}
+)
+
+// target is one goal: savepoint's metric at most max times the peer's, in
+// the listed scenarios (nil: every scenario).
+type target struct {
+	metric    metric
+	peer      string
+	max       float64
+	scenarios []string
+}
+
+// targets are issue 15's, in report order.
+var targets = []target{
+	{metric: wallTime, peer: "restic", max: 0.5},
+	{metric: wallTime, peer: "tar+zstd", max: 1.0, scenarios: []string{"cold"}},
+	{metric: storedBytes, peer: "restic", max: 1.0, scenarios: []string{"cold"}},
+	{metric: storedBytes, peer: "tar+zstd", max: 1.15, scenarios: []string{"cold"}},
+	{metric: peakRSS, peer: "restic", max: 1.0},
+}
+
+func (t target) String() string {
+	return fmt.Sprintf("%s / %s <= %gx", t.metric.name, t.peer, t.max)
+}
+
+func (t target) appliesTo(scenario string) bool {
+	return t.scenarios == nil || slices.Contains(t.scenarios, scenario)
+}
+
+// check is one target on one dataset and scenario.
+type check struct {
+	dataset, scenario string
+	target            target
+	sp, peer          float64
+}
+
+func (c check) ratio() float64 { return c.sp / c.peer }
+func (c check) met() bool      { return c.ratio() <= c.target.max }
+
+// cell is the ratio and its verdict, for a table.
+func (c check) cell() string {
+	verdict := "met"
+	if !c.met() {
+		verdict = "MISSED"
+	}
+	return fmt.Sprintf("%.2fx %s", c.ratio(), verdict)
+}
+
+func (c check) String() string {
+	m := c.target.metric
+	return fmt.Sprintf("%s %s: %s %s vs %s %s = %.2fx (target <= %gx)", c.dataset, c.scenario, m.name,
+		m.format(c.sp), c.target.peer, m.format(c.peer), c.ratio(), c.target.max)
+}
+
+// checks evaluates every target that applies and was measured on both
+// sides.
+func (r *Run) checks() []check {
+	var out []check
+	for _, d := range r.Datasets {
+		for _, sc := range r.scenarioNames() {
+			for _, t := range targets {
+				if c, ok := r.check(d.Name, sc, t); ok {
+					out = append(out, c)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func (r *Run) check(ds, sc string, t target) (check, bool) {
+	sp, peer := r.find(ds, sc, "savepoint"), r.find(ds, sc, t.peer)
+	if !t.appliesTo(sc) || sp == nil || peer == nil || !t.metric.ok(sp) || !t.metric.ok(peer) {
+		return check{}, false
+	}
+	return check{dataset: ds, scenario: sc, target: t, sp: t.metric.get(sp), peer: t.metric.get(peer)}, true
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func testRun() *Run {
+	r := &Run{Backend: "local", Datasets: []Dataset{{Name: "source", Files: 3, Bytes: 100}}}
+	add := func(sc, tool string, wall, rss float64, stored int64) {
+		r.Results = append(r.Results, Result{Dataset: "source", Scenario: sc, Tool: tool,
+			WallSec: wall, PeakRSSMiB: rss, StoredBytes: stored, Requests: -1})
+	}
+	add("cold", "savepoint", 4, 100, 120)
+	add("cold", "restic", 10, 90, 100)
+	add("cold", "kopia", 5, 150, 110)
+	add("cold", "tar+zstd", 3, 60, 100)
+	add("restore", "savepoint", 1, 50, -1)
+	add("restore", "restic", 3, 60, -1)
+	add("restore", "kopia", 2, 70, -1)
+	add("restore", "tar+zstd", 1, 5, -1)
+	return r
+}
+
+func TestChecksApplyTargetsPerScenario(t *testing.T) {
+	r := testRun()
+	got := map[string]string{}
+	for _, c := range r.checks() {
+		got[c.scenario+" "+c.target.String()] = c.cell()
+	}
+	want := map[string]string{
+		"cold wall / restic <= 0.5x":      "0.40x met",
+		"cold wall / tar+zstd <= 1x":      "1.33x MISSED",
+		"cold stored / restic <= 1x":      "1.20x MISSED",
+		"cold stored / tar+zstd <= 1.15x": "1.20x MISSED",
+		"cold RSS / restic <= 1x":         "1.11x MISSED",
+		"restore wall / restic <= 0.5x":   "0.33x met",
+		"restore RSS / restic <= 1x":      "0.83x met",
+	}
+	if len(got) != len(want) {
+		t.Errorf("got %d checks %v, want %d", len(got), got, len(want))
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s: got %q, want %q", k, got[k], v)
+		}
+	}
+	met, misses := r.summary()
+	if met != 3 || len(misses) != 4 {
+		t.Errorf("summary: %d met, %d missed; want 3 and 4", met, len(misses))
+	}
+}
+
+func TestReportShowsEveryToolAndRatio(t *testing.T) {
+	r := testRun()
+	md := r.markdown("bench/chart.svg")
+	for _, s := range []string{
+		"Each cell lists savepoint / restic / kopia / tar+zstd.",
+		"| source | cold | 4.00 / 10.00 / 5.00 / 3.00 |",
+		"| wall / restic <= 0.5x | wall / tar+zstd <= 1x |",
+		"| source | restore | 0.33x met |  |  |  | 0.83x met |",
+		"3 of 7 targets met",
+		"- source cold: stored 0.1 KiB vs restic 0.1 KiB = 1.20x (target <= 1x)",
+	} {
+		if !strings.Contains(md, s) {
+			t.Errorf("markdown lacks %q:\n%s", s, md)
+		}
+	}
+	var out strings.Builder
+	printReport(&out, r)
+	if !strings.Contains(out.String(), "targets met: 3 of 7") || !strings.Contains(out.String(), "1.33x MISSED") {
+		t.Errorf("terminal report:\n%s", out.String())
+	}
+}
