@@ -40,7 +40,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -57,6 +56,7 @@ type options struct {
 	scale                     float64
 	work, docs, from, where   string
 	datasets, tools, binaries string
+	profile                   string
 	keep                      bool
 }
 
@@ -76,6 +76,7 @@ func main() {
 	flag.StringVar(&o.where, "location", "local", "where the repositories live: local or minio")
 	minio := flag.Bool("minio", false, "same as -location minio")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&o.profile, "profile", "", "write savepoint's CPU and heap profiles of every step into this directory (slows savepoint a little: not for the record)")
 	flag.StringVar(&o.from, "from", "", "only re-render the docs from a results JSON file written by an earlier run")
 	flag.Parse()
 	if *minio {
@@ -147,9 +148,18 @@ func compare(ctx context.Context, o options) error {
 	for _, t := range chosen {
 		run.Versions[t.name] = t.new(binaries[t.name], loc).Version(ctx)
 	}
+	b := &bench{work: dir, scale: o.scale, loc: loc, tools: chosen, binaries: binaries}
+	if o.profile != "" {
+		if b.profile, err = filepath.Abs(o.profile); err == nil {
+			err = os.MkdirAll(b.profile, 0o755)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	start := time.Now()
 	for _, ds := range strings.Split(o.datasets, ",") {
-		res, stats, err := runDataset(ctx, dir, ds, o.scale, loc, chosen, binaries)
+		res, stats, err := b.dataset(ctx, ds)
 		if err != nil {
 			return fmt.Errorf("%s: %w", ds, err)
 		}
@@ -167,77 +177,6 @@ func compare(ctx context.Context, o options) error {
 	}
 	fmt.Printf("\nwrote %s\n", filepath.Join(o.docs, "performance.md"))
 	return nil
-}
-
-// runDataset generates one dataset and takes every tool through the
-// scenarios.
-func runDataset(ctx context.Context, work, ds string, scale float64, loc *location, chosen []tool, binaries map[string]string) ([]Result, benchdata.Stats, error) {
-	orig := filepath.Join(work, "orig", ds)
-	data := filepath.Join(work, "data", ds)
-	os.RemoveAll(orig)
-	os.RemoveAll(data)
-	fmt.Fprintf(os.Stderr, "== %s: generating (scale %g)\n", ds, scale)
-	stats, err := benchdata.Generate(orig, ds, scale)
-	if err != nil {
-		return nil, stats, err
-	}
-	defer os.RemoveAll(orig)
-	defer os.RemoveAll(data)
-	type entry struct {
-		tool tool
-		r    runner
-	}
-	var active []entry
-	for _, t := range chosen {
-		r := t.new(binaries[t.name], loc)
-		dir := filepath.Join(work, "repos", t.name+"-"+ds)
-		os.RemoveAll(dir)
-		defer os.RemoveAll(dir)
-		err := r.Init(ctx, dir, ds)
-		switch {
-		case errors.Is(err, errUnsupported):
-			fmt.Fprintf(os.Stderr, "   %s: not at location %s, skipped\n", t.name, loc.name)
-			continue
-		case err != nil:
-			return nil, stats, fmt.Errorf("%s init: %w", t.name, err)
-		}
-		active = append(active, entry{t, r})
-	}
-	var out []Result
-	for _, sc := range scenarios {
-		if sc.prepare != nil {
-			if err := sc.prepare(orig, data); err != nil {
-				return nil, stats, err
-			}
-		}
-		for _, e := range active {
-			t := &trial{tool: e.tool, dataset: ds, data: data, scratch: filepath.Join(work, "scratch", e.tool.name+"-"+ds)}
-			os.RemoveAll(t.scratch)
-			fmt.Fprintf(os.Stderr, "   %-9s %-10s ", sc.name, e.tool.name)
-			if loc.requests != nil {
-				loc.requests.take()
-			}
-			m, err := sc.run(ctx, e.r, t)
-			os.RemoveAll(t.scratch)
-			if errors.Is(err, errUnsupported) {
-				fmt.Fprintln(os.Stderr, "not supported")
-				continue
-			}
-			if err != nil {
-				return nil, stats, fmt.Errorf("%s %s: %w", e.tool.name, sc.name, err)
-			}
-			if loc.requests != nil {
-				m.requests = loc.requests.take()
-			}
-			fmt.Fprintf(os.Stderr, "%7.2fs (cpu %6.2fs) %6.0f MiB  stored %-10s requests %s\n", m.wall.Seconds(), m.cpu.Seconds(),
-				float64(m.rssKB)/1024, human(m.stored), count(m.requests))
-			out = append(out, Result{
-				Dataset: ds, Scenario: sc.name, Tool: e.tool.name, WallSec: round3(m.wall.Seconds()), CPUSec: round3(m.cpu.Seconds()),
-				PeakRSSMiB: round3(float64(m.rssKB) / 1024), StoredBytes: m.stored, Requests: m.requests,
-			})
-		}
-	}
-	return out, stats, nil
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

@@ -15,6 +15,7 @@ type savepointRunner struct {
 	bin, repo string
 	loc       *location
 	size      growth
+	profile   string // prefix of the next command's profiles, if any
 }
 
 func newSavepoint(bin string, loc *location) runner { return &savepointRunner{bin: bin, loc: loc} }
@@ -23,8 +24,15 @@ func (s *savepointRunner) Version(ctx context.Context) string {
 	return strings.TrimPrefix(firstLine(ctx, s.bin, "--version"), "savepoint version ")
 }
 
+// profileTo makes the next command write a CPU and a heap profile.
+func (s *savepointRunner) profileTo(prefix string) { s.profile = prefix }
+
 func (s *savepointRunner) env() []string {
 	env := append(os.Environ(), "SAVEPOINT_PASSWORD=bench-password")
+	if s.profile != "" {
+		env = append(env, "SAVEPOINT_CPUPROFILE="+s.profile+".cpu.prof", "SAVEPOINT_MEMPROFILE="+s.profile+".heap.prof")
+		s.profile = ""
+	}
 	if s.loc.s3 != nil {
 		env = append(env, s.loc.s3.env()...)
 		env = append(env, "SAVEPOINT_S3_ENDPOINT=http://"+s.loc.s3.endpoint)
