@@ -140,7 +140,7 @@ func compare(ctx context.Context, o options) error {
 	defer stop()
 	run := &Run{
 		Date: time.Now().UTC().Format(time.RFC3339), Scale: o.scale, CPUs: cpus(), Backend: loc.name,
-		LoadBefore: loadavg(), Versions: map[string]string{}, Scenarios: map[string]string{},
+		LoadBefore: loadavg(), PressureBefore: cpuPressure(), Versions: map[string]string{}, Scenarios: map[string]string{},
 	}
 	for _, sc := range scenarios {
 		run.Scenarios[sc.name] = sc.doc
@@ -166,7 +166,7 @@ func compare(ctx context.Context, o options) error {
 		run.Datasets = append(run.Datasets, Dataset{Name: ds, Files: stats.Files, Bytes: stats.Bytes})
 		run.Results = append(run.Results, res...)
 	}
-	run.LoadAfter = loadavg()
+	run.LoadAfter, run.PressureAfter = loadavg(), cpuPressure()
 	run.TotalSec = time.Since(start).Seconds()
 	printReport(os.Stdout, run)
 	if o.docs == "" {

@@ -11,17 +11,21 @@ import (
 
 // Run is one comparison, as written to docs/bench/results.json.
 type Run struct {
-	Date       string            `json:"date"`
-	Scale      float64           `json:"scale"`
-	Backend    string            `json:"backend"` // the location: local or minio
-	CPUs       int               `json:"cpus"`
-	LoadBefore string            `json:"load_before"`
-	LoadAfter  string            `json:"load_after"`
-	TotalSec   float64           `json:"total_seconds"`
-	Versions   map[string]string `json:"versions"` // per tool: version and settings
-	Scenarios  map[string]string `json:"scenarios"`
-	Datasets   []Dataset         `json:"datasets"`
-	Results    []Result          `json:"results"`
+	Date       string  `json:"date"`
+	Scale      float64 `json:"scale"`
+	Backend    string  `json:"backend"` // the location: local or minio
+	CPUs       int     `json:"cpus"`
+	LoadBefore string  `json:"load_before"`
+	LoadAfter  string  `json:"load_after"`
+	// CPU pressure (Linux PSI): the share of the last minute in which some
+	// runnable task waited for a CPU, before and after the run.
+	PressureBefore string            `json:"cpu_pressure_before,omitempty"`
+	PressureAfter  string            `json:"cpu_pressure_after,omitempty"`
+	TotalSec       float64           `json:"total_seconds"`
+	Versions       map[string]string `json:"versions"` // per tool: version and settings
+	Scenarios      map[string]string `json:"scenarios"`
+	Datasets       []Dataset         `json:"datasets"`
+	Results        []Result          `json:"results"`
 }
 
 // Dataset is one generated tree.
@@ -177,8 +181,8 @@ func (r *Run) versionLine() string {
 }
 
 func printReport(w io.Writer, r *Run) {
-	fmt.Fprintf(w, "\n%s repositories, scale %g, %d CPUs, load average %s -> %s, %.0f s in all\n",
-		r.Backend, r.Scale, r.CPUs, r.LoadBefore, r.LoadAfter, r.TotalSec)
+	fmt.Fprintf(w, "\n%s repositories, scale %g, %d CPUs, load average %s -> %s%s, %.0f s in all\n",
+		r.Backend, r.Scale, r.CPUs, r.LoadBefore, r.LoadAfter, r.pressure(), r.TotalSec)
 	fmt.Fprintf(w, "versions: %s\n", r.versionLine())
 	fmt.Fprintf(w, "\neach cell: %s\n", strings.Join(r.toolNames(), " / "))
 	printAligned(w, r.measurements())
@@ -222,8 +226,8 @@ func markdownTable(b *strings.Builder, rows [][]string) {
 func (r *Run) markdown(chart string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Repositories: %s. ", r.Backend)
-	fmt.Fprintf(&b, "Run %s, scale %g (%s), %d CPUs, load average %s before and %s after (other jobs share the machine), %.0f s in all.\n",
-		r.Date, r.Scale, r.datasetSummary(), r.CPUs, r.LoadBefore, r.LoadAfter, r.TotalSec)
+	fmt.Fprintf(&b, "Run %s, scale %g (%s), %d CPUs, load average %s before and %s after%s (other jobs share the machine), %.0f s in all.\n",
+		r.Date, r.Scale, r.datasetSummary(), r.CPUs, r.LoadBefore, r.LoadAfter, r.pressure(), r.TotalSec)
 	fmt.Fprintf(&b, "Versions: %s.\n\n", r.versionLine())
 	fmt.Fprintf(&b, "Each cell lists %s.\n\n", strings.Join(r.toolNames(), " / "))
 	markdownTable(&b, r.measurements())
@@ -249,7 +253,30 @@ func (r *Run) datasetSummary() string {
 	return strings.Join(parts, "; ")
 }
 
+// pressure describes the CPU pressure around the run, if recorded.
+func (r *Run) pressure() string {
+	if r.PressureBefore == "" {
+		return ""
+	}
+	return fmt.Sprintf(", tasks waiting for a CPU %s of the minute before and %s of the minute after", r.PressureBefore, r.PressureAfter)
+}
+
 func cpus() int { return runtime.NumCPU() }
+
+// cpuPressure is the kernel's "some avg60" CPU pressure: the share of the
+// last minute in which a runnable task waited for a CPU.
+func cpuPressure() string {
+	b, err := os.ReadFile("/proc/pressure/cpu")
+	if err != nil {
+		return ""
+	}
+	for _, f := range strings.Fields(string(b)) {
+		if v, ok := strings.CutPrefix(f, "avg60="); ok {
+			return v + "%"
+		}
+	}
+	return ""
+}
 
 func loadavg() string {
 	b, err := os.ReadFile("/proc/loadavg")

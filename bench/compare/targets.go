@@ -53,6 +53,9 @@ type check struct {
 	dataset, scenario string
 	target            target
 	sp, peer          float64
+	// cpu is savepoint's CPU time over the peer's, beside wall-time
+	// ratios: steadier than wall time on a loaded machine (0: not shown).
+	cpu float64
 }
 
 func (c check) ratio() float64 { return c.sp / c.peer }
@@ -64,13 +67,21 @@ func (c check) cell() string {
 	if !c.met() {
 		verdict = "MISSED"
 	}
-	return fmt.Sprintf("%.2fx %s", c.ratio(), verdict)
+	s := fmt.Sprintf("%.2fx %s", c.ratio(), verdict)
+	if c.cpu > 0 {
+		s += fmt.Sprintf(" (CPU %.2fx)", c.cpu)
+	}
+	return s
 }
 
 func (c check) String() string {
 	m := c.target.metric
-	return fmt.Sprintf("%s %s: %s %s vs %s %s = %.2fx (target <= %gx)", c.dataset, c.scenario, m.name,
+	s := fmt.Sprintf("%s %s: %s %s vs %s %s = %.2fx (target <= %gx)", c.dataset, c.scenario, m.name,
 		m.format(c.sp), c.target.peer, m.format(c.peer), c.ratio(), c.target.max)
+	if c.cpu > 0 {
+		s += fmt.Sprintf("; CPU time %.2fx", c.cpu)
+	}
+	return s
 }
 
 // checks evaluates every target that applies and was measured on both
@@ -94,5 +105,9 @@ func (r *Run) check(ds, sc string, t target) (check, bool) {
 	if !t.appliesTo(sc) || sp == nil || peer == nil || !t.metric.ok(sp) || !t.metric.ok(peer) {
 		return check{}, false
 	}
-	return check{dataset: ds, scenario: sc, target: t, sp: t.metric.get(sp), peer: t.metric.get(peer)}, true
+	c := check{dataset: ds, scenario: sc, target: t, sp: t.metric.get(sp), peer: t.metric.get(peer)}
+	if t.metric.name == wallTime.name && sp.CPUSec > 0 && peer.CPUSec > 0 {
+		c.cpu = sp.CPUSec / peer.CPUSec
+	}
+	return c, true
 }

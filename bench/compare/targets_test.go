@@ -9,10 +9,11 @@ func testRun() *Run {
 	r := &Run{Backend: "local", Datasets: []Dataset{{Name: "source", Files: 3, Bytes: 100}}}
 	add := func(sc, tool string, wall, rss float64, stored int64) {
 		r.Results = append(r.Results, Result{Dataset: "source", Scenario: sc, Tool: tool,
-			WallSec: wall, PeakRSSMiB: rss, StoredBytes: stored, Requests: -1})
+			WallSec: wall, CPUSec: wall / 4, PeakRSSMiB: rss, StoredBytes: stored, Requests: -1})
 	}
 	add("cold", "savepoint", 4, 100, 120)
 	add("cold", "restic", 10, 90, 100)
+	r.find("source", "cold", "restic").CPUSec = 5 // savepoint's 1 s is 0.20x
 	add("cold", "kopia", 5, 150, 110)
 	add("cold", "tar+zstd", 3, 60, 100)
 	add("restore", "savepoint", 1, 50, -1)
@@ -29,12 +30,12 @@ func TestChecksApplyTargetsPerScenario(t *testing.T) {
 		got[c.scenario+" "+c.target.String()] = c.cell()
 	}
 	want := map[string]string{
-		"cold wall / restic <= 0.5x":      "0.40x met",
-		"cold wall / tar+zstd <= 1x":      "1.33x MISSED",
+		"cold wall / restic <= 0.5x":      "0.40x met (CPU 0.20x)",
+		"cold wall / tar+zstd <= 1x":      "1.33x MISSED (CPU 1.33x)",
 		"cold stored / restic <= 1x":      "1.20x MISSED",
 		"cold stored / tar+zstd <= 1.15x": "1.20x MISSED",
 		"cold RSS / restic <= 1x":         "1.11x MISSED",
-		"restore wall / restic <= 0.5x":   "0.33x met",
+		"restore wall / restic <= 0.5x":   "0.33x met (CPU 0.33x)",
 		"restore RSS / restic <= 1x":      "0.83x met",
 	}
 	if len(got) != len(want) {
@@ -58,7 +59,7 @@ func TestReportShowsEveryToolAndRatio(t *testing.T) {
 		"Each cell lists savepoint / restic / kopia / tar+zstd.",
 		"| source | cold | 4.00 / 10.00 / 5.00 / 3.00 |",
 		"| wall / restic <= 0.5x | wall / tar+zstd <= 1x |",
-		"| source | restore | 0.33x met |  |  |  | 0.83x met |",
+		"| source | restore | 0.33x met (CPU 0.33x) |  |  |  | 0.83x met |",
 		"3 of 7 targets met",
 		"- source cold: stored 0.1 KiB vs restic 0.1 KiB = 1.20x (target <= 1x)",
 	} {
