@@ -134,17 +134,24 @@ func (r *Run) measurements() [][]string {
 }
 
 // ratios renders savepoint's ratio to each peer beside its target, header
-// first: one column per target, blank where it does not apply.
+// first: one column per target that applies somewhere in the run, blank
+// where it does not apply.
 func (r *Run) ratios() [][]string {
-	head := []string{"dataset", "scenario"}
+	var cols []target
 	for _, t := range targets {
+		if slices.ContainsFunc(r.checks(), func(c check) bool { return c.target.String() == t.String() }) {
+			cols = append(cols, t)
+		}
+	}
+	head := []string{"dataset", "scenario"}
+	for _, t := range cols {
 		head = append(head, t.String())
 	}
 	out := [][]string{head}
 	for _, d := range r.Datasets {
 		for _, sc := range r.scenarioNames() {
 			row := []string{d.Name, sc}
-			for _, t := range targets {
+			for _, t := range cols {
 				c, ok := r.check(d.Name, sc, t)
 				if !ok {
 					row = append(row, "")
