@@ -22,9 +22,12 @@ var (
 		format: func(v float64) string { return human(int64(v)) }, ok: func(r *Result) bool { return r.StoredBytes > 0 }}
 )
 
-// target is one goal: savepoint's metric at most max times the peer's, in
-// the listed scenarios (nil: every scenario).
+// target is one goal: the subject's metric at most max times the peer's,
+// in the listed scenarios (nil: every scenario). The subject is savepoint
+// unless named (say "savepoint-server" against "savepoint" for a server
+// location).
 type target struct {
+	subject   string
 	metric    metric
 	peer      string
 	max       float64
@@ -41,7 +44,18 @@ var targets = []target{
 }
 
 func (t target) String() string {
-	return fmt.Sprintf("%s / %s <= %gx", t.metric.name, t.peer, t.max)
+	s := fmt.Sprintf("%s / %s <= %gx", t.metric.name, t.peer, t.max)
+	if t.subject != "" {
+		s = t.subject + " " + s
+	}
+	return s
+}
+
+func (t target) tool() string {
+	if t.subject == "" {
+		return "savepoint"
+	}
+	return t.subject
 }
 
 func (t target) appliesTo(scenario string) bool {
@@ -53,7 +67,7 @@ type check struct {
 	dataset, scenario string
 	target            target
 	sp, peer          float64
-	// cpu is savepoint's CPU time over the peer's, beside wall-time
+	// cpu is the subject's CPU time over the peer's, beside wall-time
 	// ratios: steadier than wall time on a loaded machine (0: not shown).
 	cpu float64
 }
@@ -76,7 +90,7 @@ func (c check) cell() string {
 
 func (c check) String() string {
 	m := c.target.metric
-	s := fmt.Sprintf("%s %s: %s %s vs %s %s = %.2fx (target <= %gx)", c.dataset, c.scenario, m.name,
+	s := fmt.Sprintf("%s %s: %s %s %s vs %s %s = %.2fx (target <= %gx)", c.dataset, c.scenario, c.target.tool(), m.name,
 		m.format(c.sp), c.target.peer, m.format(c.peer), c.ratio(), c.target.max)
 	if c.cpu > 0 {
 		s += fmt.Sprintf("; CPU time %.2fx", c.cpu)
@@ -101,7 +115,7 @@ func (r *Run) checks() []check {
 }
 
 func (r *Run) check(ds, sc string, t target) (check, bool) {
-	sp, peer := r.find(ds, sc, "savepoint"), r.find(ds, sc, t.peer)
+	sp, peer := r.find(ds, sc, t.tool()), r.find(ds, sc, t.peer)
 	if !t.appliesTo(sc) || sp == nil || peer == nil || !t.metric.ok(sp) || !t.metric.ok(peer) {
 		return check{}, false
 	}

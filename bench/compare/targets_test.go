@@ -61,7 +61,7 @@ func TestReportShowsEveryToolAndRatio(t *testing.T) {
 		"| wall / restic <= 0.5x | wall / tar+zstd <= 1x |",
 		"| source | restore | 0.33x met (CPU 0.33x) |  |  |  | 0.83x met |",
 		"3 of 7 targets met",
-		"- source cold: stored 0.1 KiB vs restic 0.1 KiB = 1.20x (target <= 1x)",
+		"- source cold: savepoint stored 0.1 KiB vs restic 0.1 KiB = 1.20x (target <= 1x)",
 	} {
 		if !strings.Contains(md, s) {
 			t.Errorf("markdown lacks %q:\n%s", s, md)
@@ -71,5 +71,17 @@ func TestReportShowsEveryToolAndRatio(t *testing.T) {
 	printReport(&out, r)
 	if !strings.Contains(out.String(), "targets met: 3 of 7") || !strings.Contains(out.String(), "1.33x MISSED") {
 		t.Errorf("terminal report:\n%s", out.String())
+	}
+}
+
+func TestTargetWithAnotherSubject(t *testing.T) {
+	defer func(old []target) { targets = old }(targets)
+	targets = []target{{subject: "kopia", metric: wallTime, peer: "restic", max: 0.5, scenarios: []string{"cold"}}}
+	cs := testRun().checks()
+	if len(cs) != 1 {
+		t.Fatalf("got %d checks, want 1", len(cs))
+	}
+	if got, want := cs[0].target.String()+": "+cs[0].cell(), "kopia wall / restic <= 0.5x: 0.50x met (CPU 0.25x)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }

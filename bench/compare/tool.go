@@ -83,8 +83,8 @@ func (t tool) binary(overrides map[string]string) (string, error) {
 	return abs, nil
 }
 
-// flatten turns target/<only child> into target: restic and tar restore
-// the saved relative path below the target.
+// flatten turns target/<only child> into target: savepoint, restic and
+// tar restore the saved relative path below the target.
 func flatten(target string) error {
 	entries, err := os.ReadDir(target)
 	if err != nil || len(entries) != 1 || !entries[0].IsDir() {
