@@ -33,7 +33,11 @@
 //   - A location (say "server": savepoint serve in front of a local
 //     directory): an entry in locations (location.go) that starts it and
 //     fills a field of location; each runner that can use it reads that
-//     field in Init and the others return errUnsupported there.
+//     field in Init and the others return errUnsupported there. To set
+//     savepoint through the server beside savepoint on a local directory in
+//     one run, add a tool "savepoint-server" (a savepointRunner that uses
+//     the field; errUnsupported without it) and a target with subject
+//     "savepoint-server" and peer "savepoint".
 //   - A target: an entry in targets (targets.go); the report adds a column.
 package main
 
