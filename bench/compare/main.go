@@ -79,7 +79,7 @@ func main() {
 	flag.StringVar(&o.binaries, "bin", "", "tool binaries, NAME=PATH,... (defaults: bin/savepoint, .tools/bin/NAME)")
 	flag.StringVar(&o.docs, "docs", "docs", "where to write performance.md and bench/ results (empty: don't write)")
 	flag.StringVar(&o.datasets, "datasets", strings.Join(benchdata.Datasets, ","), "datasets to run, comma-separated")
-	flag.StringVar(&o.tools, "tools", "", "tools to run, comma-separated (default: the location's, else "+strings.Join(toolNames, ",")+")")
+	flag.StringVar(&o.tools, "tools", "", "tools to run, comma-separated (default: the location's, else every tool that runs there: "+strings.Join(toolNames, ",")+")")
 	flag.StringVar(&o.where, "location", "local", "where the repositories live: "+strings.Join(locationNames(), ", "))
 	minio := flag.Bool("minio", false, "same as -location minio")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
@@ -119,17 +119,9 @@ func compare(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	names := where.tools
-	if o.tools != "" {
-		names = strings.Split(o.tools, ",")
-	} else if names == nil {
-		for _, t := range tools {
-			names = append(names, t.name)
-		}
-	}
 	var chosen []tool
 	binaries := map[string]string{}
-	for _, name := range names {
+	for _, name := range toolsFor(where, o.tools) {
 		t, err := toolByName(name)
 		if err != nil {
 			return err
@@ -201,6 +193,24 @@ func compare(ctx context.Context, o options) error {
 	}
 	fmt.Printf("\nwrote %s\n", filepath.Join(o.docs, "performance.md"))
 	return nil
+}
+
+// toolsFor is the tools a run at where takes: those of -tools (list), else
+// the location's, else every tool that runs there.
+func toolsFor(where place, list string) []string {
+	if list != "" {
+		return strings.Split(list, ",")
+	}
+	if where.tools != nil {
+		return where.tools
+	}
+	var names []string
+	for _, t := range tools {
+		if t.at == "" || t.at == where.name {
+			names = append(names, t.name)
+		}
+	}
+	return names
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

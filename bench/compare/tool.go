@@ -37,6 +37,9 @@ type tool struct {
 	// secondMtimes: restores mtimes to the second only (tar), so the
 	// restore check compares seconds.
 	secondMtimes bool
+	// at is the one location the tool runs at ("": every location); a run
+	// takes it by default only there.
+	at string
 	// new returns a runner for one dataset; bin is the binary to run.
 	new func(bin string, loc *location) runner
 }
@@ -48,9 +51,8 @@ var tools = []tool{
 	{name: "savepoint", color: "#2b7bb9", bin: "bin/savepoint", new: newSavepoint},
 	{name: "restic", color: "#e08a2c", bin: ".tools/bin/restic", new: newRestic},
 	{name: "kopia", color: "#4e9a4b", bin: ".tools/bin/kopia", new: newKopia},
-	{name: "tar+zstd", color: "#8a8a8a", new: newTarZstd, secondMtimes: true},
-	// savepoint through savepoint serve: at the server location only.
-	{name: "savepoint-server", color: "#74add1", bin: "bin/savepoint", new: newSavepointServer},
+	{name: "tar+zstd", color: "#8a8a8a", new: newTarZstd, secondMtimes: true, at: "local"},
+	{name: "savepoint-server", color: "#74add1", bin: "bin/savepoint", new: newSavepointServer, at: "server"},
 }
 
 func toolByName(name string) (tool, error) {
