@@ -115,28 +115,27 @@ func lastLines(s string) string {
 
 // dirSize is the total size of the regular files under dir.
 func dirSize(dir string) int64 {
-	var n int64
-	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if fi, err := d.Info(); err == nil {
-				n += fi.Size()
-			}
-		}
-		return nil
-	})
-	return n
+	return sumFiles(dir, func(fi fs.FileInfo) int64 { return fi.Size() })
 }
 
 // allocated is the space the regular files under dir take on disk
 // (st_blocks × 512): what holes save.
 func allocated(dir string) int64 {
+	return sumFiles(dir, func(fi fs.FileInfo) int64 {
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			return st.Blocks * 512
+		}
+		return 0
+	})
+}
+
+// sumFiles adds up f over the regular files under dir.
+func sumFiles(dir string, f func(fs.FileInfo) int64) int64 {
 	var n int64
 	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
 			if fi, err := d.Info(); err == nil {
-				if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-					n += st.Blocks * 512
-				}
+				n += f(fi)
 			}
 		}
 		return nil
