@@ -1,25 +1,19 @@
 #!/usr/bin/env bash
 # make bench: the Go benchmarks of the hot paths (MB/s, a few seconds), then
-# bench/compare: savepoint beside restic and tar+zstd on generated CI-like
-# datasets, then savepoint through its own server beside savepoint on a local
-# directory (docs/performance.md). Arguments go to bench/compare, e.g.
+# bench/compare: savepoint beside restic, kopia and tar+zstd on generated
+# CI-like datasets, then savepoint through its own server beside savepoint on
+# a local directory (docs/performance.md). Arguments go to bench/compare, e.g.
 #   make bench BENCH_ARGS="-scale 0.1"      # quick
 #   bash scripts/bench.sh -scale 1           # full size (~900 MB)
+#   bash scripts/bench.sh -location minio    # repositories in MinIO only
+#   bash scripts/bench.sh -location server   # the server comparison only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need() { command -v "$1" >/dev/null 2>&1; }
-missing=()
-need restic || missing+=(restic)
-need zstd || missing+=(zstd)
-[ -x /usr/bin/time ] || missing+=(time)
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "== installing ${missing[*]} (Debian packages)"
-  sudo=""
-  [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get update -qq
-  $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+# zstd and GNU time (peak RSS) from Debian; restic and kopia built from
+# their Go modules at the versions scripts/peers.sh names.
+bash scripts/apt-install.sh zstd time
+bash scripts/peers.sh
 
 [ -x bin/savepoint ] || make build
 
@@ -31,12 +25,13 @@ go test -run '^$' -bench . -benchtime=3x \
 echo "== bench/compare $*"
 go run ./bench/compare "$@"
 
-# The server scenario: savepoint through `savepoint serve` on loopback beside
-# savepoint on a local directory (docs/performance.md, "Through the server").
+# The server comparison: savepoint through `savepoint serve` on loopback
+# beside savepoint on a local directory (docs/performance.md, "Through the
+# server"). A run that names its location (or re-renders) is that run only.
 case " $* " in
-  *" -minio "*|*" -from "*) ;;
+  *" -location "*|*" -location="*|*" -minio "*|*" -from "*|*" -from="*) ;;
   *)
-    echo "== bench/compare -server $*"
-    go run ./bench/compare -server "$@"
+    echo "== bench/compare $* -location server -tools savepoint,savepoint-server"
+    go run ./bench/compare "$@" -location server -tools savepoint,savepoint-server
     ;;
 esac

@@ -6,8 +6,6 @@ import (
 	"strings"
 )
 
-var toolColor = map[string]string{"savepoint": "#2b7bb9", "restic": "#e08a2c", "tar+zstd": "#8a8a8a", "savepoint-server": "#1a9850"}
-
 // chart draws wall time per scenario as grouped bars, one panel per
 // dataset, in plain SVG.
 func chart(r *Run) []byte {
@@ -17,6 +15,11 @@ func chart(r *Run) []byte {
 		plotW, plotH   = panelW - padL - 14, panelH - padT - 46
 		cols           = 2
 	)
+	names, scs := r.toolNames(), r.scenarioNames()
+	color := map[string]string{}
+	for _, t := range tools {
+		color[t.name] = t.color
+	}
 	n := len(r.Datasets)
 	rows := (n + cols - 1) / cols
 	width, height := cols*panelW, rows*panelH+50
@@ -24,9 +27,9 @@ func chart(r *Run) []byte {
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="11">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
 	fmt.Fprintf(&b, `<text x="10" y="20" font-size="14" font-weight="bold">Wall time per scenario (seconds, lower is better), %s repositories, scale %g, %s</text>`+"\n", r.Backend, r.Scale, r.Date[:10])
-	for i, t := range r.tools() {
+	for i, t := range names {
 		x := 10 + i*100
-		fmt.Fprintf(&b, `<rect x="%d" y="28" width="12" height="12" fill="%s"/><text x="%d" y="38">%s</text>`+"\n", x, toolColor[t], x+16, t)
+		fmt.Fprintf(&b, `<rect x="%d" y="28" width="12" height="12" fill="%s"/><text x="%d" y="38">%s</text>`+"\n", x, color[t], x+16, t)
 	}
 	for pi, d := range r.Datasets {
 		ox, oy := (pi%cols)*panelW, 50+(pi/cols)*panelH
@@ -45,18 +48,18 @@ func chart(r *Run) []byte {
 			fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="#ddd"/>`, padL, y, padL+plotW, y)
 			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end">%s</text>`+"\n", padL-4, y+4, trimFloat(v))
 		}
-		groupW := plotW / len(scenarios)
-		barW := (groupW - 12) / len(r.tools())
-		for si, sc := range scenarios {
+		groupW := plotW / max(len(scs), 1)
+		barW := (groupW - 12) / max(len(names), 1)
+		for si, sc := range scs {
 			gx := padL + si*groupW + 6
-			for ti, t := range r.tools() {
+			for ti, t := range names {
 				x := r.find(d.Name, sc, t)
 				if x == nil || top == 0 {
 					continue
 				}
 				h := int(math.Round(float64(plotH) * x.WallSec / top))
 				fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="%s"><title>%s %s %s: %.2fs</title></rect>`+"\n",
-					gx+ti*barW, padT+plotH-h, barW-1, h, toolColor[t], d.Name, sc, t, x.WallSec)
+					gx+ti*barW, padT+plotH-h, barW-1, h, color[t], d.Name, sc, t, x.WallSec)
 			}
 			fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="middle">%s</text>`+"\n", gx+(groupW-12)/2, padT+plotH+16, sc)
 		}

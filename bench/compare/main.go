@@ -1,21 +1,56 @@
-// Command compare runs savepoint, restic and tar+zstd side by side on
-// generated CI-like datasets through the scenarios a CI cache sees (cold
-// save, unchanged re-save, fresh-runner re-save, fresh-runner re-save with
-// 1% of files changed, restore into an empty directory) and reports wall
-// time, peak memory, bytes stored and requests, with savepoint's ratio to
-// each peer. It writes the results as JSON, a Markdown table and an SVG
-// chart, and rewrites the marked section of docs/performance.md.
+// Command compare runs savepoint beside its peers (restic, kopia and
+// tar+zstd) on generated CI-like datasets through the scenarios a CI cache
+// sees (cold save, unchanged re-save, fresh-runner re-save, fresh-runner
+// re-save with 1% of files changed, restore into an empty directory). It
+// reports wall time, CPU time, peak memory, bytes stored and requests for
+// every tool, and savepoint's ratio to its peers beside each target. It
+// writes the results as JSON, a Markdown table and an SVG chart, and
+// rewrites the marked section of docs/performance.md.
 //
-//	go run ./bench/compare -scale 0.1     # quick run
-//	go run ./bench/compare                 # full size (~900 MB of data)
+//	go run ./bench/compare -scale 0.1       # quick run
+//	go run ./bench/compare                  # full size (~900 MB of data)
+//	go run ./bench/compare -location minio  # repositories in MinIO
+//	go run ./bench/compare -location server # savepoint through savepoint serve
+//
+// The peers' binaries come from scripts/peers.sh (make bench runs it).
+//
+// # Extending the harness
+//
+// Each of these is one entry in one table, plus the code it names:
+//
+//   - A dataset: a generator in internal/benchdata (a case in Generate and
+//     a name in benchdata.Datasets, which is the default -datasets list);
+//     a dataset of sparse files (disk images) also goes in sparseDatasets
+//     (dataset.go).
+//   - A scenario: an entry in scenarios (scenario.go) with the doc line
+//     that goes into the results, an optional prepare step on the tree and
+//     a run function. A scenario that needs a command some tools lack
+//     (say "copy": savepoint copy vs restic copy) declares a small
+//     interface (type copier interface{ Copy(...) (measure, error) }),
+//     which the runners that can do it implement; its run returns
+//     errUnsupported for the others, and their cells show "-". Targets
+//     apply to every scenario unless they list theirs (targets.go).
+//   - A tool: a file with a type implementing runner (tool.go; restic.go is
+//     a short example) and an entry in tools with its colour and default
+//     binary; build the binary in scripts/peers.sh.
+//   - A location: an entry in locations (location.go) that starts it and
+//     fills a field of location; each runner that can use it reads that
+//     field in Init and the others return errUnsupported there. "server"
+//     is the example: savepoint serve in front of a local directory, used
+//     by the tool "savepoint-server" (a savepointRunner through the server;
+//     errUnsupported elsewhere), with a target whose subject is
+//     "savepoint-server" and whose peer is "savepoint" on a local
+//     directory in the same run.
+//   - A target: an entry in targets (targets.go); the report adds a column.
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"time"
@@ -23,218 +58,159 @@ import (
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
 )
 
-// Scenarios in run order.
-var scenarios = []string{"cold", "unchanged", "fresh", "fresh-1%", "restore"}
-
-var scenarioDoc = map[string]string{
-	"cold":      "first save into an empty repository",
-	"unchanged": "save again, same tree (restic keeps its local cache)",
-	"fresh":     "fresh runner: a new copy of the tree (new mtimes and inodes), no local cache",
-	"fresh-1%":  "fresh runner as above, with 1% of the files changed",
-	"restore":   "restore the latest snapshot into an empty directory (no local cache)",
+// options are the command-line flags.
+type options struct {
+	scale                     float64
+	work, docs, from, where   string
+	datasets, tools, binaries string
+	profile                   string
+	keep                      bool
 }
 
 func main() {
-	var (
-		scale    = flag.Float64("scale", 1, "dataset size factor (0.1 for a quick run)")
-		work     = flag.String("work", "", "work directory (default: a new temp dir, removed after)")
-		bin      = flag.String("savepoint", "bin/savepoint", "savepoint binary")
-		docs     = flag.String("docs", "docs", "where to write performance.md and bench/ results (empty: don't write)")
-		only     = flag.String("datasets", strings.Join(benchdata.Datasets, ","), "datasets to run, comma-separated")
-		tools    = flag.String("tools", "savepoint,restic,tar+zstd", "tools to run, comma-separated")
-		minio    = flag.Bool("minio", false, "savepoint and restic repositories in MinIO (scripts/services/minio.sh) instead of local directories; results go to the -minio files")
-		server   = flag.Bool("server", false, "savepoint through `savepoint serve` on loopback (local storage) beside savepoint on a local directory; results go to the -server files")
-		keepWork = flag.Bool("keep", false, "keep the work directory")
-		from     = flag.String("from", "", "only re-render the docs from a results JSON file written by an earlier run")
-	)
+	var toolNames []string
+	for _, t := range tools {
+		toolNames = append(toolNames, t.name)
+	}
+	var o options
+	flag.Float64Var(&o.scale, "scale", 1, "dataset size factor (0.1 for a quick run)")
+	flag.StringVar(&o.work, "work", "", "work directory (default: a new temp dir, removed after)")
+	bin := flag.String("savepoint", "", "savepoint binary (same as -bin savepoint=PATH)")
+	flag.StringVar(&o.binaries, "bin", "", "tool binaries, NAME=PATH,... (defaults: bin/savepoint, .tools/bin/NAME)")
+	flag.StringVar(&o.docs, "docs", "docs", "where to write performance.md and bench/ results (empty: don't write)")
+	flag.StringVar(&o.datasets, "datasets", strings.Join(benchdata.Datasets, ","), "datasets to run, comma-separated")
+	flag.StringVar(&o.tools, "tools", "", "tools to run, comma-separated (default: the location's, else every tool that runs there: "+strings.Join(toolNames, ",")+")")
+	flag.StringVar(&o.where, "location", "local", "where the repositories live: "+strings.Join(locationNames(), ", "))
+	minio := flag.Bool("minio", false, "same as -location minio")
+	flag.BoolVar(&o.keep, "keep", false, "keep the work directory")
+	flag.StringVar(&o.profile, "profile", "", "write savepoint's CPU and heap profiles of every step into this directory (slows savepoint a little: not for the record)")
+	flag.StringVar(&o.from, "from", "", "only re-render the docs from a results JSON file written by an earlier run")
 	flag.Parse()
-	if *from != "" {
-		if err := rerender(*from, *docs); err != nil {
-			fatal(err)
-		}
-		return
+	if *minio {
+		o.where = "minio"
 	}
-	absBin, err := filepath.Abs(*bin)
+	if *bin != "" {
+		o.binaries += ",savepoint=" + *bin + ",savepoint-server=" + *bin
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer cancel()
+	var err error
+	if o.from != "" {
+		err = rerender(o.from, o.docs)
+	} else {
+		err = compare(ctx, o)
+	}
 	if err != nil {
-		fatal(err)
+		cancel()
+		fmt.Fprintln(os.Stderr, "compare:", err)
+		os.Exit(1)
 	}
-	if _, err := os.Stat(absBin); err != nil {
-		fatal(fmt.Errorf("savepoint binary: %v (run make build)", err))
+}
+
+// compare is one run: every dataset, scenario and tool.
+func compare(ctx context.Context, o options) error {
+	overrides := map[string]string{}
+	for _, kv := range strings.Split(o.binaries, ",") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			overrides[k] = v
+		}
 	}
-	dir := *work
+	where, err := placeByName(o.where)
+	if err != nil {
+		return err
+	}
+	var chosen []tool
+	binaries := map[string]string{}
+	for _, name := range toolsFor(where, o.tools) {
+		t, err := toolByName(name)
+		if err != nil {
+			return err
+		}
+		if binaries[name], err = t.binary(overrides); err != nil {
+			return err
+		}
+		chosen = append(chosen, t)
+	}
+	dir := o.work
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "savepoint-bench-"); err != nil {
-			fatal(err)
+			return err
 		}
 	}
-	if !*keepWork {
+	if !o.keep {
 		defer os.RemoveAll(dir)
 	}
 	if dir, err = filepath.Abs(dir); err != nil {
-		fatal(err)
+		return err
 	}
-	var s3 *minioServer
-	backend := "local"
-	if *minio {
-		var stop func()
-		if s3, stop, err = startMinio(); err != nil {
-			fatal(err)
+	loc, stop, err := where.start(ctx, locationEnv{work: dir, binary: func(name string) (string, error) {
+		t, err := toolByName(name)
+		if err != nil {
+			return "", err
 		}
-		defer stop()
-		backend = "minio"
+		return t.binary(overrides)
+	}})
+	if err != nil {
+		return err
 	}
-	var srv *benchServer
-	if *server {
-		var stop func()
-		if srv, stop, err = startServer(absBin, dir); err != nil {
-			fatal(err)
-		}
-		defer stop()
-		backend = "server"
-		*tools = strings.Join(serverTools, ",")
-	}
-	var runners []runner
-	for _, t := range strings.Split(*tools, ",") {
-		switch t {
-		case "savepoint":
-			runners = append(runners, &savepointRunner{bin: absBin, s3: s3})
-		case "savepoint-server":
-			if srv == nil {
-				fatal(fmt.Errorf("tool savepoint-server needs -server"))
-			}
-			runners = append(runners, &savepointRunner{bin: absBin, server: srv})
-		case "restic":
-			runners = append(runners, &resticRunner{s3: s3})
-		case "tar+zstd":
-			runners = append(runners, &tarRunner{})
-		default:
-			fatal(fmt.Errorf("unknown tool %q", t))
-		}
-	}
+	defer stop()
 	run := &Run{
-		Date: time.Now().UTC().Format(time.RFC3339), Scale: *scale, CPUs: cpus(), Backend: backend,
-		LoadBefore: loadavg(), Versions: versions(absBin), Scenarios: scenarioDoc,
+		Date: time.Now().UTC().Format(time.RFC3339), Scale: o.scale, CPUs: cpus(), Backend: loc.name,
+		LoadBefore: loadavg(), PressureBefore: cpuPressure(), Versions: map[string]string{}, Scenarios: map[string]string{},
+	}
+	for _, sc := range scenarios {
+		run.Scenarios[sc.name] = sc.doc
+	}
+	for _, t := range chosen {
+		run.Versions[t.name] = t.new(binaries[t.name], loc).Version(ctx)
+	}
+	b := &bench{work: dir, scale: o.scale, loc: loc, tools: chosen, binaries: binaries}
+	if o.profile != "" {
+		if b.profile, err = filepath.Abs(o.profile); err == nil {
+			err = os.MkdirAll(b.profile, 0o755)
+		}
+		if err != nil {
+			return err
+		}
 	}
 	start := time.Now()
-	for _, ds := range strings.Split(*only, ",") {
-		res, stats, err := runDataset(dir, ds, *scale, runners)
+	for _, ds := range strings.Split(o.datasets, ",") {
+		res, stats, err := b.dataset(ctx, ds)
 		if err != nil {
-			fatal(fmt.Errorf("%s: %w", ds, err))
+			return fmt.Errorf("%s: %w", ds, err)
 		}
 		run.Datasets = append(run.Datasets, Dataset{Name: ds, Files: stats.Files, Bytes: stats.Bytes})
 		run.Results = append(run.Results, res...)
 	}
-	run.LoadAfter = loadavg()
+	run.LoadAfter, run.PressureAfter = loadavg(), cpuPressure()
 	run.TotalSec = time.Since(start).Seconds()
-	printTable(os.Stdout, run)
-	if *docs != "" {
-		if err := writeDocs(*docs, run); err != nil {
-			fatal(err)
-		}
-		fmt.Printf("\nwrote %s\n", filepath.Join(*docs, "performance.md"))
+	printReport(os.Stdout, run)
+	if o.docs == "" {
+		return nil
 	}
-}
-
-// runDataset generates one dataset and takes every tool through the scenarios.
-func runDataset(work, ds string, scale float64, runners []runner) ([]Result, benchdata.Stats, error) {
-	orig := filepath.Join(work, "orig", ds)
-	data := filepath.Join(work, "data", ds)
-	os.RemoveAll(orig)
-	os.RemoveAll(data)
-	fmt.Fprintf(os.Stderr, "== %s: generating (scale %g)\n", ds, scale)
-	stats, err := benchdata.Generate(orig, ds, scale)
-	if err != nil {
-		return nil, stats, err
-	}
-	defer os.RemoveAll(orig)
-	defer os.RemoveAll(data)
-	if err := freshCopy(orig, data); err != nil {
-		return nil, stats, err
-	}
-	for _, r := range runners {
-		repo := filepath.Join(work, "repos", r.Name()+"-"+ds)
-		os.RemoveAll(repo)
-		if err := r.Init(repo); err != nil {
-			return nil, stats, fmt.Errorf("%s init: %w", r.Name(), err)
-		}
-		defer os.RemoveAll(repo)
-	}
-	// Disk images (the image dataset): the peers are asked for holes
-	// (restic restore --sparse, tar -S); savepoint makes them unasked.
-	image := ds == "image"
-	for _, r := range runners {
-		if s, ok := r.(sparseRunner); ok {
-			s.setSparse(image)
-		}
-	}
-	var out []Result
-	for _, sc := range scenarios {
-		switch sc {
-		case "fresh":
-			if err := freshCopy(orig, data); err != nil {
-				return nil, stats, err
-			}
-		case "fresh-1%":
-			if err := freshCopy(orig, data); err != nil {
-				return nil, stats, err
-			}
-			if _, err := benchdata.Change(data); err != nil {
-				return nil, stats, err
-			}
-		}
-		for _, r := range runners {
-			fmt.Fprintf(os.Stderr, "   %-9s %-16s ", sc, r.Name())
-			var m measure
-			var err error
-			if sc == "restore" {
-				target := filepath.Join(work, "restore", r.Name()+"-"+ds)
-				os.RemoveAll(target)
-				os.MkdirAll(filepath.Dir(target), 0o755)
-				m, err = r.Restore(target)
-				if err == nil {
-					err = compareTrees(data, target, r.Name() == "tar+zstd")
-				}
-				if err == nil && image {
-					m.allocated, m.srcAllocated = allocated(target), allocated(data)
-					fmt.Fprintf(os.Stderr, "(allocated %s, the source %s) ", human(m.allocated), human(m.srcAllocated))
-				}
-				os.RemoveAll(target)
-			} else {
-				m, err = r.Save(filepath.Dir(data), ds, sc != "cold" && sc != "unchanged")
-			}
-			if err != nil {
-				return nil, stats, fmt.Errorf("%s %s: %w", r.Name(), sc, err)
-			}
-			fmt.Fprintf(os.Stderr, "%7.2fs (cpu %6.2fs) %6.0f MiB  stored %s\n", m.wall.Seconds(), m.cpu.Seconds(), float64(m.rssKB)/1024, human(m.stored))
-			out = append(out, Result{
-				Dataset: ds, Scenario: sc, Tool: r.Name(), WallSec: round3(m.wall.Seconds()), CPUSec: round3(m.cpu.Seconds()),
-				PeakRSSMiB: round3(float64(m.rssKB) / 1024), StoredBytes: m.stored, Requests: m.requests,
-				AllocatedBytes: m.allocated, SourceAllocatedBytes: m.srcAllocated,
-			})
-		}
-	}
-	return out, stats, nil
-}
-
-// freshCopy replaces dst with a copy of src made the way a fresh checkout
-// is: new inodes, new mtimes.
-func freshCopy(src, dst string) error {
-	if err := os.RemoveAll(dst); err != nil {
+	if err := writeDocs(o.docs, run); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-		return err
-	}
-	out, err := exec.Command("cp", "-r", "--no-preserve=timestamps", src, dst).CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("cp: %v: %s", err, out)
-	}
+	fmt.Printf("\nwrote %s\n", filepath.Join(o.docs, "performance.md"))
 	return nil
 }
 
-func fatal(err error) {
-	fmt.Fprintln(os.Stderr, "compare:", err)
-	os.Exit(1)
+// toolsFor is the tools a run at where takes: those of -tools (list), else
+// the location's, else every tool that runs there.
+func toolsFor(where place, list string) []string {
+	if list != "" {
+		return strings.Split(list, ",")
+	}
+	if where.tools != nil {
+		return where.tools
+	}
+	var names []string
+	for _, t := range tools {
+		if t.at == "" || t.at == where.name {
+			names = append(names, t.name)
+		}
+	}
+	return names
 }
 
 func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }
@@ -251,6 +227,13 @@ func human(n int64) string {
 	return fmt.Sprintf("%.2f GiB", float64(n)/(1<<30))
 }
 
+func count(n int64) string {
+	if n < 0 {
+		return "n/a"
+	}
+	return fmt.Sprint(n)
+}
+
 // rerender rewrites the docs from an earlier run's JSON.
 func rerender(path, docs string) error {
 	data, err := os.ReadFile(path)
@@ -264,6 +247,6 @@ func rerender(path, docs string) error {
 	if r.Backend == "" {
 		r.Backend = "local"
 	}
-	printTable(os.Stdout, &r)
+	printReport(os.Stdout, &r)
 	return writeDocs(docs, &r)
 }

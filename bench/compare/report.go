@@ -1,30 +1,31 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 )
 
 // Run is one comparison, as written to docs/bench/results.json.
 type Run struct {
-	Date       string            `json:"date"`
-	Scale      float64           `json:"scale"`
-	Backend    string            `json:"backend"` // local or minio (tar+zstd always writes a local file)
-	CPUs       int               `json:"cpus"`
-	LoadBefore string            `json:"load_before"`
-	LoadAfter  string            `json:"load_after"`
-	TotalSec   float64           `json:"total_seconds"`
-	Versions   map[string]string `json:"versions"`
-	Scenarios  map[string]string `json:"scenarios"`
-	Datasets   []Dataset         `json:"datasets"`
-	Results    []Result          `json:"results"`
+	Date       string  `json:"date"`
+	Scale      float64 `json:"scale"`
+	Backend    string  `json:"backend"` // the location: local, minio or server
+	CPUs       int     `json:"cpus"`
+	LoadBefore string  `json:"load_before"`
+	LoadAfter  string  `json:"load_after"`
+	// CPU pressure (Linux PSI): the share of the last minute in which some
+	// runnable task waited for a CPU, before and after the run.
+	PressureBefore string            `json:"cpu_pressure_before,omitempty"`
+	PressureAfter  string            `json:"cpu_pressure_after,omitempty"`
+	TotalSec       float64           `json:"total_seconds"`
+	Versions       map[string]string `json:"versions"` // per tool: version and settings
+	Scenarios      map[string]string `json:"scenarios"`
+	Datasets       []Dataset         `json:"datasets"`
+	Results        []Result          `json:"results"`
 }
 
 // Dataset is one generated tree.
@@ -43,21 +44,11 @@ type Result struct {
 	CPUSec      float64 `json:"cpu_seconds"` // user+system, all processes of the command
 	PeakRSSMiB  float64 `json:"peak_rss_mib"`
 	StoredBytes int64   `json:"stored_bytes"` // bytes added to storage; -1 n/a
-	Requests    int64   `json:"requests"`     // backend requests; -1 the tool cannot tell
-	// Restores of the image dataset: the space the restored tree and the
+	Requests    int64   `json:"requests"`     // backend requests; -1 not counted
+	// Restores of sparse datasets: the space the restored tree and the
 	// source take on disk (st_blocks), holes not counted.
 	AllocatedBytes       int64 `json:"allocated_bytes,omitempty"`
 	SourceAllocatedBytes int64 `json:"source_allocated_bytes,omitempty"`
-}
-
-var toolOrder = []string{"savepoint", "restic", "tar+zstd"}
-
-// tools are the tools of the run's report, in order.
-func (r *Run) tools() []string {
-	if r.Backend == "server" {
-		return serverTools
-	}
-	return toolOrder
 }
 
 func (r *Run) find(ds, sc, tool string) *Result {
@@ -70,142 +61,227 @@ func (r *Run) find(ds, sc, tool string) *Result {
 	return nil
 }
 
-func ratio(a, b *Result, f func(*Result) float64) string {
-	if a == nil || b == nil || f(b) == 0 {
-		return "-"
+// toolNames lists the tools in the results, in registry order.
+func (r *Run) toolNames() []string {
+	var all []string
+	for _, t := range tools {
+		all = append(all, t.name)
 	}
-	return fmt.Sprintf("%.2fx", f(a)/f(b))
+	return r.present(all, func(x Result) string { return x.Tool })
 }
 
-func wall(r *Result) float64 { return r.WallSec }
-func rss(r *Result) float64  { return r.PeakRSSMiB }
-
-func cell(r *Result, f func(*Result) string) string {
-	if r == nil {
-		return "-"
+// scenarioNames lists the scenarios in the results, in run order.
+func (r *Run) scenarioNames() []string {
+	var all []string
+	for _, sc := range scenarios {
+		all = append(all, sc.name)
 	}
-	return f(r)
+	return r.present(all, func(x Result) string { return x.Scenario })
 }
 
-// rows renders the results table as rows of cells, header first.
-func (r *Run) rows() [][]string {
-	if r.Backend == "server" {
-		return r.serverRows()
-	}
-	out := [][]string{{"dataset", "scenario",
-		"wall savepoint", "wall restic", "wall tar+zstd", "sp/restic", "sp/tar",
-		"CPU s sp / restic / tar",
-		"RSS MiB sp / restic / tar", "sp/restic RSS",
-		"stored sp / restic / tar", "requests sp"}}
-	for _, d := range r.Datasets {
-		for _, sc := range scenarios {
-			sp, rs, tz := r.find(d.Name, sc, "savepoint"), r.find(d.Name, sc, "restic"), r.find(d.Name, sc, "tar+zstd")
-			if sp == nil && rs == nil && tz == nil {
-				continue
-			}
-			secs := func(x *Result) string {
-				return cell(x, func(x *Result) string { return fmt.Sprintf("%.2fs", x.WallSec) })
-			}
-			cpuS := func(x *Result) string {
-				return cell(x, func(x *Result) string { return fmt.Sprintf("%.2f", x.CPUSec) })
-			}
-			mib := func(x *Result) string {
-				return cell(x, func(x *Result) string { return fmt.Sprintf("%.0f", x.PeakRSSMiB) })
-			}
-			st := func(x *Result) string { return cell(x, func(x *Result) string { return human(x.StoredBytes) }) }
-			req := cell(sp, func(x *Result) string {
-				if x.Requests < 0 {
-					return "n/a"
-				}
-				return fmt.Sprint(x.Requests)
-			})
-			out = append(out, []string{d.Name, sc, secs(sp), secs(rs), secs(tz),
-				ratio(sp, rs, wall), ratio(sp, tz, wall),
-				cpuS(sp) + " / " + cpuS(rs) + " / " + cpuS(tz),
-				mib(sp) + " / " + mib(rs) + " / " + mib(tz), ratio(sp, rs, rss),
-				st(sp) + " / " + st(rs) + " / " + st(tz), req})
+// present keeps the names some result has as its key.
+func (r *Run) present(names []string, key func(Result) string) []string {
+	var out []string
+	for _, n := range names {
+		if slices.ContainsFunc(r.Results, func(x Result) bool { return key(x) == n }) {
+			out = append(out, n)
 		}
 	}
 	return out
 }
 
-// targets checks the issue's targets and describes each miss.
-func (r *Run) targets() (held int, misses []string) {
-	if r.Backend == "server" {
-		return r.serverTargets()
-	}
-	for _, d := range r.Datasets {
-		for _, sc := range scenarios {
-			sp, rs, tz := r.find(d.Name, sc, "savepoint"), r.find(d.Name, sc, "restic"), r.find(d.Name, sc, "tar+zstd")
-			if sp == nil {
+// measurements renders what each tool measured, header first: one row per
+// dataset and scenario, each cell the tools' figures in toolNames order.
+func (r *Run) measurements() [][]string {
+	names := r.toolNames()
+	per := func(ds, sc string, f func(*Result) string) string {
+		var parts []string
+		seen := false
+		for _, t := range names {
+			x := r.find(ds, sc, t)
+			if x == nil {
+				parts = append(parts, "-")
 				continue
 			}
-			check := func(ok bool, what string) {
-				if ok {
-					held++
-				} else {
-					misses = append(misses, fmt.Sprintf("%s %s: %s", d.Name, sc, what))
-				}
+			v := f(x)
+			seen = seen || v != "-"
+			parts = append(parts, v)
+		}
+		if !seen {
+			return "-"
+		}
+		return strings.Join(parts, " / ")
+	}
+	// allocated: only in runs with a sparse dataset, only its restores
+	sparse := slices.ContainsFunc(r.Results, func(x Result) bool { return x.AllocatedBytes > 0 })
+	head := []string{"dataset", "scenario", "wall s", "CPU s", "peak RSS MiB", "stored", "requests"}
+	if sparse {
+		head = append(head, "allocated (source)")
+	}
+	out := [][]string{head}
+	for _, d := range r.Datasets {
+		for _, sc := range r.scenarioNames() {
+			row := []string{d.Name, sc,
+				per(d.Name, sc, func(x *Result) string { return fmt.Sprintf("%.2f", x.WallSec) }),
+				per(d.Name, sc, func(x *Result) string { return fmt.Sprintf("%.2f", x.CPUSec) }),
+				per(d.Name, sc, func(x *Result) string { return fmt.Sprintf("%.0f", x.PeakRSSMiB) }),
+				per(d.Name, sc, func(x *Result) string {
+					if x.StoredBytes < 0 {
+						return "-"
+					}
+					return human(x.StoredBytes)
+				}),
+				per(d.Name, sc, func(x *Result) string {
+					if x.Requests < 0 {
+						return "-"
+					}
+					return fmt.Sprint(x.Requests)
+				}),
 			}
-			if rs != nil {
-				check(sp.WallSec <= 0.5*rs.WallSec, fmt.Sprintf("wall %.2fx restic (target 0.5x)", sp.WallSec/rs.WallSec))
-				check(sp.PeakRSSMiB <= rs.PeakRSSMiB, fmt.Sprintf("peak RSS %.0f MiB vs restic %.0f MiB", sp.PeakRSSMiB, rs.PeakRSSMiB))
+			if sparse {
+				row = append(row, allocatedCell(d.Name, sc, per))
 			}
-			if tz != nil && sc == "cold" {
-				check(sp.WallSec <= tz.WallSec, fmt.Sprintf("wall %.2fx tar+zstd (target 1.0x)", sp.WallSec/tz.WallSec))
-			}
+			out = append(out, row)
 		}
 	}
-	return held, misses
+	return out
 }
 
-func printTable(w io.Writer, r *Run) {
-	rows := r.rows()
+// allocatedCell is each tool's allocated bytes after a restore of a sparse
+// dataset, then the source's in parentheses.
+func allocatedCell(ds, sc string, per func(ds, sc string, f func(*Result) string) string) string {
+	var src int64
+	cell := per(ds, sc, func(x *Result) string {
+		if x.AllocatedBytes <= 0 {
+			return "-"
+		}
+		if src == 0 {
+			src = x.SourceAllocatedBytes // the same tree for every tool
+		}
+		return human(x.AllocatedBytes)
+	})
+	if src > 0 {
+		cell += " (" + human(src) + ")"
+	}
+	return cell
+}
+
+// ratios renders savepoint's ratio to each peer beside its target, header
+// first: one column per target that applies somewhere in the run, blank
+// where it does not apply.
+func (r *Run) ratios() [][]string {
+	var cols []target
+	for _, t := range targets {
+		if slices.ContainsFunc(r.checks(), func(c check) bool { return c.target.String() == t.String() }) {
+			cols = append(cols, t)
+		}
+	}
+	head := []string{"dataset", "scenario"}
+	for _, t := range cols {
+		head = append(head, t.String())
+	}
+	out := [][]string{head}
+	for _, d := range r.Datasets {
+		for _, sc := range r.scenarioNames() {
+			row := []string{d.Name, sc}
+			for _, t := range cols {
+				c, ok := r.check(d.Name, sc, t)
+				if !ok {
+					row = append(row, "")
+					continue
+				}
+				row = append(row, c.cell())
+			}
+			out = append(out, row)
+		}
+	}
+	return out
+}
+
+// summary counts the targets met and lists the misses.
+func (r *Run) summary() (met int, misses []check) {
+	for _, c := range r.checks() {
+		if c.met() {
+			met++
+		} else {
+			misses = append(misses, c)
+		}
+	}
+	return met, misses
+}
+
+func (r *Run) versionLine() string {
+	var vs []string
+	for _, t := range r.toolNames() {
+		if v := r.Versions[t]; v != "" {
+			vs = append(vs, t+" "+v)
+		}
+	}
+	return strings.Join(vs, "; ")
+}
+
+func printReport(w io.Writer, r *Run) {
+	fmt.Fprintf(w, "\n%s repositories, scale %g, %d CPUs, load average %s -> %s%s, %.0f s in all\n",
+		r.Backend, r.Scale, r.CPUs, r.LoadBefore, r.LoadAfter, r.pressure(), r.TotalSec)
+	fmt.Fprintf(w, "versions: %s\n", r.versionLine())
+	fmt.Fprintf(w, "\neach cell: %s\n", strings.Join(r.toolNames(), " / "))
+	printAligned(w, r.measurements())
+	met, misses := r.summary()
+	if met+len(misses) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nsavepoint's ratio to a peer (or that of the tool a target names first), target beside it (ratio <= target)\n")
+	printAligned(w, r.ratios())
+	fmt.Fprintf(w, "\ntargets met: %d of %d\n", met, met+len(misses))
+	for _, m := range misses {
+		fmt.Fprintln(w, "  missed:", m)
+	}
+}
+
+func printAligned(w io.Writer, rows [][]string) {
 	widths := make([]int, len(rows[0]))
 	for _, row := range rows {
 		for i, c := range row {
 			widths[i] = max(widths[i], len(c))
 		}
 	}
-	fmt.Fprintf(w, "\nscale %g, %d CPUs, load %s -> %s, %.0fs total\n", r.Scale, r.CPUs, r.LoadBefore, r.LoadAfter, r.TotalSec)
 	for _, row := range rows {
+		var b strings.Builder
 		for i, c := range row {
-			fmt.Fprintf(w, "%-*s  ", widths[i], c)
+			fmt.Fprintf(&b, "%-*s  ", widths[i], c)
 		}
-		fmt.Fprintln(w)
-	}
-	held, misses := r.targets()
-	fmt.Fprintf(w, "\ntargets held: %d, missed: %d\n", held, len(misses))
-	for _, m := range misses {
-		fmt.Fprintln(w, "  miss:", m)
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
 	}
 }
 
-func (r *Run) markdown() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Repositories: %s. ", r.Backend)
-	fmt.Fprintf(&b, "Run %s, scale %g (%s), %d CPUs, load average %s before and %s after (other jobs share the machine), %.0f s in all.\n",
-		r.Date, r.Scale, r.datasetSummary(), r.CPUs, r.LoadBefore, r.LoadAfter, r.TotalSec)
-	var vs []string
-	for _, k := range []string{"savepoint", "restic", "zstd", "tar"} {
-		if v := r.Versions[k]; v != "" {
-			vs = append(vs, k+" "+v)
-		}
-	}
-	fmt.Fprintf(&b, "Versions: %s.\n\n", strings.Join(vs, ", "))
-	rows := r.rows()
+func markdownTable(b *strings.Builder, rows [][]string) {
 	for i, row := range rows {
 		b.WriteString("| " + strings.Join(row, " | ") + " |\n")
 		if i == 0 {
 			b.WriteString(strings.Repeat("|---", len(row)) + "|\n")
 		}
 	}
-	held, misses := r.targets()
-	fmt.Fprintf(&b, "\nTargets held: %d; missed: %d.\n", held, len(misses))
-	for _, m := range misses {
-		fmt.Fprintf(&b, "- %s\n", m)
+}
+
+func (r *Run) markdown(chart string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Repositories: %s. ", r.Backend)
+	fmt.Fprintf(&b, "Run %s, scale %g (%s), %d CPUs, load average %s before and %s after%s (other jobs share the machine), %.0f s in all.\n",
+		r.Date, r.Scale, r.datasetSummary(), r.CPUs, r.LoadBefore, r.LoadAfter, r.pressure(), r.TotalSec)
+	fmt.Fprintf(&b, "Versions: %s.\n\n", r.versionLine())
+	fmt.Fprintf(&b, "Each cell lists %s.\n\n", strings.Join(r.toolNames(), " / "))
+	markdownTable(&b, r.measurements())
+	if met, misses := r.summary(); met+len(misses) > 0 {
+		fmt.Fprintf(&b, "\nsavepoint's ratio to a peer (or that of the tool a target names first), with the target in the column head (the ratio at most the target): %d of %d targets met.\n\n", met, met+len(misses))
+		markdownTable(&b, r.ratios())
+		if len(misses) > 0 {
+			b.WriteString("\nMissed:\n")
+			for _, m := range misses {
+				fmt.Fprintf(&b, "- %s\n", m)
+			}
+		}
 	}
-	b.WriteString("\n![wall time per scenario](bench/chart.svg)\n")
+	fmt.Fprintf(&b, "\n![wall time per scenario](%s)\n", chart)
 	return b.String()
 }
 
@@ -217,60 +293,30 @@ func (r *Run) datasetSummary() string {
 	return strings.Join(parts, "; ")
 }
 
-// markers of the section of docs/performance.md a run rewrites; MinIO
-// runs have their own.
-func markers(backend string) (string, string) {
-	name := "compare"
-	if backend != "local" {
-		name += "-" + backend
+// pressure describes the CPU pressure around the run, if recorded.
+func (r *Run) pressure() string {
+	if r.PressureBefore == "" {
+		return ""
 	}
-	return "<!-- " + name + ":begin (written by bench/compare; edits inside are lost) -->", "<!-- " + name + ":end -->"
-}
-
-// writeDocs writes docs/bench/results.json, docs/bench/results.md,
-// docs/bench/chart.svg and the marked section of docs/performance.md.
-func writeDocs(docs string, r *Run) error {
-	dir := filepath.Join(docs, "bench")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	js, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	suffix := ""
-	if r.Backend != "local" {
-		suffix = "-" + r.Backend
-	}
-	md := strings.ReplaceAll(r.markdown(), "(bench/chart.svg)", "(bench/chart"+suffix+".svg)")
-	files := map[string][]byte{
-		"results" + suffix + ".json": append(js, '\n'),
-		"results" + suffix + ".md":   []byte(strings.ReplaceAll(md, "(bench/chart", "(chart")),
-		"chart" + suffix + ".svg":    chart(r),
-	}
-	for name, data := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			return err
-		}
-	}
-	perf := filepath.Join(docs, "performance.md")
-	old, err := os.ReadFile(perf)
-	if err != nil {
-		return fmt.Errorf("%s: %v (it holds the marked section the results go in)", perf, err)
-	}
-	markBegin, markEnd := markers(r.Backend)
-	i, j := bytes.Index(old, []byte(markBegin)), bytes.Index(old, []byte(markEnd))
-	if i < 0 || j < i {
-		return fmt.Errorf("%s: markers %q and %q not found", perf, markBegin, markEnd)
-	}
-	var out bytes.Buffer
-	out.Write(old[:i+len(markBegin)])
-	out.WriteString("\n" + md)
-	out.Write(old[j:])
-	return os.WriteFile(perf, out.Bytes(), 0o644)
+	return fmt.Sprintf(", tasks waiting for a CPU %s of the minute before and %s of the minute after", r.PressureBefore, r.PressureAfter)
 }
 
 func cpus() int { return runtime.NumCPU() }
+
+// cpuPressure is the kernel's "some avg60" CPU pressure: the share of the
+// last minute in which a runnable task waited for a CPU.
+func cpuPressure() string {
+	b, err := os.ReadFile("/proc/pressure/cpu")
+	if err != nil {
+		return ""
+	}
+	for _, f := range strings.Fields(string(b)) {
+		if v, ok := strings.CutPrefix(f, "avg60="); ok {
+			return v + "%"
+		}
+	}
+	return ""
+}
 
 func loadavg() string {
 	b, err := os.ReadFile("/proc/loadavg")
@@ -282,36 +328,4 @@ func loadavg() string {
 		return "?"
 	}
 	return strings.Join(f[:3], " ")
-}
-
-func versions(bin string) map[string]string {
-	v := map[string]string{}
-	first := func(name string, args ...string) string {
-		out, err := exec.Command(name, args...).CombinedOutput()
-		if err != nil {
-			return ""
-		}
-		line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
-		return line
-	}
-	v["savepoint"] = strings.TrimPrefix(first(bin, "--version"), "savepoint version ")
-	if s := first("restic", "version"); s != "" {
-		f := strings.Fields(s)
-		if len(f) > 1 {
-			v["restic"] = f[1]
-		}
-	}
-	if s := first("zstd", "--version"); s != "" {
-		f := strings.Fields(s)
-		for _, x := range f {
-			if strings.HasPrefix(x, "v") {
-				v["zstd"] = strings.TrimSuffix(x, ",")
-			}
-		}
-	}
-	if s := first("tar", "--version"); s != "" {
-		f := strings.Fields(s)
-		v["tar"] = f[len(f)-1]
-	}
-	return v
 }
