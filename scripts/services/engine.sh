@@ -195,11 +195,18 @@ stop() {
   # (--exit-delay 300): end the ones of this engine, found by its directory.
   local p m
   for p in /proc/[0-9]*; do
-    if tr '\0' ' ' <"$p/cmdline" 2>/dev/null | grep -qF -- "$dir/"; then kill "${p#/proc/}" 2>/dev/null || true; fi
+    # A process may end between the glob and the read: say nothing then.
+    if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "$dir/"; then kill "${p#/proc/}" 2>/dev/null || true; fi
   done
   # Containers leave their shm (and, if killed, other) mounts behind.
   for m in $(awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+  done
+  # A process killed above may still be writing its last lines: try again.
+  local i
+  for i in 1 2 3 4 5; do
+    rm -rf "$dir" 2>/dev/null && return 0
+    sleep 0.5
   done
   rm -rf "$dir"
 }
