@@ -1,0 +1,99 @@
+package cluster
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/minio/minio-go/v7/pkg/credentials"
+	"github.com/savepoint-ci/savepoint/core/storage/s3"
+	"github.com/savepoint-ci/savepoint/internal/testenv"
+)
+
+// cluster is the four-node MinIO that scripts/services/s3-cluster.sh runs.
+type cluster struct {
+	endpoints      []string // host:port of nodes 1..4, index 0 is node 1
+	access, secret string
+	ctl            string // the script, for stop-node and start-node
+}
+
+func requireCluster(t *testing.T) *cluster {
+	t.Helper()
+	c := &cluster{
+		endpoints: strings.Split(testenv.Require(t, "SAVEPOINT_TEST_S3_CLUSTER_ENDPOINTS"), ","),
+		access:    testenv.Require(t, "SAVEPOINT_TEST_S3_CLUSTER_ACCESS_KEY"),
+		secret:    testenv.Require(t, "SAVEPOINT_TEST_S3_CLUSTER_SECRET_KEY"),
+		ctl:       testenv.Require(t, "SAVEPOINT_TEST_S3_CLUSTER_CTL"),
+	}
+	if len(c.endpoints) != 4 {
+		t.Fatalf("SAVEPOINT_TEST_S3_CLUSTER_ENDPOINTS lists %d nodes, want 4", len(c.endpoints))
+	}
+	return c
+}
+
+// endpoint returns host:port of node n (1-4).
+func (c *cluster) endpoint(n int) string { return c.endpoints[n-1] }
+
+// node runs the script's stop-node or start-node for node n.
+func (c *cluster) node(t *testing.T, verb string, n int) {
+	t.Helper()
+	out, err := exec.Command("bash", c.ctl, verb, string(rune('0'+n))).CombinedOutput()
+	if err != nil {
+		t.Fatalf("s3-cluster.sh %s %d: %v\n%s", verb, n, err, out)
+	}
+}
+
+// stopNode kills node n (SIGKILL) and returns when it is gone. The node
+// is started again when the test ends, so a failing test leaves the
+// cluster whole for the next one.
+func (c *cluster) stopNode(t *testing.T, n int) time.Time {
+	t.Helper()
+	c.node(t, "stop-node", n)
+	t.Cleanup(func() { c.node(t, "start-node", n) })
+	return time.Now()
+}
+
+// startNode starts node n again and waits until the cluster has write
+// quorum; it returns when it was done.
+func (c *cluster) startNode(t *testing.T, n int) time.Time {
+	t.Helper()
+	c.node(t, "start-node", n)
+	return time.Now()
+}
+
+// bucket returns a fresh bucket name.
+func bucket() string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return "sp-cluster-" + hex.EncodeToString(b)
+}
+
+// options returns backend options for bucket through node n.
+func (c *cluster) options(n int, bucket string) s3.Options {
+	return s3.Options{
+		Bucket:      bucket,
+		Prefix:      "repo",
+		Endpoint:    c.endpoint(n),
+		Insecure:    true,
+		PathStyle:   true,
+		Credentials: credentials.NewStaticV4(c.access, c.secret, ""),
+	}
+}
+
+// backend opens bucket through node n, creating it if needed.
+func (c *cluster) backend(t *testing.T, n int, bucket string) *s3.Backend {
+	t.Helper()
+	b, err := s3.New(c.options(n, bucket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Create(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return b
+}
