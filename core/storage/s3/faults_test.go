@@ -206,6 +206,7 @@ func faultyBackend(t *testing.T, rate, retries int) (*s3.Backend, *faultProxy) {
 	o.Endpoint = p.srv.Listener.Addr().String()
 	o.ResponseTimeout = time.Second
 	o.MaxRetries = retries
+	o.TimeoutAttempts = retries // these tests study the retry loop
 	b, err := s3.New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -404,5 +405,34 @@ func TestStalledDownloadResumes(t *testing.T) {
 	}
 	if n := b.Requests().Get - before; n != 2 {
 		t.Fatalf("a stalled download cost %d GETs, want 2", n)
+	}
+}
+
+// TestUnansweredAttemptsFail: an operation whose attempts go unanswered
+// (a store without quorum holding the request) fails after
+// TimeoutAttempts of them, not after the whole retry budget.
+func TestUnansweredAttemptsFail(t *testing.T) {
+	srv := minio(t)
+	o := srv.options()
+	open(t, o)
+	p := newFaultProxy(t, srv.endpoint, 0)
+	o.Endpoint = p.srv.Listener.Addr().String()
+	o.ResponseTimeout = 300 * time.Millisecond // the proxy answers after 1.5s
+	b, err := s3.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	p.mu.Lock()
+	p.force, p.forceLeft = slow, 1000
+	p.mu.Unlock()
+	_, name := storagetest.Blob(10)
+	_, err = b.Stat(context.Background(), storage.Handle{Kind: storage.KindData, Name: name})
+	checkLine(t, "Stat", err, storage.ErrUnavailable)
+	if !strings.Contains(err.Error(), "did not answer within 300ms, 3 times") {
+		t.Fatalf("Stat: %v", err)
+	}
+	if n := b.Requests().Head; n != 3 {
+		t.Fatalf("%d HEADs, want the default budget of 3 unanswered attempts", n)
 	}
 }

@@ -70,6 +70,10 @@ type Options struct {
 	// and for the next byte of a download (0: 60s). A timed-out attempt is
 	// retried; a stalled download is resumed.
 	ResponseTimeout time.Duration
+	// TimeoutAttempts is how many attempts of one operation may go
+	// unanswered for ResponseTimeout before the operation fails (0: 3): a
+	// store that lost its quorum can hold requests for many minutes.
+	TimeoutAttempts int
 	// WrapTransport, when set, wraps the HTTP transport below the request
 	// counter (fault injection in tests).
 	WrapTransport func(http.RoundTripper) http.RoundTripper
@@ -84,6 +88,7 @@ type Backend struct {
 	transport  *http.Transport
 	maxRetries int
 	refused    int
+	timeouts   int           // unanswered attempts an operation tolerates
 	timeout    time.Duration // response and download idle timeout
 }
 
@@ -109,12 +114,15 @@ func New(opts Options) (*Backend, error) {
 	if opts.Region == "" && endpoint != DefaultEndpoint && !strings.HasSuffix(endpoint, ".amazonaws.com") {
 		opts.Region = "us-east-1"
 	}
-	b := &Backend{opts: opts, maxRetries: opts.MaxRetries, refused: opts.RefusedAttempts}
+	b := &Backend{opts: opts, maxRetries: opts.MaxRetries, refused: opts.RefusedAttempts, timeouts: opts.TimeoutAttempts}
 	if b.maxRetries <= 0 {
 		b.maxRetries = 10
 	}
 	if b.refused <= 0 {
 		b.refused = 3
+	}
+	if b.timeouts <= 0 {
+		b.timeouts = 3
 	}
 	rt, err := b.newTransport()
 	if err != nil {

@@ -34,6 +34,11 @@ import (
 //     timeout) is not worth ten attempts: after RefusedAttempts of them the
 //     transport cancels the whole operation with ErrUnavailable, so a wrong
 //     endpoint fails within about a second instead of half a minute.
+//   - Likewise an attempt left unanswered for ResponseTimeout: after
+//     TimeoutAttempts of them the operation fails. A distributed MinIO that
+//     lost its quorum answers writes with SlowDownWrite at once but holds a
+//     DELETE (and a PUT caught half-way) for up to its 10-minute lock
+//     timeout; ten attempts would make that 100 minutes.
 //
 // Reading a response body is not covered by minio-go's loop; Load resumes
 // a broken body itself (see resume.go), with the same attempt budget.
@@ -43,8 +48,9 @@ type opKey struct{}
 
 // opState is shared by the HTTP attempts of one backend operation.
 type opState struct {
-	cancel  context.CancelCauseFunc
-	refused atomic.Int32
+	cancel   context.CancelCauseFunc
+	refused  atomic.Int32
+	timeouts atomic.Int32
 }
 
 // op starts an operation: the returned context lets the transport cancel
@@ -137,6 +143,10 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		if int(st.refused.Add(1)) >= t.b.refused {
 			st.cancel(opFailure{fmt.Errorf("cannot connect to %s (%v): %w", req.URL.Host, shortNetErr(err), storage.ErrUnavailable)})
 		}
+	case timedOut(err) && req.Context().Err() == nil:
+		if n := int(st.timeouts.Add(1)); n >= t.b.timeouts {
+			st.cancel(opFailure{fmt.Errorf("%s did not answer within %s, %d times: %w", req.URL.Host, t.b.timeout, n, storage.ErrUnavailable)})
+		}
 	}
 	return res, err
 }
@@ -184,6 +194,12 @@ func refused(err error) bool {
 		return true
 	}
 	return false
+}
+
+// timedOut reports whether err is an attempt that got no answer in time.
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 // shortNetErr names a network failure without URLs or request details.
