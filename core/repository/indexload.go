@@ -29,7 +29,9 @@ func (r *Repository) Segments() []ID { return r.segments }
 
 // readIndex lists and reads the segments. A segment that vanishes between
 // the listing and the read was superseded by a prune's compacted segment
-// and deleted: the listing is simply taken again.
+// and deleted: when a segment read names it as superseded it is simply
+// skipped, otherwise (the compacted segment came after the listing) the
+// listing is taken again.
 func (r *Repository) readIndex(ctx context.Context) (*Index, []ID, error) {
 	for attempt := 0; ; attempt++ {
 		idx, used, err := r.readIndexOnce(ctx)
@@ -68,11 +70,18 @@ func (r *Repository) readIndexOnce(ctx context.Context) (*Index, []ID, error) {
 	wg.Wait()
 	superseded := map[ID]bool{}
 	for i, s := range segs {
-		if errs[i] != nil {
+		if errs[i] != nil && !errors.Is(errs[i], storage.ErrNotFound) {
 			return nil, nil, errs[i]
 		}
-		for _, old := range s.Supersedes {
-			superseded[old] = true
+		if s != nil {
+			for _, old := range s.Supersedes {
+				superseded[old] = true
+			}
+		}
+	}
+	for i := range segs {
+		if errs[i] != nil && !superseded[names[i]] {
+			return nil, nil, errs[i]
 		}
 	}
 	idx := newIndex()
