@@ -12,7 +12,8 @@
 # them off from the other services on the host's 127.0.0.1). Nothing is
 # forwarded beyond the pair. The /24 is derived from this checkout's path,
 # so several checkouts on one machine get their own.
-#   s3-cluster.sh install          build .tools/bin/minio unless present (as minio.sh)
+#   s3-cluster.sh install          build .tools/bin/minio unless present (as minio.sh);
+#                                  curl (Debian) for the write probes
 #   s3-cluster.sh start ENVFILE    make the namespace, start the four nodes, wait
 #                                  for write quorum; append
 #                                  SAVEPOINT_TEST_S3_CLUSTER_ENDPOINTS=IP:PORT,... (4),
@@ -20,10 +21,10 @@
 #                                  SAVEPOINT_TEST_S3_CLUSTER_SECRET_KEY and
 #                                  SAVEPOINT_TEST_S3_CLUSTER_CTL (this script) to ENVFILE
 #   s3-cluster.sh stop             stop every node, delete the namespace and the drives
-#   s3-cluster.sh stop-node N      kill node N (1-4) with SIGKILL, as a crash would
-#   s3-cluster.sh start-node N     start node N again on its drive; wait until it
-#                                  answers and, when 3 or more nodes run, until
-#                                  the cluster has write quorum
+#   s3-cluster.sh stop-node N...   kill nodes N (1-4) with SIGKILL, as a crash would
+#   s3-cluster.sh start-node N...  start nodes N again on their drives; wait until
+#                                  they answer and, when 3 or more nodes run, until
+#                                  every running node accepts writes
 #   s3-cluster.sh status           print each node's state
 # Needs root (ip netns, ip link).
 set -euo pipefail
@@ -50,7 +51,10 @@ need_root() {
   fi
 }
 
-install() { bash "$root/scripts/services/minio.sh" install; }
+install() {
+  bash "$root/scripts/services/minio.sh" install
+  command -v curl >/dev/null || bash "$root/scripts/apt-install.sh" curl
+}
 
 endpoints() {
   local i out=()
@@ -87,22 +91,61 @@ http_status() {
 running() {
   local i n=0
   for i in $(seq 1 "$nodes"); do
-    if [ -f "$run/node$i.pid" ] && kill -0 "$(cat "$run/node$i.pid")" 2>/dev/null; then n=$((n + 1)); fi
+    if [ -f "$run/node$i.pid" ] && alive "$(cat "$run/node$i.pid")"; then n=$((n + 1)); fi
   done
   echo "$n"
 }
 
-# wait_ready N: node N answers, and sees write quorum when enough nodes
-# run for one (3 of 4); 60 s at most.
+# wait_ready N: node N answers; when enough nodes run for a write quorum
+# (3 of 4), every running node must also accept a write. A node started
+# while others were down keeps them offline in its view for about ten
+# seconds after they return, refusing writes with SlowDownWrite while its
+# /minio/health/cluster already says 200; so the check is a real PUT
+# (signed by curl) through each node. 60 s at most per node.
 wait_ready() {
-  local i=$1 n path=/minio/health/live
-  [ "$(running)" -ge 3 ] && path=/minio/health/cluster
+  local i=$1 j
+  wait_status "$i" /minio/health/live || return 1
+  [ "$(running)" -ge 3 ] || return 0
+  for j in $(seq 1 "$nodes"); do
+    if [ -f "$run/node$j.pid" ] && alive "$(cat "$run/node$j.pid")"; then
+      wait_status "$j" /minio/health/cluster || return 1
+      wait_write "$j" || return 1
+    fi
+  done
+}
+
+# s3_put N PATH [BODY] prints the HTTP status of a signed PUT through node N.
+s3_put() {
+  local body=${3:-}
+  # shellcheck disable=SC1091
+  . "$run/credentials"
+  curl -s -o /dev/null -w '%{http_code}' --max-time 5 \
+    --aws-sigv4 "aws:amz:us-east-1:s3" --user "$user:$pass" \
+    -H "x-amz-content-sha256: $(printf '%s' "$body" | sha256sum | cut -d' ' -f1)" \
+    -X PUT --data-binary "$body" "http://$(addr "$1"):$(port "$1")$2" || true
+}
+
+# wait_write N waits until a PUT through node N succeeds.
+wait_write() {
+  local i=$1 n
+  for n in $(seq 1 600); do
+    [ "$(s3_put "$i" /s3-cluster-ready/probe "node $i")" = 200 ] && return 0
+    sleep 0.1
+  done
+  echo "minio node $i refused writes for 60s; its log:" >&2
+  tail -n 20 "$run/node$i.log" >&2
+  return 1
+}
+
+# wait_status N PATH waits until node N answers PATH with 200.
+wait_status() {
+  local i=$1 path=$2 n
   for n in $(seq 1 600); do
     if [ "$(http_status "$(addr "$i")" "$(port "$i")" "$path")" = 200 ]; then
       return 0
     fi
-    if ! kill -0 "$(cat "$run/node$i.pid")" 2>/dev/null; then
-      echo "minio node $i exited during start-up:" >&2
+    if ! alive "$(cat "$run/node$i.pid")"; then
+      echo "minio node $i exited:" >&2
       tail -n 20 "$run/node$i.log" >&2
       return 1
     fi
@@ -136,7 +179,10 @@ start() {
     echo "pass=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
   } >"$run/credentials"
   for i in $(seq 1 "$nodes"); do start_node "$i"; done
-  for i in $(seq 1 "$nodes"); do wait_ready "$i"; done
+  for i in $(seq 1 "$nodes"); do wait_status "$i" /minio/health/cluster; done
+  # The bucket of the write probes (see wait_ready).
+  [ "$(s3_put 1 /s3-cluster-ready)" = 200 ] || { echo "s3-cluster.sh: cannot create the probe bucket" >&2; return 1; }
+  for i in $(seq 1 "$nodes"); do wait_write "$i"; done
   # shellcheck disable=SC1091
   . "$run/credentials"
   local eps=()
@@ -155,40 +201,68 @@ kill_node() {
   [ -f "$run/node$i.pid" ] || return 0
   pid=$(cat "$run/node$i.pid")
   if kill "-$sig" "$pid" 2>/dev/null; then
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    [ "$sig" = KILL ] || wait_gone "$pid"
     kill -9 "$pid" 2>/dev/null || true
     wait_gone "$pid"
   fi
   rm -f "$run/node$i.pid"
 }
 
+# alive reports whether pid runs (a zombie does not).
+alive() {
+  local st
+  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+  [[ $st != Z* ]]
+}
+
+# wait_gone waits until pid is dead: gone, or a zombie its new parent has
+# not reaped yet (it holds no socket and no file any more).
 wait_gone() {
-  for _ in $(seq 1 100); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+  local st
+  for _ in $(seq 1 100); do
+    st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
+    [[ $st == Z* ]] && return 0
+    sleep 0.02
+  done
 }
 
 stop() {
   local i
   for i in $(seq 1 "$nodes"); do kill_node "$i" TERM; done
   if ip netns list 2>/dev/null | grep -qw "$ns"; then ip netns del "$ns"; fi
-  if ip link show "$veth_host" >/dev/null 2>&1; then ip link del "$veth_host"; fi
+  # Deleting the namespace takes its veth end, and with it the pair.
+  ip link del "$veth_host" 2>/dev/null || true
   rm -rf "$run"
 }
 
-node_arg() {
-  local i=${1:-}
-  if ! [[ $i =~ ^[1-9]$ ]] || [ "$i" -gt "$nodes" ]; then
-    echo "usage: s3-cluster.sh stop-node|start-node N (1-$nodes)" >&2
-    exit 2
-  fi
+# node_args checks the node numbers N... and prints them.
+node_args() {
+  local i
+  [ $# -gt 0 ] || { echo "usage: s3-cluster.sh stop-node|start-node N... (1-$nodes)" >&2; exit 2; }
+  for i in "$@"; do
+    if ! [[ $i =~ ^[1-9]$ ]] || [ "$i" -gt "$nodes" ]; then
+      echo "usage: s3-cluster.sh stop-node|start-node N... (1-$nodes)" >&2
+      exit 2
+    fi
+  done
   [ -f "$run/credentials" ] || { echo "s3-cluster.sh: the cluster is not running" >&2; exit 1; }
-  echo "$i"
+  echo "$@"
+}
+
+# start_nodes N... starts the nodes that are down, then waits for them.
+start_nodes() {
+  local i
+  for i in "$@"; do
+    if ! { [ -f "$run/node$i.pid" ] && alive "$(cat "$run/node$i.pid")"; }; then start_node "$i"; fi
+  done
+  for i in "$@"; do wait_ready "$i"; done
 }
 
 status() {
   local i pid state
   for i in $(seq 1 "$nodes"); do
     state=down
-    if [ -f "$run/node$i.pid" ] && pid=$(cat "$run/node$i.pid") && kill -0 "$pid" 2>/dev/null; then state="up (pid $pid)"; fi
+    if [ -f "$run/node$i.pid" ] && pid=$(cat "$run/node$i.pid") && alive "$pid"; then state="up (pid $pid)"; fi
     echo "node $i $(addr "$i"):$(port "$i") $state"
   done
 }
@@ -197,13 +271,16 @@ case "${1:-}" in
   install) install ;;
   start) start "${2:-}" ;;
   stop) stop ;;
-  stop-node) i=$(node_arg "${2:-}"); kill_node "$i" KILL ;;
+  stop-node)
+    shift
+    list=$(node_args "$@")
+    for i in $list; do kill_node "$i" KILL; done
+    ;;
   start-node)
-    i=$(node_arg "${2:-}")
-    if [ -f "$run/node$i.pid" ] && kill -0 "$(cat "$run/node$i.pid")" 2>/dev/null; then exit 0; fi
-    start_node "$i"
-    wait_ready "$i"
+    shift
+    list=$(node_args "$@")
+    start_nodes $list
     ;;
   status) status ;;
-  *) echo "usage: $0 install | start ENVFILE | stop | stop-node N | start-node N | status" >&2; exit 2 ;;
+  *) echo "usage: $0 install | start ENVFILE | stop | stop-node N... | start-node N... | status" >&2; exit 2 ;;
 esac

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"os/exec"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -38,30 +39,35 @@ func requireCluster(t *testing.T) *cluster {
 // endpoint returns host:port of node n (1-4).
 func (c *cluster) endpoint(n int) string { return c.endpoints[n-1] }
 
-// node runs the script's stop-node or start-node for node n.
-func (c *cluster) node(t *testing.T, verb string, n int) {
+// nodes runs the script's stop-node or start-node for nodes ns.
+func (c *cluster) nodes(t *testing.T, verb string, ns ...int) {
 	t.Helper()
-	out, err := exec.Command("bash", c.ctl, verb, string(rune('0'+n))).CombinedOutput()
+	args := []string{c.ctl, verb}
+	for _, n := range ns {
+		args = append(args, strconv.Itoa(n))
+	}
+	out, err := exec.Command("bash", args...).CombinedOutput()
 	if err != nil {
-		t.Fatalf("s3-cluster.sh %s %d: %v\n%s", verb, n, err, out)
+		t.Fatalf("s3-cluster.sh %s %v: %v\n%s", verb, ns, err, out)
 	}
 }
 
-// stopNode kills node n (SIGKILL) and returns when it is gone. The node
-// is started again when the test ends, so a failing test leaves the
-// cluster whole for the next one.
-func (c *cluster) stopNode(t *testing.T, n int) time.Time {
+// stopNodes kills nodes ns (SIGKILL) and returns when they are gone. The
+// nodes are started again when the test ends, so a failing test leaves
+// the cluster whole for the next one.
+func (c *cluster) stopNodes(t *testing.T, ns ...int) time.Time {
 	t.Helper()
-	c.node(t, "stop-node", n)
-	t.Cleanup(func() { c.node(t, "start-node", n) })
+	c.nodes(t, "stop-node", ns...)
+	t.Cleanup(func() { c.nodes(t, "start-node", ns...) })
 	return time.Now()
 }
 
-// startNode starts node n again and waits until the cluster has write
-// quorum; it returns when it was done.
-func (c *cluster) startNode(t *testing.T, n int) time.Time {
+// startNodes starts nodes ns again and waits until every running node
+// accepts writes (or, with fewer than three running, until they answer);
+// it returns when it was done.
+func (c *cluster) startNodes(t *testing.T, ns ...int) time.Time {
 	t.Helper()
-	c.node(t, "start-node", n)
+	c.nodes(t, "start-node", ns...)
 	return time.Now()
 }
 
