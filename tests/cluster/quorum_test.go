@@ -42,6 +42,9 @@ func TestQuorumLost(t *testing.T) {
 	if code := save.wait(); code != 1 {
 		t.Fatalf("save without write quorum: exit %d, want 1\n%s%s", code, save.stdout.String(), save.stderr.String())
 	}
+	if msg := oneLine(t, save); !strings.Contains(msg, "storage unavailable") {
+		t.Fatalf("save without write quorum: %s", msg)
+	}
 	att, failed := p.counts()
 	t.Logf("save without write quorum failed after %s (%s after the first kill), %d requests, %d failed attempts: %s",
 		save.ended.Sub(started).Round(time.Millisecond), save.ended.Sub(down).Round(time.Millisecond), att, failed, oneLine(t, save))
@@ -56,7 +59,11 @@ func TestQuorumLost(t *testing.T) {
 	if code := restore.wait(); code != 1 {
 		t.Fatalf("restore without read quorum: exit %d, want 1\n%s%s", code, restore.stdout.String(), restore.stderr.String())
 	}
-	t.Logf("restore without read quorum: %s", oneLine(t, restore))
+	msg := oneLine(t, restore)
+	if !strings.Contains(msg, "storage unavailable") {
+		t.Fatalf("restore without read quorum: %s", msg)
+	}
+	t.Logf("restore without read quorum: %s", msg)
 
 	up := time.Now()
 	c.startNodes(t, 2, 3, 4)
