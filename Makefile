@@ -3,7 +3,14 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.version=$(VERSION)
+# The commit, its time and the dirty flag for `savepoint version` (the Go
+# toolchain records none in a linked git worktree).
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+COMMIT_TIME := $(shell git log -1 --format=%cI 2>/dev/null)
+MODIFIED := $(shell test -z "$$(git status --porcelain 2>/dev/null)" && echo false || echo true)
+CLIPKG := github.com/savepoint-ci/savepoint/core/cli
+LDFLAGS := -s -w -X main.version=$(VERSION) -X $(CLIPKG).buildCommit=$(COMMIT) \
+  -X $(CLIPKG).buildCommitTime=$(COMMIT_TIME) -X $(CLIPKG).buildModified=$(MODIFIED)
 BIN := bin/savepoint
 
 .PHONY: all build demo test test-short bench lint clean build-plugin image
@@ -47,6 +54,13 @@ test-short:
 
 bench: build
 	bash scripts/bench.sh $(BENCH_ARGS)
+
+# fuzz: every fuzz target (decoders of stored bytes) for FUZZTIME each;
+# `make test` only replays their seeds and testdata/fuzz corpora.
+FUZZTIME ?= 20s
+.PHONY: fuzz
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
 lint:
 	gofmt -l . | tee /dev/stderr | (! read)
