@@ -127,6 +127,7 @@ func commands(env Env) []*cli.Command {
 		pruneCommand(env),
 		verifyCommand(env),
 		versionCommand(env),
+		completionCommand(env),
 	}
 	for _, c := range cmds {
 		c.OnUsageError = func(c *cli.Context, err error, isSub bool) error {
