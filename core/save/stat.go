@@ -2,7 +2,6 @@ package save
 
 import (
 	"os"
-	"syscall"
 
 	"github.com/savepoint-ci/savepoint/core/tree"
 )
@@ -28,12 +27,20 @@ func nodeFromInfo(name string, fi os.FileInfo) tree.Node {
 	case m&os.ModeSymlink != 0:
 		n.Type = tree.Symlink
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		n.UID, n.GID = st.Uid, st.Gid
+	if st, ok := statOf(fi); ok {
+		n.UID, n.GID = st.uid, st.gid
 		if n.Type == tree.File {
-			n.Inode = st.Ino
-			n.CTime = st.Ctim.Sec*1e9 + st.Ctim.Nsec
+			n.Inode, n.CTime = st.ino, st.ctime
 		}
 	}
 	return n
+}
+
+// fileStat is what the platform's stat adds to os.FileInfo: the owner, and
+// the inode and change time that tell an unchanged file from a replaced
+// one (stat_*.go).
+type fileStat struct {
+	uid, gid uint32
+	ino      uint64
+	ctime    int64 // Unix nanoseconds
 }
