@@ -13,7 +13,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X $(CLIPKG).buildCommit=$(COMMIT) \
   -X $(CLIPKG).buildCommitTime=$(COMMIT_TIME) -X $(CLIPKG).buildModified=$(MODIFIED)
 BIN := bin/savepoint
 
-.PHONY: all build demo test test-short bench lint clean build-plugin image
+.PHONY: all build demo test test-short bench lint clean build-plugin image release
 
 all: build
 
@@ -35,6 +35,13 @@ image:
 	go run ./tools/imagebuild -out bin/image -version $(VERSION) -revision "$$(git rev-parse HEAD 2>/dev/null)" \
 	  $(foreach a,$(IMAGE_ARCHES),-platform linux/$(a)=bin/linux-$(a)) \
 	  $$(test -x /bin/busybox && echo -busybox linux/$$(go env GOARCH)=/bin/busybox)
+
+# release: the container images (above), then in dist/ the binaries for linux
+# and darwin on amd64 and arm64, a CycloneDX SBOM per binary, the shell
+# completions and SHA256SUMS (scripts/release.sh; RELEASE_PLATFORMS picks others;
+# windows does not build yet, see CHANGELOG.md).
+release: image
+	VERSION="$(VERSION)" LDFLAGS="$(LDFLAGS)" bash scripts/release.sh
 
 # build-plugin: the Drone/Woodpecker plugin (drone/), also what Woodpecker's local backend runs.
 build-plugin:
@@ -67,7 +74,7 @@ lint:
 	go vet ./...
 
 clean:
-	rm -rf bin .demo
+	rm -rf bin dist .demo
 
 # gitlab-publish: split gitlab/ (the CI/CD component project) into its own
 # history and push it to GITLAB_COMPONENT_REMOTE (default branch main; a semver
