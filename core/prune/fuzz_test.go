@@ -9,19 +9,8 @@ import (
 	"github.com/savepoint-ci/savepoint/core/prune"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/storage"
-	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
-
-// plainRepo is an empty unencrypted repository: the fuzzer writes the
-// plaintext of sealed objects.
-func plainRepo(t *testing.T) (*repository.Repository, *mem.Backend) {
-	be := mem.New()
-	repo, err := repository.Init(ctx, be, repository.InitOptions{NoEncryption: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return repo, be
-}
 
 // FuzzLease stores the input as the prune lease: prune refuses with a
 // lease error, and --break-lease always takes the lease over.
@@ -31,7 +20,7 @@ func FuzzLease(f *testing.F) {
 	f.Add([]byte("null"))
 	f.Add([]byte(`{"expires":"9999-12-31T23:59:59Z"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		repo, be := plainRepo(t)
+		repo, be := testrepo.NewPlain(t)
 		if err := be.Save(ctx, storage.Handle{Kind: storage.KindLease, Name: prune.LeaseName}, data); err != nil {
 			t.Fatal(err)
 		}
@@ -56,7 +45,7 @@ func FuzzSessionMarker(f *testing.F) {
 	f.Add("..", []byte{})
 	f.Add("a b", []byte{0xff})
 	f.Fuzz(func(t *testing.T, name string, data []byte) {
-		repo, be := plainRepo(t)
+		repo, be := testrepo.NewPlain(t)
 		if err := be.Save(ctx, storage.Handle{Kind: storage.KindSession, Name: name}, data); err != nil {
 			return // not a name a backend stores
 		}

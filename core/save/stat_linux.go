@@ -1,14 +1,5 @@
 package save
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
-func statOf(fi os.FileInfo) (fileStat, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return fileStat{}, false
-	}
-	return fileStat{uid: st.Uid, gid: st.Gid, ino: st.Ino, ctime: st.Ctim.Sec*1e9 + st.Ctim.Nsec}, true
-}
+func ctimespec(st *syscall.Stat_t) syscall.Timespec { return st.Ctim }

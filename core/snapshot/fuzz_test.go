@@ -10,7 +10,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/storage"
-	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // FuzzLoadSnapshot stores the input as a snapshot of an unencrypted
@@ -27,11 +27,7 @@ func FuzzLoadSnapshot(f *testing.F) {
 	f.Add([]byte(`{"sources":[{"kind":"image","content":null}],"stats":{"bytes_stored":-1}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx := context.Background()
-		be := mem.New()
-		repo, err := repository.Init(ctx, be, repository.InitOptions{NoEncryption: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		repo, be := testrepo.NewPlain(t)
 		sum := sha256.Sum256(data)
 		if err := be.Save(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: hex.EncodeToString(sum[:])}, data); err != nil {
 			t.Fatal(err)

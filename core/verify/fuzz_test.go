@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
-	"github.com/savepoint-ci/savepoint/core/storage/mem"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // FuzzFailureMarker stores the input as a verify-failure marker: reading
@@ -20,11 +20,7 @@ func FuzzFailureMarker(f *testing.F) {
 	f.Add([]byte("null"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ctx := context.Background()
-		be := mem.New()
-		repo, err := repository.Init(ctx, be, repository.InitOptions{NoEncryption: true})
-		if err != nil {
-			t.Fatal(err)
-		}
+		repo, be := testrepo.NewPlain(t)
 		var id repository.ID
 		id[0] = 1
 		if err := be.Save(ctx, failedHandle(id), data); err != nil {

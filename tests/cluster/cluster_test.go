@@ -13,6 +13,7 @@ import (
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/savepoint-ci/savepoint/core/storage/s3"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // cluster is the four-node MinIO that scripts/services/s3-cluster.sh runs.
@@ -102,4 +103,17 @@ func (c *cluster) backend(t *testing.T, n int, bucket string) *s3.Backend {
 	}
 	t.Cleanup(func() { b.Close() })
 	return b
+}
+
+// repo makes a fresh bucket holding an initialised test repository (cheap
+// key derivation, small chunks and packs) and returns its name and a
+// backend through node 1.
+func (c *cluster) repo(t *testing.T) (string, *s3.Backend) {
+	t.Helper()
+	name := bucket()
+	be := c.backend(t, 1, name)
+	if _, err := testrepo.Init(t, be); err != nil {
+		t.Fatal(err)
+	}
+	return name, be
 }

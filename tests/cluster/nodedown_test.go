@@ -65,11 +65,7 @@ func restored(dir string) int64 {
 // nothing.
 func TestNodeDownDuringSaveAndRestore(t *testing.T) {
 	c := requireCluster(t)
-	name := bucket()
-	be := c.backend(t, 1, name)
-	if _, err := testrepo.Init(t, be); err != nil {
-		t.Fatal(err)
-	}
+	name, be := c.repo(t)
 	src := t.TempDir()
 	bigTree(t, src, 48)
 	p := newCountingProxy(t, c.endpoint(1))

@@ -18,11 +18,7 @@ import (
 // --read-data` finds nothing, and saving works again.
 func TestQuorumLost(t *testing.T) {
 	c := requireCluster(t)
-	name := bucket()
-	be := c.backend(t, 1, name)
-	if _, err := testrepo.Init(t, be); err != nil {
-		t.Fatal(err)
-	}
+	name, be := c.repo(t)
 	src := t.TempDir()
 	testrepo.WriteFile(t, src, "small/a.bin", testrepo.Random(300<<10))
 	testrepo.WriteFile(t, src, "small/b.txt", []byte("before the outage"))

@@ -40,11 +40,7 @@ type committed struct {
 // one a writer committed, and each restores byte-identical.
 func TestConcurrentWritersAndPrune(t *testing.T) {
 	c := requireCluster(t)
-	name := bucket()
-	be := c.backend(t, 1, name)
-	if _, err := testrepo.Init(t, be); err != nil {
-		t.Fatal(err)
-	}
+	name, _ := c.repo(t)
 	work := t.TempDir()
 	w := &writers{shared: testrepo.Random(200 << 10), stop: make(chan struct{}), errs: make(chan error, 8)}
 	for i := 0; i < 8; i++ {
