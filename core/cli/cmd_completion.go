@@ -39,6 +39,7 @@ func bindCompletion(c *cli.Context) (CompletionOptions, error) {
 // way as the running one (NewApp), so it knows every command and flag.
 func runCompletion(_ context.Context, g *Globals, o CompletionOptions) error {
 	app := NewApp(g.Version, g.Env)
+	app.Setup() // adds --help and --version, as a run has them
 	var script string
 	switch o.Shell {
 	case "bash":
@@ -46,11 +47,7 @@ func runCompletion(_ context.Context, g *Globals, o CompletionOptions) error {
 	case "zsh":
 		script = zshCompletion(app)
 	case "fish":
-		s, err := fishCompletion(app)
-		if err != nil {
-			return fmt.Errorf("completion: %w", err)
-		}
-		script = s
+		script = fishCompletion(app)
 	}
 	_, err := fmt.Fprint(g.Env.Stdout, script)
 	return err
