@@ -6,44 +6,14 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
-var (
-	buildOnce sync.Once
-	buildDir  string
-	buildErr  error
-	buildOut  []byte
-)
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	if buildDir != "" {
-		os.RemoveAll(buildDir)
-	}
-	os.Exit(code)
-}
-
-// binary builds the savepoint binary once for the package.
-func binary(t *testing.T) string {
-	t.Helper()
-	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "savepoint-cluster-")
-		if buildErr != nil {
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, "savepoint"), "github.com/savepoint-ci/savepoint")
-		buildOut, buildErr = cmd.CombinedOutput()
-	})
-	if buildErr != nil {
-		t.Fatalf("building savepoint: %v\n%s", buildErr, buildOut)
-	}
-	return filepath.Join(buildDir, "savepoint")
-}
+func TestMain(m *testing.M) { testserver.Main(m) }
 
 // client runs the savepoint binary against one repository through one
 // endpoint (a node, or a proxy in front of one).
@@ -55,7 +25,7 @@ type client struct {
 }
 
 func (c *cluster) client(t *testing.T, endpoint, bucket string) *client {
-	return &client{t: t, bin: binary(t), endpoint: endpoint, env: []string{
+	return &client{t: t, bin: testserver.Binary(t), endpoint: endpoint, env: []string{
 		"SAVEPOINT_REPOSITORY=s3://" + bucket + "/repo",
 		"SAVEPOINT_PASSWORD=test-password",
 		"SAVEPOINT_S3_ENDPOINT=" + endpoint,
