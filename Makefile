@@ -3,10 +3,17 @@
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.tools/bin:$(PATH)
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-LDFLAGS := -s -w -X main.version=$(VERSION)
+# The commit, its time and the dirty flag for `savepoint version` (the Go
+# toolchain records none in a linked git worktree).
+COMMIT := $(shell git rev-parse HEAD 2>/dev/null)
+COMMIT_TIME := $(shell git log -1 --format=%cI 2>/dev/null)
+MODIFIED := $(shell test -z "$$(git status --porcelain 2>/dev/null)" && echo false || echo true)
+CLIPKG := github.com/savepoint-ci/savepoint/core/cli
+LDFLAGS := -s -w -X main.version=$(VERSION) -X $(CLIPKG).buildCommit=$(COMMIT) \
+  -X $(CLIPKG).buildCommitTime=$(COMMIT_TIME) -X $(CLIPKG).buildModified=$(MODIFIED)
 BIN := bin/savepoint
 
-.PHONY: all build demo test test-short bench lint clean build-plugin image
+.PHONY: all build demo test test-short bench lint clean build-plugin image release
 
 all: build
 
@@ -29,6 +36,13 @@ image:
 	  $(foreach a,$(IMAGE_ARCHES),-platform linux/$(a)=bin/linux-$(a)) \
 	  $$(test -x /bin/busybox && echo -busybox linux/$$(go env GOARCH)=/bin/busybox)
 
+# release: the container images (above), then in dist/ the binaries for linux
+# and darwin on amd64 and arm64, a CycloneDX SBOM per binary, the shell
+# completions and SHA256SUMS (scripts/release.sh; RELEASE_PLATFORMS picks others;
+# windows does not build yet, see CHANGELOG.md).
+release: image
+	VERSION="$(VERSION)" LDFLAGS="$(LDFLAGS)" bash scripts/release.sh
+
 # build-plugin: the Drone/Woodpecker plugin (drone/), also what Woodpecker's local backend runs.
 build-plugin:
 	CGO_ENABLED=0 go build -trimpath -ldflags "$(LDFLAGS)" -o bin/savepoint-plugin ./drone
@@ -48,12 +62,19 @@ test-short:
 bench: build
 	bash scripts/bench.sh $(BENCH_ARGS)
 
+# fuzz: every fuzz target (decoders of stored bytes) for FUZZTIME each;
+# `make test` only replays their seeds and testdata/fuzz corpora.
+FUZZTIME ?= 20s
+.PHONY: fuzz
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
 lint:
 	gofmt -l . | tee /dev/stderr | (! read)
 	go vet ./...
 
 clean:
-	rm -rf bin .demo
+	rm -rf bin dist .demo
 
 # gitlab-publish: split gitlab/ (the CI/CD component project) into its own
 # history and push it to GITLAB_COMPONENT_REMOTE (default branch main; a semver

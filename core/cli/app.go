@@ -98,6 +98,8 @@ func commands() []*cli.Command {
 		serveCommand(),
 		tokenCommand(),
 		remoteCommand(),
+		versionCommand(),
+		completionCommand(),
 	}
 }
 

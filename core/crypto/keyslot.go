@@ -61,10 +61,48 @@ func WrapKey(mk *MasterKey, password string, encrypt bool) (*KeySlot, error) {
 	return slot, nil
 }
 
+// maxScryptMemory bounds the memory a key slot's scrypt parameters may ask
+// for (128·N·r bytes): 1 GiB, 32 times the default's. The slot is read from
+// storage, so its parameters are not to be trusted.
+const maxScryptMemory = 1 << 30
+
+// ParseKeySlot decodes a stored key slot and checks that its parameters
+// are usable, without deriving anything.
+func ParseKeySlot(data []byte) (*KeySlot, error) {
+	var k KeySlot
+	if err := json.Unmarshal(data, &k); err != nil {
+		return nil, err
+	}
+	switch k.KDF {
+	case "none":
+		if k.Plain == nil {
+			return nil, errors.New("key slot without key")
+		}
+	case "scrypt":
+		if err := k.checkParams(); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("key slot uses unknown KDF %q", k.KDF)
+	}
+	return &k, nil
+}
+
+func (k *KeySlot) checkParams() error {
+	if k.N < 2 || k.N > 1<<22 || k.N&(k.N-1) != 0 || k.R < 1 || k.R > 64 || k.P < 1 || k.P > 16 ||
+		int64(128)*int64(k.N)*int64(k.R) > maxScryptMemory {
+		return fmt.Errorf("key slot has unsupported scrypt parameters N=%d r=%d p=%d", k.N, k.R, k.P)
+	}
+	if len(k.Salt) < 16 || len(k.Salt) > 1024 {
+		return fmt.Errorf("key slot has a salt of %d bytes", len(k.Salt))
+	}
+	return nil
+}
+
 func (k *KeySlot) derive(password string) ([32]byte, error) {
 	var kek [32]byte
-	if k.N < 2 || k.N > 1<<22 || k.R < 1 || k.R > 64 || k.P < 1 || k.P > 16 {
-		return kek, fmt.Errorf("key slot has unsupported scrypt parameters N=%d r=%d p=%d", k.N, k.R, k.P)
+	if err := k.checkParams(); err != nil {
+		return kek, err
 	}
 	b, err := scrypt.Key([]byte(password), k.Salt, k.N, k.R, k.P, 32)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/s3"
@@ -76,6 +77,10 @@ func openS3(ctx context.Context, url string, opts Options) (storage.Backend, err
 	if o.Insecure, err = flag(o.Insecure, "SAVEPOINT_S3_INSECURE"); err != nil {
 		return nil, err
 	}
+	timeout, err := durationEnv(opts.getenv, "SAVEPOINT_S3_TIMEOUT")
+	if err != nil {
+		return nil, err
+	}
 	profile := first(o.Profile, "SAVEPOINT_S3_PROFILE", "AWS_PROFILE")
 	return s3.New(s3.Options{
 		Bucket:       bucket,
@@ -90,7 +95,23 @@ func openS3(ctx context.Context, url string, opts Options) (storage.Backend, err
 		Connections:  opts.Connections,
 		Profile:      profile,
 		Credentials:  s3.NewCredentials(profile, opts.Getenv),
+		// SAVEPOINT_S3_TIMEOUT: how long an attempt may move no byte;
+		// three such stalls fail the operation (default 5s).
+		IdleTimeout: timeout,
 	})
+}
+
+// durationEnv reads a positive Go duration (30s, 2m) from env; unset is 0.
+func durationEnv(getenv func(string) string, env string) (time.Duration, error) {
+	s := getenv(env)
+	if s == "" {
+		return 0, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s=%q: want a duration such as 30s: %w", env, s, storage.ErrInvalid)
+	}
+	return d, nil
 }
 
 // parseS3URL splits s3://bucket/prefix/path into bucket and prefix.

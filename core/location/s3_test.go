@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -87,6 +88,15 @@ func TestS3EnvFallbacks(t *testing.T) {
 	_, err := location.Open(context.Background(), "s3://b", location.Options{Getenv: env(map[string]string{"SAVEPOINT_S3_INSECURE": "maybe"})})
 	if !errors.Is(err, storage.ErrInvalid) {
 		t.Fatalf("a bad boolean must be refused: %v", err)
+	}
+	if o = openS3(t, "s3://b", location.Options{Getenv: env(map[string]string{"SAVEPOINT_S3_TIMEOUT": "7s"})}); o.IdleTimeout != 7*time.Second {
+		t.Fatalf("SAVEPOINT_S3_TIMEOUT=7s gave an idle timeout of %s", o.IdleTimeout)
+	}
+	for _, bad := range []string{"5", "-1s", "soon"} {
+		_, err := location.Open(context.Background(), "s3://b", location.Options{Getenv: env(map[string]string{"SAVEPOINT_S3_TIMEOUT": bad})})
+		if !errors.Is(err, storage.ErrInvalid) || !strings.Contains(err.Error(), "SAVEPOINT_S3_TIMEOUT") {
+			t.Fatalf("SAVEPOINT_S3_TIMEOUT=%s must be refused: %v", bad, err)
+		}
 	}
 }
 

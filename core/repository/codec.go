@@ -17,6 +17,11 @@ const (
 // hostile repository cannot make savepoint allocate without bound.
 const MaxBlobSize = 64 << 20
 
+// maxStoredBlob bounds a blob's stored length in pack headers and index
+// entries: compression only keeps smaller forms, sealing adds a nonce and a
+// tag (28 bytes); the rest is margin.
+const maxStoredBlob = MaxBlobSize + 1<<10
+
 // ErrCorrupted marks stored bytes that fail their checks.
 var ErrCorrupted = errors.New("corrupted")
 

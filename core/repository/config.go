@@ -43,6 +43,11 @@ func loadConfig(ctx context.Context, be storage.Backend) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading repository config: %w", err)
 	}
+	return parseConfig(data)
+}
+
+// parseConfig decodes and checks a stored config.
+func parseConfig(data []byte) (*Config, error) {
 	var cfg Config
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return nil, fmt.Errorf("repository config is corrupted: %v", err)

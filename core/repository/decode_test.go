@@ -8,16 +8,27 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
-// Hostile or damaged bytes must give errors, never panics or huge allocations.
+// Hostile or damaged bytes must give errors, never panics or huge
+// allocations (see fuzz_test.go for the other stored objects).
 func FuzzDecodeSegment(f *testing.F) {
 	var id ID
 	rand.Read(id[:])
 	f.Add(encodeSegment(&Segment{Blobs: map[ID]Location{id: {Pack: id, Kind: storage.KindData, Type: DataBlob, Length: 10, RawLength: 10}}, Supersedes: []ID{id}}))
 	f.Add([]byte("SPX1\xff\xff\xff\xff"))
+	f.Add([]byte("SPX1\x00\x00\x00\x00\xff\xff\xff\x03"))
+	// A length field of 4 GiB: restore would allocate that much for the blob.
+	f.Add(encodeSegment(&Segment{Blobs: map[ID]Location{id: {Pack: id, Kind: storage.KindData, Type: DataBlob, Length: 1<<32 - 1, RawLength: 10}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := decodeSegment(b)
 		if err == nil && s == nil {
 			t.Fatal("nil segment without error")
+		}
+		if err == nil {
+			for id, l := range s.Blobs {
+				if l.Length > maxStoredBlob || l.RawLength > MaxBlobSize {
+					t.Fatalf("blob %s: lengths beyond the caps: %+v", id.Short(), l)
+				}
+			}
 		}
 	})
 }
@@ -32,7 +43,7 @@ func FuzzParsePackHeader(f *testing.F) {
 		entries, err := parsePackHeader(s, data, int64(len(data)))
 		if err == nil {
 			for _, e := range entries {
-				if int64(e.Offset)+int64(e.Length) > int64(len(data)) {
+				if int64(e.Offset)+int64(e.Length) > int64(len(data)) || e.RawLength > MaxBlobSize {
 					t.Fatalf("entry beyond the pack: %+v", e)
 				}
 			}

@@ -233,6 +233,9 @@ func decodeSegment(b []byte) (*Segment, error) {
 		if l.Type != DataBlob && l.Type != TreeBlob {
 			return bad("blob type")
 		}
+		if l.Length > maxStoredBlob || l.RawLength > MaxBlobSize {
+			return bad("blob length") // readers allocate Length bytes
+		}
 		s.Blobs[id] = l
 		b = b[segmentBlobSize:]
 	}

@@ -40,7 +40,9 @@ var errSegmentGone = fmt.Errorf("an index segment was removed while the index wa
 
 // readIndex lists and reads the segments. A segment that vanishes between
 // the listing and the read was superseded by a prune's compacted segment
-// and deleted: the listing is simply taken again.
+// and deleted: when a segment read names it as superseded it is simply
+// skipped, otherwise (the compacted segment came after the listing) the
+// listing is taken again.
 func (r *Repository) readIndex(ctx context.Context) (*Index, []ID, error) {
 	for attempt := 0; ; attempt++ {
 		idx, used, err := r.readIndexOnce(ctx)
@@ -60,12 +62,15 @@ func (r *Repository) readIndexOnce(ctx context.Context) (*Index, []ID, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	for _, s := range segs {
-		if s == nil {
+	// A segment removed since the listing is skipped when a segment read
+	// supersedes it (prune deletes the superseded ones after writing the
+	// compacted one); otherwise the listing is taken again.
+	superseded := Superseded(segs)
+	for i, s := range segs {
+		if s == nil && !superseded[names[i]] {
 			return nil, nil, errSegmentGone
 		}
 	}
-	superseded := Superseded(segs)
 	idx := newIndex()
 	idx.SetDoomed(r.doomedPacks())
 	var used []ID

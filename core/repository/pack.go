@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -24,6 +25,10 @@ const (
 	packHeaderMagic = "SPH1"
 	packEntrySize   = 1 + 1 + 4 + 4 + 32
 	packTrailerSize = 4 + len(packMagic)
+	// maxPackHeader bounds the sealed header a trailer may announce: 64 MiB
+	// lists 1.5 million blobs, far more than a pack of the largest
+	// configurable size holds in practice.
+	maxPackHeader = 64 << 20
 )
 
 // PackEntry describes one blob inside a pack.
@@ -98,7 +103,7 @@ func parsePackHeader(s *crypto.Sealer, tail []byte, packSize int64) ([]PackEntry
 		return nil, fmt.Errorf("pack trailer missing: %w", ErrCorrupted)
 	}
 	hlen := int(binary.LittleEndian.Uint32(tail[len(tail)-packTrailerSize:]))
-	if hlen+packTrailerSize > len(tail) || int64(hlen+packTrailerSize) > packSize {
+	if hlen > maxPackHeader || hlen+packTrailerSize > len(tail) || int64(hlen+packTrailerSize) > packSize {
 		return nil, fmt.Errorf("pack header length %d out of range: %w", hlen, ErrCorrupted)
 	}
 	sealed := tail[len(tail)-packTrailerSize-hlen : len(tail)-packTrailerSize]
@@ -125,7 +130,8 @@ func parsePackHeader(s *crypto.Sealer, tail []byte, packSize int64) ([]PackEntry
 		copy(e.ID[:], b[10:42])
 		e.Offset = uint32(off)
 		off += int64(e.Length)
-		if off > body || (e.Type != DataBlob && e.Type != TreeBlob) {
+		if off > body || off > math.MaxUint32 || e.Length > maxStoredBlob || e.RawLength > MaxBlobSize ||
+			(e.Type != DataBlob && e.Type != TreeBlob) {
 			return nil, fmt.Errorf("pack header entry %d out of range: %w", i, ErrCorrupted)
 		}
 	}
@@ -150,7 +156,7 @@ func (r *Repository) ReadPackHeader(ctx context.Context, kind storage.Kind, pack
 	}
 	if len(tail) >= packTrailerSize {
 		hlen := int64(binary.LittleEndian.Uint32(tail[len(tail)-packTrailerSize:]))
-		if need := hlen + int64(packTrailerSize); need > want && need <= fi.Size {
+		if need := hlen + int64(packTrailerSize); need > want && need <= fi.Size && hlen <= maxPackHeader {
 			if tail, err = loadRange(ctx, r.be, h, fi.Size-need, need); err != nil {
 				return nil, err
 			}

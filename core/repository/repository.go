@@ -162,8 +162,8 @@ func Open(ctx context.Context, be storage.Backend, o OpenOptions) (*Repository, 
 			lastErr = fmt.Errorf("reading key %s: %w", name, err)
 			continue
 		}
-		var slot crypto.KeySlot
-		if err := json.Unmarshal(data, &slot); err != nil {
+		slot, err := crypto.ParseKeySlot(data)
+		if err != nil {
 			lastErr = fmt.Errorf("key %s is malformed: %v", name, err)
 			continue
 		}

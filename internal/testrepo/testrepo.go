@@ -33,6 +33,19 @@ func New(t testing.TB) (*repository.Repository, *mem.Backend) {
 	return repo, be
 }
 
+// NewPlain creates an unencrypted repository on a fresh mem backend: the
+// stored form of sealed objects (snapshots, markers) is their plaintext,
+// which fuzz targets write directly.
+func NewPlain(t testing.TB) (*repository.Repository, *mem.Backend) {
+	t.Helper()
+	be := mem.New()
+	repo, err := repository.Init(context.Background(), be, repository.InitOptions{NoEncryption: true, Chunker: SmallChunks, PackSize: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return repo, be
+}
+
 // Init creates a test repository in be.
 func Init(t testing.TB, be storage.Backend) (*repository.Repository, error) {
 	testkdf.Cheap()

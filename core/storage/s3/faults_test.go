@@ -33,7 +33,7 @@ const (
 	err500          // 500 InternalError before reaching MinIO
 	slowDown        // 503 SlowDown before reaching MinIO
 	reset           // TCP reset before any answer
-	slow            // answer after the client's response timeout
+	slow            // answer after the client's idle timeout
 	truncate        // forward, then cut the response body half-way (GETs)
 	after500        // forward (the write happens), then answer 500
 	cutUpload       // forward half of a PUT body, then break the upstream connection
@@ -216,6 +216,7 @@ func faultyBackend(t *testing.T, rate, retries int) (*s3.Backend, *faultProxy) {
 	o.Endpoint = p.srv.Listener.Addr().String()
 	o.IdleTimeout = time.Second
 	o.MaxRetries = retries
+	o.TimeoutAttempts = retries // these tests study the retry loop
 	b, err := s3.New(o)
 	if err != nil {
 		t.Fatal(err)
@@ -389,10 +390,10 @@ func TestBrokenUploadsStoreNothing(t *testing.T) {
 }
 
 // TestStalledDownloadResumes: a download that stops sending (a stalled
-// connection, no error) is abandoned after the response timeout and the
+// connection, no error) is abandoned after the idle timeout and the
 // rest is fetched with one more ranged GET.
 func TestStalledDownloadResumes(t *testing.T) {
-	b, p := faultyBackend(t, 0, 10) // response timeout 1s, stall 1.5s
+	b, p := faultyBackend(t, 0, 10) // idle timeout 1s, stall 1.5s
 	ctx := context.Background()
 	data, name := storagetest.Blob(2 << 20)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
@@ -429,4 +430,33 @@ func TestStalledTransfers(t *testing.T) {
 	p := stallproxy.Start(t, srv.endpoint)
 	o.Endpoint = p.Addr()
 	storagetest.SaveLoadThroughStalls(t, open(t, o), p)
+}
+
+// TestUnansweredAttemptsFail: an operation whose attempts go unanswered
+// (a store without quorum holding the request) fails after
+// TimeoutAttempts of them, not after the whole retry budget.
+func TestUnansweredAttemptsFail(t *testing.T) {
+	srv := minio(t)
+	o := srv.options()
+	open(t, o)
+	p := newFaultProxy(t, srv.endpoint, 0)
+	o.Endpoint = p.srv.Listener.Addr().String()
+	o.IdleTimeout = 300 * time.Millisecond // the proxy answers after 1.5s
+	b, err := s3.New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	p.mu.Lock()
+	p.force, p.forceLeft = slow, 1000
+	p.mu.Unlock()
+	_, name := storagetest.Blob(10)
+	_, err = b.Stat(context.Background(), storage.Handle{Kind: storage.KindData, Name: name})
+	checkLine(t, "Stat", err, storage.ErrUnavailable)
+	if !strings.Contains(err.Error(), "did not answer within 300ms, 3 times") {
+		t.Fatalf("Stat: %v", err)
+	}
+	if n := b.Requests().Head; n != 3 {
+		t.Fatalf("%d HEADs, want the default budget of 3 unanswered attempts", n)
+	}
 }

@@ -71,6 +71,11 @@ type Options struct {
 	// transfer.DefaultIdle, 5s). A stalled attempt is retried at once on a
 	// fresh connection; a stalled download is resumed.
 	IdleTimeout time.Duration
+	// TimeoutAttempts is how many attempts of one operation may stall for
+	// IdleTimeout before the operation fails (0: 3): a store that lost its
+	// quorum can hold a request for many minutes, and each of ten attempts
+	// would cost the idle timeout.
+	TimeoutAttempts int
 	// WrapTransport, when set, wraps the HTTP transport below the request
 	// counter (fault injection in tests).
 	WrapTransport func(http.RoundTripper) http.RoundTripper
@@ -85,6 +90,7 @@ type Backend struct {
 	transport  *http.Transport
 	maxRetries int
 	refused    int
+	timeouts   int // stalled attempts an operation tolerates
 }
 
 var _ storage.Backend = (*Backend)(nil)
@@ -109,12 +115,15 @@ func New(opts Options) (*Backend, error) {
 	if opts.Region == "" && endpoint != DefaultEndpoint && !strings.HasSuffix(endpoint, ".amazonaws.com") {
 		opts.Region = "us-east-1"
 	}
-	b := &Backend{opts: opts, maxRetries: opts.MaxRetries, refused: opts.RefusedAttempts}
+	b := &Backend{opts: opts, maxRetries: opts.MaxRetries, refused: opts.RefusedAttempts, timeouts: opts.TimeoutAttempts}
 	if b.maxRetries <= 0 {
 		b.maxRetries = 10
 	}
 	if b.refused <= 0 {
 		b.refused = 3
+	}
+	if b.timeouts <= 0 {
+		b.timeouts = 3
 	}
 	rt, err := b.newTransport()
 	if err != nil {

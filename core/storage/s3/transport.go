@@ -26,7 +26,7 @@ import (
 // time in [0, min(1s, 200ms*2^attempt)] (full jitter) between attempts.
 // Nothing else retries requests, so the attempt counts stay predictable.
 //
-// Two additions live here, in the transport, because minio-go cannot know
+// Three additions live here, in the transport, because minio-go cannot know
 // them:
 //   - An idle timeout (transfer.IdleTransport, Options.IdleTimeout) fails
 //     an attempt that moves no byte for that long, sending, waiting or
@@ -36,6 +36,12 @@ import (
 //     timeout) is not worth ten attempts: after RefusedAttempts of them the
 //     transport cancels the whole operation with ErrUnavailable, so a wrong
 //     endpoint fails within about a second instead of half a minute.
+//   - Likewise an attempt that stalls (the idle timeout above): after
+//     TimeoutAttempts of them the operation fails. A distributed MinIO that
+//     lost its quorum answers writes with SlowDownWrite at once but holds a
+//     DELETE (and a PUT caught half-way) for up to its 10-minute lock
+//     timeout; ten attempts of the 5s idle timeout, with the back-off
+//     between them, would make that about a minute.
 //
 // Reading a response body is not covered by minio-go's loop; Load resumes
 // a broken or stalled body itself (transfer.Resume), with the same attempt
@@ -46,8 +52,9 @@ type opKey struct{}
 
 // opState is shared by the HTTP attempts of one backend operation.
 type opState struct {
-	cancel  context.CancelCauseFunc
-	refused atomic.Int32
+	cancel   context.CancelCauseFunc
+	refused  atomic.Int32
+	timeouts atomic.Int32
 }
 
 // op starts an operation: the returned context lets the transport cancel
@@ -110,7 +117,7 @@ func (b *Backend) newTransport() (http.RoundTripper, error) {
 
 // countingTransport counts every HTTP attempt by kind (retries and bucket
 // location lookups included: they are billed too) and enforces the refused
-// connection budget of the operation.
+// connection and stalled attempt budgets of the operation.
 type countingTransport struct {
 	b    *Backend
 	next http.RoundTripper
@@ -136,6 +143,10 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	case refused(err):
 		if int(st.refused.Add(1)) >= t.b.refused {
 			st.cancel(opFailure{fmt.Errorf("cannot connect to %s (%v): %w", req.URL.Host, transfer.ShortNetError(err), storage.ErrUnavailable)})
+		}
+	case timedOut(err) && req.Context().Err() == nil:
+		if n := int(st.timeouts.Add(1)); n >= t.b.timeouts {
+			st.cancel(opFailure{fmt.Errorf("%s did not answer within %s, %d times: %w", req.URL.Host, t.b.opts.IdleTimeout, n, storage.ErrUnavailable)})
 		}
 	}
 	return res, err
@@ -184,4 +195,11 @@ func refused(err error) bool {
 		return true
 	}
 	return false
+}
+
+// timedOut reports whether err is an attempt that got no answer in time
+// (a transfer.StallError, a TLS handshake timeout).
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }

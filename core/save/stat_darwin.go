@@ -1,0 +1,5 @@
+package save
+
+import "syscall"
+
+func ctimespec(st *syscall.Stat_t) syscall.Timespec { return st.Ctimespec }
