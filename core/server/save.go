@@ -41,6 +41,10 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// Storing may take a while (a slow storage, a quota check that lists
+	// the repository): the client hears from the server meanwhile.
+	w, stop := s.keepHinting(w, r)
+	defer stop()
 	be := repo.Backend()
 	if admin {
 		if err := be.Save(r.Context(), h, data); err != nil {

@@ -35,6 +35,10 @@ type Options struct {
 	// discard). Tokens and passwords never reach it.
 	Logger *slog.Logger
 	Now    func() time.Time // nil: time.Now
+	// EarlyHints: while it stores an upload whose body has arrived, the
+	// server sends "103 Early Hints" this often, so the client's idle
+	// timeout knows it is working (hints.go; 0: never).
+	EarlyHints time.Duration
 }
 
 // Server handles the storage protocol and server-side maintenance.
