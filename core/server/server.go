@@ -74,8 +74,8 @@ func (s *Server) Handler() http.Handler { return s.observe(s.mux) }
 
 func (s *Server) routes() {
 	s.mux.HandleFunc("POST /{repo}/{$}", s.handleCreate)
-	s.mux.HandleFunc("GET /{repo}/{kind}/{$}", s.handleList)
-	s.mux.HandleFunc("GET /{repo}/{kind}/{name}", s.handleLoad) // HEAD too
+	s.mux.HandleFunc("GET /{repo}/{kind}/{$}", s.hinted(s.handleList))
+	s.mux.HandleFunc("GET /{repo}/{kind}/{name}", s.hinted(s.handleLoad)) // HEAD too
 	s.mux.HandleFunc("PUT /{repo}/{kind}/{name}", s.handleSave)
 	s.mux.HandleFunc("DELETE /{repo}/{kind}/{name}", s.handleRemove)
 	s.mux.HandleFunc("POST /{repo}/maintenance/{op}", s.handleMaintenance)

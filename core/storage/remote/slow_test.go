@@ -1,9 +1,11 @@
 package remote_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -23,9 +25,10 @@ import (
 // TestSlowStorageBehindServer: the S3 storage behind a real `savepoint
 // serve` (MinIO through a proxy) stops answering for three times the
 // client's idle timeout, then goes on. A PUT waiting for the server to
-// store its object is not taken for a stall (the server sends 103 Early
-// Hints meanwhile): it succeeds with one request. A prune on the server,
-// one long silent request, succeeds too.
+// store its object, or a GET waiting for it to find one, is not taken for
+// a stall (the server sends 103 Early Hints meanwhile): each succeeds with
+// one request. A prune on the server, one long silent request, succeeds
+// too.
 func TestSlowStorageBehindServer(t *testing.T) {
 	t.Parallel()
 	const idle = time.Second
@@ -85,6 +88,18 @@ func TestSlowStorageBehindServer(t *testing.T) {
 	}
 	if strings.Contains(srv.Logs(), `"status":103`) {
 		t.Error("the server logged an informational answer as a request's status")
+	}
+
+	gets := b.Requests().Get
+	slowly("Load", func() error {
+		got, err := storage.LoadAll(ctx, b, storage.Handle{Kind: storage.KindData, Name: name})
+		if err == nil && !bytes.Equal(got, data) {
+			err = errors.New("the object read back differs")
+		}
+		return err
+	})
+	if n := b.Requests().Get - gets; n != 1 {
+		t.Errorf("a Load the server took long to find cost %d GETs, want 1 (no retry)", n)
 	}
 
 	var res prune.Result
