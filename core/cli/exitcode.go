@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/crypto"
+	"github.com/savepoint-ci/savepoint/core/image"
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/prune"
 	"github.com/savepoint-ci/savepoint/core/repository"
@@ -16,6 +17,8 @@ import (
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/oci"
+	"github.com/savepoint-ci/savepoint/core/storage/s3"
 )
 
 // Exit codes (docs/cli.md). Scripts and the platform entrypoints decide on
@@ -104,6 +107,16 @@ var hints = []struct {
 	{rollback.ErrNoCheckpoint, "see 'savepoint snapshots --checkpoints'"},
 	{save.ErrBlockDevice, "save its content with --device PATH or --read-special"},
 	{restore.ErrNotOneFile, "choose it with --include PATH"},
+	{oci.ErrIncompleteCredentials, "give both --registry-user and --registry-password-env, the name of the variable holding the password or token (--image-user and --image-password-env for image sources)"},
+	{oci.ErrNoCredentials, "use --registry-user with --registry-password-env, docker login, or the CI job's registry token"},
+	{oci.ErrCredentialsRefused, "check --registry-user / --registry-password-env or docker login"},
+	{oci.ErrPlainHTTP, "--insecure-registry allows it"},
+	{oci.ErrUntrusted, "or use plain HTTP with --insecure-registry"},
+	{s3.ErrWrongRegion, "set --s3-region (or AWS_REGION) to the bucket's region, or --s3-endpoint to its endpoint"},
+	{s3.ErrUntrusted, "give its CA with --s3-ca-file"},
+	{s3.ErrPlainHTTP, "use --s3-insecure, or an http:// endpoint"},
+	{location.ErrEndpointInURL, "the endpoint goes in --s3-endpoint or SAVEPOINT_S3_ENDPOINT"},
+	{image.ErrAccessDenied, "--image-user with --image-password-env, --registry-user with --registry-password-env, CI_REGISTRY_USER, GITHUB_TOKEN or docker login"},
 }
 
 // withHint adds the command line's hint to an error that has one.
