@@ -14,10 +14,12 @@ import (
 	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/rollback"
 	"github.com/savepoint-ci/savepoint/core/save"
+	"github.com/savepoint-ci/savepoint/core/server"
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/oci"
+	"github.com/savepoint-ci/savepoint/core/storage/remote"
 	"github.com/savepoint-ci/savepoint/core/storage/s3"
 )
 
@@ -116,6 +118,10 @@ var hints = []struct {
 	{s3.ErrUntrusted, "give its CA with --s3-ca-file"},
 	{s3.ErrPlainHTTP, "use --s3-insecure, or an http:// endpoint"},
 	{location.ErrEndpointInURL, "the endpoint goes in --s3-endpoint or SAVEPOINT_S3_ENDPOINT"},
+	{server.ErrTLSPair, "give both --tls-cert and --tls-key, or neither"},
+	{server.ErrPlainNotLoopback, "give --tls-cert and --tls-key, or --insecure-listen behind a TLS proxy"},
+	{remote.ErrNoToken, "set SAVEPOINT_TOKEN or --token-file to a token from 'savepoint token create'"},
+	{remote.ErrTokenInURL, "it goes in SAVEPOINT_TOKEN or --token-file"},
 	{image.ErrAccessDenied, "--image-user with --image-password-env, --registry-user with --registry-password-env, CI_REGISTRY_USER, GITHUB_TOKEN or docker login"},
 }
 

@@ -121,7 +121,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, h storage.Hand
 	limit := s.o.MaxRequestSize
 	tooLarge := func() {
 		writeError(w, r, http.StatusRequestEntityTooLarge, protocol.Error{Code: protocol.CodeTooLarge,
-			Message: fmt.Sprintf("%s is larger than this server's request-size limit of %d bytes (serve --max-request-size)", h, limit)})
+			Message: fmt.Sprintf("%s is larger than this server's request-size limit of %d bytes", h, limit)})
 	}
 	if r.ContentLength > limit {
 		tooLarge()

@@ -118,7 +118,7 @@ func ParseURL(raw string) (*url.URL, string, error) {
 		return nil, "", fmt.Errorf("server repository %q: %v: %w", raw, err, storage.ErrInvalid)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, "", fmt.Errorf("server repository %q: give https://HOST[:PORT]/NAME without credentials or query (the token goes in SAVEPOINT_TOKEN or --token-file): %w", raw, storage.ErrInvalid)
+		return nil, "", fmt.Errorf("server repository %q: give https://HOST[:PORT]/NAME without credentials or query: %w", u.Redacted(), ErrTokenInURL)
 	}
 	switch u.Scheme {
 	case "https":
