@@ -115,12 +115,12 @@ func TestDumpDetectsMissingChunk(t *testing.T) {
 }
 
 func TestParseSpec(t *testing.T) {
-	s, err := ParseSpec("command", "db = pg_dump -Fp app --where a=b")
+	s, err := ParseSpec("db = pg_dump -Fp app --where a=b")
 	if err != nil || s.Name != "db" || s.Value != "pg_dump -Fp app --where a=b" {
 		t.Fatalf("%+v %v", s, err)
 	}
 	for _, bad := range []string{"db", "=x", "db=", "a/b=x", "a b=x", ".=x"} {
-		if _, err := ParseSpec("command", bad); err == nil {
+		if _, err := ParseSpec(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}

@@ -142,6 +142,9 @@ func sameHost(a, b string) bool {
 // credentials it got (or without any).
 var ErrAccessDenied = errors.New("access denied, check the registry credentials")
 
+// ErrNotFound: the registry has no such image or tag.
+var ErrNotFound = errors.New("no such image or tag")
+
 // describe turns a registry error into one line without credentials.
 func describe(what string, ref fmt.Stringer, err error) error {
 	var te *transport.Error
@@ -159,7 +162,7 @@ func describe(what string, ref fmt.Stringer, err error) error {
 		case http.StatusUnauthorized, http.StatusForbidden:
 			return fmt.Errorf("%s: %w", prefix, ErrAccessDenied)
 		case http.StatusNotFound:
-			return errors.New(prefix + " (no such image or tag)")
+			return fmt.Errorf("%s: %w", prefix, ErrNotFound)
 		}
 		return errors.New(prefix)
 	}
