@@ -3,7 +3,6 @@ package gitlab
 import (
 	"context"
 	"crypto/rand"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // TestPruneComponent saves two different versions of a file, then runs
@@ -61,7 +61,7 @@ include:
 	gcl(t, dir, vars, "savepoint-save")
 	// The unreferenced data passes the 1s grace: every object is an hour
 	// old (the grace counts from an object's storage time).
-	ageTree(t, repo, time.Hour)
+	testrepo.Age(t, repo, time.Hour)
 	out := gcl(t, dir, vars, "savepoint-prune")
 	for _, want := range []string{"forget --keep-last 1", "prune --grace 1s", "section_start:", "deleted"} {
 		if !strings.Contains(out, want) {
@@ -91,23 +91,5 @@ include:
 	})
 	if size > 3<<20 {
 		t.Errorf("the repository holds %d bytes after prune, more than one version of the data", size)
-	}
-}
-
-// ageTree moves the modification time of every file under dir back by d.
-func ageTree(t *testing.T, dir string, d time.Duration) {
-	t.Helper()
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		fi, err := e.Info()
-		if err != nil {
-			return err
-		}
-		return os.Chtimes(p, fi.ModTime().Add(-d), fi.ModTime().Add(-d))
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
