@@ -7,8 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
-	"time"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
@@ -115,12 +115,12 @@ func TestDumpDetectsMissingChunk(t *testing.T) {
 }
 
 func TestParseSpec(t *testing.T) {
-	s, err := ParseSpec("command", "db = pg_dump -Fp app --where a=b")
+	s, err := ParseSpec("db = pg_dump -Fp app --where a=b")
 	if err != nil || s.Name != "db" || s.Value != "pg_dump -Fp app --where a=b" {
 		t.Fatalf("%+v %v", s, err)
 	}
 	for _, bad := range []string{"db", "=x", "db=", "a/b=x", "a b=x", ".=x"} {
-		if _, err := ParseSpec("command", bad); err == nil {
+		if _, err := ParseSpec(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
@@ -130,13 +130,30 @@ func TestCancelKillsThePipeline(t *testing.T) {
 	repo, _ := testrepo.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	started := make(chan struct{})
 	go func() {
-		_, err := RunCommand(ctx, repo, Command{Name: "db", Command: "yes | cat"})
+		// The pipeline says on stderr that it streams; it never ends by itself.
+		_, err := RunCommand(ctx, repo, Command{Name: "db", Command: "yes | (echo streaming >&2; cat)", Stderr: &firstWrite{c: started}})
 		done <- err
 	}()
-	time.Sleep(300 * time.Millisecond) // let the pipeline start streaming (it never ends by itself)
+	select {
+	case <-started:
+	case err := <-done:
+		t.Fatalf("the command ended by itself: %v", err)
+	}
 	cancel()
 	if err := <-done; err == nil {
 		t.Fatal("a cancelled command succeeded")
 	}
+}
+
+// firstWrite closes c on its first write.
+type firstWrite struct {
+	c    chan struct{}
+	once sync.Once
+}
+
+func (w *firstWrite) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.c) })
+	return len(p), nil
 }

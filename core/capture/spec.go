@@ -17,14 +17,15 @@ type Spec struct {
 
 // ParseSpec splits "NAME=VALUE". NAME must be a valid file name (it names
 // the source in listings and in `savepoint dump`); VALUE must not be empty.
-func ParseSpec(flag, s string) (Spec, error) {
+// Its errors quote s; the caller says where s came from.
+func ParseSpec(s string) (Spec, error) {
 	name, value, ok := strings.Cut(s, "=")
 	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
 	if !ok || name == "" || value == "" {
-		return Spec{}, fmt.Errorf("--%s %q: expected NAME=VALUE, such as db=pg_dump -Fp app", flag, s)
+		return Spec{}, fmt.Errorf("%q: expected NAME=VALUE, such as db=pg_dump -Fp app", s)
 	}
 	if err := ValidName(name); err != nil {
-		return Spec{}, fmt.Errorf("--%s %q: %v", flag, s, err)
+		return Spec{}, fmt.Errorf("%q: %v", s, err)
 	}
 	return Spec{Name: name, Value: value}, nil
 }

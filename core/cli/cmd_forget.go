@@ -105,7 +105,7 @@ func policyFromFlags(c *cli.Context) (retention.Policy, error) {
 		}
 	}
 	if p.Empty() {
-		return p, usagef("forget: %v", retention.ErrEmptyPolicy)
+		return p, usagef("forget: %v (give --keep-last, --keep-daily, --keep-within, --keep-within-ttl, --max-size, ...)", retention.ErrEmptyPolicy)
 	}
 	return p, nil
 }

@@ -87,6 +87,7 @@ func runRestore(ctx context.Context, g *Globals, o RestoreOptions) error {
 		if err != nil && !errors.Is(err, restore.ErrRefused) {
 			return err
 		}
+		hintRefused(res.Refused)
 		w := g.Env.Stdout
 		target, into := o.Target, "into"
 		if o.Device != "" {
@@ -123,6 +124,17 @@ func runRestore(ctx context.Context, g *Globals, o RestoreOptions) error {
 		}
 		return nil
 	})
+}
+
+// hintRefused adds the flag that would restore them to the reasons of the
+// links refused for leading outside the target (the error, which names a
+// few, shares them).
+func hintRefused(refused []restore.Refusal) {
+	for i := range refused {
+		if refused[i].OutsideLink {
+			refused[i].Reason += "; use --allow-outside-links to restore it"
+		}
+	}
 }
 
 // printRefused lists the entries a restore refused, one line each (the

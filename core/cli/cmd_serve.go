@@ -32,7 +32,8 @@ type ServeOptions struct {
 	PasswordDir     string
 	TokenCacheTTL   time.Duration // 0: read the token record on every request
 	ShutdownTimeout time.Duration
-	LogFormat       string // json or text
+	EarlyHints      time.Duration // 0: none
+	LogFormat       string        // json or text
 	// TestClock, test only: the schedules' clock reads the time from
 	// this file (testclock.File), so a test moves it.
 	TestClock string
@@ -56,6 +57,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "password-dir", EnvVars: []string{"SAVEPOINT_PASSWORD_DIR"}, Usage: "`DIR` with one password file per repository, named like it: forget and prune of those run on the server"},
 			&cli.StringFlag{Name: "token-cache", Value: "10s", Usage: "trust a token record read for `DURATION` (a revocation takes effect within it)"},
 			&cli.StringFlag{Name: "shutdown-timeout", Value: "60s", Usage: "on SIGTERM, let running requests finish for up to `DURATION`"},
+			&cli.StringFlag{Name: "early-hints", Value: server.DefaultEarlyHints.String(), Usage: "while storing an upload, tell the client every `DURATION` that the server is working (HTTP 103 Early Hints); 0: never, behind a proxy that breaks on them (nginx before 1.29)"},
 			&cli.StringFlag{Name: "log-format", Value: "json", Usage: "log lines as `FORMAT` json or text"},
 			&cli.StringFlag{Name: "test-clock", Hidden: true, Usage: "test only: the schedules' clock reads the time (RFC 3339) from `FILE`"},
 		},
@@ -88,6 +90,9 @@ func bindServe(c *cli.Context) (ServeOptions, error) {
 	}
 	if o.ShutdownTimeout, err = retention.ParseDuration(c.String("shutdown-timeout")); err != nil {
 		return o, usagef("serve: --shutdown-timeout: %v", err)
+	}
+	if o.EarlyHints, err = time.ParseDuration(c.String("early-hints")); err != nil || o.EarlyHints < 0 {
+		return o, usagef("serve: --early-hints %q: give a duration such as 1s or 500ms, or 0 for none", c.String("early-hints"))
 	}
 	if o.LogFormat != "json" && o.LogFormat != "text" {
 		return o, usagef("serve: --log-format %q: use json or text", o.LogFormat)
@@ -127,7 +132,7 @@ func runServe(ctx context.Context, g *Globals, o ServeOptions) error {
 	}
 	hub := repos.New(repos.Options{Storage: o.Storage, Location: loc, Quota: o.Quota, PasswordDir: o.PasswordDir})
 	defer hub.Close()
-	srv := server.New(server.Options{Repos: hub, Tokens: store, MaxRequestSize: o.MaxRequestSize, Logger: log})
+	srv := server.New(server.Options{Repos: hub, Tokens: store, MaxRequestSize: o.MaxRequestSize, Logger: log, EarlyHints: o.EarlyHints})
 	mgmt, err := management(ctx, g, o, hub, store, log)
 	if err != nil {
 		ln.Close()

@@ -7,15 +7,20 @@ import (
 	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/crypto"
+	"github.com/savepoint-ci/savepoint/core/image"
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/prune"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/rollback"
 	"github.com/savepoint-ci/savepoint/core/save"
+	"github.com/savepoint-ci/savepoint/core/server"
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/storage/oci"
+	"github.com/savepoint-ci/savepoint/core/storage/remote"
+	"github.com/savepoint-ci/savepoint/core/storage/s3"
 )
 
 // Exit codes (docs/cli.md). Scripts and the platform entrypoints decide on
@@ -102,8 +107,25 @@ var hints = []struct {
 	{rollback.ErrNoSelector, "use --name NAME (its newest checkpoint), --to SNAPSHOT or --before-commit SHA"},
 	{rollback.ErrShortCommit, "--before-commit"},
 	{rollback.ErrNoCheckpoint, "see 'savepoint snapshots --checkpoints'"},
+	{rollback.ErrNeedTarget, "give --target DIR, or --no-files"},
+	{rollback.ErrImageGone, "pin images with --pin so registry GC keeps them"},
 	{save.ErrBlockDevice, "save its content with --device PATH or --read-special"},
 	{restore.ErrNotOneFile, "choose it with --include PATH"},
+	{restore.ErrNoTarget, "use --target DIR"},
+	{oci.ErrIncompleteCredentials, "give both --registry-user and --registry-password-env, the name of the variable holding the password or token (--image-user and --image-password-env for image sources)"},
+	{oci.ErrNoCredentials, "use --registry-user with --registry-password-env, docker login, or the CI job's registry token"},
+	{oci.ErrCredentialsRefused, "check --registry-user / --registry-password-env or docker login"},
+	{oci.ErrPlainHTTP, "--insecure-registry allows it"},
+	{oci.ErrUntrusted, "or use plain HTTP with --insecure-registry"},
+	{s3.ErrWrongRegion, "set --s3-region (or AWS_REGION) to the bucket's region, or --s3-endpoint to its endpoint"},
+	{s3.ErrUntrusted, "give its CA with --s3-ca-file"},
+	{s3.ErrPlainHTTP, "use --s3-insecure, or an http:// endpoint"},
+	{location.ErrEndpointInURL, "the endpoint goes in --s3-endpoint or SAVEPOINT_S3_ENDPOINT"},
+	{server.ErrTLSPair, "give both --tls-cert and --tls-key, or neither"},
+	{server.ErrPlainNotLoopback, "give --tls-cert and --tls-key, or --insecure-listen behind a TLS proxy"},
+	{remote.ErrNoToken, "set SAVEPOINT_TOKEN or --token-file to a token from 'savepoint token create'"},
+	{remote.ErrTokenInURL, "it goes in SAVEPOINT_TOKEN or --token-file"},
+	{image.ErrAccessDenied, "--image-user with --image-password-env, --registry-user with --registry-password-env, CI_REGISTRY_USER, GITHUB_TOKEN or docker login"},
 }
 
 // withHint adds the command line's hint to an error that has one.

@@ -64,6 +64,20 @@ func TestExitCodes(t *testing.T) {
 	})
 	oci := cliAt(t, "oci://"+reg+"/cache").with("REG_PW", "wrong")
 	oci.fails(ExitAccessRefused, "refused the credentials", "--registry-user", "alice", "--registry-password-env", "REG_PW", "snapshots")
+	oci.fails(ExitAccessRefused, "(check --registry-user / --registry-password-env or docker login)", "--registry-user", "alice", "--registry-password-env", "REG_PW", "snapshots")
+}
+
+// TestHintsNameFlags: the core's errors name no flag; the command line
+// adds which flag to set (withHint).
+func TestHintsNameFlags(t *testing.T) {
+	workdir(t)
+	cliAt(t, "oci://127.0.0.1:1/team/app").fails(ExitAccessRefused, "registry user bob but no password: incomplete registry credentials: permission denied (give both --registry-user and --registry-password-env",
+		"--registry-user", "bob", "snapshots")
+	cliAt(t, "s3://minio.example.com:9000/bucket").fails(ExitError, "an endpoint is not part of it: invalid request (the endpoint goes in --s3-endpoint", "snapshots")
+	cliAt(t, "").fails(ExitError, "a TLS certificate needs its key and a key its certificate (give both --tls-cert and --tls-key, or neither)",
+		"serve", "--storage", t.TempDir(), "--tls-cert", "cert.pem")
+	cliAt(t, "").fails(ExitError, "plain HTTP only on a loopback address (tokens would cross the network in clear text) (give --tls-cert and --tls-key, or --insecure-listen",
+		"serve", "--storage", t.TempDir(), "--listen", "0.0.0.0:0")
 }
 
 func openTestRepo(t *testing.T, be storage.Backend) interface {

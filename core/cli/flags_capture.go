@@ -108,9 +108,9 @@ func bindCapture(c *cli.Context) (CaptureOptions, error) {
 	specs := func(kind string) ([]capture.Spec, error) {
 		var out []capture.Spec
 		for _, s := range c.StringSlice(kind) {
-			sp, err := capture.ParseSpec(kind, s)
+			sp, err := parseSpec(kind, s)
 			if err != nil {
-				return nil, usageError{err.Error()}
+				return nil, err
 			}
 			if err := add(sp.Name); err != nil {
 				return nil, err
@@ -157,13 +157,22 @@ func bindCapture(c *cli.Context) (CaptureOptions, error) {
 func bindRestoreCommands(c *cli.Context) (map[string]string, error) {
 	m := map[string]string{}
 	for _, s := range c.StringSlice("restore-command") {
-		sp, err := capture.ParseSpec("restore-command", s)
+		sp, err := parseSpec("restore-command", s)
 		if err != nil {
-			return nil, usageError{err.Error()}
+			return nil, err
 		}
 		m[sp.Name] = sp.Value
 	}
 	return m, nil
+}
+
+// parseSpec reads NAME=VALUE given to flag (a usage error names the flag).
+func parseSpec(flag, s string) (capture.Spec, error) {
+	sp, err := capture.ParseSpec(s)
+	if err != nil {
+		return sp, usagef("--%s %v", flag, err)
+	}
+	return sp, nil
 }
 
 // captureSources runs the commands, reads stdin and resolves the images,

@@ -67,6 +67,15 @@ func TestParseServer(t *testing.T) {
 		p.Globals.Server != (location.ServerOptions{TokenFile: "/t", CAFile: "/ca.pem"}) {
 		t.Errorf("serve: %+v", p)
 	}
+	if o.EarlyHints != time.Second {
+		t.Errorf("serve: early hints every %v, want 1s by default", o.EarlyHints)
+	}
+	if o := mustParse(t, "serve", "--storage", "/srv", "--early-hints", "0").Options.(ServeOptions); o.EarlyHints != 0 {
+		t.Errorf("serve --early-hints 0: %v", o.EarlyHints)
+	}
+	if _, err := Parse([]string{"serve", "--storage", "/srv", "--early-hints", "often"}); ExitCode(err) != ExitUsage {
+		t.Errorf("serve --early-hints often: %v", err)
+	}
 	if p := mustParse(t, "snapshots", "--token-file", "/t"); p.Globals.Server.TokenFile != "/t" {
 		t.Errorf("snapshots --token-file: %+v", p.Globals)
 	}

@@ -7,7 +7,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/savepoint-ci/savepoint/core/capture"
 	"github.com/savepoint-ci/savepoint/core/server/jobs"
 )
 
@@ -44,9 +43,9 @@ func bindJobSpec(c *cli.Context) (jobs.Spec, error) {
 		}
 	}
 	for _, v := range c.StringSlice("command") {
-		sp, err := capture.ParseSpec("command", v)
+		sp, err := parseSpec("command", v)
 		if err != nil {
-			return s, usageError{err.Error()}
+			return s, err
 		}
 		s.Commands = append(s.Commands, jobs.Command{Name: sp.Name, Command: sp.Value})
 	}

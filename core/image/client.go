@@ -138,6 +138,13 @@ func sameHost(a, b string) bool {
 	return strings.EqualFold(strip(a), strip(b))
 }
 
+// ErrAccessDenied: the registry refused access to an image with the
+// credentials it got (or without any).
+var ErrAccessDenied = errors.New("access denied, check the registry credentials")
+
+// ErrNotFound: the registry has no such image or tag.
+var ErrNotFound = errors.New("no such image or tag")
+
 // describe turns a registry error into one line without credentials.
 func describe(what string, ref fmt.Stringer, err error) error {
 	var te *transport.Error
@@ -150,14 +157,14 @@ func describe(what string, ref fmt.Stringer, err error) error {
 				msg += ": " + d.Message
 			}
 		}
-		hint := ""
+		prefix := fmt.Sprintf("%s %s: registry refused (HTTP %d %s)", what, ref, te.StatusCode, oneLine(msg))
 		switch te.StatusCode {
 		case http.StatusUnauthorized, http.StatusForbidden:
-			hint = " (check the registry credentials: --registry-user/--registry-password-env or --image-user/--image-password-env, CI_REGISTRY_USER, GITHUB_TOKEN or docker login)"
+			return fmt.Errorf("%s: %w", prefix, ErrAccessDenied)
 		case http.StatusNotFound:
-			hint = " (no such image or tag)"
+			return fmt.Errorf("%s: %w", prefix, ErrNotFound)
 		}
-		return fmt.Errorf("%s %s: registry refused (HTTP %d %s)%s", what, ref, te.StatusCode, oneLine(msg), hint)
+		return errors.New(prefix)
 	}
 	if errors.Is(err, context.Canceled) {
 		return err

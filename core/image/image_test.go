@@ -2,6 +2,7 @@ package image
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"strings"
@@ -133,6 +134,9 @@ func TestRegistryRefuses(t *testing.T) {
 	msg := err.Error()
 	if !strings.Contains(msg, "registry refused (HTTP 403 DENIED: tag is immutable)") || strings.Contains(msg, "\n") || strings.Contains(msg, "hunter2") {
 		t.Fatalf("message %q", msg)
+	}
+	if !errors.Is(err, ErrAccessDenied) {
+		t.Fatalf("a refusal: %v, want ErrAccessDenied", err)
 	}
 	if _, err := c.Resolve(context.Background(), host+"/missing:prod"); err == nil || !strings.Contains(err.Error(), "no such image or tag") {
 		t.Fatalf("missing image: %v", err)

@@ -36,6 +36,10 @@ func (o Options) getenv(k string) string {
 // ErrNoLocation means the repository URL is empty.
 var ErrNoLocation = errors.New("no repository given")
 
+// ErrEndpointInURL: an s3:// location holds more than a bucket and a
+// prefix, most likely the endpoint, which is given separately.
+var ErrEndpointInURL = fmt.Errorf("not s3://bucket/prefix, an endpoint is not part of it: %w", storage.ErrInvalid)
+
 // Scheme returns the URL scheme of a repository location: "local", "s3",
 // "oci" or "server" (http:// and https://).
 func Scheme(url string) string {

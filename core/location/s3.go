@@ -123,7 +123,7 @@ func parseS3URL(url string) (bucket, prefix string, err error) {
 		return "", "", fmt.Errorf("repository %q names no bucket: use s3://bucket or s3://bucket/prefix: %w", url, storage.ErrInvalid)
 	}
 	if strings.ContainsAny(bucket, ":@?#") || strings.Contains(prefix, "//") || strings.ContainsAny(prefix, "?#") {
-		return "", "", fmt.Errorf("repository %q is not s3://bucket/prefix (the endpoint goes in --s3-endpoint): %w", url, storage.ErrInvalid)
+		return "", "", fmt.Errorf("repository %q: %w", url, ErrEndpointInURL)
 	}
 	return bucket, prefix, nil
 }

@@ -47,8 +47,9 @@ func newLinkCheck(items []item, readlink func(string) (string, bool, error)) *li
 }
 
 // refusal returns why the link at rel pointing to dest must not be
-// restored without --allow-outside-links, or "" if it stays beneath.
-func (c *linkCheck) refusal(rel, dest string) string {
+// restored without Options.AllowOutsideLinks, or "" if it stays beneath;
+// outside reports that AllowOutsideLinks would restore it.
+func (c *linkCheck) refusal(rel, dest string) (why string, outside bool) {
 	res := resolution{c: c}
 	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
 		res.buf = append(res.buf, rel[:i]...)
@@ -58,18 +59,17 @@ func (c *linkCheck) refusal(rel, dest string) string {
 	if res.via != "" {
 		shown = " (-> " + tree.Printable(dest) + ", through link " + tree.PrintablePath(res.via) + ")"
 	}
-	const hint = "; use --allow-outside-links to restore it"
 	switch {
 	case err == nil:
-		return ""
+		return "", false
 	case errors.Is(err, errOutside):
-		return "symlink leads outside the target" + shown + hint
+		return "symlink leads outside the target" + shown, true
 	case errors.Is(err, errHops):
-		return fmt.Sprintf("symlink resolves through more than %d links%s%s", maxHops, shown, hint)
+		return fmt.Sprintf("symlink resolves through more than %d links%s", maxHops, shown), true
 	case errors.Is(err, errTooLarge):
-		return "symlink too deep to check" + shown + hint
+		return "symlink too deep to check" + shown, true
 	default:
-		return "symlink could not be checked" + shown + ": " + err.Error()
+		return "symlink could not be checked" + shown + ": " + err.Error(), false
 	}
 }
 
@@ -146,8 +146,8 @@ func (r *restorer) makeLinks(links, items []item) error {
 	}
 	for _, it := range links {
 		if check != nil {
-			if why := check.refusal(it.rel, it.node.Target); why != "" {
-				r.refuse(it.rel, why)
+			if why, outside := check.refusal(it.rel, it.node.Target); why != "" {
+				r.record(Refusal{Path: tree.PrintablePath(it.rel), Reason: why, OutsideLink: outside})
 				continue
 			}
 		}

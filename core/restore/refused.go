@@ -18,6 +18,9 @@ type Refusal struct {
 	// in Go strings, an empty name shown as <empty name>.
 	Path   string
 	Reason string
+	// OutsideLink: a symlink refused because it leads (or may lead)
+	// outside the target; Options.AllowOutsideLinks would restore it.
+	OutsideLink bool
 }
 
 func (f Refusal) String() string { return f.Path + ": " + f.Reason }
@@ -57,12 +60,16 @@ func (e *RefusedError) Unwrap() error { return ErrRefused }
 
 // refuse records that the entry at rel (a path of valid names) is left
 // out. Safe for concurrent use.
-func (r *restorer) refuse(rel, why string) { r.refuseShown(tree.PrintablePath(rel), why) }
+func (r *restorer) refuse(rel, why string) {
+	r.record(Refusal{Path: tree.PrintablePath(rel), Reason: why})
+}
 
 // refuseShown is refuse with the path already made printable.
-func (r *restorer) refuseShown(shown, why string) {
+func (r *restorer) refuseShown(shown, why string) { r.record(Refusal{Path: shown, Reason: why}) }
+
+func (r *restorer) record(f Refusal) {
 	r.mu.Lock()
-	r.refused = append(r.refused, Refusal{Path: shown, Reason: why})
+	r.refused = append(r.refused, f)
 	r.mu.Unlock()
 }
 

@@ -64,13 +64,16 @@ type Result struct {
 	Requests    storage.Requests `json:"requests"`
 }
 
+// ErrNoTarget: the Options name neither a target directory nor a device.
+var ErrNoTarget = errors.New("no target directory given")
+
 // Run restores snap into opts.Target. If entries were refused, everything
 // else is restored and the error is a *RefusedError.
 func Run(ctx context.Context, repo *repository.Repository, snap *snapshot.Snapshot, opts Options) (Result, error) {
 	start := time.Now()
 	var res Result
 	if opts.Target == "" && opts.Device == "" {
-		return res, errors.New("no target directory given: use --target DIR")
+		return res, ErrNoTarget
 	}
 	if snap.Tree == nil {
 		return res, fmt.Errorf("snapshot %s holds no files", snap.ID.Short())

@@ -46,7 +46,7 @@ type Policy struct {
 }
 
 // ErrEmptyPolicy refuses a policy that would keep nothing (forget everything).
-var ErrEmptyPolicy = errors.New("no keep rule given: refusing to forget every snapshot (give --keep-last, --keep-daily, --keep-within, --keep-within-ttl, --max-size, ...)")
+var ErrEmptyPolicy = errors.New("no keep rule given: refusing to forget every snapshot")
 
 // Empty reports whether no rule is set.
 func (p Policy) Empty() bool {
@@ -180,9 +180,9 @@ func applyGroup(key string, snaps []*snapshot.Snapshot, p Policy, now time.Time)
 			total += out[i].Snapshot.Stats.BytesScanned
 			if total > p.MaxSize && i > 0 {
 				out[i].Keep = false
-				out[i].Reasons = []string{fmt.Sprintf("over --max-size %d bytes for its group (least recently used first)", p.MaxSize)}
+				out[i].Reasons = []string{fmt.Sprintf("over max size %d bytes for its group (least recently used first)", p.MaxSize)}
 			} else if !p.hasKeepRule() {
-				out[i].Reasons = []string{"within --max-size"}
+				out[i].Reasons = []string{"within max size"}
 			}
 		}
 	}

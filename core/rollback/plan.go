@@ -1,6 +1,7 @@
 package rollback
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -54,17 +55,21 @@ type PlanOptions struct {
 	NoImages        bool // leave image tags alone
 }
 
+// ErrNeedTarget: the snapshot holds files and the plan has no target
+// directory for them.
+var ErrNeedTarget = errors.New("no target directory for them")
+
 // NewPlan builds the plan to roll back to snap.
 func NewPlan(snap *snapshot.Snapshot, o PlanOptions) (*Plan, error) {
 	p := &Plan{Snapshot: snap.ID.String(), Name: snap.Name, Time: snap.Time, Checkpoint: snap.Checkpoint, Provenance: snap.Provenance}
 	for name := range o.RestoreCommands {
 		if _, err := capture.FindSource(snap, name); err != nil {
-			return nil, fmt.Errorf("--restore-command %s: %v", name, err)
+			return nil, fmt.Errorf("restore command for %s: %v", name, err)
 		}
 	}
 	if snap.Tree != nil && !o.NoFiles {
 		if o.Target == "" {
-			return nil, fmt.Errorf("snapshot %s holds files: give --target DIR", snap.ID.Short())
+			return nil, fmt.Errorf("snapshot %s holds files: %w", snap.ID.Short(), ErrNeedTarget)
 		}
 		p.Steps = append(p.Steps, Step{Kind: StepFiles, Paths: snap.Paths, Target: o.Target,
 			Description: fmt.Sprintf("restore files %s into %s", strings.Join(snap.Paths, ", "), o.Target)})
@@ -82,8 +87,8 @@ func NewPlan(snap *snapshot.Snapshot, o PlanOptions) (*Plan, error) {
 				cmd = c
 			}
 			if cmd == "" {
-				p.Notes = append(p.Notes, fmt.Sprintf("source %s has no restore command: give --restore-command '%s=...' or use 'savepoint dump %s %s'",
-					src.Name, src.Name, snap.ID.Short(), src.Name))
+				p.Notes = append(p.Notes, fmt.Sprintf("source %s has no restore command: it is left as it is ('savepoint dump %s %s' writes it out)",
+					src.Name, snap.ID.Short(), src.Name))
 				continue
 			}
 			p.Steps = append(p.Steps, Step{Kind: StepCommand, Source: src.Name, Command: cmd, CommandShown: capture.Redact(cmd), Size: src.Size,

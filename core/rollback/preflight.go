@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/savepoint-ci/savepoint/core/capture"
+	"github.com/savepoint-ci/savepoint/core/image"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 )
@@ -13,6 +14,10 @@ import (
 // ErrPreflight is wrapped by Apply's error when a check made before any
 // step failed; then no step has run.
 var ErrPreflight = errors.New("rollback cannot start")
+
+// ErrImageGone: the registry no longer has an image digest the checkpoint
+// recorded, most likely garbage-collected since nothing referred to it.
+var ErrImageGone = errors.New("a registry keeps only the images a tag or a pin refers to")
 
 // preflight checks, before anything changes, what can be checked cheaply:
 // every chunk of the streams to restore is in the index, and every image
@@ -47,8 +52,10 @@ func preflight(ctx context.Context, repo *repository.Repository, snap *snapshot.
 			if o.Images == nil {
 				return errors.New("no registry client configured")
 			}
-			if err := o.Images.Exists(ctx, st.Image, st.Digest); err != nil {
-				return fmt.Errorf("%v (pin images with --pin so registry GC keeps them)", err)
+			if err := o.Images.Exists(ctx, st.Image, st.Digest); errors.Is(err, image.ErrNotFound) {
+				return fmt.Errorf("%w (%w)", err, ErrImageGone)
+			} else if err != nil {
+				return err
 			}
 		}
 	}

@@ -84,7 +84,7 @@ func TestPlanOrderAndNotes(t *testing.T) {
 	if len(p.Steps) != 2 || p.Steps[1].Command != "cat > x" || len(p.Notes) != 0 {
 		t.Fatalf("plan %+v", p)
 	}
-	if _, err := NewPlan(snap, PlanOptions{}); err == nil || !strings.Contains(err.Error(), "--target") {
+	if _, err := NewPlan(snap, PlanOptions{}); !errors.Is(err, ErrNeedTarget) {
 		t.Fatalf("no target: %v", err)
 	}
 	if _, err := NewPlan(snap, PlanOptions{Target: "x", RestoreCommands: map[string]string{"nope": "x"}}); err == nil {

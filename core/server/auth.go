@@ -17,7 +17,7 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (tok token
 	bearer, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	if !found || bearer == "" {
 		writeError(w, r, http.StatusUnauthorized, protocol.Error{Code: protocol.CodeUnauthorized,
-			Message: "no token: set SAVEPOINT_TOKEN or --token-file to a token from 'savepoint token create'"})
+			Message: "no token: send Authorization: Bearer TOKEN, a token from 'savepoint token create'"})
 		return tok, nil, false
 	}
 	tok, err := s.o.Tokens.Authenticate(r.Context(), strings.TrimSpace(bearer))

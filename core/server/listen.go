@@ -30,6 +30,17 @@ type ListenOptions struct {
 	ShutdownTimeout time.Duration
 }
 
+// Errors of Listen that the command line explains with its flags.
+var (
+	// ErrTLSPair: a TLS certificate without its key, or a key without
+	// its certificate.
+	ErrTLSPair = errors.New("a TLS certificate needs its key and a key its certificate")
+	// ErrPlainNotLoopback: plain HTTP on an address that is not loopback,
+	// and InsecureListen not set: tokens would cross the network in clear
+	// text.
+	ErrPlainNotLoopback = errors.New("plain HTTP only on a loopback address (tokens would cross the network in clear text)")
+)
+
 // DefaultShutdownTimeout is the default ListenOptions.ShutdownTimeout.
 const DefaultShutdownTimeout = time.Minute
 
@@ -37,14 +48,14 @@ const DefaultShutdownTimeout = time.Minute
 // address that is not loopback unless o.InsecureListen.
 func Listen(o ListenOptions) (net.Listener, error) {
 	if (o.TLSCert == "") != (o.TLSKey == "") {
-		return nil, errors.New("give both --tls-cert and --tls-key, or neither")
+		return nil, ErrTLSPair
 	}
 	host, _, err := net.SplitHostPort(o.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen address %q: %v (want HOST:PORT)", o.Addr, err)
 	}
 	if o.TLSCert == "" && !o.InsecureListen && !remote.IsLoopback(host) {
-		return nil, fmt.Errorf("listen address %q is not loopback: give --tls-cert and --tls-key, or --insecure-listen behind a TLS proxy (tokens would cross the network in clear text)", o.Addr)
+		return nil, fmt.Errorf("listen address %q: %w", o.Addr, ErrPlainNotLoopback)
 	}
 	if o.TLSCert != "" {
 		// Load the pair now, so a bad file is a clear start-up error.

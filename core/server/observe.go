@@ -49,7 +49,7 @@ type recorder struct {
 }
 
 func (w *recorder) WriteHeader(code int) {
-	if w.c.status == 0 {
+	if w.c.status == 0 && code >= 200 { // not an informational answer (hints.go)
 		w.c.status = code
 	}
 	w.ResponseWriter.WriteHeader(code)

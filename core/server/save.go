@@ -41,6 +41,10 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// Storing may take a while (a slow storage, a quota check that lists
+	// the repository): the client hears from the server meanwhile.
+	w, stop := s.keepHinting(w, r)
+	defer stop()
 	be := repo.Backend()
 	if admin {
 		if err := be.Save(r.Context(), h, data); err != nil {
@@ -117,7 +121,7 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, h storage.Hand
 	limit := s.o.MaxRequestSize
 	tooLarge := func() {
 		writeError(w, r, http.StatusRequestEntityTooLarge, protocol.Error{Code: protocol.CodeTooLarge,
-			Message: fmt.Sprintf("%s is larger than this server's request-size limit of %d bytes (serve --max-request-size)", h, limit)})
+			Message: fmt.Sprintf("%s is larger than this server's request-size limit of %d bytes", h, limit)})
 	}
 	if r.ContentLength > limit {
 		tooLarge()

@@ -35,6 +35,10 @@ type Options struct {
 	// discard). Tokens and passwords never reach it.
 	Logger *slog.Logger
 	Now    func() time.Time // nil: time.Now
+	// EarlyHints: while it stores an upload whose body has arrived, the
+	// server sends "103 Early Hints" this often, so the client's idle
+	// timeout knows it is working (hints.go; 0: never).
+	EarlyHints time.Duration
 }
 
 // Server handles the storage protocol and server-side maintenance.
@@ -70,8 +74,8 @@ func (s *Server) Handler() http.Handler { return s.observe(s.mux) }
 
 func (s *Server) routes() {
 	s.mux.HandleFunc("POST /{repo}/{$}", s.handleCreate)
-	s.mux.HandleFunc("GET /{repo}/{kind}/{$}", s.handleList)
-	s.mux.HandleFunc("GET /{repo}/{kind}/{name}", s.handleLoad) // HEAD too
+	s.mux.HandleFunc("GET /{repo}/{kind}/{$}", s.hinted(s.handleList))
+	s.mux.HandleFunc("GET /{repo}/{kind}/{name}", s.hinted(s.handleLoad)) // HEAD too
 	s.mux.HandleFunc("PUT /{repo}/{kind}/{name}", s.handleSave)
 	s.mux.HandleFunc("DELETE /{repo}/{kind}/{name}", s.handleRemove)
 	s.mux.HandleFunc("POST /{repo}/maintenance/{op}", s.handleMaintenance)

@@ -2,7 +2,8 @@
 // stop moving bytes half-way through a transfer, without closing it: the
 // stalled connection that hangs CI cache steps (actions/cache issues 720,
 // 1170, 1234). Put it in front of a real server (MinIO, a registry) and
-// point the client at Addr.
+// point the client at Addr. It can also hold every connection for a while
+// and let them go on (Hold, Release): a server that is slow, not dead.
 package stallproxy
 
 import (
@@ -33,6 +34,9 @@ type Proxy struct {
 	dir   Direction
 	after int64 // bytes to let through, counted from when Stall was called
 	base  map[*pump]int64
+
+	hold    chan struct{} // non-nil while holding; closed by Release
+	holding chan struct{} // closed once a byte waits in the hold
 
 	stalls atomic.Int64
 	conns  atomic.Int64
@@ -67,6 +71,44 @@ func (p *Proxy) Stall(dir Direction, after int64) {
 	defer p.mu.Unlock()
 	p.armed, p.dir, p.after = true, dir, after
 	clear(p.base) // pumps record their count at their next move
+}
+
+// Hold stops every connection from forwarding, both ways, from now until
+// Release; nothing is lost, the bytes go on after it. The returned channel
+// is closed once some bytes wait in the hold.
+func (p *Proxy) Hold() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hold == nil {
+		p.hold, p.holding = make(chan struct{}), make(chan struct{})
+	}
+	return p.holding
+}
+
+// Release lets the held bytes and every later one through.
+func (p *Proxy) Release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hold != nil {
+		close(p.hold)
+		p.hold = nil
+	}
+}
+
+// held returns the hold bytes must wait for (nil: none) and reports
+// that bytes wait in it.
+func (p *Proxy) held() chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.hold == nil {
+		return nil
+	}
+	select {
+	case <-p.holding:
+	default:
+		close(p.holding)
+	}
+	return p.hold
 }
 
 // Stalls counts the connections stalled so far.
@@ -166,6 +208,13 @@ func (pm *pump) run() {
 	for {
 		n, err := pm.from.Read(buf)
 		if n > 0 {
+			if hold := pm.p.held(); hold != nil {
+				select {
+				case <-hold:
+				case <-pm.c.done:
+					return
+				}
+			}
 			let := pm.allow(int64(n))
 			if let > 0 {
 				if _, werr := pm.to.Write(buf[:let]); werr != nil {

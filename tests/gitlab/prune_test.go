@@ -12,6 +12,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // TestPruneComponent saves two different versions of a file, then runs
@@ -58,7 +59,9 @@ include:
 	random()
 	git(t, dir, "commit", "-q", "-am", "new data")
 	gcl(t, dir, vars, "savepoint-save")
-	time.Sleep(2 * time.Second) // let the unreferenced data pass the 1s grace
+	// The unreferenced data passes the 1s grace: every object is an hour
+	// old (the grace counts from an object's storage time).
+	testrepo.Age(t, repo, time.Hour)
 	out := gcl(t, dir, vars, "savepoint-prune")
 	for _, want := range []string{"forget --keep-last 1", "prune --grace 1s", "section_start:", "deleted"} {
 		if !strings.Contains(out, want) {

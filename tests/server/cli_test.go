@@ -65,6 +65,13 @@ func TestCLIThroughServer(t *testing.T) {
 	reader.ok("restore", "--target", filepath.Join(dir, "by-reader"), "latest")
 	reader.refused("append", "save", "--name", "build", "src")
 
+	// Without a token: one line, exit 14, and the command line says where
+	// the token goes.
+	code, _, errOut := newClient(t, srv, "app", "").run("snapshots")
+	if code != 14 || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "(set SAVEPOINT_TOKEN or --token-file") {
+		t.Errorf("snapshots without a token: exit %d, %q", code, errOut)
+	}
+
 	var list []json.RawMessage
 	json.Unmarshal([]byte(job.ok("--json", "snapshots")), &list)
 	if len(list) != 3 {

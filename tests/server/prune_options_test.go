@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,7 +37,7 @@ func TestServerSidePruneZeros(t *testing.T) {
 	ops.env = []string{"SAVEPOINT_PASSWORD="} // only the server can run them
 	ops.ok("forget", "--keep-last", "1")
 	repoDir := filepath.Join(srv.Storage, "app")
-	age(t, repoDir, -time.Hour) // every pack older than --grace 1s
+	testrepo.Age(t, repoDir, time.Hour) // every pack older than --grace 1s
 
 	pruneJSON := func(args ...string) prune.Result {
 		t.Helper()
@@ -86,22 +85,4 @@ func TestServerSidePruneZeros(t *testing.T) {
 	}
 	os.Remove(marker)
 	newClient(t, srv, "app", srv.Token("app", "read")).ok("verify", "--read-data")
-}
-
-// age moves the modification time of every file under dir by d.
-func age(t *testing.T, dir string, d time.Duration) {
-	t.Helper()
-	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		fi, err := e.Info()
-		if err != nil {
-			return err
-		}
-		return os.Chtimes(p, fi.ModTime().Add(d), fi.ModTime().Add(d))
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }

@@ -105,7 +105,7 @@ func (a *api) tokens(h huma.API) {
 			return &tokenNew{Body: NewToken{Token: secret, TokenInfo: tokenInfo(t, time.Now())}}, nil
 		})
 	huma.Register(h, huma.Operation{OperationID: "revoke-token", Method: http.MethodDelete, Path: Prefix + "/tokens/{id}",
-		Summary: "Revoke a token: every server refuses it within its --token-cache time", Tags: tags},
+		Summary: "Revoke a token: every server refuses it within its token cache time", Tags: tags},
 		func(ctx context.Context, in *tokenInput) (*tokenOne, error) {
 			tok := token(ctx)
 			if err := a.allow(ctx, tok.Repo, tokens.RoleAdmin, "revoking a token"); err != nil {

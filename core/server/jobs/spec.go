@@ -18,7 +18,7 @@ type Spec struct {
 
 	// save
 	Paths      []string  `json:"paths,omitempty" doc:"save: absolute paths of files or directories on the server host"`
-	Commands   []Command `json:"commands,omitempty" doc:"save: commands whose standard output is stored, as save --command NAME=COMMAND"`
+	Commands   []Command `json:"commands,omitempty" doc:"save: commands whose standard output is stored, each a source NAME and the COMMAND that writes it"`
 	Name       string    `json:"name,omitempty" doc:"save: the snapshot's name; forget, prune with keep: only snapshots with this name"`
 	Tags       []string  `json:"tags,omitempty" doc:"save: tags"`
 	Excludes   []string  `json:"excludes,omitempty" doc:"save: exclude patterns"`

@@ -23,7 +23,7 @@ var ErrNoPassword = errors.New("the server has no password for this repository")
 func (r *Repo) Password() (string, error) {
 	dir := r.hub.o.PasswordDir
 	if dir == "" {
-		return "", fmt.Errorf("repository %s: %w (no --password-dir)", r.Name, ErrNoPassword)
+		return "", fmt.Errorf("repository %s: %w (it has no password directory)", r.Name, ErrNoPassword)
 	}
 	data, err := os.ReadFile(filepath.Join(dir, r.Name))
 	if errors.Is(err, fs.ErrNotExist) {

@@ -28,7 +28,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (tokens.Token,
 func Allow(tok tokens.Token, repo string, need tokens.Role, what string) error {
 	switch {
 	case repo == "" && tok.Repo != tokens.AllRepos:
-		return fmt.Errorf("%w: %s needs a token for every repository (--repo '*'); token %s is for %s", ErrForbidden, what, tok.ID, tok.Repo)
+		return fmt.Errorf("%w: %s needs a token for every repository ('*'); token %s is for %s", ErrForbidden, what, tok.ID, tok.Repo)
 	case repo != "" && !tok.Covers(repo):
 		return fmt.Errorf("%w: token %s is for repository %s, not %s", ErrForbidden, tok.ID, tok.Repo, repo)
 	case !tok.Role.Allows(need):

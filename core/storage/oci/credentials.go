@@ -3,14 +3,12 @@ package oci
 import (
 	"fmt"
 	"strings"
-
-	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
 // Credentials picks the registry credentials for host, in this order:
 //
-//  1. explicit: user (--registry-user) and the password read from the
-//     environment variable named passwordEnv (--registry-password-env);
+//  1. explicit: user and the password read from the environment variable
+//     named passwordEnv;
 //  2. GitHub: for ghcr.io, the token in GITHUB_TOKEN or INPUT_TOKEN (the
 //     action's `token` input), user GITHUB_ACTOR or "token";
 //  3. GitLab: CI_REGISTRY_USER / CI_REGISTRY_PASSWORD when host is the job's
@@ -29,7 +27,7 @@ func Credentials(host, user, passwordEnv string, getenv func(string) string) (us
 	case passwordEnv != "":
 		password = getenv(passwordEnv)
 		if password == "" {
-			return "", "", fmt.Errorf("--registry-password-env: environment variable %s is empty or not set: %w", passwordEnv, storage.ErrPermission)
+			return "", "", fmt.Errorf("environment variable %s, which should hold the registry password, is empty or not set: %w", passwordEnv, ErrIncompleteCredentials)
 		}
 		username = user
 		if username == "" {
@@ -42,12 +40,12 @@ func Credentials(host, user, passwordEnv string, getenv func(string) string) (us
 			}
 		}
 		if username == "" {
-			return "", "", fmt.Errorf("--registry-password-env %s needs --registry-user for %s: %w", passwordEnv, host, storage.ErrPermission)
+			return "", "", fmt.Errorf("a registry password (in %s) but no user for %s: %w", passwordEnv, host, ErrIncompleteCredentials)
 		}
 		return username, password, nil
 	case user != "":
 		if convPass == "" {
-			return "", "", fmt.Errorf("--registry-user %s needs --registry-password-env (the name of the variable holding the password or token): %w", user, storage.ErrPermission)
+			return "", "", fmt.Errorf("registry user %s but no password: %w", user, ErrIncompleteCredentials)
 		}
 		return user, convPass, nil
 	case convFrom != "":

@@ -41,7 +41,7 @@ func TestCredentials(t *testing.T) {
 			t.Errorf("%s: got (%q, %q, %v), want (%q, %q, error %v)", tc.name, u, p, err, tc.wantUser, tc.wantPass, tc.wantErr)
 		}
 		if err != nil {
-			if !errors.Is(err, storage.ErrPermission) || strings.Contains(err.Error(), "pw1") {
+			if !errors.Is(err, storage.ErrPermission) || !errors.Is(err, oci.ErrIncompleteCredentials) || strings.Contains(err.Error(), "pw1") || strings.Contains(err.Error(), "--") {
 				t.Errorf("%s: error %q", tc.name, err)
 			}
 		}

@@ -54,17 +54,18 @@ func TestAuth(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		opts oci.Options
+		want error // the case, for the caller's advice
 	}{
-		{"wrong password", oci.Options{Username: "alice", Password: "wrong-password-123", Keychain: anonymous}},
-		{"no credentials", oci.Options{Keychain: anonymous}},
+		{"wrong password", oci.Options{Username: "alice", Password: "wrong-password-123", Keychain: anonymous}, oci.ErrCredentialsRefused},
+		{"no credentials", oci.Options{Keychain: anonymous}, oci.ErrNoCredentials},
 	} {
 		b, err := oci.New("oci://"+host+"/team/app", tc.opts)
 		if err != nil {
 			t.Fatal(err)
 		}
 		err = b.Save(ctx, h, data)
-		if !errors.Is(err, storage.ErrPermission) {
-			t.Fatalf("%s: Save = %v, want ErrPermission", tc.name, err)
+		if !errors.Is(err, storage.ErrPermission) || !errors.Is(err, tc.want) {
+			t.Fatalf("%s: Save = %v, want ErrPermission and %v", tc.name, err, tc.want)
 		}
 		oneLine(t, err, "wrong-password-123")
 		t.Log(err)
@@ -150,8 +151,8 @@ func TestPlainHTTPOnlyWhenAllowed(t *testing.T) {
 
 	b, _ := oci.New("oci://registry.example.com:5000/a/b", oci.Options{Keychain: anonymous, Transport: redirect{addr}, RetryDelay: time.Millisecond})
 	err := b.Save(ctx, h, data)
-	if !errors.Is(err, storage.ErrUnavailable) || !strings.Contains(err.Error(), "--insecure-registry") {
-		t.Fatalf("plain HTTP to a non-loopback registry: %v, want ErrUnavailable naming --insecure-registry", err)
+	if !errors.Is(err, storage.ErrUnavailable) || !errors.Is(err, oci.ErrPlainHTTP) {
+		t.Fatalf("plain HTTP to a non-loopback registry: %v, want ErrUnavailable and ErrPlainHTTP", err)
 	}
 	oneLine(t, err, "")
 	t.Log(err)

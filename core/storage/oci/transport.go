@@ -19,10 +19,6 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage/transfer"
 )
 
-// errPlainHTTP is returned for a plain-HTTP request to a registry that is
-// neither on a loopback address nor marked insecure.
-var errPlainHTTP = errors.New("plain HTTP is only used for loopback registries or with --insecure-registry")
-
 // countingTransport counts every request the server answered, by HTTP method
 // (tags-list GETs as LIST; POST and PATCH of uploads as PUT), and refuses
 // plain HTTP unless it is allowed. It sits under the auth transport, so the
@@ -257,10 +253,10 @@ func (b *Backend) translate(op string, what string, err error) error {
 	}
 	if errors.Is(err, errPlainHTTP) || strings.Contains(err.Error(), errPlainHTTP.Error()) ||
 		strings.Contains(err.Error(), "server gave HTTP response to HTTPS client") {
-		return fmt.Errorf("%s: registry %s could not be reached over HTTPS (%s): %w", prefix, b.repo.RegistryStr(), errPlainHTTP, storage.ErrUnavailable)
+		return fmt.Errorf("%s: registry %s could not be reached over HTTPS: %w", prefix, b.repo.RegistryStr(), ErrPlainHTTP)
 	}
 	if p := tlsProblem(err); p != "" {
-		return fmt.Errorf("%s: registry %s: %s; add its CA to the system trust store (or SSL_CERT_FILE), or use plain HTTP with --insecure-registry: %w", prefix, b.repo.RegistryStr(), p, storage.ErrUnavailable)
+		return fmt.Errorf("%s: registry %s: %s; add its CA to the system trust store (or SSL_CERT_FILE): %w", prefix, b.repo.RegistryStr(), p, ErrUntrusted)
 	}
 	var te *transport.Error
 	if !errors.As(err, &te) {
@@ -279,9 +275,9 @@ func (b *Backend) translate(op string, what string, err error) error {
 	case te.StatusCode == http.StatusUnauthorized || te.StatusCode == http.StatusForbidden ||
 		code(transport.UnauthorizedErrorCode) || code(transport.DeniedErrorCode):
 		if b.auth == authn.Anonymous {
-			return fmt.Errorf("%s: registry needs credentials and none were found (%s); use --registry-user with --registry-password-env, docker login, or the CI job's registry token: %w", prefix, detail, storage.ErrPermission)
+			return fmt.Errorf("%s (%s): %w", prefix, detail, ErrNoCredentials)
 		}
-		return fmt.Errorf("%s: registry refused the credentials (%s); check --registry-user / --registry-password-env or docker login: %w", prefix, detail, storage.ErrPermission)
+		return fmt.Errorf("%s (%s): %w", prefix, detail, ErrCredentialsRefused)
 	case code(transport.NameUnknownErrorCode):
 		return fmt.Errorf("%s: repository %s does not exist (%s): %w (%w)", prefix, b.repo, detail, storage.ErrNoContainer, storage.ErrNotFound)
 	case te.StatusCode == http.StatusNotFound:

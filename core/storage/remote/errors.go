@@ -21,6 +21,13 @@ import (
 // across the network instead.
 var ErrNoServerPassword = errors.New("the server has no password for this repository")
 
+// ErrNoToken: the server refused a request made without a token.
+var ErrNoToken = fmt.Errorf("no token: %w", storage.ErrPermission)
+
+// ErrTokenInURL: the repository URL holds credentials (or a query); the
+// token goes to the server apart from it.
+var ErrTokenInURL = fmt.Errorf("the token does not go in the URL: %w", storage.ErrInvalid)
+
 // do sends one request (with the client's retries) and returns a 2xx
 // response; any other answer becomes an error wrapping a storage sentinel.
 func (b *Backend) do(ctx context.Context, c *retryablehttp.Client, method, url string, body []byte, hdr http.Header) (*http.Response, error) {
@@ -70,6 +77,8 @@ func (b *Backend) statusError(resp *http.Response) error {
 		sentinel = storage.ErrQuota
 	case e.Code == protocol.CodeNoPassword:
 		sentinel = ErrNoServerPassword
+	case resp.StatusCode == http.StatusUnauthorized && b.token == "":
+		return fmt.Errorf("%s: %w", msg, ErrNoToken)
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
 		sentinel = storage.ErrPermission // the server's message names the role needed
 	case e.Code == protocol.CodeNoRepository:

@@ -58,43 +58,61 @@ func (b *Backend) Stat(ctx context.Context, h storage.Handle) (storage.Info, err
 }
 
 // List calls fn for each object of kind k, from one GET whose JSON array
-// is decoded as it arrives.
+// is decoded as it arrives. An answer that breaks off (a stall, a dropped
+// connection) is asked for again, at most maxResumes times, and the
+// objects fn has seen already are skipped.
 func (b *Backend) List(ctx context.Context, k storage.Kind, fn func(storage.Info) error) error {
 	if err := storage.CheckHandle(storage.Handle{Kind: k, Name: "x"}); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	seen := map[string]bool{}
+	for resumes := 0; ; resumes++ {
+		broken, err := b.list(ctx, k, seen, fn)
+		if err == nil || !broken || resumes == maxResumes || ctx.Err() != nil {
+			return err
+		}
+	}
+}
+
+// list reads one listing, calling fn for the objects not in seen. broken
+// reports that the answer broke off after it began: asking again may help.
+func (b *Backend) list(ctx context.Context, k storage.Kind, seen map[string]bool, fn func(storage.Info) error) (broken bool, err error) {
 	resp, err := b.do(ctx, b.client, http.MethodGet, b.base.String()+"/"+string(k)+"/", nil, nil)
 	if err != nil {
-		return fmt.Errorf("listing %s: %w", k, err)
+		return false, fmt.Errorf("listing %s: %w", k, err)
 	}
 	defer resp.Body.Close()
 	dec := json.NewDecoder(resp.Body)
 	if _, err := dec.Token(); err != nil {
-		return fmt.Errorf("listing %s: reading the answer: %v: %w", k, err, storage.ErrUnavailable)
+		return true, fmt.Errorf("listing %s: reading the answer: %v: %w", k, err, storage.ErrUnavailable)
 	}
 	for dec.More() {
 		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("listing %s: %w", k, err)
+			return false, fmt.Errorf("listing %s: %w", k, err)
 		}
 		var e protocol.Entry
 		if err := dec.Decode(&e); err != nil {
-			return fmt.Errorf("listing %s: reading the answer: %v: %w", k, err, storage.ErrUnavailable)
+			return true, fmt.Errorf("listing %s: reading the answer: %v: %w", k, err, storage.ErrUnavailable)
 		}
+		if seen[e.Name] {
+			continue
+		}
+		seen[e.Name] = true
 		if err := fn(storage.Info{Name: e.Name, Size: e.Size, ModTime: e.ModTime}); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return fmt.Errorf("listing %s: the answer ended early: %v: %w", k, err, storage.ErrUnavailable)
+		return true, fmt.Errorf("listing %s: the answer ended early: %v: %w", k, err, storage.ErrUnavailable)
 	}
 	// The caller may have cancelled during the last callback: a listing
 	// it stopped is not a complete one.
 	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("listing %s: %w", k, err)
+		return false, fmt.Errorf("listing %s: %w", k, err)
 	}
-	return nil
+	return false, nil
 }
 
 // Remove deletes an object with one DELETE; a missing object is not an error.

@@ -1,8 +1,12 @@
 // Package remote is the storage.Backend of repositories behind `savepoint
 // serve`: https://HOST[:PORT]/NAME (http:// only to a loopback address).
 // Each Backend method is one HTTP request (package protocol); retries
-// follow the one policy in retry.go. The server enforces the token's role;
-// a refusal arrives as storage.ErrPermission naming the role needed.
+// follow the one policy in retry.go. An object request that moves no byte
+// for the idle timeout (transfer.IdleTransport) is retried on a fresh
+// connection; the server keeps a slow PUT's connection alive with 103
+// Early Hints while it stores the object (package server). The server
+// enforces the token's role; a refusal arrives as storage.ErrPermission
+// naming the role needed.
 package remote
 
 import (
@@ -21,6 +25,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/remote/protocol"
+	"github.com/savepoint-ci/savepoint/core/storage/transfer"
 )
 
 // Options configure a Backend.
@@ -38,8 +43,14 @@ type Options struct {
 	Connections int
 	// Retry is the retry policy (zero value: DefaultRetry).
 	Retry RetryPolicy
-	// WrapTransport, when set, wraps the HTTP transport below the request
-	// counter: an idle-timeout or fault-injection wrapper slots in here.
+	// IdleTimeout fails an attempt of an object request (save, load, stat,
+	// list, remove) that moves no byte for that long while sending,
+	// waiting for the answer or receiving it (0: transfer.DefaultIdle,
+	// 5s); it is retried at once on a fresh connection, a download is
+	// resumed. Maintenance requests have none (see Maintain).
+	IdleTimeout time.Duration
+	// WrapTransport, when set, wraps the HTTP transport below the idle
+	// timeout and the request counter (fault injection in tests).
 	WrapTransport func(http.RoundTripper) http.RoundTripper
 }
 
@@ -49,8 +60,8 @@ type Backend struct {
 	base      *url.URL // scheme://host[:port]/NAME, no trailing slash
 	name      string
 	token     string
-	client    *retryablehttp.Client
-	once      *retryablehttp.Client // same transport, no retries (maintenance)
+	client    *retryablehttp.Client // object requests: idle timeout, retries
+	once      *retryablehttp.Client // maintenance: same connections, no idle timeout, no retries
 	transport *http.Transport
 }
 
@@ -69,16 +80,23 @@ func New(opts Options) (*Backend, error) {
 		conns = 8
 	}
 	b.transport = &http.Transport{
-		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
-		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          2*conns + 4,
-		MaxIdleConnsPerHost:   2*conns + 4,
-		IdleConnTimeout:       90 * time.Second,
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: 5 * time.Minute, // the server answers a PUT once the object is durable
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        2*conns + 4,
+		MaxIdleConnsPerHost: 2*conns + 4,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+		// No ResponseHeaderTimeout: object requests have the idle timeout,
+		// and a maintenance request waits, silent, as long as the
+		// operation runs on the server.
 		ExpectContinueTimeout: time.Second,
+		// HTTP/1.1 only, also over TLS: each transfer has a connection of
+		// its own, closed with its attempt when it stalls, so the retry
+		// goes out on a fresh one (over HTTP/2 every request would share
+		// the stalled connection).
+		Protocols: new(http.Protocols),
 	}
+	b.transport.Protocols.SetHTTP1(true)
 	if b.transport.TLSClientConfig, err = TLSConfig(opts.CAFile); err != nil {
 		return nil, err
 	}
@@ -86,10 +104,9 @@ func New(opts Options) (*Backend, error) {
 	if opts.WrapTransport != nil {
 		rt = opts.WrapTransport(rt)
 	}
-	rt = &counting{next: rt, c: &b.Counter}
-	hc := &http.Client{Transport: rt, CheckRedirect: noRedirects}
-	b.client = opts.Retry.client(hc)
-	b.once = RetryPolicy{Attempts: 1}.client(hc)
+	idle := transfer.NewIdleTransport(rt, opts.IdleTimeout)
+	b.client = opts.Retry.client(&http.Client{Transport: &counting{next: idle, c: &b.Counter}, CheckRedirect: noRedirects})
+	b.once = RetryPolicy{Attempts: 1}.client(&http.Client{Transport: &counting{next: rt, c: &b.Counter}, CheckRedirect: noRedirects})
 	return b, nil
 }
 
@@ -101,7 +118,7 @@ func ParseURL(raw string) (*url.URL, string, error) {
 		return nil, "", fmt.Errorf("server repository %q: %v: %w", raw, err, storage.ErrInvalid)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, "", fmt.Errorf("server repository %q: give https://HOST[:PORT]/NAME without credentials or query (the token goes in SAVEPOINT_TOKEN or --token-file): %w", raw, storage.ErrInvalid)
+		return nil, "", fmt.Errorf("server repository %q: give https://HOST[:PORT]/NAME without credentials or query: %w", u.Redacted(), ErrTokenInURL)
 	}
 	switch u.Scheme {
 	case "https":

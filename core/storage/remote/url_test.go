@@ -2,6 +2,7 @@ package remote
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -33,5 +34,10 @@ func TestParseURL(t *testing.T) {
 		if _, _, err := ParseURL(raw); !errors.Is(err, storage.ErrInvalid) {
 			t.Errorf("ParseURL(%q) = %v, want ErrInvalid", raw, err)
 		}
+	}
+	// A password in the URL is refused without being repeated.
+	_, _, err := ParseURL("https://ci:s3cret-token@host/app")
+	if !errors.Is(err, ErrTokenInURL) || strings.Contains(err.Error(), "s3cret-token") {
+		t.Errorf("credentials in the URL: %v, want ErrTokenInURL without the secret", err)
 	}
 }

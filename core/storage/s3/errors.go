@@ -16,6 +16,18 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage/transfer"
 )
 
+// Errors a caller may explain in its own terms (the command line names its
+// flags); each wraps the storage sentinel it is a case of.
+var (
+	// ErrWrongRegion: the bucket is in another region than the one asked,
+	// or served from another endpoint.
+	ErrWrongRegion = fmt.Errorf("wrong region or endpoint for the bucket: %w", storage.ErrInvalid)
+	// ErrUntrusted: the endpoint's TLS certificate is not trusted.
+	ErrUntrusted = fmt.Errorf("TLS certificate not trusted: %w", storage.ErrUnavailable)
+	// ErrPlainHTTP: an https:// endpoint answered in plain HTTP.
+	ErrPlainHTTP = fmt.Errorf("the endpoint speaks plain HTTP, not HTTPS: %w", storage.ErrInvalid)
+)
+
 // translate turns a minio-go or transport error into one line that names
 // the cause and wraps a storage sentinel. what says what was being done
 // ("loading data/ab12..."). Messages never carry credentials: for refused
@@ -40,11 +52,11 @@ func (b *Backend) translate(ctx context.Context, err error, what string) error {
 	var ci x509.CertificateInvalidError
 	switch {
 	case errors.As(err, &ua), errors.As(err, &ci):
-		return fmt.Errorf("s3: %s: the TLS certificate of %s is not trusted (use --s3-ca-file): %w", what, b.client.EndpointURL().Host, storage.ErrUnavailable)
+		return fmt.Errorf("s3: %s: %s: %w", what, b.client.EndpointURL().Host, ErrUntrusted)
 	case errors.As(err, &hn):
 		return fmt.Errorf("s3: %s: the TLS certificate of %s does not match the host name: %w", what, b.client.EndpointURL().Host, storage.ErrUnavailable)
 	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
-		return fmt.Errorf("s3: %s: %s speaks plain HTTP (use --s3-insecure, or an http:// endpoint): %w", what, b.client.EndpointURL().Host, storage.ErrInvalid)
+		return fmt.Errorf("s3: %s: %s: %w", what, b.client.EndpointURL().Host, ErrPlainHTTP)
 	}
 	var ue *url.Error
 	var ne net.Error
@@ -77,9 +89,9 @@ func (b *Backend) translateResponse(er minio.ErrorResponse, what string) error {
 		return fmt.Errorf("s3: %s: access to bucket %q denied (%s; check the credentials and the bucket policy): %w", what, bucket, er.Code, storage.ErrPermission)
 	case "AuthorizationHeaderMalformed", "InvalidRegion", "PermanentRedirect", "IllegalLocationConstraintException", "AuthorizationQueryParametersError":
 		if er.Region != "" {
-			return fmt.Errorf("s3: %s: bucket %q is in region %s, not %s (use --s3-region %s): %w", what, bucket, er.Region, b.regionName(), er.Region, storage.ErrInvalid)
+			return fmt.Errorf("s3: %s: bucket %q is in region %s, not %s: %w", what, bucket, er.Region, b.regionName(), ErrWrongRegion)
 		}
-		return fmt.Errorf("s3: %s: wrong region %s for bucket %q (%s; set --s3-region or AWS_REGION to the bucket's region): %w", what, b.regionName(), bucket, er.Code, storage.ErrInvalid)
+		return fmt.Errorf("s3: %s: region %s is not bucket %q's (%s): %w", what, b.regionName(), bucket, er.Code, ErrWrongRegion)
 	case "InvalidRange":
 		return fmt.Errorf("s3: %s: range is past the end of the object: %w", what, storage.ErrInvalid)
 	case "InvalidBucketName":
@@ -99,7 +111,7 @@ func (b *Backend) translateResponse(er minio.ErrorResponse, what string) error {
 	case er.StatusCode == 403 || er.StatusCode == 401:
 		return fmt.Errorf("s3: %s: access to bucket %q denied (%s): %w", what, bucket, code, storage.ErrPermission)
 	case er.StatusCode == 301 || er.StatusCode == 307:
-		return fmt.Errorf("s3: %s: bucket %q is served from another endpoint or region (%s; set --s3-region or --s3-endpoint): %w", what, bucket, code, storage.ErrInvalid)
+		return fmt.Errorf("s3: %s: bucket %q is served from another endpoint or region (%s): %w", what, bucket, code, ErrWrongRegion)
 	}
 	msg := code
 	if er.Message != "" {

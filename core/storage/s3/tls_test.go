@@ -55,7 +55,7 @@ func TestCustomCA(t *testing.T) {
 	}
 	defer nb.Close()
 	_, err = nb.Stat(context.Background(), h)
-	checkLine(t, "untrusted certificate", err, storage.ErrUnavailable)
+	checkLine(t, "untrusted certificate", err, s3.ErrUntrusted)
 	if r := nb.Requests(); r.Total() != 1 {
 		t.Fatalf("an untrusted certificate was retried: %+v", r)
 	}
@@ -71,5 +71,5 @@ func TestHTTPSAgainstHTTP(t *testing.T) {
 	}
 	defer b.Close()
 	_, err = b.Load(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, 0, 0)
-	checkLine(t, "https to an http server", err, storage.ErrInvalid)
+	checkLine(t, "https to an http server", err, s3.ErrPlainHTTP)
 }

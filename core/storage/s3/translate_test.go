@@ -22,10 +22,10 @@ func TestTranslate(t *testing.T) {
 		want    error
 		message string
 	}{
-		{minio.ErrorResponse{Code: "AuthorizationHeaderMalformed", StatusCode: 400, Region: "eu-central-1"}, storage.ErrInvalid, "is in region eu-central-1, not us-west-2 (use --s3-region eu-central-1)"},
-		{minio.ErrorResponse{Code: "PermanentRedirect", StatusCode: 301, Region: "ap-south-1"}, storage.ErrInvalid, "--s3-region ap-south-1"},
-		{minio.ErrorResponse{Code: "PermanentRedirect", StatusCode: 301}, storage.ErrInvalid, "wrong region us-west-2"},
-		{minio.ErrorResponse{StatusCode: 301}, storage.ErrInvalid, "another endpoint or region"},
+		{minio.ErrorResponse{Code: "AuthorizationHeaderMalformed", StatusCode: 400, Region: "eu-central-1"}, ErrWrongRegion, "is in region eu-central-1, not us-west-2"},
+		{minio.ErrorResponse{Code: "PermanentRedirect", StatusCode: 301, Region: "ap-south-1"}, ErrWrongRegion, "is in region ap-south-1"},
+		{minio.ErrorResponse{Code: "PermanentRedirect", StatusCode: 301}, ErrWrongRegion, "region us-west-2 is not"},
+		{minio.ErrorResponse{StatusCode: 301}, ErrWrongRegion, "another endpoint or region"},
 		{minio.ErrorResponse{Code: "SlowDown", StatusCode: 503}, storage.ErrUnavailable, "kept failing after 10 attempts (SlowDown)"},
 		{minio.ErrorResponse{Code: "ThrottlingException", StatusCode: 400}, storage.ErrUnavailable, "ThrottlingException"},
 		{minio.ErrorResponse{StatusCode: 502}, storage.ErrUnavailable, "HTTP 502"},

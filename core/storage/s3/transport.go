@@ -138,8 +138,7 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	case errors.As(err, &cv):
 		// minio-go would retry these ten times (it only recognises a bare
 		// x509.UnknownAuthorityError); no retry can fix a certificate.
-		st.cancel(opFailure{fmt.Errorf("the TLS certificate of %s is not trusted (%s; use --s3-ca-file): %w",
-			req.URL.Host, oneLine(cv.Err.Error()), storage.ErrUnavailable)})
+		st.cancel(opFailure{fmt.Errorf("%s (%s): %w", req.URL.Host, oneLine(cv.Err.Error()), ErrUntrusted)})
 	case refused(err):
 		if int(st.refused.Add(1)) >= t.b.refused {
 			st.cancel(opFailure{fmt.Errorf("cannot connect to %s (%v): %w", req.URL.Host, transfer.ShortNetError(err), storage.ErrUnavailable)})

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptrace"
+	"net/textproto"
 	"sync"
 	"time"
 )
@@ -76,7 +77,9 @@ func rank(phase string) int {
 // request body being read as the connection takes it and, on Linux, the
 // peer acknowledging bytes (TCP_INFO), so a slow link that drains the
 // socket buffer is not taken for a stall. After the whole request is sent
-// the server has Idle, plus a second per 32 MiB it received, to answer. A
+// the server has Idle, plus a second per 32 MiB it received, to answer,
+// and Idle again after each informational answer (1xx, such as the 103
+// Early Hints a savepoint server sends while it stores an upload). A
 // stalled attempt's connection is closed and the attempt fails with a
 // *StallError.
 type IdleTransport struct {
@@ -104,8 +107,9 @@ func (t *IdleTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
 	w := &watchdog{idle: t.idle, cancel: cancel, phase: phaseSend}
 	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		GotConn:      func(ci httptrace.GotConnInfo) { w.setConn(ci.Conn) },
-		WroteRequest: func(httptrace.WroteRequestInfo) { w.sent() },
+		GotConn:        func(ci httptrace.GotConnInfo) { w.setConn(ci.Conn) },
+		WroteRequest:   func(httptrace.WroteRequestInfo) { w.sent() },
+		Got1xxResponse: func(int, textproto.MIMEHeader) error { w.informed(); return nil },
 	})
 	out := req.WithContext(ctx)
 	if req.Body != nil && req.Body != http.NoBody {
@@ -203,6 +207,18 @@ func (w *watchdog) sent() {
 	body := w.body
 	w.mu.Unlock()
 	w.arm(phaseWait, w.idle+time.Duration(body)*time.Second/commitRate)
+}
+
+// informed: an informational answer (1xx) arrived while waiting for the
+// final one. A server that is busy answering (storing what it received)
+// sends them to show that it is alive: each gives it Idle again.
+func (w *watchdog) informed() {
+	w.mu.Lock()
+	waiting := w.phase == phaseWait
+	w.mu.Unlock()
+	if waiting {
+		w.arm(phaseWait, w.idle)
+	}
 }
 
 // fire runs when the deadline may have passed.

@@ -172,3 +172,40 @@ func TestCallerCancelIsNoStall(t *testing.T) {
 		t.Fatalf("a read cancelled by its caller: %v", err)
 	}
 }
+
+// A server that takes longer than the idle timeout to answer, telling the
+// client meanwhile with informational answers (103 Early Hints) that it
+// is working, is no stall; the same silence without them is one.
+func TestInformationalAnswersAreProgress(t *testing.T) {
+	for _, hints := range []bool{true, false} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.Copy(io.Discard, r.Body)
+			for range 12 { // three idle timeouts: storing what arrived
+				if hints {
+					w.WriteHeader(http.StatusEarlyHints)
+				}
+				select {
+				case <-time.After(idle / 4):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			io.WriteString(w, "stored")
+		}))
+		req, _ := http.NewRequest(http.MethodPut, srv.URL, bytes.NewReader(make([]byte, 1<<10)))
+		res, err := client().Do(req)
+		if hints {
+			if err != nil {
+				t.Fatalf("an answer preceded by 103s: %v", err)
+			}
+			body, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusOK || string(body) != "stored" {
+				t.Fatalf("answer %d %q, want 200 stored", res.StatusCode, body)
+			}
+		} else if !errors.Is(err, transfer.ErrStalled) {
+			t.Fatalf("the same wait without 103s: %v, want a stall", err)
+		}
+		srv.Close()
+	}
+}
