@@ -315,6 +315,11 @@ func (r *Runner) Cancel(ctx context.Context, id string) (Job, error) {
 	x, live := r.running[id]
 	r.mu.Unlock()
 	if live {
+		// A run ends (its state final) a moment before it leaves the
+		// running set: such a job is finished, not cancellable.
+		if j := x.snapshot(); j.State.Final() {
+			return j, fmt.Errorf("job %s is %s: %w", id, j.State, ErrFinished)
+		}
 		x.rep.Logf("cancel requested")
 		x.cancel(context.Canceled)
 		return x.snapshot(), nil
