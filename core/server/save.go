@@ -41,6 +41,12 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	end, err := repo.BeginWrite(r.Context(), h)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer end()
 	be := repo.Backend()
 	if admin {
 		if err := be.Save(r.Context(), h, data); err != nil {
