@@ -59,6 +59,10 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if err := repo.AwaitKind(r.Context(), k); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	started := false
 	var buf []byte
 	err := repo.Backend().List(r.Context(), k, func(fi storage.Info) error {
@@ -109,6 +113,10 @@ func appendEntry(b []byte, fi storage.Info) []byte {
 func (s *Server) handleLoad(w http.ResponseWriter, r *http.Request) {
 	_, repo, h, ok := s.object(w, r, tokens.RoleRead, "reading")
 	if !ok {
+		return
+	}
+	if err := repo.AwaitWrites(r.Context(), h); err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	be := repo.Backend()

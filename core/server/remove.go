@@ -16,6 +16,12 @@ func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	end, err := repo.BeginWrite(r.Context(), h)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer end()
 	be := repo.Backend()
 	if !tok.Role.Allows(tokens.RoleAdmin) {
 		if h.Kind != storage.KindSession {

@@ -42,9 +42,16 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Storing may take a while (a slow storage, a quota check that lists
-	// the repository): the client hears from the server meanwhile.
+	// the repository, an earlier write of the same object): the client
+	// hears from the server meanwhile.
 	w, stop := s.keepHinting(w, r)
 	defer stop()
+	end, err := repo.BeginWrite(r.Context(), h)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	defer end()
 	be := repo.Backend()
 	if admin {
 		if err := be.Save(r.Context(), h, data); err != nil {

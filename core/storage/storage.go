@@ -73,8 +73,11 @@ type Info struct {
 //     an error returned by fn stops the listing and is returned.
 //   - Remove deletes an object; removing a missing object is not an error.
 //   - A call whose context ends returns an error wrapping the context's
-//     error (errors.Is context.Canceled), never success: a cancelled Save
-//     leaves the object absent or whole, a cancelled List stops.
+//     error (errors.Is context.Canceled), never success: a cancelled List
+//     stops; a cancelled Save leaves the object absent or whole, and the
+//     calls after it all see that one outcome (nothing it sent lands
+//     under them). A Save cancelled while it commits (a rename, a
+//     manifest push) finishes the commit and may then return nil.
 //   - Native errors are translated to the sentinels below at the backend's
 //     edge and wrapped with %w, so callers use errors.Is.
 type Backend interface {

@@ -105,7 +105,8 @@ type Repo struct {
 	ownersMu sync.Mutex
 	owners   *records.Table // session-marker owners, opened on first use
 
-	usage usage
+	usage    usage
+	inflight inflight // writes under way (inflight.go)
 }
 
 // Backend is the repository's storage, as the server reaches it.

@@ -317,7 +317,7 @@ func (b *Backend) Remove(ctx context.Context, h storage.Handle) error {
 		// Some registries keep the tag when its manifest is deleted by
 		// digest; delete the tag too. Where the tag is already gone,
 		// remember that and save the request next time.
-		if err := b.deleteManifest(ctx, tag); err != nil {
+		if err := b.deleteManifest(ctx, tag); err != nil && ctx.Err() == nil {
 			b.tagDeleteUseless.Store(true)
 		}
 	}

@@ -128,7 +128,7 @@ func (b *Backend) getBlob(ctx context.Context, digest string, off, n int64) (io.
 
 // putManifest pushes manifest raw under tag and returns its digest.
 func (b *Backend) putManifest(ctx context.Context, tag string, raw []byte) (string, error) {
-	res, err := b.do(ctx, request{actions: scopePush, ok: []int{http.StatusCreated, http.StatusOK, http.StatusAccepted},
+	res, err := b.do(ctx, request{actions: scopePush, ok: []int{http.StatusCreated, http.StatusOK, http.StatusAccepted}, settle: true,
 		build: func(ctx context.Context) (*http.Request, error) {
 			return newReq(ctx, http.MethodPut, b.url("manifests/"+tag), raw, map[string]string{"Content-Type": mediaManifest})
 		}})
@@ -171,7 +171,7 @@ func (b *Backend) headManifest(ctx context.Context, actions, tag string) (string
 
 // deleteManifest deletes a manifest by digest or tag.
 func (b *Backend) deleteManifest(ctx context.Context, ref string) error {
-	res, err := b.do(ctx, request{actions: scopeDelete, ok: []int{http.StatusAccepted, http.StatusOK, http.StatusNoContent},
+	res, err := b.do(ctx, request{actions: scopeDelete, ok: []int{http.StatusAccepted, http.StatusOK, http.StatusNoContent}, settle: true,
 		build: func(ctx context.Context) (*http.Request, error) {
 			return newReq(ctx, http.MethodDelete, b.url("manifests/"+ref), nil, nil)
 		}})

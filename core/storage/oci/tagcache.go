@@ -21,6 +21,10 @@ const tagCacheTTL = time.Second
 // Staleness is bounded so the Backend contract holds where it matters:
 //   - any write or removal through this backend drops the cache when it
 //     completes, so a List after this client's own Save always sees it;
+//     "completes" means the registry answered: a cancelled caller does not
+//     abandon a manifest push or delete once sent (request.settle), since
+//     the registry could apply it after the drop, under a listing taken
+//     meanwhile;
 //   - any "not found" answer drops it too: it means the listing named an
 //     object another client has removed since (prune compacting the index);
 //   - a listing is never older than tagCacheTTL, so another client's writes

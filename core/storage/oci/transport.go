@@ -136,6 +136,16 @@ type request struct {
 	build   func(ctx context.Context) (*http.Request, error)
 	ok      []int
 	once    bool // the caller retries (a sequence of requests)
+	// settle marks a request that changes what readers see (pushing or
+	// deleting a manifest). A caller's cancellation does not abandon it
+	// once sent: the registry may still apply an abandoned request after
+	// the call returned, so an object would appear (or vanish) after its
+	// Save (or Remove) reported the cancellation, and the tags cache,
+	// dropped when the call returns, could keep a listing taken before
+	// the change landed. The attempt under way runs to the registry's
+	// answer (the idle timeout still bounds it); no attempt starts after
+	// the cancellation.
+	settle bool
 }
 
 // do runs r, retrying temporary failures, and returns the response whose
@@ -145,6 +155,13 @@ func (b *Backend) do(ctx context.Context, r request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
+	send := ctx
+	if r.settle {
+		if err := ctx.Err(); err != nil {
+			return nil, err // nothing sent: nothing changes
+		}
+		send = context.WithoutCancel(ctx)
+	}
 	var resp *http.Response
 	try := b.retry
 	if r.once {
@@ -153,7 +170,7 @@ func (b *Backend) do(ctx context.Context, r request) (*http.Response, error) {
 	method := ""
 	defer func() { b.noteRequest(method, err) }()
 	err = try(ctx, func() error {
-		req, err := r.build(ctx)
+		req, err := r.build(send)
 		if err != nil {
 			return err
 		}

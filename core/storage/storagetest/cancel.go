@@ -13,6 +13,23 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
+// Visible reports whether Stat and List find h (other errors fail t).
+func Visible(t testing.TB, b storage.Backend, h storage.Handle) (stat, listed bool) {
+	t.Helper()
+	_, err := b.Stat(context.Background(), h)
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("Stat(%s): %v", h, err)
+	}
+	err2 := b.List(context.Background(), h.Kind, func(fi storage.Info) error {
+		listed = listed || fi.Name == h.Name
+		return nil
+	})
+	if err2 != nil {
+		t.Fatalf("List(%s): %v", h.Kind, err2)
+	}
+	return err == nil, listed
+}
+
 // absentOrWhole checks that h is either missing or holds exactly data, by
 // Stat, Load and List. It reports whether the object is there.
 //
