@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X main.version=$(VERSION)
 BIN := bin/savepoint
 
-.PHONY: all build demo test test-short bench lint clean build-plugin image
+.PHONY: all build demo test test-short bench lint clean build-plugin image action-release
 
 all: build
 
@@ -28,6 +28,24 @@ image:
 	go run ./tools/imagebuild -out bin/image -version $(VERSION) -revision "$$(git rev-parse HEAD 2>/dev/null)" \
 	  $(foreach a,$(IMAGE_ARCHES),-platform linux/$(a)=bin/linux-$(a)) \
 	  $$(test -x /bin/busybox && echo -busybox linux/$$(go env GOARCH)=/bin/busybox)
+
+# action-release: the GitHub Action's release assets in bin/action/: savepoint-action
+# for linux/amd64 and linux/arm64, gzip'ed (savepoint-action-linux-ARCH.gz), and
+# release.json naming them with their SHA-256 under VERSION. A release uploads the .gz
+# files as its assets and commits release.json as actions/node/release.json, which
+# the action's launcher checks every download against (docs/github.md).
+ACTION_ARCHES ?= amd64 arm64
+action-release:
+	rm -rf bin/action && mkdir -p bin/action
+	for arch in $(ACTION_ARCHES); do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o bin/linux-$$arch/savepoint-action ./actions && \
+	  gzip -9nc bin/linux-$$arch/savepoint-action >bin/action/savepoint-action-linux-$$arch.gz || exit 1; \
+	done
+	{ printf '{\n  "version": "%s",\n  "assets": {' '$(VERSION)'; sep=''; \
+	  for arch in $(ACTION_ARCHES); do \
+	    printf '%s\n    "linux-%s": {"file": "savepoint-action-linux-%s.gz", "sha256": "%s"}' "$$sep" $$arch $$arch \
+	      "$$(sha256sum bin/action/savepoint-action-linux-$$arch.gz | cut -d' ' -f1)"; sep=','; \
+	  done; printf '\n  }\n}\n'; } >bin/action/release.json
 
 # build-plugin: the Drone/Woodpecker plugin (drone/), also what Woodpecker's local backend runs.
 build-plugin:
