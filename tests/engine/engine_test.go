@@ -22,8 +22,10 @@ const password = "engine-test-Pa55word-7f3c"
 type images struct {
 	minimal, shell, plugin string // from `make image`
 	pg                     string // the shell image plus pg_dump and psql
-	helper                 string // busybox, bash and rsync: act's job image, gitlab-ci-local's helper
+	helper                 string // busybox, bash and rsync: gitlab-ci-local's helper
+	runner                 string // the helper plus node, pg_dump and psql: act's job image (ubuntu-latest)
 	version, revision      string // what `make image` stamped into them
+	actionAssets           string // `make action-release`'s directory: the action's release assets and release.json
 }
 
 // requireEngine returns the engine's images (see testenv.Require).
@@ -36,8 +38,11 @@ func requireEngine(t *testing.T) images {
 		plugin:   testenv.Require(t, "SAVEPOINT_TEST_IMAGE_PLUGIN"),
 		pg:       testenv.Require(t, "SAVEPOINT_TEST_IMAGE_PG"),
 		helper:   testenv.Require(t, "SAVEPOINT_TEST_IMAGE_HELPER"),
+		runner:   testenv.Require(t, "SAVEPOINT_TEST_IMAGE_RUNNER"),
 		version:  testenv.Require(t, "SAVEPOINT_TEST_IMAGE_VERSION"),
 		revision: testenv.Require(t, "SAVEPOINT_TEST_IMAGE_REVISION"),
+
+		actionAssets: testenv.Require(t, "SAVEPOINT_TEST_ACTION_ASSETS"),
 	}
 }
 
