@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/savepoint-ci/savepoint/internal/testenv"
+	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 // password is the repository password of every test; no log may show it.
@@ -140,6 +141,7 @@ func randomHex(n int) string {
 // the engine (act, gitlab-ci-local and the runners here must clean up).
 func TestMain(m *testing.M) {
 	code := m.Run()
+	testserver.Cleanup()
 	if os.Getenv("DOCKER_HOST") != "" {
 		out, err := exec.Command("docker", "ps", "-a", "--format", "{{.Names}} ({{.Image}}, {{.Status}})").CombinedOutput()
 		if left := strings.TrimSpace(string(out)); err != nil || left != "" {
