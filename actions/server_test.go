@@ -93,3 +93,18 @@ func TestServerTLSCAFile(t *testing.T) {
 	}
 	g.assertNoSecret(testPassword, in["server_token"])
 }
+
+// TestServerTokenFromEnv: a workflow may give the token to the step as
+// env SAVEPOINT_TOKEN instead of the input; the CLI reads it and the
+// action masks it all the same.
+func TestServerTokenFromEnv(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	token := srv.Token("app", "append")
+	workspace(t)
+	f := newFakeEnv(t).inputs(map[string]string{"repository": srv.Repo("app"), "password": testPassword, "paths": "data"}).withDefaults("success")
+	f.vars["SAVEPOINT_TOKEN"] = token
+	if code := f.run(false); code != 0 {
+		t.Fatalf("save with SAVEPOINT_TOKEN in the step's env: exit %d\n%s", code, f.log.String())
+	}
+	f.assertNoSecret(testPassword, token)
+}
