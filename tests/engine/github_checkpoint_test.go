@@ -37,6 +37,27 @@ func checkpointDatabase(t *testing.T) *database {
 	return db
 }
 
+// deployAndRollBack runs the deploy workflow of p with the database's
+// connection in the job's variables (PGPASSWORD is a secret; the runner's
+// environment has the port) and checks that the checkpoint was taken, the
+// migration ran, the deploy failed with failure and the database is back as
+// it was. It returns the job's log.
+func deployAndRollBack(t *testing.T, p *githubProject, db *database, failure string) string {
+	t.Helper()
+	p.env["PGPASSWORD"] = "unused"
+	p.vars = map[string]string{"PGHOST": db.env["PGHOST"], "PGUSER": db.env["PGUSER"]}
+	p.runEnv["PGPORT"] = db.env["PGPORT"] // GitHub's runners reach PostgreSQL on its default port
+	r := p.act(t, "deploy.yml")
+	log := jobLog(r.output(), "deploy/deploy")
+	if r.code == 0 || !strings.Contains(log, "| migrated app") || !strings.Contains(log, failure) {
+		t.Fatalf("want a checkpoint, the migration and a failed deploy (exit %d):\n%s", r.code, log)
+	}
+	if got := db.rows("items"); got != `{"id":1,"name":"initial"}` {
+		t.Errorf("after the rollback the database holds %s, want the row from before the migration", got)
+	}
+	return log
+}
+
 // TestGitHubHeadlineCheckpoint runs docs/github.md's pre-deploy checkpoint
 // under act as written: the checkpoint dumps the database with the
 // runner's pg_dump (job env PGHOST, PGUSER, PGPASSWORD), saves the
@@ -57,18 +78,8 @@ func TestGitHubHeadlineCheckpoint(t *testing.T) {
 		"scripts/migrate.sh": migration,
 		"scripts/deploy.sh":  "echo version=2 >deploy/config/app.env\necho 'deploy: the new version does not start' >&2\nexit 1\n",
 	}, map[string]string{"deploy.yml": wf})
-	p.env = map[string]string{"MINIO_ACCESS_KEY": m.AccessKey, "MINIO_SECRET_KEY": m.SecretKey, "SAVEPOINT_PASSWORD": password, "PGPASSWORD": "unused"}
-	p.vars = map[string]string{"PGHOST": db.env["PGHOST"], "PGUSER": db.env["PGUSER"]}
-	p.runEnv["PGPORT"] = db.env["PGPORT"] // GitHub's runners reach PostgreSQL on its default port
-
-	r := p.act(t, "deploy.yml")
-	log := jobLog(r.output(), "deploy/deploy")
-	if r.code == 0 || !strings.Contains(log, "| migrated app") || !strings.Contains(log, "deploy: the new version does not start") {
-		t.Fatalf("want a checkpoint, the migration and a failed deploy (exit %d):\n%s", r.code, log)
-	}
-	if got := db.rows("items"); got != `{"id":1,"name":"initial"}` {
-		t.Errorf("after the rollback the database holds %s, want the row from before the migration", got)
-	}
+	p.env = map[string]string{"MINIO_ACCESS_KEY": m.AccessKey, "MINIO_SECRET_KEY": m.SecretKey, "SAVEPOINT_PASSWORD": password}
+	log := deployAndRollBack(t, p, db, "deploy: the new version does not start")
 	for _, want := range []string{"Success - Post savepoint-ci/savepoint@v1", "rolling back to", "restore files deploy/config into .", "pipe db (",
 		"re-point " + image + " to " + digest.String()} {
 		if !strings.Contains(log, want) {
@@ -103,18 +114,8 @@ func TestGitHubReadmeCheckpoint(t *testing.T) {
 		"uploads/logo.txt": "the logo\n",
 		"deploy.sh":        "echo 'a new logo' >uploads/logo.txt\n" + migration + "echo 'deploy: failed' >&2\nexit 1\n",
 	}, map[string]string{"deploy.yml": wf})
-	p.env = map[string]string{"SAVEPOINT_PASSWORD": password, "PGPASSWORD": "unused"}
-	p.vars = map[string]string{"PGHOST": db.env["PGHOST"], "PGUSER": db.env["PGUSER"]}
-	p.runEnv["PGPORT"] = db.env["PGPORT"]
-
-	r := p.act(t, "deploy.yml")
-	log := jobLog(r.output(), "deploy/deploy")
-	if r.code == 0 || !strings.Contains(log, "| migrated app") || !strings.Contains(log, "deploy: failed") {
-		t.Fatalf("want a checkpoint, the migration and a failed deploy (exit %d):\n%s", r.code, log)
-	}
-	if got := db.rows("items"); got != `{"id":1,"name":"initial"}` {
-		t.Errorf("after the rollback the database holds %s, want the row from before the migration", got)
-	}
+	p.env = map[string]string{"SAVEPOINT_PASSWORD": password}
+	log := deployAndRollBack(t, p, db, "deploy: failed")
 	if !strings.Contains(log, "restore files uploads into .") || !strings.Contains(log, "pipe db (") {
 		t.Errorf("the post step did not roll back files and database:\n%s", log)
 	}

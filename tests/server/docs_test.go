@@ -337,40 +337,17 @@ savepoint --repo http://127.0.0.1:%s/app --token-file ci.token restore --target 
 // container engine against a real server.
 func TestDocCIExamples(t *testing.T) {
 	repo := exampleURL + "/app"
-	var gh struct {
-		Jobs map[string]struct {
-			Steps []struct {
-				Uses string
-				With map[string]string
-			}
+	steps, err := doctest.ActionSteps(docBlocks(t, "GitHub Actions", "yaml")[0])
+	if err != nil || len(steps) == 0 {
+		t.Fatalf("GitHub: %d savepoint steps (%v)", len(steps), err)
+	}
+	for _, with := range steps {
+		if bad, err := doctest.UndeclaredInputs(with); err != nil || len(bad) > 0 {
+			t.Errorf("GitHub: inputs %v are not in action.yml (%v)", bad, err)
 		}
-	}
-	if err := yaml.Unmarshal([]byte(docBlocks(t, "GitHub Actions", "yaml")[0]), &gh); err != nil {
-		t.Fatal(err)
-	}
-	var action struct{ Inputs map[string]any }
-	if b, err := os.ReadFile(filepath.Join(doctest.Root(), "action.yml")); err != nil || yaml.Unmarshal(b, &action) != nil {
-		t.Fatalf("action.yml: %v", err)
-	}
-	steps := 0
-	for _, j := range gh.Jobs {
-		for _, s := range j.Steps {
-			if !strings.HasPrefix(s.Uses, "savepoint-ci/savepoint@") {
-				continue
-			}
-			steps++
-			for k := range s.With {
-				if _, ok := action.Inputs[k]; !ok {
-					t.Errorf("GitHub: input %s is not in action.yml", k)
-				}
-			}
-			if s.With["repository"] != repo || s.With["server_token"] != "${{ secrets.SAVEPOINT_TOKEN }}" || s.With["token"] != "" {
-				t.Errorf("GitHub: the step's inputs %v: want the example repository and server_token from a secret", s.With)
-			}
+		if with["repository"] != repo || with["server_token"] != "${{ secrets.SAVEPOINT_TOKEN }}" || with["token"] != "" {
+			t.Errorf("GitHub: the step's inputs %v: want the example repository and server_token from a secret", with)
 		}
-	}
-	if steps == 0 {
-		t.Error("GitHub: no savepoint step")
 	}
 
 	var gl struct {

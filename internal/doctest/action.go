@@ -1,0 +1,57 @@
+package doctest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ActionSteps returns the inputs (`with`) of every step of a workflow that
+// uses savepoint's GitHub Action (savepoint-ci/savepoint@REF).
+func ActionSteps(workflow string) ([]map[string]string, error) {
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct {
+				Uses string            `yaml:"uses"`
+				With map[string]string `yaml:"with"`
+			} `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal([]byte(workflow), &wf); err != nil {
+		return nil, err
+	}
+	var out []map[string]string
+	for _, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			if strings.HasPrefix(s.Uses, "savepoint-ci/savepoint@") {
+				out = append(out, s.With)
+			}
+		}
+	}
+	return out, nil
+}
+
+// UndeclaredInputs returns the inputs of with that action.yml does not
+// declare.
+func UndeclaredInputs(with map[string]string) ([]string, error) {
+	var action struct {
+		Inputs map[string]any `yaml:"inputs"`
+	}
+	b, err := os.ReadFile(filepath.Join(Root(), "action.yml"))
+	if err != nil {
+		return nil, err
+	}
+	if err := yaml.Unmarshal(b, &action); err != nil {
+		return nil, fmt.Errorf("action.yml: %w", err)
+	}
+	var out []string
+	for k := range with {
+		if _, ok := action.Inputs[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	return out, nil
+}
