@@ -163,3 +163,35 @@ func TestInputForms(t *testing.T) {
 	}()
 	r.get("undeclared_input")
 }
+
+// TestReleaseWorkflowFillsManifest: the release workflow builds the
+// assets with make action-release, commits their release.json as the
+// launcher's and publishes the .gz files, so that a tagged release names
+// exactly the binaries it publishes.
+func TestReleaseWorkflowFillsManifest(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(actionYMLPath), ".github", "workflows", "release.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wf struct {
+		Jobs map[string]struct {
+			Steps []struct{ Run string } `yaml:"steps"`
+		} `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(b, &wf); err != nil {
+		t.Fatal(err)
+	}
+	var runs []string
+	for _, j := range wf.Jobs {
+		for _, s := range j.Steps {
+			runs = append(runs, s.Run)
+		}
+	}
+	all := strings.Join(runs, "\n")
+	for _, want := range []string{`make action-release VERSION="$VERSION"`, "cp bin/action/release.json actions/node/release.json",
+		`git tag "$VERSION"`, "gh release create \"$VERSION\"", "bin/action/savepoint-action-linux-*.gz"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("release.yml does not run %q", want)
+		}
+	}
+}

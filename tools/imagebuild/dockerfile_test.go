@@ -56,8 +56,9 @@ func TestDockerfileMatches(t *testing.T) {
 	}
 }
 
-// TestReleaseWorkflow: the workflow that publishes the image builds both
-// Dockerfile targets for both platforms under the name action.yml runs.
+// TestReleaseWorkflow: the workflow that publishes the images builds the
+// Dockerfile targets for both platforms under the name the GitLab
+// components run (and the docs give).
 func TestReleaseWorkflow(t *testing.T) {
 	b, err := os.ReadFile("../../.github/workflows/image.yml")
 	if err != nil {
@@ -74,13 +75,13 @@ func TestReleaseWorkflow(t *testing.T) {
 	if err := yaml.Unmarshal(b, &wf); err != nil {
 		t.Fatal(err)
 	}
-	act, err := os.ReadFile("../../action.yml")
+	tpl, err := os.ReadFile("../../gitlab/templates/save.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`image: docker://([^:\s]+):(v\d+)`).FindStringSubmatch(string(act))
+	m := regexp.MustCompile(`default: ([^:\s]+):(v\d+)-shell`).FindStringSubmatch(string(tpl))
 	if m == nil {
-		t.Fatalf("action.yml runs no prebuilt docker://IMAGE:vN")
+		t.Fatalf("the save component runs no IMAGE:vN-shell by default")
 	}
 	targets := map[string]bool{}
 	for _, j := range wf.Jobs {
