@@ -218,10 +218,15 @@ stop() {
   fi
   # conmon keeps an exec session's monitor for 5 minutes after the exec ends
   # (--exit-delay 300): end the ones of this engine, found by its directory.
-  local p m
+  local p m killed=()
   for p in /proc/[0-9]*; do
-    if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "$dir/"; then kill "${p#/proc/}" 2>/dev/null || true; fi
+    if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "$dir/"; then
+      kill "${p#/proc/}" 2>/dev/null && killed+=("${p#/proc/}")
+    fi
   done
+  # Let them go before deleting their files (a dying monitor still writes
+  # its events and locks there).
+  for p in "${killed[@]}"; do timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null || true; done
   # Containers leave their shm (and, if killed, other) mounts behind.
   for m in $(awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
