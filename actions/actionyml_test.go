@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 )
 
 // actionYML is the part of action.yml the tests check.
@@ -173,19 +175,13 @@ func TestReleaseWorkflowFillsManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wf struct {
-		Jobs map[string]struct {
-			Steps []struct{ Run string } `yaml:"steps"`
-		} `yaml:"jobs"`
-	}
-	if err := yaml.Unmarshal(b, &wf); err != nil {
+	steps, err := doctest.WorkflowSteps(string(b))
+	if err != nil {
 		t.Fatal(err)
 	}
 	var runs []string
-	for _, j := range wf.Jobs {
-		for _, s := range j.Steps {
-			runs = append(runs, s.Run)
-		}
+	for _, s := range steps {
+		runs = append(runs, s.Run)
 	}
 	all := strings.Join(runs, "\n")
 	for _, want := range []string{`make action-release VERSION="$VERSION"`, "cp bin/action/release.json actions/node/release.json",

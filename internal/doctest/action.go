@@ -9,26 +9,42 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// ActionSteps returns the inputs (`with`) of every step of a workflow that
-// uses savepoint's GitHub Action (savepoint-ci/savepoint@REF).
-func ActionSteps(workflow string) ([]map[string]string, error) {
+// WorkflowStep is a step of a GitHub Actions workflow, as far as the tests
+// look at one.
+type WorkflowStep struct {
+	Uses string            `yaml:"uses"`
+	Run  string            `yaml:"run"`
+	With map[string]string `yaml:"with"`
+}
+
+// WorkflowSteps returns the steps of every job of a workflow.
+func WorkflowSteps(workflow string) ([]WorkflowStep, error) {
 	var wf struct {
 		Jobs map[string]struct {
-			Steps []struct {
-				Uses string            `yaml:"uses"`
-				With map[string]string `yaml:"with"`
-			} `yaml:"steps"`
+			Steps []WorkflowStep `yaml:"steps"`
 		} `yaml:"jobs"`
 	}
 	if err := yaml.Unmarshal([]byte(workflow), &wf); err != nil {
 		return nil, err
 	}
-	var out []map[string]string
+	var out []WorkflowStep
 	for _, j := range wf.Jobs {
-		for _, s := range j.Steps {
-			if strings.HasPrefix(s.Uses, "savepoint-ci/savepoint@") {
-				out = append(out, s.With)
-			}
+		out = append(out, j.Steps...)
+	}
+	return out, nil
+}
+
+// ActionSteps returns the inputs (`with`) of every step of a workflow that
+// uses savepoint's GitHub Action (savepoint-ci/savepoint@REF).
+func ActionSteps(workflow string) ([]map[string]string, error) {
+	steps, err := WorkflowSteps(workflow)
+	if err != nil {
+		return nil, err
+	}
+	var out []map[string]string
+	for _, s := range steps {
+		if strings.HasPrefix(s.Uses, "savepoint-ci/savepoint@") {
+			out = append(out, s.With)
 		}
 	}
 	return out, nil
