@@ -6,7 +6,8 @@
 #   plugin   the Drone/Woodpecker plugin (drone/) as the entrypoint, CA
 #            certificates, nothing else: ghcr.io/savepoint-ci/savepoint-plugin.
 #   minimal  CA certificates and the binaries only (distroless static), for
-#            GitHub Actions. The default target (what `image: Dockerfile` builds).
+#            `docker run` and `COPY --from`. The default target. (The GitHub
+#            Action runs savepoint-action on the runner, not in an image.)
 #
 #   docker buildx build --platform linux/amd64,linux/arm64 \
 #     --build-arg VERSION=v1.0.0 --target minimal -t ghcr.io/savepoint-ci/savepoint:v1 .
@@ -15,8 +16,8 @@
 #
 # Without a Docker engine, `make image` assembles the same three images with
 # go-containerregistry (tools/imagebuild) into an OCI layout in bin/image.
-# Both images run as root: GitHub mounts the workspace owned by the runner
-# and requires docker actions to run as root.
+# The images run as root: CI runners mount the workspace owned by their own
+# user, and a step container must be able to write it.
 
 ARG GO_VERSION=1.26
 

@@ -13,7 +13,7 @@ LDFLAGS := -s -w -X main.version=$(VERSION) -X $(CLIPKG).buildCommit=$(COMMIT) \
   -X $(CLIPKG).buildCommitTime=$(COMMIT_TIME) -X $(CLIPKG).buildModified=$(MODIFIED)
 BIN := bin/savepoint
 
-.PHONY: all build demo test test-short bench lint clean build-plugin image release
+.PHONY: all build demo test test-short bench lint clean build-plugin image release action-release
 
 all: build
 
@@ -42,6 +42,24 @@ image:
 # windows does not build yet, see CHANGELOG.md).
 release: image
 	VERSION="$(VERSION)" LDFLAGS="$(LDFLAGS)" bash scripts/release.sh
+
+# action-release: the GitHub Action's release assets in bin/action/: savepoint-action
+# for linux/amd64 and linux/arm64, gzip'ed (savepoint-action-linux-ARCH.gz), and
+# release.json naming them with their SHA-256 under VERSION. A release uploads the .gz
+# files as its assets and commits release.json as actions/node/release.json, which
+# the action's launcher checks every download against (docs/github.md).
+ACTION_ARCHES ?= amd64 arm64
+action-release:
+	rm -rf bin/action && mkdir -p bin/action
+	for arch in $(ACTION_ARCHES); do \
+	  CGO_ENABLED=0 GOOS=linux GOARCH=$$arch go build -trimpath -ldflags "$(LDFLAGS)" -o bin/linux-$$arch/savepoint-action ./actions && \
+	  gzip -9nc bin/linux-$$arch/savepoint-action >bin/action/savepoint-action-linux-$$arch.gz || exit 1; \
+	done
+	{ printf '{\n  "version": "%s",\n  "assets": {' '$(VERSION)'; sep=''; \
+	  for arch in $(ACTION_ARCHES); do \
+	    printf '%s\n    "linux-%s": {"file": "savepoint-action-linux-%s.gz", "sha256": "%s"}' "$$sep" $$arch $$arch \
+	      "$$(sha256sum bin/action/savepoint-action-linux-$$arch.gz | cut -d' ' -f1)"; sep=','; \
+	  done; printf '\n  }\n}\n'; } >bin/action/release.json
 
 # build-plugin: the Drone/Woodpecker plugin (drone/), also what Woodpecker's local backend runs.
 build-plugin:

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 )
 
 // actionYML is the part of action.yml the tests check.
@@ -29,11 +31,10 @@ type actionYML struct {
 		Description string `yaml:"description"`
 	} `yaml:"outputs"`
 	Runs struct {
-		Using          string `yaml:"using"`
-		Image          string `yaml:"image"`
-		Entrypoint     string `yaml:"entrypoint"`
-		PostEntrypoint string `yaml:"post-entrypoint"`
-		PostIf         string `yaml:"post-if"`
+		Using  string `yaml:"using"`
+		Main   string `yaml:"main"`
+		Post   string `yaml:"post"`
+		PostIf string `yaml:"post-if"`
 	} `yaml:"runs"`
 }
 
@@ -55,11 +56,15 @@ func TestActionYML(t *testing.T) {
 	if a.Name == "" || a.Description == "" || a.Branding.Icon == "" || a.Branding.Color == "" {
 		t.Errorf("name, description and branding are required for the Marketplace: %+v", a)
 	}
-	if a.Runs.Using != "docker" || !strings.HasPrefix(a.Runs.Image, "docker://ghcr.io/savepoint-ci/savepoint:") {
-		t.Errorf("runs: %+v, want a prebuilt docker image", a.Runs)
+	// The action runs on the runner (node), its launcher and post step in
+	// this repository.
+	if a.Runs.Using != "node24" || a.Runs.PostIf != "always()" {
+		t.Errorf("runs: %+v, want node24 with a post step that always runs", a.Runs)
 	}
-	if a.Runs.Entrypoint != "/usr/local/bin/savepoint-action" || a.Runs.PostEntrypoint != "/usr/local/bin/savepoint-action-post" || a.Runs.PostIf == "" {
-		t.Errorf("runs entrypoints: %+v", a.Runs)
+	for _, f := range []string{a.Runs.Main, a.Runs.Post, "actions/node/release.json"} {
+		if _, err := os.Stat(filepath.Join(filepath.Dir(actionYMLPath), f)); f == "" || err != nil {
+			t.Errorf("runs names %q: %v", f, err)
+		}
 	}
 	for name, in := range a.Inputs {
 		if !regexp.MustCompile(`^[a-z][a-z0-9_]*$`).MatchString(name) {
@@ -159,4 +164,30 @@ func TestInputForms(t *testing.T) {
 		}
 	}()
 	r.get("undeclared_input")
+}
+
+// TestReleaseWorkflowFillsManifest: the release workflow builds the
+// assets with make action-release, commits their release.json as the
+// launcher's and publishes the .gz files, so that a tagged release names
+// exactly the binaries it publishes.
+func TestReleaseWorkflowFillsManifest(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(actionYMLPath), ".github", "workflows", "release.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps, err := doctest.WorkflowSteps(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []string
+	for _, s := range steps {
+		runs = append(runs, s.Run)
+	}
+	all := strings.Join(runs, "\n")
+	for _, want := range []string{`make action-release VERSION="$VERSION"`, "cp bin/action/release.json actions/node/release.json",
+		`git tag "$VERSION"`, "gh release create \"$VERSION\"", "bin/action/savepoint-action-linux-*.gz"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("release.yml does not run %q", want)
+		}
+	}
 }

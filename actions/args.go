@@ -22,6 +22,13 @@ func globalArgs(c *config, getenv func(string) string) invocation {
 	if c.password != "" {
 		inv.env["SAVEPOINT_PASSWORD"] = c.password
 	}
+	// A server repository's token: in the environment, never in argv.
+	if c.serverToken != "" {
+		inv.env["SAVEPOINT_TOKEN"] = c.serverToken
+	}
+	if c.serverCAFile != "" {
+		inv.args = append(inv.args, "--server-ca-file", c.serverCAFile)
+	}
 	if c.connections != "" {
 		inv.args = append(inv.args, "--connections", c.connections)
 	}
@@ -92,7 +99,7 @@ func commandArgs(c *config) []string {
 			a = append(append(a, "--"), c.paths...)
 		}
 	case "restore":
-		a = append(a, "restore", "--target", c.restoreTarget(), "--", c.snapshotRef())
+		a = append(c.restoreArgs(), "--", c.snapshotRef())
 	case "rollback":
 		a = append(a, "rollback")
 		add("--name", c.name)
@@ -100,6 +107,7 @@ func commandArgs(c *config) []string {
 		add("--before-commit", c.beforeCommit)
 		add("--target", c.target)
 		flag("--dry-run", c.dryRun)
+		a = append(a, c.ownerFlags()...)
 	case "snapshots":
 		a = append(a, "snapshots")
 		add("--name", c.name)
@@ -118,6 +126,30 @@ func commandArgs(c *config) []string {
 	case "verify":
 		a = append(a, "verify")
 		add("--read-data-subset", c.readDataSubset)
+	}
+	return a
+}
+
+// restoreArgs are restore's command and flags, without the snapshot.
+func (c *config) restoreArgs() []string {
+	a := append([]string{"restore", "--target", c.restoreTarget()}, c.ownerFlags()...)
+	switch c.sparse {
+	case "true":
+		a = append(a, "--sparse")
+	case "false":
+		a = append(a, "--no-sparse")
+	}
+	return a
+}
+
+// ownerFlags are the owner and special-bit flags restore and rollback share.
+func (c *config) ownerFlags() []string {
+	var a []string
+	if c.sameOwner {
+		a = append(a, "--same-owner")
+	}
+	if c.keepSpecialBits {
+		a = append(a, "--keep-special-bits")
 	}
 	return a
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/cli"
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/prune"
+	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/retention"
 	"github.com/savepoint-ci/savepoint/core/rollback"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
@@ -74,6 +75,23 @@ func parseCLI(t *testing.T, c *config, getenv func(string) string) *cli.Parsed {
 	return p
 }
 
+// TestGlobalArgsServer: the server token travels in SAVEPOINT_TOKEN, never
+// on the command line; the CA file is a flag.
+func TestGlobalArgsServer(t *testing.T) {
+	c := parse(t, map[string]string{"command": "snapshots", "repository": "https://backup.example.com/app",
+		"server_token": "spt_abc_tok-secret", "server_ca_file": "ca.pem"})
+	inv := globalArgs(c, func(string) string { return "" })
+	if strings.Contains(strings.Join(inv.args, " "), "tok-secret") || inv.env["SAVEPOINT_TOKEN"] != "spt_abc_tok-secret" {
+		t.Errorf("args %q, env %v", inv.args, inv.env)
+	}
+	if g := parseCLI(t, c, func(string) string { return "" }).Globals; g.Server.CAFile != "ca.pem" || g.Server.TokenFile != "" {
+		t.Errorf("server globals %+v", g.Server)
+	}
+	if !slices.Contains(c.secrets(), "spt_abc_tok-secret") {
+		t.Errorf("the server token is not among the secrets to mask")
+	}
+}
+
 func TestGlobalArgsS3(t *testing.T) {
 	c := parse(t, map[string]string{"command": "snapshots", "repository": "s3://b/p", "s3_endpoint": "127.0.0.1:9000", "s3_region": "eu-west-1",
 		"s3_path_style": "true", "s3_insecure": "false", "connections": "8"})
@@ -111,6 +129,12 @@ func TestCommandArgs(t *testing.T) {
 				Plan: rollback.PlanOptions{Target: ".", RestoreCommands: map[string]string{}}}},
 		{map[string]string{"command": "rollback", "snapshot": "abcd", "target": "/srv"},
 			cli.RollbackOptions{Select: rollback.Selector{To: "abcd"}, Plan: rollback.PlanOptions{Target: "/srv", RestoreCommands: map[string]string{}}}},
+		{map[string]string{"command": "restore", "same_owner": "true", "keep_special_bits": "true", "sparse": "false"},
+			cli.RestoreOptions{Snapshot: "latest", Target: ".", SameOwner: true, KeepSpecialBits: true, Sparse: restore.SparseNever}},
+		{map[string]string{"command": "restore", "sparse": "true"}, cli.RestoreOptions{Snapshot: "latest", Target: ".", Sparse: restore.SparseAlways}},
+		{map[string]string{"command": "rollback", "name": "production", "same_owner": "yes", "keep_special_bits": "true"},
+			cli.RollbackOptions{Select: rollback.Selector{Name: "production"}, SameOwner: true, KeepSpecialBits: true,
+				Plan: rollback.PlanOptions{Target: ".", RestoreCommands: map[string]string{}}}},
 		{map[string]string{"command": "snapshots", "name": "n", "tags": "a"},
 			cli.SnapshotsOptions{Filter: snapshot.Filter{Name: "n", Tags: []string{"a"}}}},
 		{map[string]string{"command": "forget", "name": "n", "keep_last": "3", "keep_daily": "7", "keep_within": "14d", "keep_tags": "release,pinned", "dry_run": "yes"},

@@ -27,12 +27,19 @@ type config struct {
 	token      string
 	init       bool
 
+	serverToken  string // SAVEPOINT_TOKEN for https://HOST/NAME repositories
+	serverCAFile string
+
 	paths    []string
 	exclude  []string
 	name     string
 	tags     []string
 	snapshot string
 	target   string
+
+	sameOwner       bool
+	keepSpecialBits bool
+	sparse          string // "auto", "true" or "false"
 
 	commands        []string // name=command
 	restoreCommands []string // name=command
@@ -77,6 +84,9 @@ func parseConfig(in inputReader) (*config, error) {
 		repository:      in.get("repository"),
 		password:        in.get("password"),
 		token:           in.get("token"),
+		serverToken:     in.get("server_token"),
+		serverCAFile:    in.get("server_ca_file"),
+		sparse:          strings.ToLower(in.get("sparse")),
 		paths:           in.list("paths"),
 		exclude:         in.list("exclude"),
 		name:            in.get("name"),
@@ -110,6 +120,8 @@ func parseConfig(in inputReader) (*config, error) {
 	c.init = pick(in.bool("init", true))
 	c.pin = pick(in.bool("pin", false))
 	c.dryRun = pick(in.bool("dry_run", false))
+	c.sameOwner = pick(in.bool("same_owner", false))
+	c.keepSpecialBits = pick(in.bool("keep_special_bits", false))
 	c.s3.pathStyle = pick(in.bool("s3_path_style", false))
 	c.s3.insecure = pick(in.bool("s3_insecure", false))
 	if boolErr != nil {
@@ -125,6 +137,9 @@ func parseConfig(in inputReader) (*config, error) {
 	}
 	if c.saveOn == "" {
 		c.saveOn = "now"
+	}
+	if c.sparse == "" {
+		c.sparse = "auto"
 	}
 	if c.onFailure == "none" {
 		c.onFailure = ""
@@ -170,6 +185,9 @@ func (c *config) validate() error {
 		if err != nil {
 			return err
 		}
+	}
+	if err := c.validateRestoreInputs(); err != nil {
+		return err
 	}
 	switch c.command {
 	case "save":
@@ -224,9 +242,33 @@ func (c *config) validate() error {
 	return nil
 }
 
+// validateRestoreInputs checks the inputs of the restore that restore,
+// rollback, the post step's rollback (on_failure: rollback) and save_on:
+// post's first restore run.
+func (c *config) validateRestoreInputs() error {
+	restores := c.command == "restore" || c.command == "rollback" || c.onFailure == "rollback"
+	for _, in := range []struct {
+		name string
+		set  bool
+	}{{"same_owner", c.sameOwner}, {"keep_special_bits", c.keepSpecialBits}} {
+		if in.set && !restores {
+			return inputErrorf("input %s applies to command restore or rollback (or on_failure: rollback), not %s", in.name, c.command)
+		}
+	}
+	switch c.sparse {
+	case "auto", "true", "false":
+	default:
+		return inputErrorf("input sparse: %q is not auto, true or false", c.sparse)
+	}
+	if c.sparse != "auto" && c.command != "restore" && c.saveOn != "post" {
+		return inputErrorf("input sparse applies to command restore (or save with save_on: post), not %s", c.command)
+	}
+	return nil
+}
+
 // secrets returns the values to mask.
 func (c *config) secrets() []string {
-	return nonEmpty(c.password, c.token, c.s3.accessKeyID, c.s3.secretAccessKey)
+	return nonEmpty(c.password, c.token, c.serverToken, c.s3.accessKeyID, c.s3.secretAccessKey)
 }
 
 func nonEmpty(vs ...string) []string {

@@ -31,7 +31,7 @@ func TestDocsExamples(t *testing.T) {
 	}
 	a := loadActionYML(t)
 	expr := regexp.MustCompile(`\$\{\{[^}]*\}\}`)
-	var savepointSteps, runsBlocks int
+	var savepointSteps int
 	seen := map[string]bool{}
 	for i, m := range blocks {
 		var doc struct {
@@ -53,10 +53,7 @@ func TestDocsExamples(t *testing.T) {
 			steps = append(steps, j.Steps...)
 		}
 		if doc.Runs != nil {
-			runsBlocks++
-			if doc.Runs.Using != "docker" || (doc.Runs.Image != a.Runs.Image && doc.Runs.Image != "Dockerfile") {
-				t.Errorf("block %d: runs %+v: want docker with %s or Dockerfile", i, doc.Runs, a.Runs.Image)
-			}
+			t.Errorf("block %d shows a runs: section; the action has one runtime (action.yml's)", i)
 			continue
 		}
 		if len(steps) == 0 {
@@ -86,8 +83,5 @@ func TestDocsExamples(t *testing.T) {
 		if !seen[want] {
 			t.Errorf("no example of %s (command/save_on/on_failure); have %v", want, seen)
 		}
-	}
-	if runsBlocks != 2 {
-		t.Errorf("%d runs blocks, want the prebuilt image and the Dockerfile", runsBlocks)
 	}
 }

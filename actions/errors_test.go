@@ -34,6 +34,10 @@ func TestInputErrors(t *testing.T) {
 		{"bad connections", map[string]string{"repository": repo, "paths": "x", "connections": "-1"}, "input connections"},
 		{"images on save", map[string]string{"repository": repo, "paths": "x", "images": "api=r/a:1"}, "input images applies to command checkpoint"},
 		{"bad command source", map[string]string{"repository": repo, "command": "checkpoint", "commands": "pg_dump app"}, "NAME=VALUE"},
+		{"same_owner on save", map[string]string{"repository": repo, "paths": "x", "same_owner": "true"}, "input same_owner applies to command restore or rollback"},
+		{"keep_special_bits on verify", map[string]string{"repository": repo, "command": "verify", "keep_special_bits": "true"}, "input keep_special_bits applies to command restore or rollback"},
+		{"bad sparse", map[string]string{"repository": repo, "command": "restore", "sparse": "holes"}, `input sparse: "holes" is not auto, true or false`},
+		{"sparse on rollback", map[string]string{"repository": repo, "command": "rollback", "sparse": "false"}, "input sparse applies to command restore"},
 		{"grace on verify", map[string]string{"repository": repo, "command": "verify", "grace": "1h"}, "input grace applies to command prune"},
 	}
 	for _, c := range cases {

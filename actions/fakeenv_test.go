@@ -11,6 +11,7 @@ import (
 	"github.com/sethvargo/go-githubactions"
 
 	"github.com/savepoint-ci/savepoint/internal/testkdf"
+	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 func TestMain(m *testing.M) {
@@ -20,7 +21,7 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	actionYMLPath = abs
-	os.Exit(m.Run())
+	testserver.Main(m) // runs the tests, then removes the server binary it built
 }
 
 // actionYMLPath is action.yml's absolute path (tests change directory).

@@ -149,7 +149,7 @@ func (r *runner) restore(ctx context.Context, ref, why string) int {
 }
 
 func (r *runner) runRestore(ctx context.Context, ref string) (result, bool) {
-	args := []string{"restore", "--target", r.cfg.restoreTarget(), "--", ref}
+	args := append(r.cfg.restoreArgs(), "--", ref)
 	var res result
 	r.group("savepoint restore", func() { res = r.runCLI(ctx, args) })
 	if res.code != cli.ExitOK && res.code != cli.ExitPartial {
@@ -212,7 +212,7 @@ func (r *runner) rollback(ctx context.Context, id string) int {
 	if r.cfg.target != "" {
 		args = append(args, "--target", r.cfg.target)
 	}
-	return r.generic(ctx, args)
+	return r.generic(ctx, append(args, r.cfg.ownerFlags()...))
 }
 
 // snapshots lists snapshots; the newest's ID is the snapshot_id output.

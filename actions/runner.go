@@ -29,6 +29,10 @@ type runner struct {
 
 const maxWarnings = 10
 
+// secretEnv are the environment variables holding credentials that the
+// CLI reads when the matching input is not given.
+var secretEnv = []string{"SAVEPOINT_PASSWORD", "SAVEPOINT_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"}
+
 func newRunner(a *githubactions.Action, version string) *runner {
 	return &runner{a: a, in: inputReader{getenv: a.Getenv}, version: version}
 }
@@ -40,6 +44,13 @@ func (r *runner) maskSecrets() {
 	var secrets []string
 	for _, in := range inputs {
 		if v := r.in.get(in.name); in.secret && v != "" {
+			secrets = append(secrets, v)
+		}
+	}
+	// Credentials a workflow gives the step as environment variables
+	// (env: SAVEPOINT_TOKEN: ...) instead of inputs: the CLI reads them too.
+	for _, k := range secretEnv {
+		if v := strings.TrimSpace(r.a.Getenv(k)); v != "" {
 			secrets = append(secrets, v)
 		}
 	}
@@ -89,8 +100,12 @@ func (r *runner) runCLI(ctx context.Context, args []string) result {
 	if err != nil {
 		res.errMsg = r.scrub(cli.OneLine(err.Error()))
 	}
-	if res.code == cli.ExitAccessRefused && location.Scheme(r.cfg.repository) == "oci" {
+	switch scheme := location.Scheme(r.cfg.repository); {
+	case res.code != cli.ExitAccessRefused:
+	case scheme == "oci":
 		res.errMsg += " (the action logs in with the token input as the password and the workflow's actor as the user; ghcr.io needs permissions: packages: write)"
+	case scheme == "server" && r.cfg.serverToken == "" && r.a.Getenv("SAVEPOINT_TOKEN") == "":
+		res.errMsg += " (set the server_token input from a secret holding a token of the server)"
 	}
 	return res
 }

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 // pluginDir holds the plugin binary, built once under the image's name.
@@ -33,6 +35,7 @@ func TestMain(m *testing.M) {
 	pluginDir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
+	testserver.Cleanup()
 	os.Exit(code)
 }
 

@@ -19,6 +19,8 @@ type RollbackOptions struct {
 	Plan   rollback.PlanOptions
 	DryRun bool
 	Image  ImageOptions
+	// SameOwner and KeepSpecialBits are restore's, for the files step.
+	SameOwner, KeepSpecialBits bool
 }
 
 func rollbackCommand() *cli.Command {
@@ -39,6 +41,8 @@ func rollbackCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-files", Usage: "leave files alone"},
 			&cli.BoolFlag{Name: "no-commands", Usage: "run no restore commands"},
 			&cli.BoolFlag{Name: "no-images", Usage: "leave image tags alone"},
+			&cli.BoolFlag{Name: "same-owner", Usage: "restore files' owners and groups (as root), as restore --same-owner"},
+			&cli.BoolFlag{Name: "keep-special-bits", Usage: "restore setuid, setgid and sticky bits, as restore --keep-special-bits"},
 		}, imageFlags()...),
 	}, bindRollback, runRollback)
 }
@@ -48,7 +52,8 @@ func bindRollback(c *cli.Context) (RollbackOptions, error) {
 		Select: rollback.Selector{Name: c.String("name"), To: c.String("to"), BeforeCommit: c.String("before-commit")},
 		Plan: rollback.PlanOptions{Target: c.String("target"),
 			NoFiles: c.Bool("no-files"), NoCommands: c.Bool("no-commands"), NoImages: c.Bool("no-images")},
-		DryRun: c.Bool("dry-run"),
+		DryRun:    c.Bool("dry-run"),
+		SameOwner: c.Bool("same-owner"), KeepSpecialBits: c.Bool("keep-special-bits"),
 	}
 	if err := needArgs(c, 0, 0, "no arguments (use --name, --to or --before-commit)"); err != nil {
 		return o, err
@@ -102,6 +107,7 @@ func runRollback(ctx context.Context, g *Globals, o RollbackOptions) error {
 		rep := newReporter(g.Env, g.Quiet)
 		report, aerr := rollback.Apply(ctx, repo, snap, plan, rollback.ApplyOptions{
 			Images: ic, Stdout: cmdOut, Stderr: cmdOut, Env: childEnv(o.Image, g.OCI), Reporter: rep,
+			SameOwner: o.SameOwner, KeepSpecialBits: o.KeepSpecialBits,
 			StepDone: func(i int, r rollback.StepResult) {
 				rep.Done() // clear the progress line before the step's line
 				if !g.JSON {

@@ -177,3 +177,32 @@ func hasLine(lines []string, l string) bool {
 	}
 	return false
 }
+
+// Rollback's files step restores as restore does: special bits dropped by
+// default, kept with --keep-special-bits.
+func TestRollbackSpecialBits(t *testing.T) {
+	r := newCLI(t)
+	work := t.TempDir()
+	testrepo.WriteFile(t, work, "bin/tool", []byte("#!/bin/sh"))
+	tool := filepath.Join(work, "bin/tool")
+	os.Chmod(tool, 0o755|os.ModeSetgid)
+	t.Chdir(work)
+	r.ok("checkpoint", "--name", "production", "bin")
+	for _, c := range []struct {
+		args []string
+		want os.FileMode
+	}{
+		{nil, 0o755},
+		{[]string{"--keep-special-bits"}, 0o755 | os.ModeSetgid},
+	} {
+		os.Remove(tool)
+		r.ok(append([]string{"rollback", "--name", "production"}, c.args...)...)
+		fi, err := os.Stat(tool)
+		if err != nil {
+			t.Fatalf("rollback %v: %v", c.args, err)
+		}
+		if fi.Mode() != c.want {
+			t.Errorf("rollback %v: tool is %v, want %v", c.args, fi.Mode(), c.want)
+		}
+	}
+}

@@ -66,6 +66,10 @@ type ApplyOptions struct {
 	Dir            string   // restore commands' working directory
 	Env            []string // restore commands' environment (nil: inherited)
 	Reporter       progress.Reporter
+	// SameOwner and KeepSpecialBits are restore's --same-owner and
+	// --keep-special-bits for the files step (by default owners are not
+	// restored and setuid, setgid and sticky bits are dropped).
+	SameOwner, KeepSpecialBits bool
 	// StepDone, if set, is called after each step (the CLI prints as it goes).
 	StepDone func(i int, r StepResult)
 }
@@ -113,7 +117,8 @@ func runStep(ctx context.Context, repo *repository.Repository, snap *snapshot.Sn
 	}
 	switch st.Kind {
 	case StepFiles:
-		_, err := restore.Run(ctx, repo, snap, restore.Options{Target: st.Target, Reporter: o.Reporter})
+		_, err := restore.Run(ctx, repo, snap, restore.Options{Target: st.Target, Reporter: o.Reporter,
+			SameOwner: o.SameOwner, KeepSpecialBits: o.KeepSpecialBits})
 		return StatusDone, err
 	case StepCommand:
 		src, err := capture.FindSource(snap, st.Source)

@@ -39,37 +39,21 @@ func readmeYAML(t *testing.T, prefix string) string {
 
 // The GitHub example's savepoint step may only use inputs action.yml declares.
 func TestReadmeGitHubExample(t *testing.T) {
-	var action struct {
-		Inputs map[string]any `yaml:"inputs"`
-	}
-	readYAML(t, "action.yml", &action)
-	var wf struct {
-		Jobs map[string]struct {
-			Steps []struct {
-				Uses string         `yaml:"uses"`
-				With map[string]any `yaml:"with"`
-			} `yaml:"steps"`
-		} `yaml:"jobs"`
-	}
-	if err := yaml.Unmarshal([]byte(readmeYAML(t, "60 seconds on GitHub")), &wf); err != nil {
+	steps, err := ActionSteps(readmeYAML(t, "60 seconds on GitHub"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	found := 0
-	for _, j := range wf.Jobs {
-		for _, s := range j.Steps {
-			if !strings.HasPrefix(s.Uses, "savepoint-ci/savepoint@") {
-				continue
-			}
-			found++
-			for k := range s.With {
-				if _, ok := action.Inputs[k]; !ok {
-					t.Errorf("README GitHub example uses input %q, which action.yml does not declare", k)
-				}
-			}
-		}
-	}
-	if found == 0 {
+	if len(steps) == 0 {
 		t.Fatal("README GitHub example has no savepoint step")
+	}
+	for _, with := range steps {
+		bad, err := UndeclaredInputs(with)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range bad {
+			t.Errorf("README GitHub example uses input %q, which action.yml does not declare", k)
+		}
 	}
 }
 

@@ -33,10 +33,16 @@ var (
 // binary it built: call it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
+	Cleanup()
+	os.Exit(code)
+}
+
+// Cleanup removes the binary Binary built: call it after m.Run from a
+// TestMain that does more than Main.
+func Cleanup() {
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}
-	os.Exit(code)
 }
 
 // Binary returns the path of a savepoint binary built from this checkout.

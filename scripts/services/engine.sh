@@ -6,13 +6,16 @@
 #   engine.sh install        Debian podman, runc, busybox-static, bash-static and
 #                            postgresql-client (apt, when missing); act 0.2.89 into
 #                            .tools/bin (go install, unless that version is there)
-#   engine.sh start ENVFILE  write the engine's configuration, run `make image` for
-#                            this machine's architecture, serve the Docker API on
-#                            .tools/engine/podman.sock, load the three images under
-#                            the names users pull, build the test images (a helper
-#                            image with busybox, bash and rsync; the shell image plus
-#                            pg_dump and psql) and append DOCKER_HOST,
-#                            SAVEPOINT_TEST_ACT and the image names to ENVFILE
+#   engine.sh start ENVFILE  write the engine's configuration, run `make image` and
+#                            `make action-release` (the GitHub Action's release assets,
+#                            in bin/action) for this machine's architecture, serve the
+#                            Docker API on .tools/engine/podman.sock, load the three
+#                            images under the names users pull, build the test images
+#                            (a helper image with busybox, bash and rsync; act's runner
+#                            image, the helper plus node, pg_dump and psql, as GitHub's
+#                            runners have them; the shell image plus pg_dump and psql)
+#                            and append DOCKER_HOST, SAVEPOINT_TEST_ACT,
+#                            SAVEPOINT_TEST_ACTION_ASSETS and the image names to ENVFILE
 #   engine.sh stop           stop the API service, remove every container, unmount
 #                            what they left mounted and delete the storage
 # See /work/shared/notes/platforms.md ("A real container engine on these machines").
@@ -25,14 +28,15 @@ act=$root/.tools/bin/act
 dir=$root/.tools/engine # this worktree's own (never under the shared .tools/bin)
 sock=$dir/podman.sock
 helper_image=localhost/savepoint-test-helper:latest
+runner_image=localhost/savepoint-test-runner:latest
 pg_image=registry.example.com/tools/savepoint-pg:1
 plugin_image=ghcr.io/savepoint-ci/savepoint-plugin:1
 
 export CONTAINERS_CONF=$dir/containers.conf CONTAINERS_STORAGE_CONF=$dir/storage.conf
 
-# minimal_image and shell_image are the names action.yml and the GitLab
-# components run by default, so workflows and pipelines use them unchanged.
-minimal_image() { sed -n 's|^  image: docker://||p' action.yml; }
+# minimal_image is the CLI's image as the docs name it; shell_image is the
+# one the GitLab components run by default, so pipelines use it unchanged.
+minimal_image() { echo ghcr.io/savepoint-ci/savepoint:v1; }
 shell_image() { sed -n '/^    image:/,/default:/s/^      default: //p' gitlab/templates/save.yml; }
 
 pg_bin() {
@@ -152,6 +156,23 @@ build_pg() {
   rm -rf "$ctx"
 }
 
+# build_runner makes act's job image (ubuntu-latest): the helper image plus
+# what GitHub's runners have that the tests use: node, which runs JavaScript
+# actions such as savepoint's, and the PostgreSQL client.
+build_runner() {
+  local ctx=$dir/runner-root bin node
+  bin=$(pg_bin) || { echo "engine.sh: pg_dump not found (engine.sh install installs postgresql-client)" >&2; return 1; }
+  node=$(command -v node) || { echo "engine.sh: node not found (the GitHub Action's launcher runs on it)" >&2; return 1; }
+  rm -rf "$ctx"
+  mkdir -p "$ctx"
+  rootfs_add "$ctx" "$node" usr/local/bin/node
+  rootfs_add "$ctx" "$bin/pg_dump" usr/local/bin/pg_dump
+  rootfs_add "$ctx" "$bin/psql" usr/local/bin/psql
+  printf 'FROM %s\nCOPY . /\n' "$helper_image" >"$dir/Containerfile.runner"
+  podman build -q --pull=never -f "$dir/Containerfile.runner" -t "$runner_image" "$ctx" >/dev/null
+  rm -rf "$ctx"
+}
+
 start() {
   local envfile=${1:?usage: engine.sh start ENVFILE} version
   install
@@ -159,11 +180,13 @@ start() {
   configure
   version=$(git describe --tags --always --dirty 2>/dev/null || echo dev)
   make -s image VERSION="$version" IMAGE_ARCHES="$(go env GOARCH)" >/dev/null
+  make -s action-release VERSION="$version" ACTION_ARCHES="$(go env GOARCH)" >/dev/null
   serve
   load minimal "$(minimal_image)"
   load shell "$(shell_image)"
   load plugin "$plugin_image"
   build_helper
+  build_runner
   build_pg
   cat >>"$envfile" <<EOF
 DOCKER_HOST=unix://$sock
@@ -175,6 +198,8 @@ SAVEPOINT_TEST_IMAGE_SHELL=$(shell_image)
 SAVEPOINT_TEST_IMAGE_PLUGIN=$plugin_image
 SAVEPOINT_TEST_IMAGE_PG=$pg_image
 SAVEPOINT_TEST_IMAGE_HELPER=$helper_image
+SAVEPOINT_TEST_IMAGE_RUNNER=$runner_image
+SAVEPOINT_TEST_ACTION_ASSETS=$root/bin/action
 EOF
   echo "podman's Docker API on $sock"
 }
@@ -193,11 +218,15 @@ stop() {
   fi
   # conmon keeps an exec session's monitor for 5 minutes after the exec ends
   # (--exit-delay 300): end the ones of this engine, found by its directory.
-  local p m
+  local p m killed=()
   for p in /proc/[0-9]*; do
-    # A process may end between the glob and the read: say nothing then.
-    if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "$dir/"; then kill "${p#/proc/}" 2>/dev/null || true; fi
+    if { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | grep -qF -- "$dir/"; then
+      kill "${p#/proc/}" 2>/dev/null && killed+=("${p#/proc/}")
+    fi
   done
+  # Let them go before deleting their files (a dying monitor still writes
+  # its events and locks there).
+  for p in "${killed[@]}"; do timeout 5 tail --pid="$p" -f /dev/null 2>/dev/null || true; done
   # Containers leave their shm (and, if killed, other) mounts behind.
   for m in $(awk -v d="$dir/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do
     umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true

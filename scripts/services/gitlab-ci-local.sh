@@ -4,7 +4,9 @@
 #   gitlab-ci-local.sh install        npm-install gitlab-ci-local 4.64.1 under
 #                                     .tools/gitlab-ci-local (idempotent) and
 #                                     rsync (apt) when missing
-#   gitlab-ci-local.sh start ENVFILE  append SAVEPOINT_TEST_GITLAB_CI_LOCAL=<binary>
+#   gitlab-ci-local.sh start ENVFILE  append SAVEPOINT_TEST_GITLAB_CI_LOCAL=<binary> and
+#                                     SAVEPOINT_TEST_NODE=<node> (the GitHub Action's
+#                                     launcher runs on it too)
 #   gitlab-ci-local.sh stop           nothing to stop
 # 4.64.1 is the last line that runs on Node 20 (from 4.75 it needs Node 22).
 set -euo pipefail
@@ -34,6 +36,7 @@ start() {
   local envfile=${1:?usage: gitlab-ci-local.sh start ENVFILE}
   install
   echo "SAVEPOINT_TEST_GITLAB_CI_LOCAL=$bin" >>"$envfile"
+  echo "SAVEPOINT_TEST_NODE=$(command -v node)" >>"$envfile"
 }
 
 stop() { :; }

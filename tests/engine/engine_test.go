@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/savepoint-ci/savepoint/internal/testenv"
+	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 // password is the repository password of every test; no log may show it.
@@ -22,8 +23,10 @@ const password = "engine-test-Pa55word-7f3c"
 type images struct {
 	minimal, shell, plugin string // from `make image`
 	pg                     string // the shell image plus pg_dump and psql
-	helper                 string // busybox, bash and rsync: act's job image, gitlab-ci-local's helper
+	helper                 string // busybox, bash and rsync: gitlab-ci-local's helper
+	runner                 string // the helper plus node, pg_dump and psql: act's job image (ubuntu-latest)
 	version, revision      string // what `make image` stamped into them
+	actionAssets           string // `make action-release`'s directory: the action's release assets and release.json
 }
 
 // requireEngine returns the engine's images (see testenv.Require).
@@ -36,8 +39,11 @@ func requireEngine(t *testing.T) images {
 		plugin:   testenv.Require(t, "SAVEPOINT_TEST_IMAGE_PLUGIN"),
 		pg:       testenv.Require(t, "SAVEPOINT_TEST_IMAGE_PG"),
 		helper:   testenv.Require(t, "SAVEPOINT_TEST_IMAGE_HELPER"),
+		runner:   testenv.Require(t, "SAVEPOINT_TEST_IMAGE_RUNNER"),
 		version:  testenv.Require(t, "SAVEPOINT_TEST_IMAGE_VERSION"),
 		revision: testenv.Require(t, "SAVEPOINT_TEST_IMAGE_REVISION"),
+
+		actionAssets: testenv.Require(t, "SAVEPOINT_TEST_ACTION_ASSETS"),
 	}
 }
 
@@ -135,6 +141,7 @@ func randomHex(n int) string {
 // the engine (act, gitlab-ci-local and the runners here must clean up).
 func TestMain(m *testing.M) {
 	code := m.Run()
+	testserver.Cleanup()
 	if os.Getenv("DOCKER_HOST") != "" {
 		out, err := exec.Command("docker", "ps", "-a", "--format", "{{.Names}} ({{.Image}}, {{.Status}})").CombinedOutput()
 		if left := strings.TrimSpace(string(out)); err != nil || left != "" {

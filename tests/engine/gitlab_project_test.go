@@ -27,15 +27,15 @@ const (
 	componentVersion = "1.0.0"
 )
 
-// newGitLabProject makes a git project with the README's pipeline under
-// heading and the given files, the components of gitlab/templates where
+// newGitLabProject makes a git project with the given pipeline (a block of
+// the docs) and files, the components of gitlab/templates where
 // gitlab-ci-local keeps a fetched component project (so the pipeline's
 // `include: component: $CI_SERVER_FQDN/savepoint-ci/components/NAME@1.0.0`
 // resolves to this checkout's templates), and the CI/CD variables.
-func newGitLabProject(t *testing.T, heading string, files map[string]string, vars map[string]string) *gitlabProject {
+func newGitLabProject(t *testing.T, pipeline string, files map[string]string, vars map[string]string) *gitlabProject {
 	t.Helper()
 	p := &gitlabProject{dir: filepath.Join(t.TempDir(), "app"), home: t.TempDir()}
-	files[".gitlab-ci.yml"] = yamlUnder(t, "gitlab/README.md", heading)[0]
+	files[".gitlab-ci.yml"] = pipeline
 	files[".gitignore"] = ".gitlab-ci-local/\n"
 	for name, body := range files {
 		testrepo.WriteFile(t, p.dir, name, []byte(body))

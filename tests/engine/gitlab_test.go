@@ -1,12 +1,10 @@
 package engine
 
 import (
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -15,7 +13,7 @@ import (
 func TestGitLabSaveRestore(t *testing.T) {
 	t.Parallel()
 	requireEngine(t)
-	p := newGitLabProject(t, "Build, save, restore in a later stage", map[string]string{
+	p := newGitLabProject(t, yamlUnder(t, "gitlab/README.md", "Build, save, restore in a later stage")[0], map[string]string{
 		"build.sh":        "set -e\nmkdir -p dist\ncp -R src/. dist/\necho built\n",
 		"test.sh":         "set -e\ndiff -r src dist\necho 'dist matches src'\n",
 		"src/app.txt":     "the app\n",
@@ -49,43 +47,18 @@ func TestGitLabSaveRestore(t *testing.T) {
 func TestGitLabCheckpointRollback(t *testing.T) {
 	t.Parallel()
 	im := requireEngine(t)
-	pgBin := testenv.Require(t, "SAVEPOINT_TEST_PG_BIN")
-	pg := map[string]string{
-		"PGHOST": testenv.Require(t, "SAVEPOINT_TEST_PG_HOST"), "PGPORT": testenv.Require(t, "SAVEPOINT_TEST_PG_PORT"),
-		"PGUSER": testenv.Require(t, "SAVEPOINT_TEST_PG_USER"), "PGDATABASE": "shop_" + randomHex(4),
-	}
-	psql := func(sql string) string {
-		t.Helper()
-		r := command(t, pg, filepath.Join(pgBin, "psql"), "-v", "ON_ERROR_STOP=1", "-qAt", "-c", sql)
-		if r.code != 0 {
-			t.Fatalf("psql %q: %s", sql, r.output())
-		}
-		return strings.TrimSpace(r.stdout)
-	}
-	admin := map[string]string{"PGDATABASE": "postgres"}
-	for k, v := range pg {
-		if k != "PGDATABASE" {
-			admin[k] = v
-		}
-	}
-	if r := command(t, admin, filepath.Join(pgBin, "createdb"), pg["PGDATABASE"]); r.code != 0 {
-		t.Fatalf("createdb: %s", r.output())
-	}
-	t.Cleanup(func() { command(t, admin, filepath.Join(pgBin, "dropdb"), "--if-exists", pg["PGDATABASE"]) })
-	psql("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL); INSERT INTO items VALUES (1, 'initial')")
-	state := func() string {
-		t.Helper()
-		return psql("SELECT string_agg(row_to_json(i)::text, ' ' ORDER BY id) FROM items i")
-	}
+	db := newDatabase(t, "shop_"+randomHex(4))
+	pg := db.env
+	db.psql("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL); INSERT INTO items VALUES (1, 'initial')")
 	expect := func(step, want string) {
 		t.Helper()
-		if got := state(); got != want {
+		if got := db.rows("items"); got != want {
 			t.Fatalf("%s: the database holds %s, want %s", step, got, want)
 		}
 	}
 	afterA := `{"id":1,"name":"initial"} {"id":2,"name":"from A"}`
 
-	p := newGitLabProject(t, "Checkpoint and roll back a PostgreSQL database", map[string]string{
+	p := newGitLabProject(t, yamlUnder(t, "gitlab/README.md", "Checkpoint and roll back a PostgreSQL database")[0], map[string]string{
 		"migrate.sql": "INSERT INTO items VALUES (2, 'from A');\n",
 	}, pg)
 	commitA := p.git(t, "rev-parse", "HEAD")
@@ -108,7 +81,7 @@ func TestGitLabCheckpointRollback(t *testing.T) {
 	expect("GitLab's rollback to A", afterA)
 
 	p.git(t, "checkout", "-q", "main")
-	psql("INSERT INTO items VALUES (3, 'written after the deploy of B')")
+	db.psql("INSERT INTO items VALUES (3, 'written after the deploy of B')")
 	out = p.gcl(t, "savepoint-rollback")
 	if !strings.Contains(out, "--before-commit "+p.git(t, "rev-parse", "HEAD")) {
 		t.Errorf("the manual rollback did not roll back to before this commit")

@@ -92,7 +92,8 @@ func TestImages(t *testing.T) {
 		})
 	}
 
-	// GitHub runs action.yml's entrypoints in the minimal image.
+	// The minimal image still carries the action's entrypoint (the action
+	// itself runs it on the runner: docs/github.md, The images).
 	for _, entry := range []string{"savepoint-action", "savepoint-action-post"} {
 		if r := run(t, nil, "--entrypoint", "/usr/local/bin/"+entry, im.minimal, "--version"); r.code != 0 || !strings.Contains(r.stdout, im.version) {
 			t.Errorf("%s --version: exit %d, %q", entry, r.code, r.output())

@@ -20,6 +20,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
+	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 // The pipeline the tests run is gitlab/.gitlab-ci.yml itself, the one GitLab
@@ -70,6 +71,7 @@ func TestMain(m *testing.M) {
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
+	testserver.Cleanup()
 	os.Exit(code)
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
@@ -331,162 +330,69 @@ savepoint --repo http://127.0.0.1:%s/app --token-file ci.token restore --target 
 	}
 }
 
-// secrets are what the CI examples take from the platform's secret store.
-type ciRig struct {
-	t       *testing.T
-	bin     string
-	srv     *testserver.Server
-	ca      string
-	secrets map[string]string
-}
-
-func newCIRig(t *testing.T) *ciRig {
-	bin := testserver.Binary(t)
-	srv, ca := tlsServer(t)
-	initRepo2(t, srv, ca)
-	return &ciRig{t: t, bin: bin, srv: srv, ca: ca, secrets: map[string]string{
-		"SAVEPOINT_TOKEN": srv.Token("app", "append"), "savepoint_token": "",
-		"SAVEPOINT_PASSWORD": password, "savepoint_password": password,
-	}}
-}
-
-// value resolves an example's environment value: the server URL, secrets.
-func (r *ciRig) value(v string) string {
-	v = strings.ReplaceAll(v, exampleURL, r.srv.URL)
-	return regexp.MustCompile(`\$\{\{ secrets\.([A-Za-z_]+) \}\}`).ReplaceAllStringFunc(v, func(m string) string {
-		return r.secrets[regexp.MustCompile(`secrets\.([A-Za-z_]+)`).FindStringSubmatch(m)[1]]
-	})
-}
-
-// job runs lines (shell) in a checkout with uploads/, with env, and
-// checks that a production checkpoint was saved.
-func (r *ciRig) job(name string, env map[string]string, lines []string) {
-	t := r.t
-	work := t.TempDir()
-	testrepo.WriteFile(t, work, "uploads/logo.png", testrepo.Random(20<<10))
-	vars := []string{"SAVEPOINT_SERVER_CA_FILE=" + r.ca} // the example server has a public certificate
-	for k, v := range env {
-		vars = append(vars, k+"="+v)
+// TestDocCIExamples: each CI example gives the token to its platform's
+// savepoint entrypoint from the platform's secret store (a secret, a masked
+// variable named in the component input, never the token itself) for the
+// example server's repository. tests/engine runs the three examples in a
+// container engine against a real server.
+func TestDocCIExamples(t *testing.T) {
+	repo := exampleURL + "/app"
+	steps, err := doctest.ActionSteps(docBlocks(t, "GitHub Actions", "yaml")[0])
+	if err != nil || len(steps) == 0 {
+		t.Fatalf("GitHub: %d savepoint steps (%v)", len(steps), err)
 	}
-	if len(lines) == 0 {
-		t.Fatalf("%s: no savepoint commands found", name)
-	}
-	out, err := runScript(t, r.bin, work, strings.Join(lines, "\n"), vars...)
-	if err != nil {
-		t.Fatalf("%s example: %v\n%s", name, err, out)
-	}
-	reader := newClient(t, r.srv, "app", r.srv.Token("app", "read"))
-	reader.env = []string{"SAVEPOINT_SERVER_CA_FILE=" + r.ca}
-	var list []struct{ Checkpoint bool }
-	json.Unmarshal([]byte(reader.ok("--json", "snapshots", "--name", "production")), &list)
-	if len(list) == 0 || !list[len(list)-1].Checkpoint {
-		t.Errorf("%s example: no production checkpoint on the server after the job", name)
-	}
-}
-
-func TestDocGitHub(t *testing.T) {
-	r := newCIRig(t)
-	var wf struct {
-		Jobs map[string]struct {
-			Env   map[string]string
-			Steps []struct{ Uses, Run string }
+	for _, with := range steps {
+		if bad, err := doctest.UndeclaredInputs(with); err != nil || len(bad) > 0 {
+			t.Errorf("GitHub: inputs %v are not in action.yml (%v)", bad, err)
+		}
+		if with["repository"] != repo || with["server_token"] != "${{ secrets.SAVEPOINT_TOKEN }}" || with["token"] != "" {
+			t.Errorf("GitHub: the step's inputs %v: want the example repository and server_token from a secret", with)
 		}
 	}
-	if err := yaml.Unmarshal([]byte(docBlocks(t, "GitHub Actions", "yaml")[0]), &wf); err != nil {
+
+	var gl struct {
+		Include []struct {
+			Component string
+			Inputs    map[string]any
+		}
+	}
+	if err := yaml.Unmarshal([]byte(docBlocks(t, "GitLab CI/CD", "yaml")[0]), &gl); err != nil {
 		t.Fatal(err)
 	}
-	for name, job := range wf.Jobs {
-		env := map[string]string{}
-		for k, v := range job.Env {
-			env[k] = r.value(v)
-		}
-		var lines []string
-		for _, s := range job.Steps {
-			f := strings.Fields(s.Run)
-			if len(f) < 2 || f[0] != "docker" || f[1] != "run" {
-				continue // checkout, the deploy itself
+	for _, inc := range gl.Include {
+		name := inc.Component[strings.LastIndex(inc.Component, "/")+1 : strings.Index(inc.Component, "@")]
+		var tpl struct {
+			Spec struct {
+				Inputs map[string]struct{ Regex string }
 			}
-			lines = append(lines, dockerRunAsCLI(t, s.Run))
 		}
-		r.job("GitHub "+name, env, lines)
+		b, err := os.ReadFile(filepath.Join(doctest.Root(), "gitlab", "templates", name+".yml"))
+		if err != nil || yaml.Unmarshal(b, &tpl) != nil {
+			t.Fatalf("component %s: %v", name, err)
+		}
+		tok, _ := inc.Inputs["server_token"].(string)
+		if rx := tpl.Spec.Inputs["server_token"].Regex; rx == "" || !regexp.MustCompile(rx).MatchString(tok) || tok != "$SAVEPOINT_CI_TOKEN" {
+			t.Errorf("GitLab %s: server_token %q, want the masked variable $SAVEPOINT_CI_TOKEN (input regex %q)", name, tok, rx)
+		}
+		if inc.Inputs["repository"] != repo {
+			t.Errorf("GitLab %s: repository %v", name, inc.Inputs["repository"])
+		}
 	}
-}
 
-// dockerRunAsCLI turns `docker run ... IMAGE ARGS` of the savepoint image
-// into `savepoint ARGS` in the same directory and environment (the test
-// checks the image is published with savepoint as its entrypoint, see
-// TestDocContainer).
-func dockerRunAsCLI(t *testing.T, run string) string {
-	f := strings.Fields(run)
-	for i := 2; i < len(f); i++ {
-		switch {
-		case f[i] == "-v" || f[i] == "-w" || f[i] == "-e":
-			i++
-		case strings.HasPrefix(f[i], "-"):
-		default:
-			if !strings.HasPrefix(f[i], "ghcr.io/savepoint-ci/savepoint:") {
-				t.Fatalf("docker run of %s", f[i])
-			}
-			if !strings.Contains(run, `-v "$PWD:/work" -w /work`) {
-				t.Fatalf("the step does not run in the checkout: %s", run)
-			}
-			return "savepoint " + strings.Join(f[i+1:], " ")
-		}
-	}
-	t.Fatalf("no image in %q", run)
-	return ""
-}
-
-func TestDocGitLab(t *testing.T) {
-	r := newCIRig(t)
-	var doc map[string]struct {
-		Image struct {
-			Name       string
-			Entrypoint []string
-		}
-		Variables map[string]string
-		Script    []string
-	}
-	if err := yaml.Unmarshal([]byte(docBlocks(t, "GitLab CI/CD", "yaml")[0]), &doc); err != nil {
-		t.Fatal(err)
-	}
-	for name, job := range doc {
-		if job.Image.Name != "ghcr.io/savepoint-ci/savepoint:v1-shell" || len(job.Image.Entrypoint) != 1 || job.Image.Entrypoint[0] != "" {
-			t.Errorf("GitLab %s: image %+v, want the shell image with its entrypoint cleared", name, job.Image)
-		}
-		env := map[string]string{"SAVEPOINT_TOKEN": r.secrets["SAVEPOINT_TOKEN"], "SAVEPOINT_PASSWORD": password} // masked CI/CD variables
-		for k, v := range job.Variables {
-			env[k] = r.value(v)
-		}
-		r.job("GitLab "+name, env, job.Script)
-	}
-}
-
-func TestDocDrone(t *testing.T) {
-	r := newCIRig(t)
-	r.secrets["savepoint_token"] = r.secrets["SAVEPOINT_TOKEN"]
-	var doc struct {
+	var dr struct {
 		Steps []struct {
-			Name        string
-			Image       string
-			Environment map[string]any
-			Commands    []string
+			Image    string
+			Settings map[string]any
 		}
 	}
-	if err := yaml.Unmarshal([]byte(docBlocks(t, "Drone and Woodpecker", "yaml")[0]), &doc); err != nil {
+	if err := yaml.Unmarshal([]byte(docBlocks(t, "Drone and Woodpecker", "yaml")[0]), &dr); err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range doc.Steps {
-		env := map[string]string{}
-		for k, v := range s.Environment {
-			switch v := v.(type) {
-			case string:
-				env[k] = r.value(v)
-			case map[string]any:
-				env[k] = r.secrets[fmt.Sprint(v["from_secret"])]
-			}
+	for _, s := range dr.Steps {
+		tok, _ := s.Settings["server_token"].(map[string]any)
+		if s.Settings["repository"] != repo || tok["from_secret"] != "savepoint_token" {
+			t.Errorf("Drone: step settings %v: want the example repository and server_token from_secret", s.Settings)
 		}
-		r.job("Drone "+s.Name, env, s.Commands)
 	}
 }
 

@@ -175,10 +175,10 @@ func image(o options, p v1.Platform, variant, entrypoint string, layers ...v1.La
 		Created:      v1.Time{Time: o.created},
 		RootFS:       v1.RootFS{Type: "layers"},
 		Config: v1.Config{
-			// Exec form: no shell needed to start. GitHub runs
-			// savepoint-action (action.yml's entrypoint), GitLab overrides
-			// the entrypoint to run its script in the shell variant, Drone
-			// and Woodpecker run the plugin image's entrypoint.
+			// Exec form: no shell needed to start. `docker run` runs the
+			// CLI, GitLab overrides the entrypoint to run its script in the
+			// shell variant, Drone and Woodpecker run the plugin image's
+			// entrypoint. (The GitHub Action runs on the runner, not here.)
 			Entrypoint: []string{entrypoint},
 			Env: []string{
 				"PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 )
 
 // TestDockerfileMatches: the Dockerfile builds what imagebuild assembles:
@@ -56,49 +56,41 @@ func TestDockerfileMatches(t *testing.T) {
 	}
 }
 
-// TestReleaseWorkflow: the workflow that publishes the image builds both
-// Dockerfile targets for both platforms under the name action.yml runs.
+// TestReleaseWorkflow: the workflow that publishes the images builds the
+// Dockerfile targets for both platforms under the name the GitLab
+// components run (and the docs give).
 func TestReleaseWorkflow(t *testing.T) {
 	b, err := os.ReadFile("../../.github/workflows/image.yml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wf struct {
-		Jobs map[string]struct {
-			Steps []struct {
-				Uses string            `yaml:"uses"`
-				With map[string]string `yaml:"with"`
-			} `yaml:"steps"`
-		} `yaml:"jobs"`
-	}
-	if err := yaml.Unmarshal(b, &wf); err != nil {
-		t.Fatal(err)
-	}
-	act, err := os.ReadFile("../../action.yml")
+	steps, err := doctest.WorkflowSteps(string(b))
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := regexp.MustCompile(`image: docker://([^:\s]+):(v\d+)`).FindStringSubmatch(string(act))
+	tpl, err := os.ReadFile("../../gitlab/templates/save.yml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`default: ([^:\s]+):(v\d+)-shell`).FindStringSubmatch(string(tpl))
 	if m == nil {
-		t.Fatalf("action.yml runs no prebuilt docker://IMAGE:vN")
+		t.Fatalf("the save component runs no IMAGE:vN-shell by default")
 	}
 	targets := map[string]bool{}
-	for _, j := range wf.Jobs {
-		for _, s := range j.Steps {
-			if !strings.HasPrefix(s.Uses, "docker/build-push-action@") {
-				continue
-			}
-			targets[s.With["target"]] = true
-			if s.With["platforms"] != "linux/amd64,linux/arm64" {
-				t.Errorf("target %s platforms %q", s.With["target"], s.With["platforms"])
-			}
-			name := m[1]
-			if s.With["target"] == variantPlugin {
-				name += "-plugin" // the name drone/docs.md and drone/content.yaml give
-			}
-			if !strings.Contains(s.With["tags"], name+":${{ steps.version.outputs.major }}") {
-				t.Errorf("target %s tags %q do not publish %s:vN", s.With["target"], s.With["tags"], name)
-			}
+	for _, s := range steps {
+		if !strings.HasPrefix(s.Uses, "docker/build-push-action@") {
+			continue
+		}
+		targets[s.With["target"]] = true
+		if s.With["platforms"] != "linux/amd64,linux/arm64" {
+			t.Errorf("target %s platforms %q", s.With["target"], s.With["platforms"])
+		}
+		name := m[1]
+		if s.With["target"] == variantPlugin {
+			name += "-plugin" // the name drone/docs.md and drone/content.yaml give
+		}
+		if !strings.Contains(s.With["tags"], name+":${{ steps.version.outputs.major }}") {
+			t.Errorf("target %s tags %q do not publish %s:vN", s.With["target"], s.With["tags"], name)
 		}
 	}
 	if !targets[variantMinimal] || !targets[variantShell] || !targets[variantPlugin] {

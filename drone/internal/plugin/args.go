@@ -35,6 +35,12 @@ func (c *Config) Args() []string {
 		if c.str("target") == "" {
 			args = append(args, "--target=.")
 		}
+		switch c.str("sparse") {
+		case "true":
+			args = append(args, "--sparse")
+		case "false":
+			args = append(args, "--no-sparse")
+		}
 		args = append(args, "--", c.Snapshot())
 	}
 	return args

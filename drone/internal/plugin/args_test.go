@@ -13,6 +13,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/location"
 	coreprune "github.com/savepoint-ci/savepoint/core/prune"
 	"github.com/savepoint-ci/savepoint/core/repository"
+	corerestore "github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/retention"
 	"github.com/savepoint-ci/savepoint/core/rollback"
 	coreverify "github.com/savepoint-ci/savepoint/core/verify"
@@ -68,6 +69,16 @@ func TestArgs(t *testing.T) {
 			nil, cli.RestoreOptions{Snapshot: "latest", Target: "."}},
 		{"restore by name", map[string]string{"PLUGIN_COMMAND": "restore", "PLUGIN_NAME": "deps", "PLUGIN_TARGET": "out", "PLUGIN_INCLUDE": "node_modules/**", "PLUGIN_ALLOW-OUTSIDE-LINKS": "true"},
 			nil, cli.RestoreOptions{Snapshot: "deps:latest", Target: "out", Includes: []string{"node_modules/**"}, AllowOutsideLinks: true}},
+		{"restore owners sparse", map[string]string{"PLUGIN_COMMAND": "restore", "PLUGIN_SAME_OWNER": "true", "PLUGIN_KEEP-SPECIAL-BITS": "true", "PLUGIN_SPARSE": "false"},
+			nil, cli.RestoreOptions{Snapshot: "latest", Target: ".", SameOwner: true, KeepSpecialBits: true, Sparse: corerestore.SparseNever}},
+		{"restore sparse", map[string]string{"PLUGIN_COMMAND": "restore", "PLUGIN_SPARSE": "true"},
+			nil, cli.RestoreOptions{Snapshot: "latest", Target: ".", Sparse: corerestore.SparseAlways}},
+		{"restore sparse auto", map[string]string{"PLUGIN_COMMAND": "restore", "PLUGIN_SPARSE": "auto"},
+			nil, cli.RestoreOptions{Snapshot: "latest", Target: "."}},
+		{"rollback owners", map[string]string{"PLUGIN_COMMAND": "rollback", "PLUGIN_NAME": "db", "PLUGIN_SAME_OWNER": "true", "PLUGIN_KEEP_SPECIAL_BITS": "true"},
+			nil, cli.RollbackOptions{Select: rollback.Selector{Name: "db"}, SameOwner: true, KeepSpecialBits: true, Plan: rollback.PlanOptions{Target: ".", RestoreCommands: keep}}},
+		{"server settings", map[string]string{"PLUGIN_COMMAND": "verify", "PLUGIN_SERVER_TOKEN": "spt_id_server-secret", "PLUGIN_SERVER-CA-FILE": "/ca.pem"},
+			func(g *cli.Globals) { g.Server = location.ServerOptions{CAFile: "/ca.pem"} }, cli.VerifyOptions{}},
 		{"restore snapshot", map[string]string{"PLUGIN_COMMAND": "restore", "PLUGIN_NAME": "deps", "PLUGIN_SNAPSHOT": "ce2d98de"},
 			nil, cli.RestoreOptions{Snapshot: "ce2d98de", Target: "."}},
 		{"forget", map[string]string{"PLUGIN_COMMAND": "forget", "PLUGIN_KEEP_LAST": "3", "PLUGIN_KEEP-DAILY": "7", "PLUGIN_KEEP_HOURLY": "24", "PLUGIN_KEEP_WEEKLY": "4",
@@ -141,17 +152,17 @@ func TestInitArgs(t *testing.T) {
 func TestEnvOverlay(t *testing.T) {
 	cfg := load(t, map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_PATHS": "a", "PLUGIN_PASSWORD": "pw-from-secret",
 		"PLUGIN_S3_ACCESS_KEY": "AKIAEXAMPLE", "PLUGIN_S3_SECRET_KEY": "shh-secret", "PLUGIN_REGISTRY_PASSWORD": "reg-token",
-		"PLUGIN_IMAGE_PASSWORD": "img-token", "PLUGIN_COMMAND": "checkpoint"})
+		"PLUGIN_IMAGE_PASSWORD": "img-token", "PLUGIN_COMMAND": "checkpoint", "PLUGIN_SERVER_TOKEN": "spt_id_srv-token"})
 	base := map[string]string{"SAVEPOINT_PASSWORD": "old", "AWS_SESSION_TOKEN": "tok", "HOME": "/h"}
 	get := cfg.Env(func(k string) string { return base[k] })
 	for k, want := range map[string]string{"SAVEPOINT_PASSWORD": "pw-from-secret", "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
 		"AWS_SECRET_ACCESS_KEY": "shh-secret", "AWS_SESSION_TOKEN": "", "HOME": "/h",
-		"SAVEPOINT_PLUGIN_REGISTRY_PASSWORD": "reg-token", "SAVEPOINT_PLUGIN_IMAGE_PASSWORD": "img-token"} {
+		"SAVEPOINT_PLUGIN_REGISTRY_PASSWORD": "reg-token", "SAVEPOINT_PLUGIN_IMAGE_PASSWORD": "img-token", "SAVEPOINT_TOKEN": "spt_id_srv-token"} {
 		if got := get(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
 		}
 	}
-	if got := cfg.Secrets(); !reflect.DeepEqual(got, []string{"pw-from-secret", "AKIAEXAMPLE", "shh-secret", "reg-token", "img-token"}) {
+	if got := cfg.Secrets(); !reflect.DeepEqual(got, []string{"pw-from-secret", "AKIAEXAMPLE", "shh-secret", "spt_id_srv-token", "reg-token", "img-token"}) {
 		t.Errorf("Secrets = %q", got)
 	}
 }

@@ -76,6 +76,16 @@ func Load(env settings.Env) (*Config, error) {
 	if cfg.str("name") == "" && (cfg.Command == "checkpoint" || cfg.Command == "rollback") && cfg.Meta.DeployTarget != "" {
 		cfg.values["name"] = cfg.Meta.DeployTarget
 	}
+	switch sp := strings.ToLower(cfg.str("sparse")); sp {
+	case "", "auto":
+		delete(cfg.values, "sparse")
+	default:
+		b, err := settings.Bool("sparse", sp)
+		if err != nil {
+			return nil, usagef("setting sparse: %q is not auto, true or false", cfg.str("sparse"))
+		}
+		cfg.values["sparse"] = strconv.FormatBool(b)
+	}
 	if cfg.Command == "save" && len(cfg.list("paths")) == 0 && len(cfg.pairs("commands")) == 0 && len(cfg.pairs("images")) == 0 {
 		return nil, usagef("setting paths is required for save (or commands, images)")
 	}

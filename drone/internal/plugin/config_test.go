@@ -84,6 +84,7 @@ func TestLoadErrors(t *testing.T) {
 		{map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_COMMAND": "forget", "PLUGIN_KEEP_LAST": "three"}, "setting keep_last"},
 		{map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_COMMAND": "checkpoint", "PLUGIN_COMMANDS": "pg_dump app"}, "setting commands"},
 		{map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_COMMAND": "verify", "PLUGIN_S3_ACCESS_KEY": "AKIA"}, "s3_access_key and s3_secret_key go together"},
+		{map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_COMMAND": "restore", "PLUGIN_SPARSE": "holes"}, `setting sparse: "holes" is not auto, true or false`},
 	}
 	for _, c := range cases {
 		_, err := Load(envOf(c.env))

@@ -38,10 +38,12 @@ var (
 	capture = []string{"save", "checkpoint", "rollback"}
 	named   = []string{"save", "checkpoint", "rollback", "restore", "forget"}
 	restore = []string{"restore"}
-	rollbk  = []string{"rollback"}
-	forget  = []string{"forget"}
-	prune   = []string{"prune"}
-	verify  = []string{"verify"}
+	// restoring are the commands that restore files.
+	restoring = []string{"restore", "rollback"}
+	rollbk    = []string{"rollback"}
+	forget    = []string{"forget"}
+	prune     = []string{"prune"}
+	verify    = []string{"verify"}
 )
 
 // Settings is the settings table; docs.md and content.yaml document it
@@ -49,7 +51,7 @@ var (
 var Settings = []Setting{
 	// What to run and where.
 	{Name: "command", Kind: String, Default: "by event", Usage: "save, restore, checkpoint, rollback, forget, prune, verify or init. Default: rollback on a rollback event (Drone `rollback`, Woodpecker `deployment` with task `rollback`), checkpoint on a deploy event (Drone `promote`, Woodpecker `deployment`), else save"},
-	{Name: "repository", Kind: String, Flag: "repo", Required: true, Usage: "repository: a path, file://PATH, s3://BUCKET/PREFIX or oci://REGISTRY/REPO"},
+	{Name: "repository", Kind: String, Flag: "repo", Required: true, Usage: "repository: a path, file://PATH, s3://BUCKET/PREFIX, oci://REGISTRY/REPO or https://HOST[:PORT]/NAME (a savepoint server)"},
 	{Name: "password", Kind: String, EnvVar: "SAVEPOINT_PASSWORD", Secret: true, Usage: "repository password (use from_secret)"},
 	{Name: "password_file", Kind: String, Flag: "password-file", Usage: "read the repository password from this file"},
 	{Name: "init", Kind: Bool, Default: "false", Usage: "create the repository first if it does not exist yet"},
@@ -65,6 +67,11 @@ var Settings = []Setting{
 	{Name: "s3_storage_class", Kind: String, Flag: "s3-storage-class", Usage: "storage class for data packs"},
 	{Name: "s3_access_key", Kind: String, EnvVar: "AWS_ACCESS_KEY_ID", Secret: true, Usage: "S3 access key id (AWS_ACCESS_KEY_ID; use from_secret)"},
 	{Name: "s3_secret_key", Kind: String, EnvVar: "AWS_SECRET_ACCESS_KEY", Secret: true, Usage: "S3 secret access key (AWS_SECRET_ACCESS_KEY; use from_secret)"},
+
+	// Repositories behind a savepoint server (https://HOST[:PORT]/NAME). The
+	// token travels as SAVEPOINT_TOKEN, never as an argument.
+	{Name: "server_token", Kind: String, EnvVar: "SAVEPOINT_TOKEN", Secret: true, Usage: "token for a repository behind savepoint serve, an append token for pipelines (SAVEPOINT_TOKEN; use from_secret)"},
+	{Name: "server_ca_file", Kind: String, Flag: "server-ca-file", Usage: "PEM file of CAs to trust for the server's certificate (a private CA)"},
 
 	// OCI registry repositories.
 	{Name: "registry_username", Kind: String, Flag: "registry-user", Usage: "registry user for oci:// repositories"},
@@ -91,6 +98,9 @@ var Settings = []Setting{
 	{Name: "target", Kind: String, Flag: "target", Commands: []string{"restore", "rollback"}, Default: "workspace (restore)", Usage: "directory to restore into"},
 	{Name: "include", Kind: List, Flag: "include", Commands: restore, Usage: "restore only paths matching these globs"},
 	{Name: "allow_outside_links", Kind: Bool, Flag: "allow-outside-links", Commands: restore, Default: "false", Usage: "also restore symlinks pointing outside the target"},
+	{Name: "same_owner", Kind: Bool, Flag: "same-owner", Commands: restoring, Default: "false", Usage: "restore files' owners and groups (as root); by default files belong to the user running the step"},
+	{Name: "keep_special_bits", Kind: Bool, Flag: "keep-special-bits", Commands: restoring, Default: "false", Usage: "restore setuid, setgid and sticky bits; by default they are dropped"},
+	{Name: "sparse", Kind: String, Commands: restore, Default: "auto", Usage: "auto: holes for files saved sparse; true: holes for every file's runs of zeros; false: no holes"},
 
 	// rollback.
 	{Name: "to", Kind: String, Flag: "to", Commands: rollbk, Usage: "roll back to this snapshot instead of the newest checkpoint"},

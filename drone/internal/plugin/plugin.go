@@ -152,7 +152,7 @@ func describe(cfg *Config) string {
 // secretEnv are credentials in the process environment, masked too.
 func secretEnv(getenv func(string) string) []string {
 	var out []string
-	for _, k := range []string{"SAVEPOINT_PASSWORD", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
+	for _, k := range []string{"SAVEPOINT_PASSWORD", "SAVEPOINT_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"} {
 		if v := getenv(k); v != "" {
 			out = append(out, v)
 		}

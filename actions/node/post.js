@@ -1,0 +1,3 @@
+'use strict';
+// The action's post step: see launch.js.
+require('./launch').run('post');

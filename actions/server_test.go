@@ -1,0 +1,110 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/savepoint-ci/savepoint/core/cli"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
+	"github.com/savepoint-ci/savepoint/internal/testserver"
+)
+
+// TestServerAppendToken runs the action against a real `savepoint serve`
+// with an append token in the server_token input, as a pipeline holds it:
+// the first save creates the repository, a restore brings the files back,
+// forget and prune are refused with exit 14 and one line naming the admin
+// role, and the token shows nowhere (it is registered with the runner's
+// masking).
+func TestServerAppendToken(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	token := srv.Token("app", "append")
+	ws := workspace(t)
+	base := map[string]string{"repository": srv.Repo("app"), "password": testPassword, "server_token": token}
+	secrets := []string{testPassword, token}
+
+	save := newFakeEnv(t).inputs(base).inputs(map[string]string{"paths": "data", "name": "build"}).withDefaults("success")
+	if code := save.run(false); code != 0 {
+		t.Fatalf("save through the server: exit %d\n%s", code, save.log.String())
+	}
+	if !strings.Contains(save.log.String(), "::group::savepoint init") || !hexID.MatchString(save.outputs()["snapshot_id"]) {
+		t.Errorf("the first save did not create the repository and save:\n%s", save.log.String())
+	}
+	save.assertNoSecret(secrets...)
+
+	target := t.TempDir()
+	restore := newFakeEnv(t).inputs(base).inputs(map[string]string{"command": "restore", "name": "build", "target": target}).withDefaults("success")
+	if code := restore.run(false); code != 0 {
+		t.Fatalf("restore through the server: exit %d\n%s", code, restore.log.String())
+	}
+	if d := testrepo.Equal(t, filepath.Join(ws, "data"), filepath.Join(target, "data")); d != "" {
+		t.Errorf("restored files differ: %s", d)
+	}
+	restore.assertNoSecret(secrets...)
+
+	for _, c := range []map[string]string{{"command": "forget", "keep_last": "1"}, {"command": "prune"}} {
+		f := newFakeEnv(t).inputs(base).inputs(c).withDefaults("success")
+		if code := f.run(false); code != cli.ExitAccessRefused {
+			t.Errorf("%s with an append token: exit %d, want %d\n%s", c["command"], code, cli.ExitAccessRefused, f.log.String())
+		}
+		errs := f.errors()
+		if len(errs) != 1 || !strings.Contains(errs[0], "needs a token with role admin") || !strings.Contains(errs[0], "has role append") {
+			t.Errorf("%s: want one error line naming the admin role, got %q", c["command"], errs)
+		}
+		f.assertNoSecret(secrets...)
+	}
+	if strings.Contains(srv.Logs(), token) || strings.Contains(srv.Logs(), strings.Split(token, "_")[2]) {
+		t.Errorf("the server logged the token")
+	}
+}
+
+// TestServerNoToken: a server repository without a token fails with exit
+// 14 and says which input is missing.
+func TestServerNoToken(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	workspace(t)
+	f := newFakeEnv(t).inputs(map[string]string{"repository": srv.Repo("app"), "password": testPassword, "paths": "data"}).withDefaults("success")
+	if code := f.run(false); code != cli.ExitAccessRefused {
+		t.Fatalf("save without a token: exit %d, want %d\n%s", code, cli.ExitAccessRefused, f.log.String())
+	}
+	if errs := f.errors(); len(errs) != 1 || !strings.Contains(errs[0], "set the server_token input") {
+		t.Errorf("errors %q", errs)
+	}
+}
+
+// TestServerTLSCAFile: a server with a self-signed certificate is trusted
+// through server_ca_file (a path in the workspace), and not without it.
+func TestServerTLSCAFile(t *testing.T) {
+	ws := workspace(t)
+	cert, key := testserver.SelfSigned(t, ws)
+	srv := testserver.Start(t, testserver.Options{Args: []string{"--tls-cert", cert, "--tls-key", key}})
+	if !strings.HasPrefix(srv.URL, "https://") {
+		t.Fatalf("server URL %s", srv.URL)
+	}
+	in := map[string]string{"repository": srv.Repo("app"), "password": testPassword, "paths": "data", "server_token": srv.Token("app", "append")}
+	f := newFakeEnv(t).inputs(in).withDefaults("success")
+	if code := f.run(false); code == 0 {
+		t.Fatalf("save trusted a self-signed certificate without server_ca_file:\n%s", f.log.String())
+	}
+	in["server_ca_file"] = "cert.pem"
+	g := newFakeEnv(t).inputs(in).withDefaults("success")
+	if code := g.run(false); code != 0 {
+		t.Fatalf("save with server_ca_file: exit %d\n%s", code, g.log.String())
+	}
+	g.assertNoSecret(testPassword, in["server_token"])
+}
+
+// TestServerTokenFromEnv: a workflow may give the token to the step as
+// env SAVEPOINT_TOKEN instead of the input; the CLI reads it and the
+// action masks it all the same.
+func TestServerTokenFromEnv(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	token := srv.Token("app", "append")
+	workspace(t)
+	f := newFakeEnv(t).inputs(map[string]string{"repository": srv.Repo("app"), "password": testPassword, "paths": "data"}).withDefaults("success")
+	f.vars["SAVEPOINT_TOKEN"] = token
+	if code := f.run(false); code != 0 {
+		t.Fatalf("save with SAVEPOINT_TOKEN in the step's env: exit %d\n%s", code, f.log.String())
+	}
+	f.assertNoSecret(testPassword, token)
+}
