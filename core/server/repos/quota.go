@@ -52,8 +52,10 @@ func (r *Repo) Reserve(ctx context.Context, n int64) (done func(created bool), e
 	}, nil
 }
 
-// Changed marks the usage figure stale (after removals, a prune).
+// Changed marks the usage figure stale (after removals, a prune), and
+// the figures of Stats.
 func (r *Repo) Changed() {
+	r.Touched()
 	r.usage.mu.Lock()
 	r.usage.at = time.Time{}
 	r.usage.mu.Unlock()
