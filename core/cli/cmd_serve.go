@@ -28,6 +28,7 @@ type ServeOptions struct {
 	TokenCacheTTL   time.Duration // 0: read the token record on every request
 	ShutdownTimeout time.Duration
 	LogFormat       string // json or text
+	MetricsPublic   bool   // /metrics without a token
 }
 
 func serveCommand() *cli.Command {
@@ -49,6 +50,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "token-cache", Value: "10s", Usage: "trust a token record read for `DURATION` (a revocation takes effect within it)"},
 			&cli.StringFlag{Name: "shutdown-timeout", Value: "60s", Usage: "on SIGTERM, let running requests finish for up to `DURATION`"},
 			&cli.StringFlag{Name: "log-format", Value: "json", Usage: "log lines as `FORMAT` json or text"},
+			&cli.BoolFlag{Name: "metrics-public", Usage: "serve /metrics without a token (by default it needs a token for every repository, --repo '*')"},
 		},
 	}, bindServe, runServe)
 }
@@ -57,6 +59,7 @@ func bindServe(c *cli.Context) (ServeOptions, error) {
 	o := ServeOptions{
 		Listen: c.String("listen"), Storage: c.String("storage"), TLSCert: c.String("tls-cert"), TLSKey: c.String("tls-key"),
 		InsecureListen: c.Bool("insecure-listen"), PasswordDir: c.String("password-dir"), LogFormat: c.String("log-format"),
+		MetricsPublic: c.Bool("metrics-public"),
 	}
 	if err := needArgs(c, 0, 0, "no arguments"); err != nil {
 		return o, err
@@ -117,7 +120,8 @@ func runServe(ctx context.Context, g *Globals, o ServeOptions) error {
 	}
 	hub := repos.New(repos.Options{Storage: o.Storage, Location: loc, Quota: o.Quota, PasswordDir: o.PasswordDir})
 	defer hub.Close()
-	srv := server.New(server.Options{Repos: hub, Tokens: store, MaxRequestSize: o.MaxRequestSize, Logger: log})
+	srv := server.New(server.Options{Repos: hub, Tokens: store, MaxRequestSize: o.MaxRequestSize, Logger: log,
+		MetricsPublic: o.MetricsPublic})
 	log.Info("serving", "storage", o.Storage, "quota", o.Quota, "password_dir", o.PasswordDir != "")
 	return srv.Serve(ctx, ln, server.ListenOptions{TLSCert: o.TLSCert, TLSKey: o.TLSKey, ShutdownTimeout: o.ShutdownTimeout})
 }
