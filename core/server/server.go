@@ -6,8 +6,8 @@
 // prune itself for repositories whose password it was given.
 //
 // Sub-packages hold what the server is made of: records (its own data in
-// the storage), tokens, repos, metrics (/metrics). The management API,
-// jobs and the web view attach their routes to Mux.
+// the storage), tokens, repos, metrics (/metrics), web (the web view at /).
+// The management API and jobs attach their routes to Mux.
 package server
 
 import (
@@ -18,6 +18,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/server/metrics"
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/server/tokens"
+	"github.com/savepoint-ci/savepoint/core/server/web"
 )
 
 // DefaultMaxRequestSize is the default limit on a request body: well above
@@ -37,6 +38,10 @@ type Options struct {
 	// MetricsPublic serves /metrics without a token (by default it needs
 	// a token for every repository, of any role).
 	MetricsPublic bool
+	// Jobs and Schedules are what the web view shows of the server's jobs
+	// runner (nil: the view says the server runs none).
+	Jobs      web.Jobs
+	Schedules web.Schedules
 	Now           func() time.Time // nil: time.Now
 }
 
@@ -86,4 +91,6 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("DELETE /{repo}/{kind}/{name}", s.handleRemove)
 	s.mux.HandleFunc("POST /{repo}/maintenance/{op}", s.handleMaintenance)
 	s.mux.HandleFunc("GET /metrics", s.handleMetrics)
+	web.New(web.Options{Repos: s.o.Repos, Tokens: s.o.Tokens, Jobs: s.o.Jobs, Schedules: s.o.Schedules,
+		Logger: s.log, Now: s.o.Now}).Register(s.mux)
 }

@@ -56,7 +56,7 @@ type Hub struct {
 	o     Options
 	mu    sync.Mutex
 	repos map[string]*Repo
-	names tables // the registry of repository names (names.go)
+	tables tables // the server's own records tables (Table)
 }
 
 // New returns a Hub for o. It does not contact the storage.
@@ -70,7 +70,7 @@ func New(o Options) *Hub {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Hub{o: o, repos: map[string]*Repo{}, names: tables{o: o}}
+	return &Hub{o: o, repos: map[string]*Repo{}, tables: tables{o: o}}
 }
 
 // Storage is the location of the repositories.
@@ -104,7 +104,7 @@ func (h *Hub) Close() error {
 		r.be.Close()
 		r.tables.close()
 	}
-	h.names.close()
+	h.tables.close()
 	h.repos = map[string]*Repo{}
 	return nil
 }

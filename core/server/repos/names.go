@@ -30,7 +30,7 @@ func (r *Repo) Register(ctx context.Context) error {
 	if r.registered.Load() {
 		return nil
 	}
-	t, err := r.hub.names.get(ctx, namesTable)
+	t, err := r.hub.tables.get(ctx, namesTable)
 	if err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (r *Repo) Register(ctx context.Context) error {
 // (a password file written ahead): Stats says whether it exists.
 func (h *Hub) Names(ctx context.Context) ([]string, error) {
 	var names []string
-	t, err := h.names.get(ctx, namesTable)
+	t, err := h.tables.get(ctx, namesTable)
 	if err != nil {
 		return nil, err
 	}

@@ -41,3 +41,9 @@ func (t *tables) close() {
 	}
 	t.m = nil
 }
+
+// Table returns the server's records table name (records.Open on the
+// hub's storage), opened once and kept open until Close.
+func (h *Hub) Table(ctx context.Context, name string) (*records.Table, error) {
+	return h.tables.get(ctx, name)
+}

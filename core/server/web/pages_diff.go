@@ -1,0 +1,53 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/tree"
+)
+
+type diffData struct {
+	A, B    *snapshot.Snapshot
+	All     []*snapshot.Snapshot // newest first, for the form
+	Changes []tree.Change
+	Counts  map[string]int
+}
+
+// handleDiff shows what changed from snapshot ?a= to snapshot ?b=.
+func (v *View) handleDiff(w http.ResponseWriter, r *http.Request, vw *viewer) {
+	name := r.PathValue("repo")
+	q := r.URL.Query()
+	a, list, err := v.findSnapshot(r.Context(), name, q.Get("a"))
+	if err != nil {
+		v.fail(w, r, vw, err)
+		return
+	}
+	b, err := snapshot.Find(list, q.Get("b"))
+	if err != nil {
+		v.problem(w, r, vw, http.StatusNotFound, "Not found", "snapshot "+q.Get("b")+": "+err.Error())
+		return
+	}
+	d := diffData{A: a, B: b, Counts: map[string]int{}}
+	for i := len(list) - 1; i >= 0; i-- {
+		d.All = append(d.All, list[i])
+	}
+	repo, err := v.o.Repos.Get(r.Context(), name)
+	if err != nil {
+		v.fail(w, r, vw, err)
+		return
+	}
+	err = repo.Read(r.Context(), func(rp *repository.Repository) error {
+		d.Changes, err = tree.Diff(r.Context(), rp, a.Tree, b.Tree)
+		return err
+	})
+	if err != nil {
+		v.fail(w, r, vw, err)
+		return
+	}
+	for _, c := range d.Changes {
+		d.Counts[c.Change]++
+	}
+	v.render(w, r, http.StatusOK, "diff", vw, d, titled("Diff "+a.ID.Short()+" → "+b.ID.Short(), "snapshots"))
+}
