@@ -42,7 +42,7 @@ type Options struct {
 	// runner (nil: the view says the server runs none).
 	Jobs      web.Jobs
 	Schedules web.Schedules
-	Now           func() time.Time // nil: time.Now
+	Now       func() time.Time // nil: time.Now
 }
 
 // Server handles the storage protocol and server-side maintenance.

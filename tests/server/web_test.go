@@ -208,4 +208,3 @@ func count(t *testing.T, ctx context.Context, sel string) int {
 	}
 	return n
 }
-

@@ -53,9 +53,9 @@ const DefaultStatsRefresh = time.Minute
 
 // Hub opens the repositories of one storage location.
 type Hub struct {
-	o     Options
-	mu    sync.Mutex
-	repos map[string]*Repo
+	o      Options
+	mu     sync.Mutex
+	repos  map[string]*Repo
 	tables tables // the server's own records tables (Table)
 }
 
