@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testbrowser"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
@@ -52,10 +53,36 @@ func seedWeb(t *testing.T) *testserver.Server {
 	job.ok("save", "--name", "site", "site")
 	job.env = gitlabJob("1043", "8b1e4d2c9a7f6e5d4c3b2a1908f7e6d5c4b3a291", "production")
 	job.ok("checkpoint", "--name", "production", "site")
+	seedHistory(t, srv, "app")
 	cache := newClient(t, srv, "cache", srv.Token("cache", "append"))
 	testrepo.WriteFile(t, dir, "node_modules/left-pad/index.js", testrepo.Random(300<<10))
 	cache.ok("save", "--name", "node-cache", "node_modules")
 	return srv
+}
+
+// seedHistory records 30 days of stored-bytes samples of repository
+// name in the server's storage, as a server that ran for a month would
+// have (twice a day, growing, with a prune on day 20), so the chart has
+// a history to draw.
+func seedHistory(t *testing.T, srv *testserver.Server, name string) {
+	t.Helper()
+	hub := repos.New(repos.Options{Storage: srv.Storage})
+	defer hub.Close()
+	repo, err := hub.Get(context.Background(), name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC().Truncate(time.Hour)
+	for i := range 60 {
+		at := now.Add(time.Duration(i-60) * 12 * time.Hour)
+		size := int64(400<<10) + int64(i)*30<<10
+		if i >= 40 {
+			size -= 500 << 10 // pruned
+		}
+		if err := repo.AddSample(context.Background(), repos.Sample{At: at, StoredBytes: size, Snapshots: 3 + i/2}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // browse runs chromedp steps and fails the test on an error.
@@ -157,8 +184,8 @@ func TestWebView(t *testing.T) {
 	if n := count(t, ctx, "table.snaps tbody tr"); n != 3 {
 		t.Errorf("the snapshot list has %d rows, want 3", n)
 	}
-	if n := count(t, ctx, "svg.chart circle"); n < 1 {
-		t.Error("the stored-bytes chart has no point")
+	if n := count(t, ctx, "svg.chart circle"); n < 60 {
+		t.Errorf("the stored-bytes chart has %d points, want the 60 of the history and the figure of now", n)
 	}
 	sh.take("repository")
 

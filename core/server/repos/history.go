@@ -57,13 +57,19 @@ func (r *Repo) sample(ctx context.Context, st Stats) {
 	if !last.At.IsZero() && !(changed && age >= SampleEvery) && age < SampleIdle {
 		return
 	}
-	t, err := r.tables.get(ctx, "usage/"+r.Name)
-	if err != nil {
-		return
-	}
-	if t.Put(ctx, s.key(), s) == nil {
+	if r.AddSample(ctx, s) == nil {
 		r.stats.last = s
 	}
+}
+
+// AddSample records s in the repository's history (Stats does, when a
+// sample is due; an import of figures from elsewhere may too).
+func (r *Repo) AddSample(ctx context.Context, s Sample) error {
+	t, err := r.tables.get(ctx, "usage/"+r.Name)
+	if err != nil {
+		return err
+	}
+	return t.Put(ctx, s.key(), s)
 }
 
 // History returns the samples taken since since, oldest first, and the

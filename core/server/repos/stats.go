@@ -2,6 +2,7 @@ package repos
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -86,6 +87,9 @@ func (r *Repo) list(ctx context.Context) (Stats, error) {
 			}
 			return nil
 		})
+		if errors.Is(err, storage.ErrNoContainer) {
+			return Stats{Listed: st.Listed}, nil // not created yet
+		}
 		if err != nil {
 			return Stats{}, fmt.Errorf("listing repository %s: %w", r.Name, err)
 		}

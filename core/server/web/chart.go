@@ -45,7 +45,11 @@ func chart(samples []repos.Sample, from, to time.Time) template.HTML {
 		fmt.Fprintf(&b, `<line class="grid" x1="%d" x2="%d" y1="%.1f" y2="%.1f"/>`, padL, padL+plotW, y(v), y(v))
 		fmt.Fprintf(&b, `<text class="axis" x="%d" y="%.1f" text-anchor="end">%s</text>`, padL-6, y(v)+4, retention.FormatSize(v))
 	}
-	// The time axis.
+	// The time axis: days, or hours for a short span.
+	layout := "Jan 2"
+	if to.Sub(from) < 72*time.Hour {
+		layout = "Jan 2 15:04"
+	}
 	for i := 0; i <= chartTicksX; i++ {
 		t := from.Add(time.Duration(float64(to.Sub(from)) * float64(i) / chartTicksX))
 		anchor := "middle"
@@ -55,7 +59,7 @@ func chart(samples []repos.Sample, from, to time.Time) template.HTML {
 		case chartTicksX:
 			anchor = "end"
 		}
-		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="%s">%s</text>`, x(t), chartH-8, anchor, t.UTC().Format("Jan 2 15:04"))
+		fmt.Fprintf(&b, `<text class="axis" x="%.1f" y="%d" text-anchor="%s">%s</text>`, x(t), chartH-8, anchor, t.UTC().Format(layout))
 	}
 	// The step line and its area.
 	var pts []string

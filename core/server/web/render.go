@@ -38,7 +38,7 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04:05 UTC")
 	},
-	"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"day":   func(t time.Time) string { return t.UTC().Format("Jan 2 15:04") },
 	"short": func(id repository.ID) string { return id.Short() },
 	"abbrev": func(s string, n int) string {
 		if len(s) > n {

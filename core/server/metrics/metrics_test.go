@@ -1,0 +1,106 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/savepoint-ci/savepoint/core/server/repos"
+	"github.com/savepoint-ci/savepoint/core/storage"
+)
+
+func TestRoute(t *testing.T) {
+	for in, want := range map[string]string{"PUT /{repo}/{kind}/{name}": "/{repo}/{kind}/{name}", "": "unmatched", "/metrics": "/metrics"} {
+		if got := Route(in); got != want {
+			t.Errorf("Route(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNilMetrics(t *testing.T) {
+	var m *Metrics
+	m.ObserveRequest("GET /metrics", "GET", 200, 0, 10, time.Millisecond)
+	m.JobEnded(context.Background(), Job{Repo: "app", Kind: "prune", Result: Succeeded})
+}
+
+// gather returns the value of a series of the registry, or -1.
+func gather(t *testing.T, m *Metrics, name string, labels map[string]string) float64 {
+	t.Helper()
+	fams, err := m.Registry().Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fams {
+		if f.GetName() != name {
+			continue
+		}
+	next:
+		for _, s := range f.Metric {
+			for _, l := range s.Label {
+				if v, ok := labels[l.GetName()]; ok && v != l.GetValue() {
+					continue next
+				}
+			}
+			return value(s)
+		}
+	}
+	return -1
+}
+
+func value(s *dto.Metric) float64 {
+	switch {
+	case s.Counter != nil:
+		return s.Counter.GetValue()
+	case s.Gauge != nil:
+		return s.Gauge.GetValue()
+	case s.Histogram != nil:
+		return float64(s.Histogram.GetSampleCount())
+	}
+	return -1
+}
+
+func TestJobsAndRepositories(t *testing.T) {
+	ctx := context.Background()
+	hub := repos.New(repos.Options{Storage: filepath.Join(t.TempDir(), "storage")})
+	defer hub.Close()
+	m := New(Options{Repos: hub})
+	repo, _ := hub.Get(ctx, "app")
+	be := repo.Backend()
+	be.(storage.Creator).Create(ctx)
+	be.Save(ctx, storage.Handle{Kind: storage.KindConfig, Name: "config"}, make([]byte, 10))
+	be.Save(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: "aa"}, make([]byte, 5))
+	repo.Register(ctx)
+
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	m.JobEnded(ctx, Job{Repo: "app", Kind: "prune", Result: Succeeded, Started: start, Ended: start.Add(time.Minute)})
+	m.JobEnded(ctx, Job{Repo: "app", Kind: "prune", Result: Failed, Started: start, Ended: start.Add(2 * time.Minute), Err: errors.New("boom")})
+	m.JobEnded(ctx, Job{Repo: "app", Kind: "verify", Result: Cancelled, Started: start, Ended: start.Add(time.Second)})
+
+	app := map[string]string{"repository": "app"}
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"savepoint_jobs_total", map[string]string{"kind": "prune", "result": "succeeded"}, 1},
+		{"savepoint_jobs_total", map[string]string{"kind": "prune", "result": "failed"}, 1},
+		{"savepoint_jobs_total", map[string]string{"kind": "verify", "result": "cancelled"}, 1},
+		{"savepoint_job_duration_seconds", map[string]string{"kind": "prune", "result": "failed"}, 1},
+		{"savepoint_repository_snapshots", app, 1},
+		{"savepoint_repository_stored_bytes", app, 15},
+		{"savepoint_repository_objects", app, 2},
+		{"savepoint_repository_last_prune_timestamp_seconds", app, float64(start.Add(time.Minute).Unix())},
+		{"savepoint_repository_last_prune_failure_timestamp_seconds", app, float64(start.Add(2 * time.Minute).Unix())},
+	} {
+		if got := gather(t, m, c.name, c.labels); got != c.want {
+			t.Errorf("%s%v = %v, want %v", c.name, c.labels, got, c.want)
+		}
+	}
+	if got := gather(t, m, "savepoint_repository_last_save_timestamp_seconds", app); got <= 0 {
+		t.Errorf("last save time %v", got)
+	}
+}
