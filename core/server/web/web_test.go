@@ -181,7 +181,7 @@ func TestCSRF(t *testing.T) {
 	csrf := csrfOf(t, page)
 	for _, tc := range []struct {
 		name, origin, csrf string
-		want              int
+		want               int
 	}{
 		{"no token", "", "", http.StatusForbidden},
 		{"a wrong token", "", "x" + csrf[1:], http.StatusForbidden},
