@@ -117,21 +117,23 @@ func wantText(t *testing.T, ctx context.Context, sel string, want ...string) {
 	}
 }
 
-// shots keeps the test's screenshots; with SAVEPOINT_UPDATE_DOC_IMAGES=1
-// it also writes them as docs/img/web-NAME.png.
+// shots keeps the test's screenshots (testbrowser.Artifacts); with
+// SAVEPOINT_UPDATE_DOC_IMAGES=1 it also writes those docs/server.md shows
+// as docs/img/web-NAME.png.
 type shots struct {
-	t   *testing.T
-	ctx context.Context
-	dir string
+	t    *testing.T
+	ctx  context.Context
+	dir  string
+	docs string // docs/img of the checkout
 }
 
-func (s shots) take(name string) {
+func (s shots) take(name string, inDocs bool) {
 	s.t.Helper()
 	p := testbrowser.Screenshot(s.t, s.ctx, s.dir, name)
-	if os.Getenv("SAVEPOINT_UPDATE_DOC_IMAGES") == "1" {
+	if inDocs && os.Getenv("SAVEPOINT_UPDATE_DOC_IMAGES") == "1" {
 		data, err := os.ReadFile(p)
 		if err == nil {
-			err = os.WriteFile(filepath.Join(doctest.Root(), "docs", "img", "web-"+name+".png"), data, 0o644)
+			err = os.WriteFile(filepath.Join(s.docs, "web-"+name+".png"), data, 0o644)
 		}
 		if err != nil {
 			s.t.Fatal(err)
@@ -145,10 +147,11 @@ func (s shots) take(name string) {
 // tree, a diff, a repository without a password, the session cookie's
 // flags, and the logout.
 func TestWebView(t *testing.T) {
+	docs := filepath.Join(doctest.Root(), "docs", "img") // before seedWeb changes the working directory
 	srv := seedWeb(t)
 	reader := srv.Token("*", "read")
 	ctx := testbrowser.New(t)
-	sh := shots{t, ctx, testbrowser.Artifacts(t)}
+	sh := shots{t, ctx, testbrowser.Artifacts(t), docs}
 
 	browse(t, ctx, chromedp.Navigate(srv.URL+"/ui/app/"), chromedp.WaitVisible(chromedp.CSS("#token")))
 	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "/login?next=") {
@@ -157,7 +160,7 @@ func TestWebView(t *testing.T) {
 	browse(t, ctx, chromedp.SendKeys(chromedp.CSS("#token"), "spt_0123456789abcdef_"+strings.Repeat("x", 43)),
 		chromedp.Submit(chromedp.CSS("#token")), chromedp.WaitVisible(chromedp.CSS(".error")))
 	wantText(t, ctx, ".error", "refused", "unknown token 0123456789abcdef")
-	sh.take("login")
+	sh.take("login", true)
 
 	browse(t, ctx, chromedp.SendKeys(chromedp.CSS("#token"), reader), chromedp.Submit(chromedp.CSS("#token")),
 		chromedp.WaitVisible(chromedp.CSS("table.snaps")))
@@ -187,7 +190,7 @@ func TestWebView(t *testing.T) {
 	if n := count(t, ctx, "svg.chart circle"); n < 60 {
 		t.Errorf("the stored-bytes chart has %d points, want the 60 of the history and the figure of now", n)
 	}
-	sh.take("repository")
+	sh.take("repository", true)
 
 	// A snapshot and its tree.
 	browse(t, ctx, chromedp.Click(chromedp.CSS("table.snaps tbody tr:nth-child(2) td:nth-child(2) a")), chromedp.WaitVisible(chromedp.CSS("table.tree")))
@@ -198,21 +201,22 @@ func TestWebView(t *testing.T) {
 	wantText(t, ctx, "table.tree tbody", "assets/", "uploads/", "config.yaml", "12 B", "index.html", "14 B")
 	browse(t, ctx, chromedp.Click(chromedp.CSS("table.tree tbody a")), chromedp.WaitVisible(chromedp.CSS("nav.path a:nth-of-type(3)")))
 	wantText(t, ctx, "table.tree tbody", "app.js", "180.0 KiB", "checkout.js", "64.0 KiB", "logo.svg")
-	sh.take("snapshot")
+	sh.take("snapshot", true)
 
 	// The diff of the two saves, from the snapshot's parent link.
 	browse(t, ctx, chromedp.Click(chromedp.CSS(".grid3 a[href*='/diff?']")), chromedp.WaitVisible(chromedp.CSS("table.diff")))
 	wantText(t, ctx, ".counts", "1 added", "1 removed", "1 modified")
 	wantText(t, ctx, "table.diff", "+\tsite/assets/checkout.js", "-\tsite/uploads/old-banner.jpg", "M\tsite/config.yaml")
-	sh.take("diff")
+	sh.take("diff", true)
 
 	// The overview, and a repository whose password the server lacks.
 	browse(t, ctx, chromedp.Click(chromedp.CSS("header .brand")), chromedp.WaitVisible(chromedp.CSS("table.list")))
 	wantText(t, ctx, "table.list tbody", "app", "held", "cache", "none: figures only")
-	sh.take("home")
+	sh.take("home", true)
 	browse(t, ctx, chromedp.Click(chromedp.CSS("a[href='/ui/cache/']")), chromedp.WaitVisible(chromedp.CSS(".note")))
 	wantText(t, ctx, ".cards", "1", "KiB")
 	wantText(t, ctx, ".note", "no password")
+	sh.take("repository-without-password", false)
 
 	// Jobs without a runner: said so, and a read token gets no controls.
 	browse(t, ctx, chromedp.Navigate(srv.URL+"/ui/app/jobs"), chromedp.WaitVisible(chromedp.CSS(".note")))
@@ -220,6 +224,10 @@ func TestWebView(t *testing.T) {
 	if n := count(t, ctx, "form[action$='/jobs/new']"); n != 0 {
 		t.Error("a read token is offered to start jobs")
 	}
+	sh.take("jobs", false)
+	browse(t, ctx, chromedp.Click(chromedp.CSS("nav.tabs a[href$='/schedules']")), chromedp.WaitVisible(chromedp.CSS(".note")))
+	wantText(t, ctx, ".note", "runs no schedules")
+	sh.take("schedules", false)
 
 	// The logout ends the session.
 	browse(t, ctx, chromedp.Click(chromedp.CSS("header form button")), chromedp.WaitVisible(chromedp.CSS("#token")))

@@ -33,7 +33,8 @@
       state.textContent = j.state;
       state.className = "state s-" + j.state;
       const bar = row.querySelector("progress");
-      if (j.percent >= 0) bar.value = j.percent; else bar.removeAttribute("value");
+      if (bar && j.percent >= 0) bar.value = j.percent;
+      else if (bar) bar.removeAttribute("value");
       let text = j.files + " files · " + size(j.bytes);
       if (j.total_bytes) text += " of " + size(j.total_bytes);
       if (j.rate) text += " · " + size(j.rate) + "/s";
