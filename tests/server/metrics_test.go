@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 
+	"github.com/savepoint-ci/savepoint/internal/promtest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
@@ -40,34 +41,13 @@ func scrape(t *testing.T, srv *testserver.Server, token string) metricSet {
 
 type metricSet map[string]*dto.MetricFamily
 
-// get returns the value of the series name{labels} (a counter, gauge or a
-// histogram's count), or -1 when it is not there.
+// get returns the value of the series name{labels}, or -1 (promtest.Value).
 func (m metricSet) get(name string, labels ...string) float64 {
 	f := m[name]
 	if f == nil {
 		return -1
 	}
-next:
-	for _, s := range f.Metric {
-		have := map[string]string{}
-		for _, l := range s.Label {
-			have[l.GetName()] = l.GetValue()
-		}
-		for i := 0; i+1 < len(labels); i += 2 {
-			if have[labels[i]] != labels[i+1] {
-				continue next
-			}
-		}
-		switch {
-		case s.Counter != nil:
-			return s.Counter.GetValue()
-		case s.Gauge != nil:
-			return s.Gauge.GetValue()
-		case s.Histogram != nil:
-			return float64(s.Histogram.GetSampleCount())
-		}
-	}
-	return -1
+	return promtest.Value([]*dto.MetricFamily{f}, name, labels...)
 }
 
 // TestMetricsMove scrapes a real server and checks that the figures move:

@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/internal/promtest"
 )
 
 func TestRoute(t *testing.T) {
@@ -34,33 +33,11 @@ func gather(t *testing.T, m *Metrics, name string, labels map[string]string) flo
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range fams {
-		if f.GetName() != name {
-			continue
-		}
-	next:
-		for _, s := range f.Metric {
-			for _, l := range s.Label {
-				if v, ok := labels[l.GetName()]; ok && v != l.GetValue() {
-					continue next
-				}
-			}
-			return value(s)
-		}
+	var pairs []string
+	for k, v := range labels {
+		pairs = append(pairs, k, v)
 	}
-	return -1
-}
-
-func value(s *dto.Metric) float64 {
-	switch {
-	case s.Counter != nil:
-		return s.Counter.GetValue()
-	case s.Gauge != nil:
-		return s.Gauge.GetValue()
-	case s.Histogram != nil:
-		return float64(s.Histogram.GetSampleCount())
-	}
-	return -1
+	return promtest.Value(fams, name, pairs...)
 }
 
 func TestJobsAndRepositories(t *testing.T) {
