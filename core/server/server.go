@@ -6,9 +6,11 @@
 // prune itself for repositories whose password it was given.
 //
 // Sub-packages hold what the server is made of: records (its own data in
-// the storage), tokens, repos. The management API, jobs, metrics and the
-// web view attach their routes to Mux: package api serves the management
-// API under /api/v1 and the health checks /healthz and /readyz.
+// the storage), tokens, repos, metrics (/metrics, served here). The
+// management API (package api: /api/v1, /healthz, /readyz) and the web
+// view (package web: /, /login, /ui/...) attach their routes to Mux; both
+// go through package service, whose jobs (package jobs) and schedules
+// (package schedules) run on the server.
 package server
 
 import (
@@ -16,6 +18,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/savepoint-ci/savepoint/core/server/metrics"
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/server/tokens"
 )
@@ -34,14 +37,18 @@ type Options struct {
 	// Logger receives one line per request and the server's events (nil:
 	// discard). Tokens and passwords never reach it.
 	Logger *slog.Logger
-	Now    func() time.Time // nil: time.Now
+	// MetricsPublic serves /metrics without a token (by default it needs
+	// a token for every repository, of any role).
+	MetricsPublic bool
+	Now           func() time.Time // nil: time.Now
 }
 
 // Server handles the storage protocol and server-side maintenance.
 type Server struct {
-	o   Options
-	mux *http.ServeMux
-	log *slog.Logger
+	o       Options
+	mux     *http.ServeMux
+	log     *slog.Logger
+	metrics *metrics.Metrics
 }
 
 // New returns a Server; its routes are in place.
@@ -55,7 +62,8 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{o: o, mux: http.NewServeMux(), log: o.Logger}
+	s := &Server{o: o, mux: http.NewServeMux(), log: o.Logger,
+		metrics: metrics.New(metrics.Options{Repos: o.Repos, Logger: o.Logger})}
 	s.routes()
 	return s
 }
@@ -63,6 +71,10 @@ func New(o Options) *Server {
 // Mux is the server's router: further routes (API, metrics, web view)
 // are added here, at top-level names protocol.Reserved keeps free.
 func (s *Server) Mux() *http.ServeMux { return s.mux }
+
+// Metrics are the server's Prometheus metrics; the jobs runner reports
+// the jobs that end to its RunnerJobEnded.
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
 
 // Handler is the whole server: the router behind request ids, logging
 // and panic recovery.
@@ -75,4 +87,5 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("PUT /{repo}/{kind}/{name}", s.handleSave)
 	s.mux.HandleFunc("DELETE /{repo}/{kind}/{name}", s.handleRemove)
 	s.mux.HandleFunc("POST /{repo}/maintenance/{op}", s.handleMaintenance)
+	s.mux.HandleFunc("GET /metrics", s.handleMetrics)
 }
