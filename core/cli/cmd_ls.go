@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"os"
 	"path"
 	"strings"
 	"time"
@@ -61,7 +60,7 @@ func runLs(ctx context.Context, g *Globals, o LsOptions) error {
 				}
 				return tree.SkipDir
 			}
-			out = append(out, LsEntry{Path: p, Type: n.Type, Mode: modeString(n), Size: n.Size,
+			out = append(out, LsEntry{Path: p, Type: n.Type, Mode: tree.ModeString(n.Type, n.Mode), Size: n.Size,
 				MTime: time.Unix(0, n.ModTime).UTC(), Target: n.Target})
 			return nil
 		})
@@ -87,15 +86,4 @@ func runLs(ctx context.Context, g *Globals, o LsOptions) error {
 		fmt.Fprintln(g.Env.Stdout, line)
 	}
 	return nil
-}
-
-func modeString(n *tree.Node) string {
-	m := os.FileMode(n.Mode & 0o777)
-	switch n.Type {
-	case tree.Dir:
-		m |= os.ModeDir
-	case tree.Symlink:
-		m |= os.ModeSymlink
-	}
-	return m.String()
 }

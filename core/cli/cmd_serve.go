@@ -12,11 +12,13 @@ import (
 	"github.com/savepoint-ci/savepoint/core/server"
 	"github.com/savepoint-ci/savepoint/core/server/api"
 	"github.com/savepoint-ci/savepoint/core/server/jobs"
+	"github.com/savepoint-ci/savepoint/core/server/metrics"
 	"github.com/savepoint-ci/savepoint/core/server/records"
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/server/schedules"
 	"github.com/savepoint-ci/savepoint/core/server/service"
 	"github.com/savepoint-ci/savepoint/core/server/tokens"
+	"github.com/savepoint-ci/savepoint/core/server/web"
 	"github.com/savepoint-ci/savepoint/internal/testclock"
 )
 
@@ -34,6 +36,7 @@ type ServeOptions struct {
 	ShutdownTimeout time.Duration
 	EarlyHints      time.Duration // 0: none
 	LogFormat       string        // json or text
+	MetricsPublic   bool          // /metrics without a token
 	// TestClock, test only: the schedules' clock reads the time from
 	// this file (testclock.File), so a test moves it.
 	TestClock string
@@ -59,6 +62,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "shutdown-timeout", Value: "60s", Usage: "on SIGTERM, let running requests finish for up to `DURATION`"},
 			&cli.StringFlag{Name: "early-hints", Value: server.DefaultEarlyHints.String(), Usage: "while storing an upload, tell the client every `DURATION` that the server is working (HTTP 103 Early Hints); 0: never, behind a proxy that breaks on them (nginx before 1.29)"},
 			&cli.StringFlag{Name: "log-format", Value: "json", Usage: "log lines as `FORMAT` json or text"},
+			&cli.BoolFlag{Name: "metrics-public", Usage: "serve /metrics without a token (by default it needs a token for every repository, --repo '*')"},
 			&cli.StringFlag{Name: "test-clock", Hidden: true, Usage: "test only: the schedules' clock reads the time (RFC 3339) from `FILE`"},
 		},
 	}, bindServe, runServe)
@@ -68,7 +72,7 @@ func bindServe(c *cli.Context) (ServeOptions, error) {
 	o := ServeOptions{
 		Listen: c.String("listen"), Storage: c.String("storage"), TLSCert: c.String("tls-cert"), TLSKey: c.String("tls-key"),
 		InsecureListen: c.Bool("insecure-listen"), PasswordDir: c.String("password-dir"), LogFormat: c.String("log-format"),
-		TestClock: c.String("test-clock"),
+		MetricsPublic: c.Bool("metrics-public"), TestClock: c.String("test-clock"),
 	}
 	if err := needArgs(c, 0, 0, "no arguments"); err != nil {
 		return o, err
@@ -132,13 +136,15 @@ func runServe(ctx context.Context, g *Globals, o ServeOptions) error {
 	}
 	hub := repos.New(repos.Options{Storage: o.Storage, Location: loc, Quota: o.Quota, PasswordDir: o.PasswordDir})
 	defer hub.Close()
-	srv := server.New(server.Options{Repos: hub, Tokens: store, MaxRequestSize: o.MaxRequestSize, Logger: log, EarlyHints: o.EarlyHints})
-	mgmt, err := management(ctx, g, o, hub, store, log)
+	srv := server.New(server.Options{Repos: hub, Tokens: store, MaxRequestSize: o.MaxRequestSize, Logger: log,
+		EarlyHints: o.EarlyHints, MetricsPublic: o.MetricsPublic})
+	mgmt, err := management(ctx, g, o, hub, store, srv.Metrics(), log)
 	if err != nil {
 		ln.Close()
 		return fmt.Errorf("serve: %w", err)
 	}
 	api.Mount(srv.Mux(), api.Options{Service: mgmt, Version: g.Version, Logger: log})
+	web.New(web.Options{Service: mgmt, Logger: log}).Register(srv.Mux())
 	go mgmt.Schedules.Run(ctx)
 	stopped := make(chan struct{})
 	go func() {
@@ -158,18 +164,20 @@ func runServe(ctx context.Context, g *Globals, o ServeOptions) error {
 	return err
 }
 
-// management builds the service layer behind the management API: the
-// job runner and the scheduler, with their records in the storage.
-func management(ctx context.Context, g *Globals, o ServeOptions, hub *repos.Hub, store *tokens.Store, log *slog.Logger) (*service.Service, error) {
-	jobTable, err := records.Open(ctx, o.Storage, jobs.TableName, g.locationOptions())
+// management builds the service layer behind the management API and the
+// web view: the job runner, whose jobs the metrics count, and the
+// scheduler, with their records in the storage.
+func management(ctx context.Context, g *Globals, o ServeOptions, hub *repos.Hub, store *tokens.Store, m *metrics.Metrics, log *slog.Logger) (*service.Service, error) {
+	jobTable, err := hub.Table(ctx, jobs.TableName)
 	if err != nil {
 		return nil, err
 	}
-	schedTable, err := records.Open(ctx, o.Storage, schedules.TableName, g.locationOptions())
+	schedTable, err := hub.Table(ctx, schedules.TableName)
 	if err != nil {
 		return nil, err
 	}
-	runner := jobs.New(jobs.Options{Repos: hub, Table: jobTable, Logger: log, Program: "savepoint " + g.Version})
+	runner := jobs.New(jobs.Options{Repos: hub, Table: jobTable, Logger: log, Program: "savepoint " + g.Version,
+		Ended: m.RunnerJobEnded})
 	now := time.Now
 	if o.TestClock != "" {
 		now = testclock.File(o.TestClock)

@@ -14,31 +14,41 @@ import (
 // repository in the path, and returns both. On failure it has answered
 // (401 or 403) and ok is false.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (tok tokens.Token, repo *repos.Repo, ok bool) {
-	bearer, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !found || bearer == "" {
-		writeError(w, r, http.StatusUnauthorized, protocol.Error{Code: protocol.CodeUnauthorized,
-			Message: "no token: send Authorization: Bearer TOKEN, a token from 'savepoint token create'"})
+	tok, ok = s.bearer(w, r)
+	if !ok {
 		return tok, nil, false
 	}
-	tok, err := s.o.Tokens.Authenticate(r.Context(), strings.TrimSpace(bearer))
-	if err != nil {
-		s.fail(w, r, err)
-		return tok, nil, false
-	}
-	c := callOf(r)
-	c.token, c.role = tok.ID, string(tok.Role)
 	name := r.PathValue("repo")
 	if !tok.Covers(name) {
 		writeError(w, r, http.StatusForbidden, protocol.Error{Code: protocol.CodeForbidden,
 			Message: fmt.Sprintf("token %s is for repository %s, not %s", tok.ID, tok.Repo, name)})
 		return tok, nil, false
 	}
-	repo, err = s.o.Repos.Get(r.Context(), name)
+	repo, err := s.o.Repos.Get(r.Context(), name)
 	if err != nil {
 		s.fail(w, r, err)
 		return tok, nil, false
 	}
 	return tok, repo, true
+}
+
+// bearer checks the request's bearer token and returns its record. On
+// failure it has answered (401) and ok is false.
+func (s *Server) bearer(w http.ResponseWriter, r *http.Request) (tok tokens.Token, ok bool) {
+	bearer, found := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !found || bearer == "" {
+		writeError(w, r, http.StatusUnauthorized, protocol.Error{Code: protocol.CodeUnauthorized,
+			Message: "no token: send Authorization: Bearer TOKEN, a token from 'savepoint token create'"})
+		return tok, false
+	}
+	tok, err := s.o.Tokens.Authenticate(r.Context(), strings.TrimSpace(bearer))
+	if err != nil {
+		s.fail(w, r, err)
+		return tok, false
+	}
+	c := callOf(r)
+	c.token, c.role = tok.ID, string(tok.Role)
+	return tok, true
 }
 
 // require answers 403 and returns false unless tok's role allows need;

@@ -85,6 +85,9 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, o ListenOptions) er
 		scheme = "https"
 	}
 	s.log.Info("listening", "addr", ln.Addr().String(), "scheme", scheme)
+	sctx, stopSampling := context.WithCancel(ctx)
+	defer stopSampling()
+	go s.sampleLoop(sctx)
 	errc := make(chan error, 1)
 	go func() {
 		if o.TLSCert != "" {

@@ -1,13 +1,16 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/forget"
 	"github.com/savepoint-ci/savepoint/core/prune"
+	"github.com/savepoint-ci/savepoint/core/server/metrics"
 	"github.com/savepoint-ci/savepoint/core/server/tokens"
 	"github.com/savepoint-ci/savepoint/core/storage/remote/protocol"
 )
@@ -49,6 +52,7 @@ func (s *Server) handleMaintenance(w http.ResponseWriter, r *http.Request) {
 	}
 	defer rp.Close()
 	s.log.Info(op+" started", "request_id", RequestID(r), "repo", repo.Name, "token", tok.ID)
+	started := s.o.Now()
 	var out any
 	switch op {
 	case "forget":
@@ -59,6 +63,7 @@ func (s *Server) handleMaintenance(w http.ResponseWriter, r *http.Request) {
 		out, err = prune.Run(r.Context(), rp, po)
 	}
 	repo.Changed()
+	s.ended(r, repo.Name, op, started, fo.DryRun || po.DryRun, err)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -66,4 +71,19 @@ func (s *Server) handleMaintenance(w http.ResponseWriter, r *http.Request) {
 	s.log.Info(op+" finished", "request_id", RequestID(r), "repo", repo.Name)
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(out)
+}
+
+// ended reports a server-side maintenance request that ended to the
+// metrics, as a job of its kind. A request cut off by its client counts
+// as cancelled.
+func (s *Server) ended(r *http.Request, repo, kind string, started time.Time, dryRun bool, err error) {
+	result := metrics.Succeeded
+	switch {
+	case r.Context().Err() != nil:
+		result = metrics.Cancelled
+	case err != nil:
+		result = metrics.Failed
+	}
+	ctx := context.WithoutCancel(r.Context())
+	s.metrics.JobEnded(ctx, metrics.Job{Repo: repo, Kind: kind, Result: result, Started: started, Ended: s.o.Now(), Err: err, DryRun: dryRun})
 }

@@ -43,6 +43,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	s.stored(r, repo)
 	w.WriteHeader(http.StatusNoContent)
 }
 

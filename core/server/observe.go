@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -66,6 +67,18 @@ func (w *recorder) Write(p []byte) (int, error) {
 
 func (w *recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// counter counts the request body bytes a handler reads.
+type counter struct {
+	io.ReadCloser
+	c *call
+}
+
+func (b *counter) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	b.c.in += int64(n)
+	return n, err
+}
+
 // observe gives every request an id (X-Request-Id in the answer), logs one
 // line when it ends, and turns a panic into a 500 answer.
 func (s *Server) observe(next http.Handler) http.Handler {
@@ -76,6 +89,10 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		w.Header().Set(protocol.HeaderRequestID, c.id)
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w, c: c}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = &counter{ReadCloser: r.Body, c: c}
+		}
+		inner := r.WithContext(context.WithValue(r.Context(), callKey{}, c))
 		defer func() {
 			p := recover()
 			if p != nil && p != http.ErrAbortHandler {
@@ -106,10 +123,11 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				level = slog.LevelError
 			}
 			s.log.LogAttrs(context.Background(), level, "request", attrs...)
+			s.metrics.ObserveRequest(inner.Pattern, r.Method, c.status, c.in, c.out, time.Since(start))
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
 		}()
-		next.ServeHTTP(rec, r.WithContext(context.WithValue(r.Context(), callKey{}, c)))
+		next.ServeHTTP(rec, inner) // the router sets inner.Pattern
 	})
 }

@@ -49,6 +49,7 @@ func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	repo.Touched()
 	if h.Kind != storage.KindSession {
 		repo.Changed() // the quota figure is listed afresh
 	} else {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/server/tokens"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/remote/protocol"
@@ -58,6 +59,7 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
+		s.stored(r, repo)
 		w.Header().Set(protocol.HeaderStored, "created")
 		w.WriteHeader(http.StatusCreated)
 		return
@@ -92,8 +94,19 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	s.stored(r, repo)
 	w.Header().Set(protocol.HeaderStored, "created")
 	w.WriteHeader(http.StatusCreated)
+}
+
+// stored notes a write: the repository's figures are listed afresh, and
+// its name is registered (once per process) so the metrics and the web
+// view list it.
+func (s *Server) stored(r *http.Request, repo *repos.Repo) {
+	repo.Touched()
+	if err := repo.Register(r.Context()); err != nil {
+		s.log.Warn("repository not registered", "request_id", RequestID(r), "repo", repo.Name, "error", err.Error())
+	}
 }
 
 var errDiffers = errors.New("the object exists with other content")
@@ -148,7 +161,6 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, h storage.Hand
 	if err == nil && r.ContentLength >= 0 && int64(len(data)) != r.ContentLength {
 		err = io.ErrUnexpectedEOF
 	}
-	callOf(r).in = int64(len(data))
 	if err != nil {
 		// The client went away or the server is stopping: nothing is stored.
 		callOf(r).note = "body incomplete, discarded: " + err.Error()

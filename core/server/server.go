@@ -6,9 +6,11 @@
 // prune itself for repositories whose password it was given.
 //
 // Sub-packages hold what the server is made of: records (its own data in
-// the storage), tokens, repos. The management API, jobs, metrics and the
-// web view attach their routes to Mux: package api serves the management
-// API under /api/v1 and the health checks /healthz and /readyz.
+// the storage), tokens, repos, metrics (/metrics, served here). The
+// management API (package api: /api/v1, /healthz, /readyz) and the web
+// view (package web: /, /login, /ui/...) attach their routes to Mux; both
+// go through package service, whose jobs (package jobs) and schedules
+// (package schedules) run on the server.
 package server
 
 import (
@@ -16,6 +18,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/savepoint-ci/savepoint/core/server/metrics"
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/server/tokens"
 )
@@ -34,7 +37,10 @@ type Options struct {
 	// Logger receives one line per request and the server's events (nil:
 	// discard). Tokens and passwords never reach it.
 	Logger *slog.Logger
-	Now    func() time.Time // nil: time.Now
+	// MetricsPublic serves /metrics without a token (by default it needs
+	// a token for every repository, of any role).
+	MetricsPublic bool
+	Now           func() time.Time // nil: time.Now
 	// EarlyHints: while it stores an upload whose body has arrived, the
 	// server sends "103 Early Hints" this often, so the client's idle
 	// timeout knows it is working (hints.go; 0: never).
@@ -43,9 +49,10 @@ type Options struct {
 
 // Server handles the storage protocol and server-side maintenance.
 type Server struct {
-	o   Options
-	mux *http.ServeMux
-	log *slog.Logger
+	o       Options
+	mux     *http.ServeMux
+	log     *slog.Logger
+	metrics *metrics.Metrics
 }
 
 // New returns a Server; its routes are in place.
@@ -59,7 +66,8 @@ func New(o Options) *Server {
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{o: o, mux: http.NewServeMux(), log: o.Logger}
+	s := &Server{o: o, mux: http.NewServeMux(), log: o.Logger,
+		metrics: metrics.New(metrics.Options{Repos: o.Repos, Logger: o.Logger})}
 	s.routes()
 	return s
 }
@@ -67,6 +75,10 @@ func New(o Options) *Server {
 // Mux is the server's router: further routes (API, metrics, web view)
 // are added here, at top-level names protocol.Reserved keeps free.
 func (s *Server) Mux() *http.ServeMux { return s.mux }
+
+// Metrics are the server's Prometheus metrics; the jobs runner reports
+// the jobs that end to its RunnerJobEnded.
+func (s *Server) Metrics() *metrics.Metrics { return s.metrics }
 
 // Handler is the whole server: the router behind request ids, logging
 // and panic recovery.
@@ -79,4 +91,5 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("PUT /{repo}/{kind}/{name}", s.handleSave)
 	s.mux.HandleFunc("DELETE /{repo}/{kind}/{name}", s.handleRemove)
 	s.mux.HandleFunc("POST /{repo}/maintenance/{op}", s.handleMaintenance)
+	s.mux.HandleFunc("GET /metrics", s.handleMetrics)
 }

@@ -19,6 +19,13 @@ var ErrNotFound = errors.New("snapshot not found")
 
 // List loads every snapshot, oldest first.
 func List(ctx context.Context, repo *repository.Repository) ([]*Snapshot, error) {
+	return ListKnown(ctx, repo, nil)
+}
+
+// ListKnown is List for a reader that keeps the snapshots it loaded
+// before: snapshots never change, so those in known are taken from it and
+// only the others are loaded. One listing of the snapshot objects.
+func ListKnown(ctx context.Context, repo *repository.Repository, known map[repository.ID]*Snapshot) ([]*Snapshot, error) {
 	var ids []repository.ID
 	err := repo.Backend().List(ctx, storage.KindSnapshot, func(fi storage.Info) error {
 		if id, err := repository.ParseID(fi.Name); err == nil {
@@ -33,6 +40,10 @@ func List(ctx context.Context, repo *repository.Repository) ([]*Snapshot, error)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(repo.Connections() * 2)
 	for i, id := range ids {
+		if s := known[id]; s != nil {
+			out[i] = s
+			continue
+		}
 		g.Go(func() error {
 			s, err := Load(gctx, repo, id)
 			switch {

@@ -89,7 +89,7 @@ func TestAPIRepositoriesAndSnapshots(t *testing.T) {
 	}
 	var blind service.RepositoryStats
 	reader.ok(http.StatusOK, "GET", "/api/v1/repositories/blind", nil, &blind)
-	if blind.Objects == 0 || blind.StoredBytes == 0 || blind.LastWrite.IsZero() || blind.Snapshots != 0 || blind.Kinds["snapshots"].Objects != 1 {
+	if blind.Objects == 0 || blind.StoredBytes == 0 || blind.LastWrite.IsZero() || blind.LastSave.IsZero() || blind.Snapshots != 1 || blind.LogicalBytes != 0 || blind.Kinds["snapshots"].Objects != 1 {
 		t.Errorf("a repository without the password: %+v", blind)
 	}
 	reader.ok(http.StatusConflict, "GET", "/api/v1/repositories/blind/snapshots", nil, nil)

@@ -15,7 +15,8 @@ import (
 // TestScheduleFires: a schedule added with `savepoint remote schedules
 // add` shows its next run time, starts its job when the server's clock
 // (serve --test-clock, a file the test writes) passes it, moves on to the
-// next day, and survives a restart.
+// next day, and survives a restart; the prune it starts is in the
+// metrics.
 func TestScheduleFires(t *testing.T) {
 	clock := filepath.Join(t.TempDir(), "now")
 	setClock := func(s string) {
@@ -53,6 +54,14 @@ func TestScheduleFires(t *testing.T) {
 	}
 	if !sc.Next.Equal(time.Date(2030, 1, 2, 3, 0, 0, 0, time.UTC)) {
 		t.Errorf("next run after firing: %s", sc.Next)
+	}
+	// The scheduled prune is in the metrics: counted, and the last prune.
+	m := scrape(t, srv, srv.Token("*", "read"))
+	if got := m.get("savepoint_jobs_total", "kind", "prune", "result", "succeeded"); got != 1 {
+		t.Errorf("scheduled prunes counted: %v, want 1", got)
+	}
+	if got := m.get("savepoint_repository_last_prune_timestamp_seconds", "repository", "app"); got != float64(j.Finished.UnixMilli())/1e3 {
+		t.Errorf("last prune time %v, want the scheduled job's end %s", got, j.Finished)
 	}
 	srv.Restart()
 	admin.ok(http.StatusOK, "GET", "/api/v1/repositories/app/jobs", nil, &list)

@@ -43,7 +43,6 @@ var statuses = []struct {
 	{prune.ErrLeaseHeld, http.StatusConflict},
 	{storage.ErrInvalid, http.StatusBadRequest},
 	{forget.ErrPolicy, http.StatusBadRequest},
-	{repos.ErrNoListing, http.StatusNotImplemented},
 	{jobs.ErrStopping, http.StatusServiceUnavailable},
 	{storage.ErrUnavailable, http.StatusServiceUnavailable},
 	{context.DeadlineExceeded, http.StatusServiceUnavailable},
@@ -59,7 +58,7 @@ func (a *api) status(ctx context.Context, r *http.Request, err error) (int, stri
 			break
 		}
 	}
-	if status >= 500 && status != http.StatusNotImplemented {
+	if status >= 500 {
 		id := server.RequestID(r)
 		a.log.Error("api", "request_id", id, "error", err.Error())
 		return status, "the server's storage failed; its log has the detail under request id " + id

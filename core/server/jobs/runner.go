@@ -44,6 +44,10 @@ type Options struct {
 	Logger    *slog.Logger     // nil: discard
 	Now       func() time.Time // nil: time.Now
 	Program   string           // recorded in snapshots: "savepoint VERSION"
+	// Ended, when set, is called once for every job this process ran, as
+	// it ends, before it shows as ended: the server's metrics count it
+	// (metrics.Metrics.RunnerJobEnded).
+	Ended func(ctx context.Context, j Job)
 }
 
 // staleAfter: a running job whose record was not written for this many
@@ -192,7 +196,8 @@ func (r *Runner) execute(ctx context.Context, x *run, repo *repos.Repo) {
 	<-beat
 	now := r.o.Now().UTC()
 	x.mu.Lock()
-	j := &x.job
+	j := x.job // the heartbeat has stopped: nothing else changes it
+	x.mu.Unlock()
 	j.Result, j.Finished, j.Updated = result, now, now
 	j.Code = CodeOf(err)
 	switch cause := context.Cause(ctx); {
@@ -208,12 +213,20 @@ func (r *Runner) execute(ctx context.Context, x *run, repo *repos.Repo) {
 	default:
 		j.State, j.Error = StateFailed, err.Error()
 	}
-	state, msg := j.State, j.Error
+	if r.o.Ended != nil {
+		// Before the job shows as over: whoever sees it ended finds it
+		// counted.
+		ectx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		r.o.Ended(ectx, j)
+		cancel()
+	}
+	x.mu.Lock()
+	x.job = j
 	x.mu.Unlock()
-	if msg != "" {
-		x.rep.Logf("%s: %s", state, msg)
+	if j.Error != "" {
+		x.rep.Logf("%s: %s", j.State, j.Error)
 	} else {
-		x.rep.Logf("%s", state)
+		x.rep.Logf("%s", j.State)
 	}
 	final := x.snapshot()
 	r.write(final)

@@ -3,6 +3,7 @@ package jobs
 import (
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/capture"
@@ -140,4 +141,24 @@ func (s Spec) Check() error {
 func (s Spec) grace() time.Duration {
 	d, _ := retention.ParseDuration(s.Grace)
 	return d
+}
+
+// String says the policy as a person reads it: "keep 14 daily, 8 weekly".
+func (k Keep) String() string {
+	var parts []string
+	for _, r := range []struct {
+		n    int
+		unit string
+	}{{k.Last, "last"}, {k.Hourly, "hourly"}, {k.Daily, "daily"}, {k.Weekly, "weekly"}, {k.Monthly, "monthly"}, {k.Yearly, "yearly"}} {
+		if r.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", r.n, r.unit))
+		}
+	}
+	if k.Within != "" {
+		parts = append(parts, "all within "+k.Within)
+	}
+	if len(parts) == 0 {
+		return "keep nothing"
+	}
+	return "keep " + strings.Join(parts, ", ")
 }

@@ -2,17 +2,22 @@
 // each repository NAME lives at <storage>/NAME (a directory, a key prefix,
 // an OCI repository path), opened once and shared by all requests. A Repo
 // adds what the server keeps about a repository: quota accounting, the
-// owners of session markers, and the password an admin gave the server for
-// server-side maintenance.
+// owners of session markers, the password an admin gave the server for
+// server-side maintenance, and what the metrics, the management API and
+// the web view show (the latter two through package service): the names
+// of the repositories (Hub.Names), figures from the storage listing
+// (Stats, no password needed), their history, the last runs of each job
+// kind, and a shared read-only open repository with its snapshots
+// (Shared, Read, Snapshots; password needed).
 package repos
 
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/location"
-	"github.com/savepoint-ci/savepoint/core/server/records"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/remote/protocol"
 )
@@ -35,17 +40,26 @@ type Options struct {
 	// repository's password: the server runs forget and prune itself for
 	// those repositories (empty: for none).
 	PasswordDir string
-	Now         func() time.Time // nil: time.Now
+	// StatsRefresh is how old a repository's Stats may get before its
+	// storage is listed again (0: DefaultStatsRefresh). A write or removal
+	// through this process makes the next Stats list afresh.
+	StatsRefresh time.Duration
+	Now          func() time.Time // nil: time.Now
 }
 
 // DefaultQuotaRefresh is the default Options.QuotaRefresh.
 const DefaultQuotaRefresh = time.Minute
 
+// DefaultStatsRefresh is the default Options.StatsRefresh.
+const DefaultStatsRefresh = time.Minute
+
 // Hub opens the repositories of one storage location.
 type Hub struct {
-	o     Options
-	mu    sync.Mutex
-	repos map[string]*Repo
+	o      Options
+	mu     sync.Mutex
+	repos  map[string]*Repo
+	rootBE storage.Backend // the storage location itself (Names), opened on first use
+	tables tables          // the server's own records tables (Table)
 }
 
 // New returns a Hub for o. It does not contact the storage.
@@ -53,10 +67,13 @@ func New(o Options) *Hub {
 	if o.QuotaRefresh <= 0 {
 		o.QuotaRefresh = DefaultQuotaRefresh
 	}
+	if o.StatsRefresh <= 0 {
+		o.StatsRefresh = DefaultStatsRefresh
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	return &Hub{o: o, repos: map[string]*Repo{}}
+	return &Hub{o: o, repos: map[string]*Repo{}, tables: tables{o: o}}
 }
 
 // Storage is the location of the repositories.
@@ -77,7 +94,7 @@ func (h *Hub) Get(ctx context.Context, name string) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{Name: name, hub: h, be: be}
+	r := &Repo{Name: name, hub: h, be: be, tables: tables{o: h.o}}
 	h.repos[name] = r
 	return r, nil
 }
@@ -88,9 +105,12 @@ func (h *Hub) Close() error {
 	defer h.mu.Unlock()
 	for _, r := range h.repos {
 		r.be.Close()
-		if r.owners != nil {
-			r.owners.Backend().Close()
-		}
+		r.tables.close()
+	}
+	h.tables.close()
+	if h.rootBE != nil {
+		h.rootBE.Close()
+		h.rootBE = nil
 	}
 	h.repos = map[string]*Repo{}
 	return nil
@@ -102,11 +122,15 @@ type Repo struct {
 	hub  *Hub
 	be   storage.Backend
 
-	ownersMu sync.Mutex
-	owners   *records.Table // session-marker owners, opened on first use
+	tables tables // the server's records about it, opened on first use
 
-	usage    usage
-	inflight inflight // writes under way (inflight.go)
+	usage      usage
+	inflight   inflight    // writes under way (inflight.go)
+	registered atomic.Bool // its name is in the registry (names.go)
+	gen        atomic.Int64
+	stats      statsCache
+	shared     sharedRepo
+	runs       runsCache
 }
 
 // Backend is the repository's storage, as the server reaches it.

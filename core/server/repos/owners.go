@@ -21,16 +21,7 @@ type owner struct {
 }
 
 func (r *Repo) ownerTable(ctx context.Context) (*records.Table, error) {
-	r.ownersMu.Lock()
-	defer r.ownersMu.Unlock()
-	if r.owners == nil {
-		t, err := records.Open(ctx, r.hub.o.Storage, "sessions/"+r.Name, r.hub.o.Location)
-		if err != nil {
-			return nil, err
-		}
-		r.owners = t
-	}
-	return r.owners, nil
+	return r.tables.get(ctx, "sessions/"+r.Name)
 }
 
 // SetOwner records that token tokenID created session marker session.

@@ -36,12 +36,18 @@ func (r *Repo) Password() (string, error) {
 }
 
 // Open opens the repository with the password the admin gave the server,
-// on a backend that keeps the server's records in step (see maintained).
+// on a backend that keeps the server's records in step (see maintained),
+// for one operation that writes (a job, a server-side prune): the caller
+// closes it. Reads share one opened repository instead (Shared, Read).
 func (r *Repo) Open(ctx context.Context) (*repository.Repository, error) {
 	pw, err := r.Password()
 	if err != nil {
 		return nil, err
 	}
+	return r.open(ctx, pw)
+}
+
+func (r *Repo) open(ctx context.Context, pw string) (*repository.Repository, error) {
 	return repository.Open(ctx, &maintained{Backend: r.be, r: r}, repository.OpenOptions{Password: pw})
 }
 

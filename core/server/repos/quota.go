@@ -31,11 +31,11 @@ func (r *Repo) Reserve(ctx context.Context, n int64) (done func(created bool), e
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if u.at.IsZero() || r.hub.o.Now().Sub(u.at) > r.hub.o.QuotaRefresh {
-		used, err := r.measure(ctx)
+		st, err := r.list(ctx) // a repository not created yet holds nothing
 		if err != nil {
 			return nil, err
 		}
-		u.bytes, u.at = used, r.hub.o.Now()
+		u.bytes, u.at = st.StoredBytes, r.hub.o.Now()
 	}
 	if u.bytes+u.pending+n > q {
 		return nil, fmt.Errorf("repository %s holds %s of its %s quota; %s more do not fit: %w",
@@ -52,27 +52,11 @@ func (r *Repo) Reserve(ctx context.Context, n int64) (done func(created bool), e
 	}, nil
 }
 
-// Changed marks the usage figure stale (after removals, a prune).
+// Changed marks the usage figure stale (after removals, a prune), and
+// the figures of Stats.
 func (r *Repo) Changed() {
+	r.Touched()
 	r.usage.mu.Lock()
 	r.usage.at = time.Time{}
 	r.usage.mu.Unlock()
-}
-
-// Usage returns the bytes stored in the repository, listing them afresh.
-func (r *Repo) Usage(ctx context.Context) (int64, error) { return r.measure(ctx) }
-
-// measure lists every kind and sums the object sizes.
-func (r *Repo) measure(ctx context.Context) (int64, error) {
-	var n int64
-	for _, k := range storage.Kinds {
-		err := r.be.List(ctx, k, func(fi storage.Info) error {
-			n += fi.Size
-			return nil
-		})
-		if err != nil {
-			return 0, fmt.Errorf("measuring repository %s: %w", r.Name, err)
-		}
-	}
-	return n, nil
 }

@@ -11,36 +11,35 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
-// Repository is what the server sees of a repository without opening it.
+// Repository is what the server sees of a repository without opening it:
+// the figures of a listing of its storage (repos.Repo.Stats), the same
+// the metrics and the web view show.
 type Repository struct {
 	Name string `json:"name"`
 	// Managed: the server holds the repository's password, so its
 	// snapshots, trees, diffs and jobs are available.
-	Managed     bool      `json:"managed" doc:"The server holds the repository's password: snapshots, trees, diffs and jobs are available"`
-	Objects     int64     `json:"objects" doc:"Stored objects of every kind"`
-	StoredBytes int64     `json:"stored_bytes" doc:"Bytes stored, as the storage counts them"`
-	LastWrite   time.Time `json:"last_write,omitzero" doc:"When the newest object was stored"`
-}
-
-// KindStats counts the objects of one kind.
-type KindStats struct {
-	Objects int64 `json:"objects"`
-	Bytes   int64 `json:"bytes"`
+	Managed     bool  `json:"managed" doc:"The server holds the repository's password: snapshots, trees, diffs and jobs are available"`
+	Objects     int64 `json:"objects" doc:"Stored objects of every kind"`
+	StoredBytes int64 `json:"stored_bytes" doc:"Bytes stored, as the storage counts them"`
+	Snapshots   int   `json:"snapshots" doc:"Snapshot objects stored"`
+	// LastSave is the storage time of the newest snapshot object: when
+	// the last save committed.
+	LastSave  time.Time `json:"last_save,omitzero" doc:"When the newest snapshot was stored"`
+	LastWrite time.Time `json:"last_write,omitzero" doc:"When the newest object was stored"`
 }
 
 // RepositoryStats are a repository's figures. Those below Kinds need the password.
 type RepositoryStats struct {
 	Repository
-	Kinds map[string]KindStats `json:"kinds" doc:"Objects and bytes by kind (config, keys, snapshots, index, meta, data, sessions, lease)"`
-	// Snapshots and what they hold (managed repositories only).
-	Snapshots    int       `json:"snapshots"`
+	Kinds map[string]repos.KindStats `json:"kinds" doc:"Objects and bytes by kind (config, keys, snapshots, index, meta, data, sessions, lease)"`
+	// What the snapshots hold (managed repositories only).
 	LogicalBytes int64     `json:"logical_bytes" doc:"Bytes the snapshots hold, summed: what restoring each of them would write"`
 	DedupRatio   float64   `json:"dedup_ratio" doc:"logical_bytes / stored_bytes"`
-	LastSnapshot time.Time `json:"last_snapshot,omitzero"`
+	LastSnapshot time.Time `json:"last_snapshot,omitzero" doc:"The time the newest snapshot was taken"`
 }
 
-// Repositories lists the repositories of the storage with what the server
-// sees of them.
+// Repositories lists the repositories of the storage (repos.Hub.Names)
+// that exist, with what the server sees of them.
 func (s *Service) Repositories(ctx context.Context) ([]Repository, error) {
 	names, err := s.Repos.Names(ctx)
 	if err != nil {
@@ -49,6 +48,9 @@ func (s *Service) Repositories(ctx context.Context) ([]Repository, error) {
 	out := make([]Repository, 0, len(names))
 	for _, name := range names {
 		r, _, err := s.measure(ctx, name)
+		if errors.Is(err, storage.ErrNoContainer) {
+			continue // a password file written ahead, a repository removed
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -64,62 +66,47 @@ func (s *Service) Repository(ctx context.Context, name string) (Repository, erro
 	return r, err
 }
 
-// measure lists every kind of the repository.
-func (s *Service) measure(ctx context.Context, name string) (Repository, map[string]KindStats, error) {
+// measure takes the repository's figures from the listing of its storage.
+func (s *Service) measure(ctx context.Context, name string) (Repository, repos.Stats, error) {
 	r := Repository{Name: name}
 	repo, err := s.Repos.Get(ctx, name)
 	if err != nil {
-		return r, nil, err
+		return r, repos.Stats{}, err
+	}
+	st, err := repo.Stats(ctx)
+	if err != nil {
+		return r, st, err
+	}
+	if !st.Exists {
+		return r, st, fmt.Errorf("repository %s: %w", name, storage.ErrNoContainer)
 	}
 	_, perr := repo.Password()
 	r.Managed = perr == nil
-	kinds := map[string]KindStats{}
-	empty := true
-	for _, k := range storage.Kinds {
-		var ks KindStats
-		err := repo.Backend().List(ctx, k, func(fi storage.Info) error {
-			ks.Objects++
-			ks.Bytes += fi.Size
-			if fi.ModTime.After(r.LastWrite) {
-				r.LastWrite = fi.ModTime.UTC()
-			}
-			return nil
-		})
-		if errors.Is(err, storage.ErrNoContainer) {
-			continue
-		}
-		if err != nil {
-			return r, nil, fmt.Errorf("repository %s: listing %s: %w", name, k, err)
-		}
-		empty = false
-		kinds[string(k)] = ks
-		r.Objects += ks.Objects
-		r.StoredBytes += ks.Bytes
-	}
-	if empty {
-		return r, nil, fmt.Errorf("repository %s: %w", name, storage.ErrNoContainer)
-	}
-	return r, kinds, nil
+	r.Objects, r.StoredBytes, r.Snapshots = int64(st.Objects), st.StoredBytes, st.Snapshots
+	r.LastSave, r.LastWrite = st.LastSave.UTC(), st.LastWrite.UTC()
+	return r, st, nil
 }
 
-// Stats returns a repository's figures; the snapshot figures stay zero
+// Stats returns a repository's figures; those of its snapshots stay zero
 // when the server does not hold its password.
 func (s *Service) Stats(ctx context.Context, name string) (RepositoryStats, error) {
-	r, kinds, err := s.measure(ctx, name)
+	r, listed, err := s.measure(ctx, name)
 	if err != nil {
 		return RepositoryStats{}, err
 	}
-	st := RepositoryStats{Repository: r, Kinds: kinds}
+	st := RepositoryStats{Repository: r, Kinds: map[string]repos.KindStats{}}
+	for k, ks := range listed.Kinds {
+		st.Kinds[string(k)] = ks
+	}
 	if !r.Managed {
 		return st, nil
 	}
-	list, err := s.snapshots(ctx, name)
+	list, err := s.AllSnapshots(ctx, name)
 	if err != nil {
 		return st, err
 	}
-	st.Snapshots = len(list)
 	for _, sn := range list {
-		st.LogicalBytes += sn.Stats.BytesScanned
+		st.LogicalBytes += sn.Stats.BytesScanned // command outputs included
 		if sn.Time.After(st.LastSnapshot) {
 			st.LastSnapshot = sn.Time
 		}
@@ -132,3 +119,14 @@ func (s *Service) Stats(ctx context.Context, name string) (RepositoryStats, erro
 
 // ErrNoPassword is repos.ErrNoPassword: the repository is not managed.
 var ErrNoPassword = repos.ErrNoPassword
+
+// History returns the samples of repository name's stored bytes taken
+// since since, oldest first, and its figures of now last (the web view's
+// chart).
+func (s *Service) History(ctx context.Context, name string, since time.Time) ([]repos.Sample, error) {
+	r, err := s.Repos.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return r.History(ctx, since)
+}

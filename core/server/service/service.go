@@ -1,9 +1,15 @@
 // Package service is what the server's management API (package api) and
-// its web view call: the repositories of the storage with their figures,
-// the snapshots, trees and diffs of the repositories whose password the
-// server holds, and the jobs and schedules that run on them. It speaks Go
-// types, not HTTP; access control is the caller's (the API checks the
-// token's role and repository first).
+// its web view (package web) call: the repositories of the storage with
+// their figures, the snapshots, trees and diffs of the repositories whose
+// password the server holds, and the jobs and schedules that run on them.
+// It speaks Go types, not HTTP; access control is the caller's (both check
+// the token's role and repository with Allow first).
+//
+// It reads through package repos, as the metrics do: the repository names
+// (repos.Hub.Names), the figures of one cached listing of a repository's
+// storage (repos.Repo.Stats), and one opened copy of each repository shared
+// by every reader, with the snapshots read so far (repos.Repo.Read,
+// repos.Repo.Snapshots), so a request pays no key derivation.
 //
 // A repository whose password the server does not hold shows only what
 // the server can see: its objects, stored bytes and last write time

@@ -36,34 +36,43 @@ func (f Filter) snapshotFilter() snapshot.Filter {
 	return sf
 }
 
-// withRepo opens repository name with the password the server holds.
-func (s *Service) withRepo(ctx context.Context, name string, fn func(*repository.Repository) error) error {
+// read runs fn with repository name as the server reads it: opened once
+// with the password the server holds and shared by every reader
+// (repos.Repo.Read: fn runs again if the index it was opened with is out
+// of date, so fn starts afresh each time).
+func (s *Service) read(ctx context.Context, name string, fn func(*repository.Repository) error) error {
 	r, err := s.Repos.Get(ctx, name)
 	if err != nil {
 		return err
 	}
-	rp, err := r.Open(ctx)
-	if err != nil {
-		return err
-	}
-	defer rp.Close()
-	return fn(rp)
+	return r.Read(ctx, fn)
 }
 
-func (s *Service) snapshots(ctx context.Context, name string) ([]*snapshot.Snapshot, error) {
-	var list []*snapshot.Snapshot
-	err := s.withRepo(ctx, name, func(rp *repository.Repository) error {
-		var err error
-		list, err = snapshot.List(ctx, rp)
-		return err
-	})
-	return list, err
+// AllSnapshots returns the snapshots of repository name, oldest first, as
+// stored (repos.Repo.Snapshots: read once, then kept).
+func (s *Service) AllSnapshots(ctx context.Context, name string) ([]*snapshot.Snapshot, error) {
+	r, err := s.Repos.Get(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	return r.Snapshots(ctx)
+}
+
+// Find returns the snapshot ref (an ID prefix, latest, NAME:latest) of
+// repository name, and all its snapshots.
+func (s *Service) Find(ctx context.Context, name, ref string) (*snapshot.Snapshot, []*snapshot.Snapshot, error) {
+	list, err := s.AllSnapshots(ctx, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	sn, err := snapshot.Find(list, ref)
+	return sn, list, err
 }
 
 // Snapshots lists the snapshots of repository name that match f, oldest
 // first.
 func (s *Service) Snapshots(ctx context.Context, name string, f Filter) ([]snapshot.Summary, error) {
-	list, err := s.snapshots(ctx, name)
+	list, err := s.AllSnapshots(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -78,11 +87,7 @@ func (s *Service) Snapshots(ctx context.Context, name string, f Filter) ([]snaps
 
 // Snapshot returns the snapshot ref (an ID prefix, latest, NAME:latest).
 func (s *Service) Snapshot(ctx context.Context, name, ref string) (snapshot.Summary, error) {
-	list, err := s.snapshots(ctx, name)
-	if err != nil {
-		return snapshot.Summary{}, err
-	}
-	sn, err := snapshot.Find(list, ref)
+	sn, _, err := s.Find(ctx, name, ref)
 	if err != nil {
 		return snapshot.Summary{}, err
 	}
@@ -91,22 +96,18 @@ func (s *Service) Snapshot(ctx context.Context, name, ref string) (snapshot.Summ
 
 // Diff lists what changed from snapshot a to snapshot b.
 func (s *Service) Diff(ctx context.Context, name, a, b string) ([]tree.Change, error) {
-	out := []tree.Change{}
-	err := s.withRepo(ctx, name, func(rp *repository.Repository) error {
-		list, err := snapshot.List(ctx, rp)
-		if err != nil {
-			return err
-		}
-		sa, err := snapshot.Find(list, a)
-		if err != nil {
-			return err
-		}
-		sb, err := snapshot.Find(list, b)
-		if err != nil {
-			return err
-		}
+	sa, list, err := s.Find(ctx, name, a)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := snapshot.Find(list, b)
+	if err != nil {
+		return nil, err
+	}
+	var out []tree.Change
+	err = s.read(ctx, name, func(rp *repository.Repository) error {
 		changes, err := tree.Diff(ctx, rp, sa.Tree, sb.Tree)
-		out = append(out, changes...)
+		out = append([]tree.Change{}, changes...)
 		return err
 	})
 	return out, err
@@ -127,19 +128,16 @@ type TreeEntry struct {
 // level deep.
 func (s *Service) Tree(ctx context.Context, name, ref, dir string) ([]TreeEntry, error) {
 	dir = strings.Trim(path.Clean("/"+dir), "/")
-	out := []TreeEntry{}
-	err := s.withRepo(ctx, name, func(rp *repository.Repository) error {
-		list, err := snapshot.List(ctx, rp)
-		if err != nil {
-			return err
-		}
-		sn, err := snapshot.Find(list, ref)
-		if err != nil {
-			return err
-		}
-		if sn.Tree == nil {
-			return fmt.Errorf("snapshot %s holds no files: %w", sn.ID.Short(), snapshot.ErrNotFound)
-		}
+	sn, _, err := s.Find(ctx, name, ref)
+	if err != nil {
+		return nil, err
+	}
+	if sn.Tree == nil {
+		return nil, fmt.Errorf("snapshot %s holds no files: %w", sn.ID.Short(), snapshot.ErrNotFound)
+	}
+	var out []TreeEntry
+	err = s.read(ctx, name, func(rp *repository.Repository) error {
+		out = []TreeEntry{}
 		id := *sn.Tree
 		if dir != "" {
 			for _, part := range strings.Split(dir, "/") {

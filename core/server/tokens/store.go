@@ -144,13 +144,7 @@ func (s *Store) Authenticate(ctx context.Context, token string) (Token, error) {
 	if t == nil || !t.matches(secret) {
 		return Token{}, fmt.Errorf("%w: unknown token %s", ErrRefused, id)
 	}
-	switch t.State(s.now()) {
-	case "revoked":
-		return Token{}, fmt.Errorf("%w: token %s was revoked", ErrRefused, id)
-	case "expired":
-		return Token{}, fmt.Errorf("%w: token %s expired at %s", ErrRefused, id, t.Expires.Format(time.RFC3339))
-	}
-	return *t, nil
+	return s.active(t)
 }
 
 // lookup reads a record through the cache; nil means no such token.
