@@ -18,7 +18,7 @@ func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) {
 		}
 		if tok.Repo != tokens.AllRepos {
 			writeError(w, r, http.StatusForbidden, protocol.Error{Code: protocol.CodeForbidden,
-				Message: "metrics need a token for every repository (--repo '*'); token " + tok.ID + " is for " + tok.Repo})
+				Message: "metrics need a token for every repository (repository '*'); token " + tok.ID + " is for " + tok.Repo})
 			return
 		}
 	}

@@ -111,7 +111,7 @@ func (v *View) fail(w http.ResponseWriter, r *http.Request, vw *viewer, err erro
 	case errors.Is(err, repos.ErrNoPassword):
 		v.problem(w, r, vw, http.StatusNotImplemented, "No password for "+r.PathValue("repo"),
 			"The server holds no password for this repository, so it sees its objects and sizes but not its snapshots. "+
-				"An admin gives it one in the server's --password-dir (docs/server.md).")
+				"An admin gives it one in the server's password directory (docs/server.md).")
 	case errors.Is(err, storage.ErrNoContainer):
 		v.problem(w, r, vw, http.StatusNotFound, "No repository "+r.PathValue("repo"), "There is no repository of that name on this server.")
 	case errors.Is(err, snapshot.ErrNotFound), errors.Is(err, service.ErrNoPath), errors.Is(err, jobs.ErrNotFound):
