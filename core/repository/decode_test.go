@@ -12,7 +12,10 @@ import (
 func FuzzDecodeSegment(f *testing.F) {
 	var id ID
 	rand.Read(id[:])
-	f.Add(encodeSegment(&Segment{Blobs: map[ID]Location{id: {Pack: id, Kind: storage.KindData, Type: DataBlob, Length: 10, RawLength: 10}}, Supersedes: []ID{id}}))
+	for v := 1; v <= FormatVersion; v++ {
+		seg, _ := encodeSegment(&Segment{Blobs: map[ID]Location{id: {Pack: id, Kind: storage.KindData, Type: DataBlob, Length: 10, RawLength: 10}}, Supersedes: []ID{id}}, v)
+		f.Add(seg)
+	}
 	f.Add([]byte("SPX1\xff\xff\xff\xff"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := decodeSegment(b)
@@ -54,7 +57,11 @@ func TestSegmentRoundTrip(t *testing.T) {
 		}
 		seg.Blobs[id] = Location{Pack: pack, Kind: kind, Type: typ, Flags: flagCompressed, Offset: uint32(i), Length: uint32(i + 1), RawLength: uint32(2 * i)}
 	}
-	got, err := decodeSegment(encodeSegment(seg))
+	enc, err := encodeSegment(seg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeSegment(enc)
 	if err != nil {
 		t.Fatal(err)
 	}

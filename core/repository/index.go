@@ -17,17 +17,29 @@ type Location struct {
 	Offset    uint32
 	Length    uint32
 	RawLength uint32
+	// A blob in a compression group (Flags&FlagGrouped, format version 2):
+	// Offset and Length locate the whole group in the pack, GroupOffset is
+	// where the blob starts in the group's plaintext, GroupRaw that
+	// plaintext's length. Zero otherwise.
+	GroupOffset uint32
+	GroupRaw    uint32
 }
 
-// entry is the compact in-memory form of a Location (about 100 bytes per
+// entry is the compact in-memory form of a Location (about 110 bytes per
 // blob with the map's overhead).
 type entry struct {
-	pack      uint32
-	offset    uint32
-	length    uint32
-	rawLength uint32
-	typ       BlobType
-	flags     uint8
+	pack        uint32
+	offset      uint32
+	length      uint32
+	rawLength   uint32
+	groupOffset uint32
+	groupRaw    uint32
+	typ         BlobType
+	flags       uint8
+}
+
+func (x *Index) location(e entry) Location {
+	return Location{x.packs[e.pack], x.packKind[e.pack], e.typ, e.flags, e.offset, e.length, e.rawLength, e.groupOffset, e.groupRaw}
 }
 
 // Index maps blob IDs to their locations. It is the merge of every index
@@ -66,7 +78,7 @@ func (x *Index) Add(id ID, l Location) {
 	if e, ok := x.blobs[id]; ok && !(x.doomed[x.packs[e.pack]] && !x.doomed[l.Pack]) {
 		return
 	}
-	x.blobs[id] = entry{x.packIndex(l.Pack, l.Kind), l.Offset, l.Length, l.RawLength, l.Type, l.Flags}
+	x.blobs[id] = entry{x.packIndex(l.Pack, l.Kind), l.Offset, l.Length, l.RawLength, l.GroupOffset, l.GroupRaw, l.Type, l.Flags}
 }
 
 // Has reports whether a blob is indexed in a pack that is not doomed by a
@@ -101,7 +113,7 @@ func (x *Index) Lookup(id ID) (Location, bool) {
 	if !ok {
 		return Location{}, false
 	}
-	return Location{x.packs[e.pack], x.packKind[e.pack], e.typ, e.flags, e.offset, e.length, e.rawLength}, true
+	return x.location(e), true
 }
 
 // Len is the number of indexed blobs.
@@ -117,7 +129,7 @@ func (x *Index) Each(fn func(ID, Location)) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	for id, e := range x.blobs {
-		fn(id, Location{x.packs[e.pack], x.packKind[e.pack], e.typ, e.flags, e.offset, e.length, e.rawLength})
+		fn(id, x.location(e))
 	}
 }
 
@@ -126,8 +138,12 @@ func (x *Index) Each(fn func(ID, Location)) {
 //	"SPX1" | packs u32 | packs × (id[32] kind u8) | blobs u32 |
 //	blobs × (id[32] pack u32 offset u32 length u32 rawLength u32 type u8 flags u8) |
 //	supersedes u32 | supersedes × name[32]
+//
+// Format version 2 writes "SPX2", whose blob entries end with
+// groupOffset u32 groupRaw u32 (see Location).
 const (
 	segmentMagic     = "SPX1"
+	segmentMagicV2   = "SPX2"
 	segmentBlobSize  = 32 + 4*4 + 2
 	segmentKindData  = 1
 	segmentKindMeta  = 2
@@ -141,19 +157,28 @@ type Segment struct {
 	Supersedes []ID
 }
 
-func encodeSegment(s *Segment) []byte {
+// encodeSegment encodes s in the segment format of repository format
+// version (1 or 2). Version 1 cannot hold grouped blobs.
+func encodeSegment(s *Segment, version int) ([]byte, error) {
+	magic, blobSize := segmentMagic, segmentBlobSize
+	if version >= 2 {
+		magic, blobSize = segmentMagicV2, segmentBlobSize+8
+	}
 	packPos := map[ID]uint32{}
 	var packs []ID
 	var kinds []storage.Kind
-	for _, l := range s.Blobs {
+	for id, l := range s.Blobs {
+		if version < 2 && l.Flags&^flagCompressed != 0 {
+			return nil, fmt.Errorf("blob %s has flags %#x, which a version 1 index cannot hold", id, l.Flags)
+		}
 		if _, ok := packPos[l.Pack]; !ok {
 			packPos[l.Pack] = uint32(len(packs))
 			packs = append(packs, l.Pack)
 			kinds = append(kinds, l.Kind)
 		}
 	}
-	out := make([]byte, 0, 16+len(packs)*33+len(s.Blobs)*segmentBlobSize+len(s.Supersedes)*32)
-	out = append(out, segmentMagic...)
+	out := make([]byte, 0, 16+len(packs)*33+len(s.Blobs)*blobSize+len(s.Supersedes)*32)
+	out = append(out, magic...)
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(packs)))
 	for i, p := range packs {
 		out = append(out, p[:]...)
@@ -171,20 +196,28 @@ func encodeSegment(s *Segment) []byte {
 		out = binary.LittleEndian.AppendUint32(out, l.Length)
 		out = binary.LittleEndian.AppendUint32(out, l.RawLength)
 		out = append(out, byte(l.Type), l.Flags)
+		if version >= 2 {
+			out = binary.LittleEndian.AppendUint32(out, l.GroupOffset)
+			out = binary.LittleEndian.AppendUint32(out, l.GroupRaw)
+		}
 	}
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(s.Supersedes)))
 	for _, n := range s.Supersedes {
 		out = append(out, n[:]...)
 	}
-	return out
+	return out, nil
 }
 
 func decodeSegment(b []byte) (*Segment, error) {
 	bad := func(what string) (*Segment, error) {
 		return nil, fmt.Errorf("index segment %s: %w", what, ErrCorrupted)
 	}
-	if len(b) < 8 || string(b[:4]) != segmentMagic {
+	if len(b) < 8 || (string(b[:4]) != segmentMagic && string(b[:4]) != segmentMagicV2) {
 		return bad("magic")
+	}
+	v2, blobSize := string(b[:4]) == segmentMagicV2, segmentBlobSize
+	if v2 {
+		blobSize += 8
 	}
 	b = b[4:]
 	n := binary.LittleEndian.Uint32(b)
@@ -211,7 +244,7 @@ func decodeSegment(b []byte) (*Segment, error) {
 	}
 	m := binary.LittleEndian.Uint32(b)
 	b = b[4:]
-	if m > maxSegmentCounts || uint64(len(b)) < uint64(m)*segmentBlobSize {
+	if m > maxSegmentCounts || uint64(len(b)) < uint64(m)*uint64(blobSize) {
 		return bad("blob table")
 	}
 	s := &Segment{Blobs: make(map[ID]Location, m)}
@@ -233,8 +266,15 @@ func decodeSegment(b []byte) (*Segment, error) {
 		if l.Type != DataBlob && l.Type != TreeBlob {
 			return bad("blob type")
 		}
+		if v2 {
+			l.GroupOffset = binary.LittleEndian.Uint32(b[50:])
+			l.GroupRaw = binary.LittleEndian.Uint32(b[54:])
+		}
+		if err := checkFlags(l, v2); err != nil {
+			return bad(err.Error())
+		}
 		s.Blobs[id] = l
-		b = b[segmentBlobSize:]
+		b = b[blobSize:]
 	}
 	if len(b) < 4 {
 		return bad("supersedes count")

@@ -109,5 +109,9 @@ func (r *Repository) LoadSegment(ctx context.Context, name ID) (*Segment, error)
 
 // SaveSegment seals and stores an index segment and returns its name.
 func (r *Repository) SaveSegment(ctx context.Context, s *Segment) (ID, error) {
-	return r.SaveObject(ctx, storage.KindIndex, r.sealer.Seal(nil, encodeSegment(s)))
+	plain, err := encodeSegment(s, r.cfg.Version)
+	if err != nil {
+		return ID{}, err
+	}
+	return r.SaveObject(ctx, storage.KindIndex, r.sealer.Seal(nil, plain))
 }

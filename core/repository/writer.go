@@ -32,7 +32,8 @@ type writer struct {
 	workers  sync.WaitGroup
 	// free holds pack builders for reuse: their buffers are pack-sized, and
 	// allocating a fresh one per pack costs a page-faulting memclr of it.
-	free chan *packBuilder
+	free  chan *packBuilder
+	group *openGroup // the compression group being filled (group.go)
 }
 
 func (r *Repository) writer() *writer {
@@ -81,7 +82,7 @@ func (w *writer) upload(b *packBuilder) {
 	}
 	w.mu.Lock()
 	for _, e := range b.entries {
-		l := Location{Pack: name, Kind: b.kind, Type: e.Type, Flags: e.Flags, Offset: e.Offset, Length: e.Length, RawLength: e.RawLength}
+		l := e.location(name, b.kind)
 		r.idx.Add(e.ID, l)
 		w.written[e.ID] = l
 		delete(w.pending, e.ID)
@@ -144,17 +145,38 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 	w.mu.Unlock()
 
 	e := PackEntry{ID: id, Type: t, RawLength: uint32(len(plain))}
-	// Room for zstd's worst case, so incompressible blobs do not regrow it.
-	scratch := getScratch(len(plain) + len(plain)>>7 + 512)
-	body := plain
-	if comp, ok := r.codec.compress((*scratch)[:0], plain); ok {
-		body, e.Flags = comp, flagCompressed
-		*scratch = comp
+	raw := r.codec.incompressible(plain)
+	if !raw && r.groupable(t, len(plain)) {
+		if err := w.addToGroup(ctx, e, plain); err != nil {
+			return false, err
+		}
+		return true, nil
 	}
-	sealedLen := len(body) + r.sealer.Overhead()
+	body, scratch := plain, (*[]byte)(nil)
+	if !raw {
+		body, e.Flags, scratch = r.compressUnit(plain)
+	}
+	err := w.appendToPack(ctx, t, len(body)+r.sealer.Overhead(), func(b *packBuilder) {
+		// Sealing happens under the lock, straight into the pack buffer:
+		// AES-GCM runs at GB/s, so this costs less than a scratch buffer and a copy.
+		b.addSealed(e, r.sealer, body)
+		w.stats.Blobs++
+		w.stats.BytesRaw += int64(len(plain))
+	})
+	if scratch != nil {
+		putScratch(scratch)
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, nil
+}
 
-	// Sealing happens under the lock, straight into the pack buffer: AES-GCM
-	// runs at GB/s, so this costs less than a scratch buffer and a copy.
+// appendToPack runs add on the open pack of type t under the writer's lock,
+// for a unit of sealedLen stored bytes, and sends the packs it fills off to
+// upload.
+func (w *writer) appendToPack(ctx context.Context, t BlobType, sealedLen int, add func(*packBuilder)) error {
+	r := w.r
 	w.mu.Lock()
 	// A pack is sent when the next blob would take it, header included,
 	// past the pack size (so its buffer never regrows) or when it is full.
@@ -169,16 +191,13 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 		b = w.newBuilder(t)
 		w.builders[t] = b
 	}
-	b.addSealed(e, r.sealer, body)
-	w.stats.Blobs++
-	w.stats.BytesRaw += int64(len(plain))
+	add(b)
 	if b.size(0) >= r.cfg.PackSize {
 		full = append(full, b)
 		delete(w.builders, t)
 		w.inflight.Add(1)
 	}
 	w.mu.Unlock()
-	putScratch(scratch)
 	for i, p := range full {
 		select {
 		case w.uploads <- p:
@@ -186,10 +205,10 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 			for range full[i:] {
 				w.inflight.Done()
 			}
-			return false, ctx.Err()
+			return ctx.Err()
 		}
 	}
-	return true, nil
+	return nil
 }
 
 // packSlack is room above PackSize in a data pack's buffer for the sealed
@@ -199,7 +218,7 @@ const packSlack = 4096
 func (w *writer) newBuilder(t BlobType) *packBuilder {
 	if t == TreeBlob {
 		// Tree packs stay small in most sessions: let them grow as needed.
-		return &packBuilder{kind: storage.KindMeta}
+		return &packBuilder{kind: storage.KindMeta, version: w.r.cfg.Version}
 	}
 	var b *packBuilder
 	select {
@@ -211,7 +230,7 @@ func (w *writer) newBuilder(t BlobType) *packBuilder {
 		b.buf = make([]byte, 0, w.r.cfg.PackSize+packSlack)
 	}
 	b.entries = b.entries[:0]
-	b.kind = storage.KindData
+	b.kind, b.version = storage.KindData, w.r.cfg.Version
 	return b
 }
 
@@ -224,6 +243,11 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 		return ID{}, nil
 	}
 	w := r.w
+	if g := w.takeGroup(); g != nil {
+		if err := w.sealGroup(ctx, g); err != nil {
+			w.fail(err)
+		}
+	}
 	w.mu.Lock()
 	var parts []*packBuilder
 	for t, b := range w.builders {
