@@ -22,7 +22,7 @@ var ErrCorrupted = errors.New("corrupted")
 
 // codec compresses blobs; one instance serves all goroutines.
 type codec struct {
-	enc *zstd.Encoder // fastest: version 1 blobs and the incompressibility probe
+	enc *zstd.Encoder // fastest: version 1 blobs
 	// encV2 compresses version 2 groups and blobs at zstd's default level
 	// (the level of `zstd -3` and restic): on whole groups it costs about the
 	// same CPU per byte as the fastest level on single small files.

@@ -36,11 +36,14 @@ const (
 	// groupMemberSize is one member of a group in a v2 pack header: type,
 	// flags (0), raw length, ID.
 	groupMemberSize = 1 + 1 + 4 + 32
-	// groupTarget is the plaintext size at which a group is closed: large
-	// enough that zstd finds the repetition between small files (4 MiB
-	// groups store the benchmark source tree ~30% smaller than per-file
-	// frames), small enough that reading one blob costs little.
-	groupTarget = 4 << 20
+	// groupTarget is the plaintext size at which a writer closes a group
+	// (readers take any size up to MaxBlobSize): large enough that zstd
+	// finds the repetition between small files (the benchmark source tree
+	// stores ~35% smaller than with one frame per file), small enough that
+	// reading one blob costs little and that the groups in flight (one
+	// filling, one per sealer) stay a small part of a save's memory. 4 MiB
+	// stored 1-3% less and cost ~20 MiB more peak memory.
+	groupTarget = 2 << 20
 )
 
 // Compressed reports whether the blob's stored form (or its group's) is a

@@ -3,7 +3,7 @@ package repository
 import (
 	"context"
 	"fmt"
-	"sync"
+	"runtime"
 
 	"github.com/savepoint-ci/savepoint/core/crypto"
 )
@@ -30,10 +30,15 @@ func (r *Repository) groupable(t BlobType, n int) bool {
 	return r.cfg.Version >= 2 && t == DataBlob && n < groupLimit(r.cfg.PackSize)
 }
 
-var groupPool = sync.Pool{New: func() any { return new(openGroup) }}
+// GroupsBlob reports whether SaveBlob would put a blob of type t and n
+// bytes into a compression group: it then only copies the blob, and the
+// group is compressed in the background, so callers need no worker of
+// their own for it.
+func (r *Repository) GroupsBlob(t BlobType, n int) bool { return r.groupable(t, n) }
 
-// addToGroup puts a new blob into the session's open group. The caller
-// closes the group when it is full and seals it outside the lock.
+// addToGroup puts a new blob into the session's open group. A group that
+// fills goes to the sealers (startSealers); this waits while all of them
+// are busy, which bounds the groups in memory.
 func (w *writer) addToGroup(ctx context.Context, e PackEntry, plain []byte) error {
 	limit := groupLimit(w.r.cfg.PackSize)
 	w.mu.Lock()
@@ -43,29 +48,68 @@ func (w *writer) addToGroup(ctx context.Context, e PackEntry, plain []byte) erro
 		full, g = g, nil
 	}
 	if g == nil {
-		g = groupPool.Get().(*openGroup)
-		if cap(g.buf) < limit {
-			g.buf = make([]byte, 0, limit)
-		}
+		g = getGroup(limit)
 		w.group = g
 	}
 	g.add(e, plain)
 	w.stats.Blobs++
 	w.stats.BytesRaw += int64(len(plain))
+	if full != nil {
+		w.sealing.Add(1)
+	}
 	w.mu.Unlock()
 	if full == nil {
 		return nil
 	}
-	return w.sealGroup(ctx, full)
+	select {
+	case w.seals <- full:
+		return nil
+	case <-ctx.Done():
+		w.sealing.Done()
+		return ctx.Err()
+	}
 }
 
-// takeGroup removes the open group, if any (Flush seals it).
-func (w *writer) takeGroup() *openGroup {
+// startSealers starts the goroutines that compress and seal full groups,
+// one per core.
+func (w *writer) startSealers() {
+	w.seals = make(chan *openGroup)
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+		w.sealers.Add(1)
+		go func() {
+			defer w.sealers.Done()
+			for g := range w.seals {
+				if err := w.sealGroup(context.Background(), g); err != nil {
+					w.fail(err)
+				}
+				w.sealing.Done()
+			}
+		}()
+	}
+}
+
+// flushGroups seals the open group and waits for the sealers: then every
+// blob saved is in a pack builder.
+func (w *writer) flushGroups(ctx context.Context) error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	g := w.group
 	w.group = nil
-	return g
+	w.mu.Unlock()
+	if g != nil {
+		if err := w.sealGroup(ctx, g); err != nil {
+			return err
+		}
+	}
+	w.sealing.Wait()
+	return nil
+}
+
+// stopSealers ends the sealers (Close).
+func (w *writer) stopSealers() {
+	if w.seals != nil {
+		close(w.seals)
+		w.sealers.Wait()
+	}
 }
 
 // sealGroup compresses a closed group and seals it into the data pack.
@@ -80,9 +124,26 @@ func (w *writer) sealGroup(ctx context.Context, g *openGroup) error {
 	return err
 }
 
+// groupFree keeps group buffers across garbage collections (see scratch.go).
+var groupFree = make(chan *openGroup, 4)
+
+func getGroup(limit int) *openGroup {
+	select {
+	case g := <-groupFree:
+		if cap(g.buf) >= limit {
+			return g
+		}
+	default:
+	}
+	return &openGroup{buf: make([]byte, 0, limit)}
+}
+
 func (g *openGroup) release() {
 	g.buf, g.members = g.buf[:0], g.members[:0]
-	groupPool.Put(g)
+	select {
+	case groupFree <- g:
+	default:
+	}
 }
 
 // compressUnit compresses a unit's plaintext when that pays off. It returns

@@ -42,7 +42,7 @@ func (p *PackWriter) AddGroup(members []PackEntry, stored []byte) {
 func (p *PackWriter) AddPlain(e PackEntry, plain []byte) {
 	r := p.r
 	e.Flags, e.GroupOffset, e.GroupRaw = 0, 0, 0
-	raw := r.codec.incompressible(plain)
+	raw := incompressible(plain)
 	if raw || !r.groupable(e.Type, len(plain)) {
 		body, flags, scratch := plain, uint8(0), (*[]byte)(nil)
 		if !raw {
@@ -59,7 +59,7 @@ func (p *PackWriter) AddPlain(e PackEntry, plain []byte) {
 		p.sealGroup()
 	}
 	if p.group == nil {
-		p.group = groupPool.Get().(*openGroup)
+		p.group = getGroup(groupLimit(r.cfg.PackSize))
 	}
 	p.group.add(e, plain)
 }

@@ -30,10 +30,16 @@ type writer struct {
 	uploads  chan *packBuilder
 	inflight sync.WaitGroup
 	workers  sync.WaitGroup
-	// free holds pack builders for reuse: their buffers are pack-sized, and
-	// allocating a fresh one per pack costs a page-faulting memclr of it.
-	free  chan *packBuilder
-	group *openGroup // the compression group being filled (group.go)
+	// bufs holds the data packs' buffers (packbufs.go): pack-sized, reused
+	// (allocating a fresh one per pack costs a page-faulting memclr of it),
+	// and bounded in number.
+	bufs *packBuffers
+	// Compression groups (group.go): the one being filled, the sealers
+	// that compress full ones, and the groups handed to them.
+	group   *openGroup
+	seals   chan *openGroup
+	sealers sync.WaitGroup
+	sealing sync.WaitGroup
 }
 
 func (r *Repository) writer() *writer {
@@ -41,11 +47,14 @@ func (r *Repository) writer() *writer {
 		w := &writer{
 			r: r, builders: map[BlobType]*packBuilder{}, pending: map[ID]struct{}{},
 			written: map[ID]Location{}, uploads: make(chan *packBuilder),
-			free: make(chan *packBuilder, 1),
+			bufs: newPackBuffers(dataPackBuffers, r.cfg.PackSize+packSlack),
 		}
 		for i := 0; i < r.conns; i++ {
 			w.workers.Add(1)
 			go w.uploadLoop()
+		}
+		if r.cfg.Version >= 2 {
+			w.startSealers()
 		}
 		r.w = w
 	})
@@ -53,6 +62,7 @@ func (r *Repository) writer() *writer {
 }
 
 func (w *writer) close() {
+	w.stopSealers()
 	close(w.uploads)
 	w.workers.Wait()
 }
@@ -76,6 +86,9 @@ func (w *writer) uploadLoop() {
 func (w *writer) upload(b *packBuilder) {
 	r := w.r
 	data, name := b.finish(r.sealer)
+	if b.kind == storage.KindData {
+		defer w.bufs.put(data)
+	}
 	if err := r.be.Save(context.Background(), storage.Handle{Kind: b.kind, Name: ID(name).String()}, data); err != nil {
 		w.fail(fmt.Errorf("writing pack: %w", err))
 		return
@@ -90,14 +103,6 @@ func (w *writer) upload(b *packBuilder) {
 	w.stats.Packs++
 	w.stats.BytesStored += int64(len(data))
 	w.mu.Unlock()
-	if b.kind != storage.KindData || cap(b.buf) > w.r.cfg.PackSize+w.r.cfg.PackSize/8 {
-		return
-	}
-	b.buf = b.buf[:0]
-	select {
-	case w.free <- b:
-	default:
-	}
 }
 
 // Known reports whether a blob is stored or being stored by this session.
@@ -145,7 +150,7 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 	w.mu.Unlock()
 
 	e := PackEntry{ID: id, Type: t, RawLength: uint32(len(plain))}
-	raw := r.codec.incompressible(plain)
+	raw := incompressible(plain)
 	if !raw && r.groupable(t, len(plain)) {
 		if err := w.addToGroup(ctx, e, plain); err != nil {
 			return false, err
@@ -177,18 +182,26 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 // upload.
 func (w *writer) appendToPack(ctx context.Context, t BlobType, sealedLen int, add func(*packBuilder)) error {
 	r := w.r
+	var spare []byte // a data pack buffer, taken outside the lock (packbufs.go)
 	w.mu.Lock()
 	// A pack is sent when the next blob would take it, header included,
 	// past the pack size (so its buffer never regrows) or when it is full.
 	var full []*packBuilder
 	b := w.builders[t]
+	for t == DataBlob && spare == nil && (b == nil || (len(b.entries) > 0 && b.size(sealedLen) > r.cfg.PackSize)) {
+		w.mu.Unlock()
+		spare = w.bufs.get()
+		w.mu.Lock()
+		b = w.builders[t]
+	}
 	if b != nil && len(b.entries) > 0 && b.size(sealedLen) > r.cfg.PackSize {
 		full = append(full, b)
 		w.inflight.Add(1)
 		b = nil
 	}
 	if b == nil {
-		b = w.newBuilder(t)
+		b = w.newBuilder(t, spare)
+		spare = nil
 		w.builders[t] = b
 	}
 	add(b)
@@ -198,6 +211,9 @@ func (w *writer) appendToPack(ctx context.Context, t BlobType, sealedLen int, ad
 		w.inflight.Add(1)
 	}
 	w.mu.Unlock()
+	if spare != nil { // another writer started the next pack meanwhile
+		w.bufs.put(spare)
+	}
 	for i, p := range full {
 		select {
 		case w.uploads <- p:
@@ -215,23 +231,16 @@ func (w *writer) appendToPack(ctx context.Context, t BlobType, sealedLen int, ad
 // header's overhead.
 const packSlack = 4096
 
-func (w *writer) newBuilder(t BlobType) *packBuilder {
+// newBuilder starts a pack of type t; a data pack fills buf, a buffer from
+// w.bufs.
+func (w *writer) newBuilder(t BlobType, buf []byte) *packBuilder {
 	if t == TreeBlob {
 		// Tree packs stay small in most sessions: let them grow as needed.
 		return &packBuilder{kind: storage.KindMeta, version: w.r.cfg.Version}
 	}
-	var b *packBuilder
-	select {
-	case b = <-w.free:
-	default:
-		// Pack-sized: SaveBlob keeps the finished pack within PackSize
-		// (except a single blob larger than that).
-		b = &packBuilder{}
-		b.buf = make([]byte, 0, w.r.cfg.PackSize+packSlack)
-	}
-	b.entries = b.entries[:0]
-	b.kind, b.version = storage.KindData, w.r.cfg.Version
-	return b
+	// Pack-sized: SaveBlob keeps the finished pack within PackSize (except
+	// a single blob larger than that).
+	return &packBuilder{kind: storage.KindData, version: w.r.cfg.Version, buf: buf}
 }
 
 // Flush uploads every partial pack, waits for all uploads, then writes this
@@ -243,10 +252,8 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 		return ID{}, nil
 	}
 	w := r.w
-	if g := w.takeGroup(); g != nil {
-		if err := w.sealGroup(ctx, g); err != nil {
-			w.fail(err)
-		}
+	if err := w.flushGroups(ctx); err != nil {
+		w.fail(err)
 	}
 	w.mu.Lock()
 	var parts []*packBuilder
@@ -297,20 +304,4 @@ func (r *Repository) WriteStats() WriteStats {
 	r.w.mu.Lock()
 	defer r.w.mu.Unlock()
 	return r.w.stats
-}
-
-var scratchPool sync.Pool
-
-func getScratch(n int) *[]byte {
-	if p, ok := scratchPool.Get().(*[]byte); ok && cap(*p) >= n {
-		return p
-	}
-	b := make([]byte, 0, n)
-	return &b
-}
-
-func putScratch(p *[]byte) {
-	if cap(*p) <= 16<<20 {
-		scratchPool.Put(p)
-	}
 }
