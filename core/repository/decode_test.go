@@ -2,6 +2,7 @@ package repository
 
 import (
 	"crypto/rand"
+	"errors"
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/core/crypto"
@@ -30,6 +31,11 @@ func FuzzParsePackHeader(f *testing.F) {
 	var b packBuilder
 	b.add(PackEntry{Type: DataBlob, RawLength: 3}, []byte("abc"))
 	data, _ := b.finish(s)
+	f.Add(data)
+	v2 := packBuilder{version: 2}
+	v2.add(PackEntry{Type: DataBlob, RawLength: 3}, []byte("abc"))
+	v2.addSealedGroup([]PackEntry{{Type: DataBlob, RawLength: 2}, {Type: DataBlob, RawLength: 1, GroupOffset: 2}}, 0, 3, s, []byte("xyz"))
+	data, _ = v2.finish(s)
 	f.Add(data)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		entries, err := parsePackHeader(s, data, int64(len(data)))
@@ -71,6 +77,69 @@ func TestSegmentRoundTrip(t *testing.T) {
 	for id, l := range seg.Blobs {
 		if got.Blobs[id] != l {
 			t.Fatalf("blob %s: %+v != %+v", id.Short(), got.Blobs[id], l)
+		}
+	}
+}
+
+func TestSegmentV2RoundTrip(t *testing.T) {
+	var pack, a, b ID
+	rand.Read(pack[:])
+	rand.Read(a[:])
+	rand.Read(b[:])
+	seg := &Segment{Blobs: map[ID]Location{
+		a: {Pack: pack, Kind: storage.KindData, Type: DataBlob, Flags: flagCompressed | FlagGrouped, Offset: 10, Length: 99, RawLength: 40, GroupOffset: 60, GroupRaw: 100},
+		b: {Pack: pack, Kind: storage.KindData, Type: DataBlob, Flags: flagCompressed, Offset: 109, Length: 20, RawLength: 30},
+	}}
+	enc, err := encodeSegment(seg, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeSegment(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, l := range seg.Blobs {
+		if got.Blobs[id] != l {
+			t.Fatalf("%+v != %+v", got.Blobs[id], l)
+		}
+	}
+	if _, err := encodeSegment(seg, 1); err == nil {
+		t.Fatal("a version 1 segment cannot hold a grouped blob")
+	}
+	// Unknown flag bits and blobs outside their group are refused.
+	for name, l := range map[string]Location{
+		"flags":  {Pack: pack, Kind: storage.KindData, Type: DataBlob, Flags: 1 << 5, Length: 1, RawLength: 1},
+		"bounds": {Pack: pack, Kind: storage.KindData, Type: DataBlob, Flags: FlagGrouped, Length: 1, RawLength: 50, GroupOffset: 60, GroupRaw: 100},
+	} {
+		enc, _ := encodeSegment(&Segment{Blobs: map[ID]Location{a: l}}, 2)
+		if _, err := decodeSegment(enc); !errors.Is(err, ErrCorrupted) {
+			t.Fatalf("%s: %v", name, err)
+		}
+	}
+}
+
+// A v2 pack header lists groups as units; parsing gives one entry per blob.
+func TestPackHeaderV2Groups(t *testing.T) {
+	s, _ := crypto.NewSealer([32]byte{}, false)
+	b := packBuilder{version: 2}
+	b.add(PackEntry{Type: DataBlob, RawLength: 3, ID: ID{1}}, []byte("abc"))
+	b.addSealedGroup([]PackEntry{{Type: DataBlob, RawLength: 2, ID: ID{2}}, {Type: DataBlob, RawLength: 1, GroupOffset: 2, ID: ID{3}}}, 0, 3, s, []byte("xyz"))
+	data, _ := b.finish(s)
+	entries, err := parsePackHeader(s, data, int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []PackEntry{
+		{ID: ID{1}, Type: DataBlob, Offset: 0, Length: 3, RawLength: 3},
+		{ID: ID{2}, Type: DataBlob, Flags: FlagGrouped, Offset: 3, Length: 3, RawLength: 2, GroupRaw: 3},
+		{ID: ID{3}, Type: DataBlob, Flags: FlagGrouped, Offset: 3, Length: 3, RawLength: 1, GroupOffset: 2, GroupRaw: 3},
+	}
+	if len(entries) != len(want) {
+		t.Fatalf("%d entries", len(entries))
+	}
+	for i := range want {
+		if entries[i] != want[i] {
+			t.Fatalf("entry %d: %+v, want %+v", i, entries[i], want[i])
 		}
 	}
 }
