@@ -126,6 +126,7 @@ func commands(env Env) []*cli.Command {
 		forgetCommand(env),
 		pruneCommand(env),
 		verifyCommand(env),
+		migrateCommand(env),
 	}
 	for _, c := range cmds {
 		c.OnUsageError = func(c *cli.Context, err error, isSub bool) error {

@@ -178,3 +178,42 @@ func TestUnknownFeatureRefused(t *testing.T) {
 		t.Fatalf("unknown feature: %v", err)
 	}
 }
+
+func TestMigrate(t *testing.T) {
+	repo, be := initVersion(t, 1)
+	old := saveBlobs(t, repo, 3, 2000)
+	if from, err := repo.Migrate(ctx, true); err != nil || from != 1 || testrepo.Reopen(t, be).Config().Version != 1 {
+		t.Fatalf("dry run: from %d, %v", from, err)
+	}
+	if from, err := repo.Migrate(ctx, false); err != nil || from != 1 || repo.Config().Version != 2 {
+		t.Fatalf("migrate: from %d, %v", from, err)
+	}
+	r2 := testrepo.Reopen(t, be)
+	if v := r2.Config().Version; v != 2 {
+		t.Fatalf("version %d after migrate", v)
+	}
+	if from, err := r2.Migrate(ctx, false); err != nil || from != 2 {
+		t.Fatalf("second migrate: from %d, %v", from, err)
+	}
+	files := smallFiles()[:10]
+	for _, f := range files {
+		if _, err := r2.SaveBlob(ctx, repository.DataBlob, r2.Hash(f), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r2.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r3 := testrepo.Reopen(t, be)
+	for id, data := range old {
+		if got, err := r3.LoadBlob(ctx, id); err != nil || !bytes.Equal(got, data) {
+			t.Fatalf("version 1 blob after migrate: %v", err)
+		}
+	}
+	for _, f := range files {
+		l, _ := r3.Index().Lookup(r3.Hash(f))
+		if !l.Grouped() {
+			t.Fatal("blob written after migrate is not grouped")
+		}
+	}
+}
