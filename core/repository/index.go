@@ -3,6 +3,9 @@ package repository
 import (
 	"encoding/binary"
 	"fmt"
+	"iter"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -160,6 +163,11 @@ type Segment struct {
 // encodeSegment encodes s in the segment format of repository format
 // version (1 or 2). Version 1 cannot hold grouped blobs.
 func encodeSegment(s *Segment, version int) ([]byte, error) {
+	return appendSegment(nil, len(s.Blobs), maps.All(s.Blobs), s.Supersedes, version)
+}
+
+// appendSegment appends the encoding of a segment of n blobs to dst.
+func appendSegment(dst []byte, n int, blobs iter.Seq2[ID, Location], supersedes []ID, version int) ([]byte, error) {
 	magic, blobSize := segmentMagic, segmentBlobSize
 	if version >= 2 {
 		magic, blobSize = segmentMagicV2, segmentBlobSize+8
@@ -167,7 +175,7 @@ func encodeSegment(s *Segment, version int) ([]byte, error) {
 	packPos := map[ID]uint32{}
 	var packs []ID
 	var kinds []storage.Kind
-	for id, l := range s.Blobs {
+	for id, l := range blobs {
 		if version < 2 && l.Flags&^flagCompressed != 0 {
 			return nil, fmt.Errorf("blob %s has flags %#x, which a version 1 index cannot hold", id, l.Flags)
 		}
@@ -177,7 +185,7 @@ func encodeSegment(s *Segment, version int) ([]byte, error) {
 			kinds = append(kinds, l.Kind)
 		}
 	}
-	out := make([]byte, 0, 16+len(packs)*33+len(s.Blobs)*blobSize+len(s.Supersedes)*32)
+	out := slices.Grow(dst, 16+len(packs)*33+n*blobSize+len(supersedes)*32)
 	out = append(out, magic...)
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(packs)))
 	for i, p := range packs {
@@ -188,8 +196,8 @@ func encodeSegment(s *Segment, version int) ([]byte, error) {
 		}
 		out = append(out, k)
 	}
-	out = binary.LittleEndian.AppendUint32(out, uint32(len(s.Blobs)))
-	for id, l := range s.Blobs {
+	out = binary.LittleEndian.AppendUint32(out, uint32(n))
+	for id, l := range blobs {
 		out = append(out, id[:]...)
 		out = binary.LittleEndian.AppendUint32(out, packPos[l.Pack])
 		out = binary.LittleEndian.AppendUint32(out, l.Offset)
@@ -201,8 +209,8 @@ func encodeSegment(s *Segment, version int) ([]byte, error) {
 			out = binary.LittleEndian.AppendUint32(out, l.GroupRaw)
 		}
 	}
-	out = binary.LittleEndian.AppendUint32(out, uint32(len(s.Supersedes)))
-	for _, n := range s.Supersedes {
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(supersedes)))
+	for _, n := range supersedes {
 		out = append(out, n[:]...)
 	}
 	return out, nil

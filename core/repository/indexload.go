@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -109,9 +110,5 @@ func (r *Repository) LoadSegment(ctx context.Context, name ID) (*Segment, error)
 
 // SaveSegment seals and stores an index segment and returns its name.
 func (r *Repository) SaveSegment(ctx context.Context, s *Segment) (ID, error) {
-	plain, err := encodeSegment(s, r.cfg.Version)
-	if err != nil {
-		return ID{}, err
-	}
-	return r.SaveObject(ctx, storage.KindIndex, r.sealer.Seal(nil, plain))
+	return r.saveSegment(ctx, len(s.Blobs), maps.All(s.Blobs), s.Supersedes)
 }

@@ -24,7 +24,7 @@ type writer struct {
 	mu       sync.Mutex
 	builders map[BlobType]*packBuilder
 	pending  map[ID]struct{}
-	written  map[ID]Location // this session's blobs, for its index segment
+	written  *sessionIndex // this session's blobs, for its index segment
 	stats    WriteStats
 	err      error
 	uploads  chan *packBuilder
@@ -46,7 +46,7 @@ func (r *Repository) writer() *writer {
 	r.wOnce.Do(func() {
 		w := &writer{
 			r: r, builders: map[BlobType]*packBuilder{}, pending: map[ID]struct{}{},
-			written: map[ID]Location{}, uploads: make(chan *packBuilder),
+			written: &sessionIndex{}, uploads: make(chan *packBuilder),
 			bufs: newPackBuffers(dataPackBuffers, r.cfg.PackSize+packSlack),
 		}
 		for i := 0; i < r.conns; i++ {
@@ -97,7 +97,7 @@ func (w *writer) upload(b *packBuilder) {
 	for _, e := range b.entries {
 		l := e.location(name, b.kind)
 		r.idx.Add(e.ID, l)
-		w.written[e.ID] = l
+		w.written.add(e.ID, l)
 		delete(w.pending, e.ID)
 	}
 	w.stats.Packs++
@@ -277,19 +277,19 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 	w.mu.Lock()
 	err := w.err
 	written := w.written
-	w.written = map[ID]Location{}
+	w.written = &sessionIndex{}
 	w.mu.Unlock()
 	if err != nil {
 		return ID{}, err
 	}
-	if len(written) == 0 {
+	if len(written.blobs) == 0 {
 		return ID{}, nil
 	}
 	// The last moment to give up before the blobs become visible to others.
 	if err := r.checkSession(); err != nil {
 		return ID{}, err
 	}
-	name, err := r.SaveSegment(ctx, &Segment{Blobs: written})
+	name, err := r.saveSegment(ctx, len(written.blobs), written.all(), nil)
 	if err != nil {
 		return ID{}, fmt.Errorf("writing the index segment: %w", err)
 	}
