@@ -166,7 +166,9 @@ func encodeSegment(s *Segment, version int) ([]byte, error) {
 	return appendSegment(nil, len(s.Blobs), maps.All(s.Blobs), s.Supersedes, version)
 }
 
-// appendSegment appends the encoding of a segment of n blobs to dst.
+// appendSegment appends the encoding of a segment to dst. blobs is read
+// twice (pack table, then entries); n is how many it holds, for the
+// allocation.
 func appendSegment(dst []byte, n int, blobs iter.Seq2[ID, Location], supersedes []ID, version int) ([]byte, error) {
 	magic, blobSize := segmentMagic, segmentBlobSize
 	if version >= 2 {
@@ -196,8 +198,14 @@ func appendSegment(dst []byte, n int, blobs iter.Seq2[ID, Location], supersedes 
 		}
 		out = append(out, k)
 	}
-	out = binary.LittleEndian.AppendUint32(out, uint32(n))
+	countAt := len(out)
+	out = binary.LittleEndian.AppendUint32(out, 0) // the count, set below
+	n = 0
 	for id, l := range blobs {
+		if _, ok := packPos[l.Pack]; !ok {
+			continue // added since the first pass: in no pack of the table
+		}
+		n++
 		out = append(out, id[:]...)
 		out = binary.LittleEndian.AppendUint32(out, packPos[l.Pack])
 		out = binary.LittleEndian.AppendUint32(out, l.Offset)
@@ -209,6 +217,7 @@ func appendSegment(dst []byte, n int, blobs iter.Seq2[ID, Location], supersedes 
 			out = binary.LittleEndian.AppendUint32(out, l.GroupRaw)
 		}
 	}
+	binary.LittleEndian.PutUint32(out[countAt:], uint32(n))
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(supersedes)))
 	for _, n := range supersedes {
 		out = append(out, n[:]...)

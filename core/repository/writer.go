@@ -24,7 +24,8 @@ type writer struct {
 	mu       sync.Mutex
 	builders map[BlobType]*packBuilder
 	pending  map[ID]struct{}
-	written  *sessionIndex // this session's blobs, for its index segment
+	written  sessionPacks // packs uploaded since the last Flush, for its index segment
+	blobsNew int          // blobs in them
 	stats    WriteStats
 	err      error
 	uploads  chan *packBuilder
@@ -46,7 +47,7 @@ func (r *Repository) writer() *writer {
 	r.wOnce.Do(func() {
 		w := &writer{
 			r: r, builders: map[BlobType]*packBuilder{}, pending: map[ID]struct{}{},
-			written: &sessionIndex{}, uploads: make(chan *packBuilder),
+			written: sessionPacks{}, uploads: make(chan *packBuilder),
 			bufs: newPackBuffers(dataPackBuffers, r.cfg.PackSize+packSlack),
 		}
 		for i := 0; i < r.conns; i++ {
@@ -97,9 +98,10 @@ func (w *writer) upload(b *packBuilder) {
 	for _, e := range b.entries {
 		l := e.location(name, b.kind)
 		r.idx.Add(e.ID, l)
-		w.written.add(e.ID, l)
 		delete(w.pending, e.ID)
 	}
+	w.written[name] = true
+	w.blobsNew += len(b.entries)
 	w.stats.Packs++
 	w.stats.BytesStored += int64(len(data))
 	w.mu.Unlock()
@@ -276,20 +278,20 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 	}
 	w.mu.Lock()
 	err := w.err
-	written := w.written
-	w.written = &sessionIndex{}
+	written, n := w.written, w.blobsNew
+	w.written, w.blobsNew = sessionPacks{}, 0
 	w.mu.Unlock()
 	if err != nil {
 		return ID{}, err
 	}
-	if len(written.blobs) == 0 {
+	if n == 0 {
 		return ID{}, nil
 	}
 	// The last moment to give up before the blobs become visible to others.
 	if err := r.checkSession(); err != nil {
 		return ID{}, err
 	}
-	name, err := r.saveSegment(ctx, len(written.blobs), written.all(), nil)
+	name, err := r.saveSegment(ctx, n, written.blobs(r.idx), nil)
 	if err != nil {
 		return ID{}, fmt.Errorf("writing the index segment: %w", err)
 	}
