@@ -54,7 +54,7 @@ func (r *Repository) readIndexOnce(ctx context.Context) (*Index, []ID, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("listing the index: %w", err)
 	}
-	segs := make([]*Segment, len(names))
+	plains := make([][]byte, len(names))
 	errs := make([]error, len(names))
 	sem := make(chan struct{}, r.conns)
 	var wg sync.WaitGroup
@@ -63,14 +63,21 @@ func (r *Repository) readIndexOnce(ctx context.Context) (*Index, []ID, error) {
 		sem <- struct{}{}
 		go func(i int, name ID) {
 			defer func() { <-sem; wg.Done() }()
-			segs[i], errs[i] = r.LoadSegment(ctx, name)
+			plains[i], errs[i] = r.loadSegmentPlain(ctx, name)
 		}(i, name)
 	}
 	wg.Wait()
+	// First the supersedes lists, then the blobs of the segments in force,
+	// decoded straight into the index.
 	superseded := map[ID]bool{}
-	for i, s := range segs {
+	skip := func(ID, Location) {}
+	for i, plain := range plains {
 		if errs[i] != nil {
 			return nil, nil, errs[i]
+		}
+		s, err := decodeSegmentFunc(plain, skip)
+		if err != nil {
+			return nil, nil, fmt.Errorf("index segment %s: %w", names[i], err)
 		}
 		for _, old := range s.Supersedes {
 			superseded[old] = true
@@ -79,27 +86,38 @@ func (r *Repository) readIndexOnce(ctx context.Context) (*Index, []ID, error) {
 	idx := newIndex()
 	idx.SetDoomed(r.doomedPacks())
 	var used []ID
-	for i, s := range segs {
+	for i, plain := range plains {
 		if superseded[names[i]] {
 			continue
 		}
 		used = append(used, names[i])
-		for id, l := range s.Blobs {
-			idx.Add(id, l)
+		if _, err := decodeSegmentFunc(plain, idx.Add); err != nil {
+			return nil, nil, fmt.Errorf("index segment %s: %w", names[i], err)
 		}
+		plains[i] = nil
 	}
 	return idx, used, nil
 }
 
-// LoadSegment reads one index segment.
-func (r *Repository) LoadSegment(ctx context.Context, name ID) (*Segment, error) {
+// loadSegmentPlain reads one index segment and opens it in place.
+func (r *Repository) loadSegmentPlain(ctx context.Context, name ID) ([]byte, error) {
 	data, err := r.LoadObject(ctx, storage.KindIndex, name)
 	if err != nil {
 		return nil, fmt.Errorf("reading index segment %s: %w", name, err)
 	}
-	plain, err := r.sealer.Open(nil, data)
+	n := r.sealer.NonceSize()
+	plain, err := r.sealer.Open(data[n:n], data)
 	if err != nil {
 		return nil, fmt.Errorf("index segment %s: %v: %w", name, err, ErrCorrupted)
+	}
+	return plain, nil
+}
+
+// LoadSegment reads one index segment.
+func (r *Repository) LoadSegment(ctx context.Context, name ID) (*Segment, error) {
+	plain, err := r.loadSegmentPlain(ctx, name)
+	if err != nil {
+		return nil, err
 	}
 	s, err := decodeSegment(plain)
 	if err != nil {
