@@ -237,3 +237,25 @@ func TestUnencryptedRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// Blobs of one group read one by one (a stream's chunks) cost one read of
+// the group.
+func TestGroupReadOnce(t *testing.T) {
+	repo, be := initVersion(t, 2)
+	files := smallFiles()[:30]
+	for _, f := range files {
+		repo.SaveBlob(ctx, repository.DataBlob, repo.Hash(f), f)
+	}
+	repo.Flush(ctx)
+	r2 := testrepo.Reopen(t, be)
+	r2.LoadIndex(ctx)
+	before := r2.Requests()
+	for _, f := range files {
+		if got, err := r2.LoadBlob(ctx, r2.Hash(f)); err != nil || !bytes.Equal(got, f) {
+			t.Fatalf("blob: %v", err)
+		}
+	}
+	if n := r2.Requests().Sub(before).Total(); n != 1 {
+		t.Fatalf("%d requests for 30 blobs of one group, want 1", n)
+	}
+}

@@ -199,11 +199,17 @@ func (r *Repository) DecodeBlobCached(c *GroupCache, id ID, l Location, stored, 
 		}
 		c.loc, c.valid, c.plain = l, true, plain
 	}
+	return r.blobInGroup(id, l, c.plain)
+}
+
+// blobInGroup takes a grouped blob out of its group's plaintext and checks
+// it against its ID. The result is part of group.
+func (r *Repository) blobInGroup(id ID, l Location, group []byte) ([]byte, error) {
 	end := uint64(l.GroupOffset) + uint64(l.RawLength)
-	if end > uint64(len(c.plain)) {
+	if end > uint64(len(group)) {
 		return nil, fmt.Errorf("pack %s: blob %s beyond its group: %w", l.Pack, id, ErrCorrupted)
 	}
-	plain := c.plain[l.GroupOffset:end]
+	plain := group[l.GroupOffset:end]
 	if r.Hash(plain) != id {
 		return nil, fmt.Errorf("pack %s: blob %s does not match its ID: %w", l.Pack, id, ErrCorrupted)
 	}

@@ -111,9 +111,21 @@ func (p *PackWriter) Finish(ctx context.Context) (ID, map[ID]Location, error) {
 
 // LoadBlobAt reads and checks a blob at a location the caller found in its
 // own index (prune and verify read segments themselves). Meta packs go
-// through the same bounded whole-pack cache as LoadBlob.
+// through the same bounded whole-pack cache as LoadBlob; groups through a
+// few recently read ones (groupreads.go).
 func (r *Repository) LoadBlobAt(ctx context.Context, id ID, l Location) ([]byte, error) {
-	var stored []byte
+	if l.Grouped() {
+		return r.groups.load(ctx, r, id, l)
+	}
+	stored, err := r.loadStored(ctx, id, l)
+	if err != nil {
+		return nil, err
+	}
+	return r.DecodeBlob(id, l, stored, nil)
+}
+
+// loadStored reads the stored bytes of the unit at l.
+func (r *Repository) loadStored(ctx context.Context, id ID, l Location) ([]byte, error) {
 	if l.Kind == storage.KindMeta {
 		pack, err := r.meta.get(ctx, r, l.Pack)
 		if err != nil {
@@ -123,13 +135,11 @@ func (r *Repository) LoadBlobAt(ctx context.Context, id ID, l Location) ([]byte,
 		if end > int64(len(pack)) {
 			return nil, fmt.Errorf("meta pack %s: blob %s beyond its end: %w", l.Pack, id, ErrCorrupted)
 		}
-		stored = pack[l.Offset:end]
-	} else {
-		var err error
-		stored, err = loadRange(ctx, r.be, storage.Handle{Kind: l.Kind, Name: l.Pack.String()}, int64(l.Offset), int64(l.Length))
-		if err != nil {
-			return nil, fmt.Errorf("reading blob %s: %w", id, err)
-		}
+		return pack[l.Offset:end], nil
 	}
-	return r.DecodeBlob(id, l, stored, nil)
+	stored, err := loadRange(ctx, r.be, storage.Handle{Kind: l.Kind, Name: l.Pack.String()}, int64(l.Offset), int64(l.Length))
+	if err != nil {
+		return nil, fmt.Errorf("reading blob %s: %w", id, err)
+	}
+	return stored, nil
 }

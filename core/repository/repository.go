@@ -38,10 +38,11 @@ type Repository struct {
 
 	sess sessionState // this process's writer session marker (session.go)
 
-	conns int
-	w     *writer
-	wOnce sync.Once
-	meta  metaCache
+	conns  int
+	w      *writer
+	wOnce  sync.Once
+	meta   metaCache
+	groups groupReads // groups LoadBlobAt read last (groupreads.go)
 }
 
 // InitOptions configure a new repository.
