@@ -88,20 +88,19 @@ func (w *writer) startSealers() {
 	}
 }
 
-// flushGroups seals the open group and waits for the sealers: then every
-// blob saved is in a pack builder.
+// flushGroups waits for the sealers and seals the open group (after the
+// groups before it, so packs keep the order of the save): then every blob
+// saved is in a pack builder.
 func (w *writer) flushGroups(ctx context.Context) error {
+	w.sealing.Wait()
 	w.mu.Lock()
 	g := w.group
 	w.group = nil
 	w.mu.Unlock()
-	if g != nil {
-		if err := w.sealGroup(ctx, g); err != nil {
-			return err
-		}
+	if g == nil {
+		return nil
 	}
-	w.sealing.Wait()
-	return nil
+	return w.sealGroup(ctx, g)
 }
 
 // stopSealers ends the sealers (Close).
