@@ -39,6 +39,19 @@ func smallFiles() [][]byte {
 	return out
 }
 
+// saveAll stores data blobs and flushes.
+func saveAll(t *testing.T, repo *repository.Repository, blobs [][]byte) {
+	t.Helper()
+	for _, b := range blobs {
+		if _, err := repo.SaveBlob(ctx, repository.DataBlob, repo.Hash(b), b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := repo.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func storedBytes(be *mem.Backend, k storage.Kind) int64 {
 	var n int64
 	be.List(ctx, k, func(fi storage.Info) error { n += fi.Size; return nil })
@@ -50,14 +63,7 @@ func TestSmallBlobsShareGroups(t *testing.T) {
 	for _, version := range []int{1, 2} {
 		repo, be := initVersion(t, version)
 		files := smallFiles()
-		for _, f := range files {
-			if _, err := repo.SaveBlob(ctx, repository.DataBlob, repo.Hash(f), f); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := repo.Flush(ctx); err != nil {
-			t.Fatal(err)
-		}
+		saveAll(t, repo, files)
 		sizes[version] = storedBytes(be, storage.KindData)
 		r2 := testrepo.Reopen(t, be)
 		if err := r2.LoadIndex(ctx); err != nil {
@@ -128,14 +134,7 @@ func TestIncompressibleStoredRaw(t *testing.T) {
 	repo, be := initVersion(t, 2)
 	random := benchdata.Random(7, 200<<10)
 	text := benchdata.Text(7, 200<<10)
-	for _, b := range [][]byte{random, text} {
-		if _, err := repo.SaveBlob(ctx, repository.DataBlob, repo.Hash(b), b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := repo.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
+	saveAll(t, repo, [][]byte{random, text})
 	r2 := testrepo.Reopen(t, be)
 	r2.LoadIndex(ctx)
 	lr, _ := r2.Index().Lookup(r2.Hash(random))
@@ -151,10 +150,7 @@ func TestIncompressibleStoredRaw(t *testing.T) {
 func TestTamperedGroupIsNamed(t *testing.T) {
 	repo, be := initVersion(t, 2)
 	files := smallFiles()[:20]
-	for _, f := range files {
-		repo.SaveBlob(ctx, repository.DataBlob, repo.Hash(f), f)
-	}
-	repo.Flush(ctx)
+	saveAll(t, repo, files)
 	var pack string
 	be.List(ctx, storage.KindData, func(fi storage.Info) error { pack = fi.Name; return nil })
 	be.Corrupt(storage.Handle{Kind: storage.KindData, Name: pack}, 100)
@@ -196,14 +192,7 @@ func TestMigrate(t *testing.T) {
 		t.Fatalf("second migrate: from %d, %v", from, err)
 	}
 	files := smallFiles()[:10]
-	for _, f := range files {
-		if _, err := r2.SaveBlob(ctx, repository.DataBlob, r2.Hash(f), f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := r2.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
+	saveAll(t, r2, files)
 	r3 := testrepo.Reopen(t, be)
 	for id, data := range old {
 		if got, err := r3.LoadBlob(ctx, id); err != nil || !bytes.Equal(got, data) {
@@ -243,10 +232,7 @@ func TestUnencryptedRoundTrip(t *testing.T) {
 func TestGroupReadOnce(t *testing.T) {
 	repo, be := initVersion(t, 2)
 	files := smallFiles()[:30]
-	for _, f := range files {
-		repo.SaveBlob(ctx, repository.DataBlob, repo.Hash(f), f)
-	}
-	repo.Flush(ctx)
+	saveAll(t, repo, files)
 	r2 := testrepo.Reopen(t, be)
 	r2.LoadIndex(ctx)
 	before := r2.Requests()
