@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -151,8 +152,10 @@ func parsePackHeaderV2(hdr []byte, body int64) ([]PackEntry, error) {
 		if flags&^flagCompressed != 0 {
 			return bad("unit %d: unknown flags %#x", u, flags)
 		}
-		if off+int64(stored) > body {
-			return bad("unit %d beyond the pack's end", u)
+		// Readers allocate a unit's stored and raw lengths: cap them as
+		// version 1 entries are (pack.go), and keep offsets in 32 bits.
+		if off+int64(stored) > body || off+int64(stored) > math.MaxUint32 || stored > maxStoredBlob || raw > MaxBlobSize {
+			return bad("unit %d out of range", u)
 		}
 		switch BlobType(typ) {
 		case DataBlob, TreeBlob:
@@ -169,7 +172,7 @@ func parsePackHeaderV2(hdr []byte, body int64) ([]PackEntry, error) {
 			}
 			n := binary.LittleEndian.Uint32(b)
 			b = b[4:]
-			if n == 0 || uint64(n)*groupMemberSize > uint64(len(b)) || raw > MaxBlobSize {
+			if n == 0 || uint64(n)*groupMemberSize > uint64(len(b)) {
 				return bad("group %d: %d members, %d bytes", u, n, raw)
 			}
 			var inner uint64

@@ -145,8 +145,10 @@ func parsePackHeader(s *crypto.Sealer, tail []byte, packSize int64) ([]PackEntry
 		copy(e.ID[:], b[10:42])
 		e.Offset = uint32(off)
 		off += int64(e.Length)
+		// Version 1 knows one flag: a reader taking another bit (a group's)
+		// from it would misread the blob.
 		if off > body || off > math.MaxUint32 || e.Length > maxStoredBlob || e.RawLength > MaxBlobSize ||
-			(e.Type != DataBlob && e.Type != TreeBlob) {
+			(e.Type != DataBlob && e.Type != TreeBlob) || e.Flags&^flagCompressed != 0 {
 			return nil, fmt.Errorf("pack header entry %d out of range: %w", i, ErrCorrupted)
 		}
 	}
