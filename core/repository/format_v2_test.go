@@ -147,6 +147,26 @@ func TestIncompressibleStoredRaw(t *testing.T) {
 	}
 }
 
+// A small incompressible blob (an archive's last chunk) stays out of the
+// compression groups: grouped first, it made zstd store the whole group
+// raw, the text after it included.
+func TestSmallIncompressibleOutsideGroups(t *testing.T) {
+	repo, be := initVersion(t, 2)
+	random := benchdata.Random(8, 40<<10)
+	text := benchdata.Text(8, 24<<10)
+	saveAll(t, repo, [][]byte{random, text})
+	r2 := testrepo.Reopen(t, be)
+	r2.LoadIndex(ctx)
+	lr, _ := r2.Index().Lookup(r2.Hash(random))
+	lt, _ := r2.Index().Lookup(r2.Hash(text))
+	if lr.Compressed() || lr.Grouped() {
+		t.Fatalf("small random blob: compressed %v grouped %v, want stored raw on its own", lr.Compressed(), lr.Grouped())
+	}
+	if !lt.Compressed() || !lt.Grouped() || lt.Length >= uint32(len(text)) {
+		t.Fatalf("text blob: compressed %v grouped %v, %d bytes stored for %d", lt.Compressed(), lt.Grouped(), lt.Length, len(text))
+	}
+}
+
 func TestTamperedGroupIsNamed(t *testing.T) {
 	repo, be := initVersion(t, 2)
 	files := smallFiles()[:20]

@@ -8,10 +8,13 @@ import "math"
 // the two apart for about 1% of that. (A trial compression of small samples
 // does not: zstd's fastest level gives up on 8 KiB of plain text.)
 const (
-	// probeMin is the smallest blob probed: smaller blobs are cheap to try
-	// whole, and in version 2 they go into groups with their neighbours.
+	// probeMin is the smallest blob probed in probeSamples places.
 	probeMin = 64 << 10
-	// probeSample bytes are looked at in each of probeSamples places.
+	// probeSample bytes are looked at in each of probeSamples places; a
+	// blob of probeSample bytes up to probeMin is probed at both ends:
+	// small incompressible blobs (the last chunk of an archive, a small
+	// image) must stay out of compression groups, where zstd, meeting
+	// random bytes first, stores the whole group raw and its text with it.
 	probeSample  = 4 << 10
 	probeSamples = 16
 	// probeBits is the order-0 entropy (bits per byte) above which a sample
@@ -29,13 +32,17 @@ var clog = func() []float64 {
 }()
 
 // incompressible reports whether plain looks incompressible: it is at least
-// probeMin bytes and every sample has the byte entropy of random data.
+// probeSample bytes and every sample has the byte entropy of random data.
 func incompressible(plain []byte) bool {
-	if len(plain) < probeMin {
+	samples := probeSamples
+	switch {
+	case len(plain) < probeSample:
 		return false
+	case len(plain) < probeMin:
+		samples = 2
 	}
-	step := (len(plain) - probeSample) / (probeSamples - 1)
-	for i := 0; i < probeSamples; i++ {
+	step := (len(plain) - probeSample) / (samples - 1)
+	for i := 0; i < samples; i++ {
 		if entropy(plain[i*step:i*step+probeSample]) < probeBits {
 			return false
 		}
