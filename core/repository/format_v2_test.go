@@ -187,10 +187,10 @@ func TestUnknownFeatureRefused(t *testing.T) {
 	_, be := initVersion(t, 2)
 	h := storage.Handle{Kind: storage.KindConfig, Name: "config"}
 	raw, _ := storage.LoadAll(ctx, be, h)
-	raw = bytes.Replace(raw, []byte(`"version": 2,`), []byte(`"version": 2, "features": ["holes"],`), 1)
+	raw = bytes.Replace(raw, []byte(`"version": 2,`), []byte(`"version": 2, "features": ["from-the-future"],`), 1)
 	be.Save(ctx, h, raw)
 	_, err := repository.Open(ctx, be, repository.OpenOptions{Password: "test-password"})
-	if err == nil || !strings.Contains(err.Error(), "holes") {
+	if err == nil || !strings.Contains(err.Error(), "from-the-future") {
 		t.Fatalf("unknown feature: %v", err)
 	}
 }
