@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/savepoint-ci/savepoint/core/chunker"
 	"github.com/savepoint-ci/savepoint/core/crypto"
@@ -46,7 +47,7 @@ type Repository struct {
 	sess sessionState // this process's writer session marker (session.go)
 
 	conns  int
-	w      *writer
+	w      atomic.Pointer[writer] // set once by writer(); Known reads it from other goroutines
 	wOnce  sync.Once
 	meta   metaCache
 	groups groupReads // groups LoadBlobAt read last (groupreads.go)
@@ -281,8 +282,8 @@ func (r *Repository) LoadObject(ctx context.Context, k storage.Kind, name ID) ([
 
 // Close waits for nothing: callers Flush what they wrote first.
 func (r *Repository) Close() error {
-	if r.w != nil {
-		r.w.close()
+	if w := r.w.Load(); w != nil {
+		w.close()
 	}
 	return r.be.Close()
 }

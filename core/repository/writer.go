@@ -57,9 +57,9 @@ func (r *Repository) writer() *writer {
 		if r.cfg.Version >= 2 {
 			w.startSealers()
 		}
-		r.w = w
+		r.w.Store(w)
 	})
-	return r.w
+	return r.w.Load()
 }
 
 func (w *writer) close() {
@@ -119,12 +119,13 @@ func (r *Repository) Known(id ID) bool {
 	if r.idx.Has(id) {
 		return true
 	}
-	if r.w == nil {
+	w := r.w.Load()
+	if w == nil {
 		return false
 	}
-	r.w.mu.Lock()
-	_, ok := r.w.pending[id]
-	r.w.mu.Unlock()
+	w.mu.Lock()
+	_, ok := w.pending[id]
+	w.mu.Unlock()
 	return ok
 }
 
@@ -276,10 +277,10 @@ func (w *writer) newBuilder(t BlobType, buf []byte) *packBuilder {
 // is durable and indexed: the caller may commit a snapshot that uses them.
 // It returns the name of the segment written (zero if nothing was new).
 func (r *Repository) Flush(ctx context.Context) (ID, error) {
-	if r.w == nil {
+	w := r.w.Load()
+	if w == nil {
 		return ID{}, nil
 	}
-	w := r.w
 	if err := w.flushGroups(ctx); err != nil {
 		w.fail(err)
 	}
@@ -327,10 +328,11 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 
 // WriteStats reports what this session wrote so far.
 func (r *Repository) WriteStats() WriteStats {
-	if r.w == nil {
+	w := r.w.Load()
+	if w == nil {
 		return WriteStats{}
 	}
-	r.w.mu.Lock()
-	defer r.w.mu.Unlock()
-	return r.w.stats
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stats
 }
