@@ -30,10 +30,11 @@ func (r *Repository) groupable(t BlobType, n int) bool {
 	return r.cfg.Version >= 2 && t == DataBlob && n < groupLimit(r.cfg.PackSize)
 }
 
-// GroupsBlob reports whether SaveBlob would put a blob of type t and n
-// bytes into a compression group: it then only copies the blob, and the
-// group is compressed in the background, so callers need no worker of
-// their own for it.
+// GroupsBlob reports whether SaveBlob takes a blob of type t and n bytes
+// without compressing it in the caller: it copies it into a compression
+// group, compressed in the background (or, when the blob looks
+// incompressible, seals it raw into the pack), so callers need no worker
+// of their own for it.
 func (r *Repository) GroupsBlob(t BlobType, n int) bool { return r.groupable(t, n) }
 
 // addToGroup puts a new blob into the session's open group. A group that
