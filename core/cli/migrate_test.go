@@ -17,28 +17,6 @@ import (
 // `savepoint save -n fixture src` with the password below, in testdata/v1.
 const v1Password = "fixture-password"
 
-// copyTree copies the fixture so the test can change it.
-func copyTree(t *testing.T, from, to string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(to, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(to, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // sameContent compares the files under two directories by content (the
 // fixture's checkout has other mtimes than the ones saved).
 func sameContent(t *testing.T, want, got string) {
@@ -97,7 +75,7 @@ func TestMigrateVersion1Repository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	copyTree(t, "testdata/v1/repo", r.repo)
+	testrepo.CopyTree(t, "testdata/v1/repo", r.repo) // the test changes it
 
 	// The version 1 repository reads and restores as it is.
 	if list := r.snapshots(); len(list) != 1 || list[0].Name != "fixture" {

@@ -79,37 +79,28 @@ type crashScenario struct {
 // forgotten2of4 saves four snapshots of a shared file and a file of its
 // own each, and forgets the first and the third.
 func forgotten2of4(t *testing.T, be *mem.Backend, clk *testclock.Clock, work string) []*snapshot.Snapshot {
-	var keep []*snapshot.Snapshot
-	for i := 0; i < 4; i++ {
+	return saveFourForgetTwo(t, be, clk, func(i int) {
 		testrepo.WriteFile(t, work, "a/shared.bin", []byte("same in every snapshot"))
 		testrepo.WriteFile(t, work, "a/own.bin", testrepo.Random(200<<10))
-		s := saveDir(t, be, clk, "a", "n")
-		if i%2 == 0 {
-			be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s.ID.String()})
-		} else {
-			keep = append(keep, s)
-		}
-	}
-	return keep
+	})
 }
 
 // groups2of4 saves four snapshots whose small text files go into
 // compression groups, each beside a random file of its own (stored raw),
 // and forgets the first and the third. Every file is smaller than the
 // least chunk (the chunker's boundaries depend on the repository's key):
-// one blob each. Then the first save's pack holds a
-// wholly live group (copied as stored), the third's a group of one live
-// and one dead file (regrouped), and both hold a dead raw blob.
+// one blob each. Then the first save's pack holds a wholly live group
+// (the shared file and t0: copied as stored), the third's a group of two
+// live files and a dead one (t2a, t2 and t2b: regrouped), and both hold a
+// dead raw blob.
 func groups2of4(t *testing.T, be *mem.Backend, clk *testclock.Clock, work string) []*snapshot.Snapshot {
 	text := func(name string, seed uint64) {
 		testrepo.WriteFile(t, work, "a/"+name, benchdata.Text(seed, 12<<10))
 	}
-	var keep []*snapshot.Snapshot
-	for i := 0; i < 4; i++ {
+	return saveFourForgetTwo(t, be, clk, func(i int) {
 		switch i {
 		case 0:
 			text("shared.txt", 100)
-			text("t0.txt", 0)
 		case 2:
 			text("t2a.txt", 20)
 			text("t2b.txt", 21)
@@ -118,6 +109,15 @@ func groups2of4(t *testing.T, be *mem.Backend, clk *testclock.Clock, work string
 		}
 		text(fmt.Sprintf("t%d.txt", i), uint64(i))
 		testrepo.WriteFile(t, work, "a/own.bin", benchdata.Random(uint64(i), 12<<10))
+	})
+}
+
+// saveFourForgetTwo saves directory a four times, after change(i) each
+// time, forgets the first and the third snapshots and returns the others.
+func saveFourForgetTwo(t *testing.T, be *mem.Backend, clk *testclock.Clock, change func(i int)) []*snapshot.Snapshot {
+	var keep []*snapshot.Snapshot
+	for i := 0; i < 4; i++ {
+		change(i)
 		s := saveDir(t, be, clk, "a", "n")
 		if i%2 == 0 {
 			be.Remove(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: s.ID.String()})

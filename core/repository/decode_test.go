@@ -198,14 +198,7 @@ func TestSegmentRoundTrip(t *testing.T) {
 		}
 		seg.Blobs[id] = Location{Pack: pack, Kind: kind, Type: typ, Flags: flagCompressed, Offset: uint32(i), Length: uint32(i + 1), RawLength: uint32(2 * i)}
 	}
-	enc, err := encodeSegment(seg, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := decodeSegment(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := roundTrip(t, seg, 1)
 	if len(got.Blobs) != 100 {
 		t.Fatalf("%d blobs", len(got.Blobs))
 	}
@@ -214,6 +207,20 @@ func TestSegmentRoundTrip(t *testing.T) {
 			t.Fatalf("blob %s: %+v != %+v", id.Short(), got.Blobs[id], l)
 		}
 	}
+}
+
+// roundTrip encodes seg in the segment format of version and decodes it.
+func roundTrip(t *testing.T, seg *Segment, version int) *Segment {
+	t.Helper()
+	enc, err := encodeSegment(seg, version)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := decodeSegment(enc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
 }
 
 func TestSegmentV2RoundTrip(t *testing.T) {
@@ -225,14 +232,7 @@ func TestSegmentV2RoundTrip(t *testing.T) {
 		a: {Pack: pack, Kind: storage.KindData, Type: DataBlob, Flags: flagCompressed | FlagGrouped, Offset: 10, Length: 99, RawLength: 40, GroupOffset: 60, GroupRaw: 100},
 		b: {Pack: pack, Kind: storage.KindData, Type: DataBlob, Flags: flagCompressed, Offset: 109, Length: 20, RawLength: 30},
 	}}
-	enc, err := encodeSegment(seg, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got, err := decodeSegment(enc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	got := roundTrip(t, seg, 2)
 	for id, l := range seg.Blobs {
 		if got.Blobs[id] != l {
 			t.Fatalf("%+v != %+v", got.Blobs[id], l)

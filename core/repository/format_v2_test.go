@@ -130,40 +130,26 @@ func TestVersion1StaysVersion1(t *testing.T) {
 	}
 }
 
-func TestIncompressibleStoredRaw(t *testing.T) {
-	repo, be := initVersion(t, 2)
-	random := benchdata.Random(7, 200<<10)
-	text := benchdata.Text(7, 200<<10)
-	saveAll(t, repo, [][]byte{random, text})
-	r2 := testrepo.Reopen(t, be)
-	r2.LoadIndex(ctx)
-	lr, _ := r2.Index().Lookup(r2.Hash(random))
-	lt, _ := r2.Index().Lookup(r2.Hash(text))
-	if lr.Compressed() || lr.Grouped() {
-		t.Fatalf("random blob: compressed %v grouped %v, want stored raw on its own", lr.Compressed(), lr.Grouped())
-	}
-	if !lt.Compressed() || !lt.Grouped() {
-		t.Fatalf("text blob: compressed %v grouped %v", lt.Compressed(), lt.Grouped())
-	}
-}
-
+// Incompressible blobs are stored raw on their own, text goes into groups.
 // A small incompressible blob (an archive's last chunk) stays out of the
-// compression groups: grouped first, it made zstd store the whole group
-// raw, the text after it included.
-func TestSmallIncompressibleOutsideGroups(t *testing.T) {
-	repo, be := initVersion(t, 2)
-	random := benchdata.Random(8, 40<<10)
-	text := benchdata.Text(8, 24<<10)
-	saveAll(t, repo, [][]byte{random, text})
-	r2 := testrepo.Reopen(t, be)
-	r2.LoadIndex(ctx)
-	lr, _ := r2.Index().Lookup(r2.Hash(random))
-	lt, _ := r2.Index().Lookup(r2.Hash(text))
-	if lr.Compressed() || lr.Grouped() {
-		t.Fatalf("small random blob: compressed %v grouped %v, want stored raw on its own", lr.Compressed(), lr.Grouped())
-	}
-	if !lt.Compressed() || !lt.Grouped() || lt.Length >= uint32(len(text)) {
-		t.Fatalf("text blob: compressed %v grouped %v, %d bytes stored for %d", lt.Compressed(), lt.Grouped(), lt.Length, len(text))
+// groups too: grouped first, it made zstd store the whole group raw, the
+// text after it included.
+func TestIncompressibleStoredRaw(t *testing.T) {
+	for _, sizes := range [][2]int{{200 << 10, 200 << 10}, {40 << 10, 24 << 10}} {
+		repo, be := initVersion(t, 2)
+		random := benchdata.Random(7, sizes[0])
+		text := benchdata.Text(7, sizes[1])
+		saveAll(t, repo, [][]byte{random, text})
+		r2 := testrepo.Reopen(t, be)
+		r2.LoadIndex(ctx)
+		lr, _ := r2.Index().Lookup(r2.Hash(random))
+		lt, _ := r2.Index().Lookup(r2.Hash(text))
+		if lr.Compressed() || lr.Grouped() {
+			t.Fatalf("random blob of %d bytes: compressed %v grouped %v, want stored raw on its own", sizes[0], lr.Compressed(), lr.Grouped())
+		}
+		if !lt.Compressed() || !lt.Grouped() || lt.Length >= uint32(len(text)) {
+			t.Fatalf("text blob of %d bytes: compressed %v grouped %v, %d bytes stored", sizes[1], lt.Compressed(), lt.Grouped(), lt.Length)
+		}
 	}
 }
 

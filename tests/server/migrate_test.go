@@ -9,11 +9,9 @@ import (
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
-	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/remote"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
-	"github.com/savepoint-ci/savepoint/internal/testkdf"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
@@ -26,7 +24,7 @@ import (
 func TestMigrateThroughServer(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	admin := srv.Token("app", "admin")
-	initVersion1(t, srv, "app", admin)
+	initRepoVersion(t, srv, "app", admin, 1)
 	job := newClient(t, srv, "app", srv.Token("app", "append"))
 	dir := t.TempDir()
 	t.Chdir(dir)
@@ -80,25 +78,6 @@ func TestMigrateThroughServer(t *testing.T) {
 			t.Fatalf("restore of %s: %s", name, d)
 		}
 	}
-}
-
-// initVersion1 creates repository name on the server at format version 1,
-// as releases before version 2 did.
-func initVersion1(t *testing.T, srv *testserver.Server, name, token string) {
-	t.Helper()
-	testkdf.Cheap()
-	be, err := remote.New(remote.Options{URL: srv.Repo(name), Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer be.Close()
-	repo, err := repository.Init(context.Background(), be, repository.InitOptions{
-		Password: password, Chunker: testrepo.SmallChunks, PackSize: 1 << 20, Version: 1,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo.Close()
 }
 
 // packTrailers counts the data packs of repository name by the magic
