@@ -16,14 +16,16 @@ import (
 	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/save"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage/local"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
 )
 
 // TestMillionFilesMemory saves a synthetic tree of 1,000,000 small files
 // (1,000 directories of 1,000 distinct files) into a local repository, in a
-// child process, and checks that the save's peak RSS stays under 500 MiB:
-// memory must not grow with the tree beyond the index (issue 15). It writes
+// child process, then re-saves it with one file changed in another, and
+// checks that each one's peak RSS stays under 500 MiB: memory must not grow
+// with the tree beyond the index (issue 15). It writes
 // a million inodes (~4 GB of disk in 4 KiB blocks) and runs for minutes, so
 // it only runs when asked (docs/performance.md):
 //
@@ -55,30 +57,54 @@ func TestMillionFilesMemory(t *testing.T) {
 	}
 	t.Logf("wrote %d files in %v", files, time.Since(start).Round(time.Second))
 
+	st, peak := millionChild(t, dir, "cold save")
+	if st.Files != int64(files) {
+		t.Fatalf("the snapshot has %d files, want %d", st.Files, files)
+	}
+	if peak >= 500 {
+		t.Fatalf("peak RSS %d MiB for %d files, the goal is under 500 MiB", peak, files)
+	}
+	// A re-save with one file changed, in a new process: it reads the
+	// whole index (the segment of a million blobs) and the parent's trees.
+	changed := filepath.Join(dir, "tree", "d0000", "f0000000.txt")
+	if err := os.WriteFile(changed, []byte("changed\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, peak = millionChild(t, dir, "re-save")
+	if st.Files != int64(files) || st.BlobsNew > 10 {
+		t.Fatalf("the re-save has %d files and %d new blobs, want %d files and a few blobs", st.Files, st.BlobsNew, files)
+	}
+	if peak >= 500 {
+		t.Fatalf("re-save: peak RSS %d MiB for %d files, the goal is under 500 MiB", peak, files)
+	}
+}
+
+type millionStats struct{ Files, BlobsNew int64 }
+
+// millionChild runs TestMillionFilesChild (mode cold: init and save; resave:
+// open and save against the last snapshot) and returns its snapshot's
+// figures and its peak RSS in MiB.
+func millionChild(t *testing.T, dir, mode string) (millionStats, int64) {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestMillionFilesChild$", "-test.v")
-	cmd.Env = append(os.Environ(), "SAVEPOINT_MILLION_CHILD="+dir)
-	start = time.Now()
+	cmd.Env = append(os.Environ(), "SAVEPOINT_MILLION_CHILD="+dir, "SAVEPOINT_MILLION_MODE="+mode)
+	start := time.Now()
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("save: %v\n%s", err, out)
+		t.Fatalf("%s: %v\n%s", mode, err, out)
 	}
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	peak := ru.Maxrss >> 10 // KiB on Linux
-	var st struct{ Files, BlobsNew int64 }
+	var st millionStats
 	for _, line := range splitLines(out) {
 		if json.Unmarshal(line, &st) == nil && st.Files > 0 {
 			break
 		}
 	}
-	t.Logf("saved %d files (%d new blobs) in %v: peak RSS %d MiB, CPU %.1f s", st.Files, st.BlobsNew,
+	t.Logf("%s of %d files (%d new blobs) in %v: peak RSS %d MiB, CPU %.1f s", mode, st.Files, st.BlobsNew,
 		time.Since(start).Round(time.Second), peak,
 		time.Duration(syscall.TimevalToNsec(ru.Utime)+syscall.TimevalToNsec(ru.Stime)).Seconds())
-	if st.Files != int64(files) {
-		t.Fatalf("the snapshot has %d files, want %d\n%s", st.Files, files, out)
-	}
-	if peak >= 500 {
-		t.Fatalf("peak RSS %d MiB for %d files, the goal is under 500 MiB", peak, files)
-	}
+	return st, peak
 }
 
 // TestMillionFilesChild is the save that TestMillionFilesMemory measures,
@@ -96,11 +122,20 @@ func TestMillionFilesChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, err := repository.Init(ctx, be, repository.InitOptions{Password: "million"})
+	paths := []string{filepath.Join(dir, "tree")}
+	var repo *repository.Repository
+	var parent *snapshot.Snapshot
+	if os.Getenv("SAVEPOINT_MILLION_MODE") == "re-save" {
+		if repo, err = repository.Open(ctx, be, repository.OpenOptions{Password: "million"}); err == nil {
+			parent, err = save.FindParent(ctx, repo, "", paths)
+		}
+	} else {
+		repo, err = repository.Init(ctx, be, repository.InitOptions{Password: "million"})
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	snap, err := save.Run(ctx, repo, save.Options{Paths: []string{filepath.Join(dir, "tree")}})
+	snap, err := save.Run(ctx, repo, save.Options{Paths: paths, Parent: parent})
 	if err != nil {
 		t.Fatal(err)
 	}
