@@ -6,7 +6,7 @@ import (
 )
 
 // Chunker splits a stream into content-defined chunks. It reads through one
-// internal buffer of Max + max(Max/2, 64 KiB) bytes, allocated on the first call to
+// internal buffer of Max + 256 KiB bytes, allocated on the first call to
 // Next and kept across Reset. A Chunker is not safe for concurrent use.
 type Chunker struct {
 	r      io.Reader
@@ -53,11 +53,17 @@ func (c *Chunker) Next() ([]byte, error) {
 	}
 }
 
+// bufSlack is the buffer's room beyond Max. The bytes a fill moves are the
+// tail after the last cut, usually less than one average chunk, so a small
+// slack costs little copying; what it saves is memory (two readers' buffers
+// are a large part of a save's peak RSS).
+const bufSlack = 256 << 10
+
 // fill moves the unconsumed bytes (less than Max) to the front of the buffer
 // and reads until the buffer is full or the stream ends.
 func (c *Chunker) fill() {
 	if c.buf == nil {
-		c.buf = make([]byte, c.cutter.max+max(c.cutter.max/2, 64<<10))
+		c.buf = make([]byte, c.cutter.max+bufSlack)
 	}
 	c.end = copy(c.buf, c.buf[c.start:c.end])
 	c.start = 0

@@ -95,6 +95,7 @@ func commands() []*cli.Command {
 		forgetCommand(),
 		pruneCommand(),
 		verifyCommand(),
+		migrateCommand(),
 		serveCommand(),
 		tokenCommand(),
 		remoteCommand(),

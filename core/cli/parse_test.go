@@ -36,6 +36,12 @@ func TestParse(t *testing.T) {
 	if _, err := Parse([]string{"restore", "latest"}); ExitCode(err) != ExitUsage {
 		t.Errorf("restore without --target: %v", err)
 	}
+	if p := mustParse(t, "migrate", "--dry-run", "--json"); p.Options.(MigrateOptions) != (MigrateOptions{DryRun: true}) || !p.Globals.JSON {
+		t.Errorf("migrate: %+v", p)
+	}
+	if _, err := Parse([]string{"migrate", "now"}); ExitCode(err) != ExitUsage {
+		t.Errorf("migrate with an argument: %v", err)
+	}
 }
 
 // TestParseServer: serve and the token subcommands bind like any command;

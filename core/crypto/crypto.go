@@ -69,6 +69,15 @@ func NewSealer(key [32]byte, encrypt bool) (*Sealer, error) {
 // Encrypted reports whether the sealer encrypts.
 func (s *Sealer) Encrypted() bool { return s.aead != nil }
 
+// NonceSize is the room Seal needs in front of a plaintext to seal it in
+// place: Seal(buf[:0], buf[NonceSize():]) writes the sealed form over buf.
+func (s *Sealer) NonceSize() int {
+	if s.aead == nil {
+		return 0
+	}
+	return s.aead.NonceSize()
+}
+
 // Seal appends the sealed form of plain to dst and returns it:
 // nonce || ciphertext || tag.
 func (s *Sealer) Seal(dst, plain []byte) []byte {

@@ -9,11 +9,12 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
-// blobLoc is one stored copy of a blob (about 20 bytes; with the map key
-// and overhead about 100 bytes per blob in memory).
+// blobLoc is one stored copy of a blob (about 28 bytes; with the map key
+// and overhead about 110 bytes per blob in memory).
 type blobLoc struct {
 	pack             int32
 	off, length, raw uint32
+	goff, graw       uint32 // place in its compression group (flags&repository.FlagGrouped)
 	typ              repository.BlobType
 	flags            uint8
 }
@@ -60,7 +61,7 @@ func (x *pindex) pack(id repository.ID, kind storage.Kind) int32 {
 
 func (x *pindex) add(id repository.ID, l repository.Location) {
 	p := x.pack(l.Pack, l.Kind)
-	bl := blobLoc{pack: p, off: l.Offset, length: l.Length, raw: l.RawLength, typ: l.Type, flags: l.Flags}
+	bl := blobLoc{pack: p, off: l.Offset, length: l.Length, raw: l.RawLength, goff: l.GroupOffset, graw: l.GroupRaw, typ: l.Type, flags: l.Flags}
 	if first, ok := x.blobs[id]; ok {
 		if first == bl {
 			return
@@ -75,7 +76,17 @@ func (x *pindex) add(id repository.ID, l repository.Location) {
 		x.blobs[id] = bl
 	}
 	x.packs[p].blobs++
-	x.packs[p].bytes += int64(l.Length)
+	x.packs[p].bytes += bl.stored()
+}
+
+// stored is the blob's share of its pack's bytes: its stored length, or
+// for a grouped blob its group's stored length in proportion to its
+// plaintext, rounded up (at least 1, so a group's dead blobs always show).
+func (b blobLoc) stored() int64 {
+	if b.flags&repository.FlagGrouped == 0 || b.graw == 0 {
+		return int64(b.length)
+	}
+	return max(1, (int64(b.length)*int64(b.raw)+int64(b.graw)-1)/int64(b.graw))
 }
 
 // locs returns every copy of a blob.
@@ -89,7 +100,8 @@ func (x *pindex) locs(id repository.ID) []blobLoc {
 
 func (x *pindex) location(b blobLoc) repository.Location {
 	p := &x.packs[b.pack]
-	return repository.Location{Pack: p.id, Kind: p.kind, Type: b.typ, Flags: b.flags, Offset: b.off, Length: b.length, RawLength: b.raw}
+	return repository.Location{Pack: p.id, Kind: p.kind, Type: b.typ, Flags: b.flags, Offset: b.off, Length: b.length, RawLength: b.raw,
+		GroupOffset: b.goff, GroupRaw: b.graw}
 }
 
 // chosen is the copy a snapshot is counted against: a pack that exists

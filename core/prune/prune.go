@@ -147,7 +147,7 @@ func (r *run) do() error {
 		l, _ := x.chosen(id)
 		p := &x.packs[l.pack]
 		p.liveBlobs++
-		p.liveBytes += int64(l.length)
+		p.liveBytes += l.stored()
 	}
 
 	// Carry out the intents no running writer can still depend on.

@@ -55,25 +55,38 @@ func (r *run) repack(packs []int32) (map[repository.ID]repository.Location, erro
 		if err != nil {
 			return nil, fmt.Errorf("repack: reading %s: %w", h, err)
 		}
-		sort.Slice(ids, func(a, b int) bool { return x.blobs[ids[a]].off < x.blobs[ids[b]].off })
-		for _, id := range ids {
-			l, _ := x.chosen(id)
-			end := int64(l.off) + int64(l.length)
-			if end > int64(len(data)) {
-				return nil, fmt.Errorf("repack: %s: blob %s beyond the pack's end: %w (run 'savepoint verify')", h, id.Short(), repository.ErrCorrupted)
-			}
-			stored := data[l.off:end]
-			if _, err := r.repo.DecodeBlob(id, x.location(l), stored, nil); err != nil {
-				return nil, fmt.Errorf("repack: %w (run 'savepoint verify')", err)
-			}
+		sort.Slice(ids, func(a, b int) bool {
+			la, _ := x.chosen(ids[a])
+			lb, _ := x.chosen(ids[b])
+			return la.off < lb.off || (la.off == lb.off && la.goff < lb.goff)
+		})
+		var cache repository.GroupCache
+		for len(ids) > 0 {
 			w := writers[p.kind]
 			if w == nil {
 				w = r.repo.NewPackWriter(p.kind)
 				writers[p.kind] = w
 			}
-			w.Add(repository.PackEntry{ID: id, Type: l.typ, Flags: l.flags, RawLength: l.raw}, stored)
-			r.res.BlobsCopied++
-			r.res.BytesCopied += int64(len(stored))
+			l, _ := x.chosen(ids[0])
+			n := 1 // the live blobs of this stored unit (a group holds several)
+			if l.flags&repository.FlagGrouped != 0 {
+				for n < len(ids) {
+					if ln, _ := x.chosen(ids[n]); ln.off != l.off {
+						break
+					}
+					n++
+				}
+			}
+			unit := ids[:n]
+			ids = ids[n:]
+			end := int64(l.off) + int64(l.length)
+			if end > int64(len(data)) {
+				return nil, fmt.Errorf("repack: %s: blob %s beyond the pack's end: %w (run 'savepoint verify')", h, unit[0].Short(), repository.ErrCorrupted)
+			}
+			stored := data[l.off:end]
+			if err := r.copyUnit(w, x, unit, stored, &cache); err != nil {
+				return nil, err
+			}
 			if w.Size() >= limit {
 				if err := flush(p.kind); err != nil {
 					return nil, err
@@ -87,4 +100,40 @@ func (r *run) repack(packs []int32) (map[repository.ID]repository.Location, erro
 		}
 	}
 	return out, nil
+}
+
+// copyUnit copies the live blobs of one stored unit into w after checking
+// that each decodes to its ID: a single blob or a group whose blobs are all
+// live moves as stored; the live blobs of a partly used group are grouped
+// again.
+func (r *run) copyUnit(w *repository.PackWriter, x *pindex, unit []repository.ID, stored []byte, cache *repository.GroupCache) error {
+	var live uint64
+	members := make([]repository.PackEntry, 0, len(unit))
+	plains := make([][]byte, 0, len(unit))
+	for _, id := range unit {
+		l, _ := x.chosen(id)
+		plain, err := r.repo.DecodeBlobCached(cache, id, x.location(l), stored, nil)
+		if err != nil {
+			return fmt.Errorf("repack: %w (run 'savepoint verify')", err)
+		}
+		live += uint64(l.raw)
+		members = append(members, repository.PackEntry{ID: id, Type: l.typ, Flags: l.flags, RawLength: l.raw, GroupOffset: l.goff, GroupRaw: l.graw})
+		plains = append(plains, plain)
+		r.res.BlobsCopied++
+	}
+	first := members[0]
+	switch {
+	case first.Flags&repository.FlagGrouped == 0:
+		w.Add(first, stored)
+		r.res.BytesCopied += int64(len(stored))
+	case live == uint64(first.GroupRaw): // every blob of the group is live
+		w.AddGroup(members, stored)
+		r.res.BytesCopied += int64(len(stored))
+	default:
+		for i, m := range members {
+			w.AddPlain(m, plains[i])
+			r.res.BytesCopied += int64(len(plains[i]))
+		}
+	}
+	return nil
 }

@@ -10,9 +10,13 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
-// FormatVersion is the repository format this code reads and writes.
-// docs/FORMAT.md describes it.
-const FormatVersion = 1
+// FormatVersion is the repository format new repositories get; this code
+// reads and writes versions MinFormatVersion to FormatVersion, each in its
+// own format. docs/FORMAT.md describes them.
+const (
+	FormatVersion    = 2
+	MinFormatVersion = 1
+)
 
 // Config is the repository's config object, stored in the clear as JSON
 // under config/config. It holds no secrets.
@@ -24,6 +28,10 @@ type Config struct {
 	Encryption  string         `json:"encryption"`  // "aes-256-gcm" or "none"
 	PackSize    int            `json:"pack_size"`   // target pack size in bytes
 	Chunker     chunker.Params `json:"chunker"`
+	// Features names additions to the format that readers must understand
+	// (version 2 and later); a reader refuses a repository that lists one it
+	// does not know. None are defined yet.
+	Features []string `json:"features,omitempty"`
 }
 
 var configHandle = storage.Handle{Kind: storage.KindConfig, Name: "config"}
@@ -52,8 +60,11 @@ func parseConfig(data []byte) (*Config, error) {
 	if err := json.Unmarshal(data, &cfg); err != nil {
 		return nil, fmt.Errorf("repository config is corrupted: %v", err)
 	}
-	if cfg.Version != FormatVersion {
-		return nil, fmt.Errorf("repository format version %d is not supported (this savepoint reads version %d): use a matching savepoint release", cfg.Version, FormatVersion)
+	if cfg.Version < MinFormatVersion || cfg.Version > FormatVersion {
+		return nil, fmt.Errorf("repository format version %d is not supported (this savepoint reads versions %d to %d): use a matching savepoint release", cfg.Version, MinFormatVersion, FormatVersion)
+	}
+	if len(cfg.Features) > 0 {
+		return nil, fmt.Errorf("repository uses format features this savepoint does not know (%v): use a newer savepoint release", cfg.Features)
 	}
 	if cfg.Hash != "blake3-keyed" || cfg.Compression != "zstd" || (cfg.Encryption != "aes-256-gcm" && cfg.Encryption != "none") {
 		return nil, fmt.Errorf("repository config names unsupported algorithms (hash %q, compression %q, encryption %q)", cfg.Hash, cfg.Compression, cfg.Encryption)

@@ -70,20 +70,33 @@ func TestCancelledFirstCallerIsNotRemembered(t *testing.T) {
 
 // Pack uploads run under the caller's context: cancelling it stops an
 // upload in flight, and the writer refuses to flush without that pack.
+// (A writer holds two data pack buffers, packbufs.go: while the upload
+// stalls, SaveBlob fills the second pack, then waits for a buffer.)
 func TestPackUploadTakesCallersContext(t *testing.T) {
 	_, be := testrepo.New(t)
-	// The first two data pack uploads hang until their context ends (or,
-	// were they run under another context, for 30s and then succeed).
-	f := storagetest.NewFaulty(be, storagetest.Fault{Op: storagetest.OpSave, Kind: storage.KindData, Times: 2, Delay: 30 * time.Second})
+	// The first data pack upload hangs until its context ends (or, were it
+	// run under another context, for 30s and then succeeds).
+	started := make(chan struct{}, 1)
+	f := storagetest.NewFaulty(be, storagetest.Fault{Op: storagetest.OpSave, Kind: storage.KindData, Times: 1, Delay: 30 * time.Second,
+		Before: func() { started <- struct{}{} }})
 	repo := testrepo.Reopen(t, f)
 	c, cancel := context.WithCancel(ctx)
-	for i := 0; i < 30; i++ { // 3 MB: at least two 1 MiB packs go out
-		data := testrepo.Random(100 << 10)
-		if _, err := repo.SaveBlob(c, repository.DataBlob, repo.Hash(data), data); err != nil {
-			t.Fatal(err)
+	saved := make(chan error, 1)
+	go func() {
+		for i := 0; i < 30; i++ { // 3 MB: a 1 MiB pack goes out, and the next fill
+			data := testrepo.Random(100 << 10)
+			if _, err := repo.SaveBlob(c, repository.DataBlob, repo.Hash(data), data); err != nil {
+				saved <- err
+				return
+			}
 		}
-	}
+		saved <- nil
+	}()
+	<-started
 	cancel()
+	if err := <-saved; err != nil && !errors.Is(err, context.Canceled) {
+		t.Fatalf("SaveBlob after its context was cancelled: %v", err)
+	}
 	if _, err := repo.Flush(ctx); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Flush after the uploads' context was cancelled: %v, want context.Canceled", err)
 	}

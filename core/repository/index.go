@@ -3,6 +3,9 @@ package repository
 import (
 	"encoding/binary"
 	"fmt"
+	"iter"
+	"maps"
+	"slices"
 	"sync"
 
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -17,17 +20,29 @@ type Location struct {
 	Offset    uint32
 	Length    uint32
 	RawLength uint32
+	// A blob in a compression group (Flags&FlagGrouped, format version 2):
+	// Offset and Length locate the whole group in the pack, GroupOffset is
+	// where the blob starts in the group's plaintext, GroupRaw that
+	// plaintext's length. Zero otherwise.
+	GroupOffset uint32
+	GroupRaw    uint32
 }
 
-// entry is the compact in-memory form of a Location (about 100 bytes per
+// entry is the compact in-memory form of a Location (about 110 bytes per
 // blob with the map's overhead).
 type entry struct {
-	pack      uint32
-	offset    uint32
-	length    uint32
-	rawLength uint32
-	typ       BlobType
-	flags     uint8
+	pack        uint32
+	offset      uint32
+	length      uint32
+	rawLength   uint32
+	groupOffset uint32
+	groupRaw    uint32
+	typ         BlobType
+	flags       uint8
+}
+
+func (x *Index) location(e entry) Location {
+	return Location{x.packs[e.pack], x.packKind[e.pack], e.typ, e.flags, e.offset, e.length, e.rawLength, e.groupOffset, e.groupRaw}
 }
 
 // Index maps blob IDs to their locations. It is the merge of every index
@@ -66,7 +81,7 @@ func (x *Index) Add(id ID, l Location) {
 	if e, ok := x.blobs[id]; ok && !(x.doomed[x.packs[e.pack]] && !x.doomed[l.Pack]) {
 		return
 	}
-	x.blobs[id] = entry{x.packIndex(l.Pack, l.Kind), l.Offset, l.Length, l.RawLength, l.Type, l.Flags}
+	x.blobs[id] = entry{x.packIndex(l.Pack, l.Kind), l.Offset, l.Length, l.RawLength, l.GroupOffset, l.GroupRaw, l.Type, l.Flags}
 }
 
 // Has reports whether a blob is indexed in a pack that is not doomed by a
@@ -101,7 +116,7 @@ func (x *Index) Lookup(id ID) (Location, bool) {
 	if !ok {
 		return Location{}, false
 	}
-	return Location{x.packs[e.pack], x.packKind[e.pack], e.typ, e.flags, e.offset, e.length, e.rawLength}, true
+	return x.location(e), true
 }
 
 // Len is the number of indexed blobs.
@@ -117,7 +132,7 @@ func (x *Index) Each(fn func(ID, Location)) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	for id, e := range x.blobs {
-		fn(id, Location{x.packs[e.pack], x.packKind[e.pack], e.typ, e.flags, e.offset, e.length, e.rawLength})
+		fn(id, x.location(e))
 	}
 }
 
@@ -126,8 +141,12 @@ func (x *Index) Each(fn func(ID, Location)) {
 //	"SPX1" | packs u32 | packs × (id[32] kind u8) | blobs u32 |
 //	blobs × (id[32] pack u32 offset u32 length u32 rawLength u32 type u8 flags u8) |
 //	supersedes u32 | supersedes × name[32]
+//
+// Format version 2 writes "SPX2", whose blob entries end with
+// groupOffset u32 groupRaw u32 (see Location).
 const (
 	segmentMagic     = "SPX1"
+	segmentMagicV2   = "SPX2"
 	segmentBlobSize  = 32 + 4*4 + 2
 	segmentKindData  = 1
 	segmentKindMeta  = 2
@@ -141,19 +160,35 @@ type Segment struct {
 	Supersedes []ID
 }
 
-func encodeSegment(s *Segment) []byte {
+// encodeSegment encodes s in the segment format of repository format
+// version (1 or 2). Version 1 cannot hold grouped blobs.
+func encodeSegment(s *Segment, version int) ([]byte, error) {
+	return appendSegment(nil, len(s.Blobs), maps.All(s.Blobs), s.Supersedes, version)
+}
+
+// appendSegment appends the encoding of a segment to dst. blobs is read
+// twice (pack table, then entries); n is how many it holds, for the
+// allocation.
+func appendSegment(dst []byte, n int, blobs iter.Seq2[ID, Location], supersedes []ID, version int) ([]byte, error) {
+	magic, blobSize := segmentMagic, segmentBlobSize
+	if version >= 2 {
+		magic, blobSize = segmentMagicV2, segmentBlobSize+8
+	}
 	packPos := map[ID]uint32{}
 	var packs []ID
 	var kinds []storage.Kind
-	for _, l := range s.Blobs {
+	for id, l := range blobs {
+		if version < 2 && l.Flags&^flagCompressed != 0 {
+			return nil, fmt.Errorf("blob %s has flags %#x, which a version 1 index cannot hold", id, l.Flags)
+		}
 		if _, ok := packPos[l.Pack]; !ok {
 			packPos[l.Pack] = uint32(len(packs))
 			packs = append(packs, l.Pack)
 			kinds = append(kinds, l.Kind)
 		}
 	}
-	out := make([]byte, 0, 16+len(packs)*33+len(s.Blobs)*segmentBlobSize+len(s.Supersedes)*32)
-	out = append(out, segmentMagic...)
+	out := slices.Grow(dst, 16+len(packs)*33+n*blobSize+len(supersedes)*32)
+	out = append(out, magic...)
 	out = binary.LittleEndian.AppendUint32(out, uint32(len(packs)))
 	for i, p := range packs {
 		out = append(out, p[:]...)
@@ -163,28 +198,48 @@ func encodeSegment(s *Segment) []byte {
 		}
 		out = append(out, k)
 	}
-	out = binary.LittleEndian.AppendUint32(out, uint32(len(s.Blobs)))
-	for id, l := range s.Blobs {
+	countAt := len(out)
+	out = binary.LittleEndian.AppendUint32(out, 0) // the count, set below
+	n = 0
+	for id, l := range blobs {
+		if _, ok := packPos[l.Pack]; !ok {
+			continue // added since the first pass: in no pack of the table
+		}
+		n++
 		out = append(out, id[:]...)
 		out = binary.LittleEndian.AppendUint32(out, packPos[l.Pack])
 		out = binary.LittleEndian.AppendUint32(out, l.Offset)
 		out = binary.LittleEndian.AppendUint32(out, l.Length)
 		out = binary.LittleEndian.AppendUint32(out, l.RawLength)
 		out = append(out, byte(l.Type), l.Flags)
+		if version >= 2 {
+			out = binary.LittleEndian.AppendUint32(out, l.GroupOffset)
+			out = binary.LittleEndian.AppendUint32(out, l.GroupRaw)
+		}
 	}
-	out = binary.LittleEndian.AppendUint32(out, uint32(len(s.Supersedes)))
-	for _, n := range s.Supersedes {
+	binary.LittleEndian.PutUint32(out[countAt:], uint32(n))
+	out = binary.LittleEndian.AppendUint32(out, uint32(len(supersedes)))
+	for _, n := range supersedes {
 		out = append(out, n[:]...)
 	}
-	return out
+	return out, nil
 }
 
-func decodeSegment(b []byte) (*Segment, error) {
+func decodeSegment(b []byte) (*Segment, error) { return decodeSegmentFunc(b, nil) }
+
+// decodeSegmentFunc decodes a segment. With add, its blobs go to add, not
+// into the Segment's map: the index of a million blobs is read without a
+// second copy of it in Locations (~140 MB).
+func decodeSegmentFunc(b []byte, add func(ID, Location)) (*Segment, error) {
 	bad := func(what string) (*Segment, error) {
 		return nil, fmt.Errorf("index segment %s: %w", what, ErrCorrupted)
 	}
-	if len(b) < 8 || string(b[:4]) != segmentMagic {
+	if len(b) < 8 || (string(b[:4]) != segmentMagic && string(b[:4]) != segmentMagicV2) {
 		return bad("magic")
+	}
+	v2, blobSize := string(b[:4]) == segmentMagicV2, segmentBlobSize
+	if v2 {
+		blobSize += 8
 	}
 	b = b[4:]
 	n := binary.LittleEndian.Uint32(b)
@@ -211,10 +266,14 @@ func decodeSegment(b []byte) (*Segment, error) {
 	}
 	m := binary.LittleEndian.Uint32(b)
 	b = b[4:]
-	if m > maxSegmentCounts || uint64(len(b)) < uint64(m)*segmentBlobSize {
+	if m > maxSegmentCounts || uint64(len(b)) < uint64(m)*uint64(blobSize) {
 		return bad("blob table")
 	}
-	s := &Segment{Blobs: make(map[ID]Location, m)}
+	s := &Segment{}
+	if add == nil {
+		s.Blobs = make(map[ID]Location, m)
+		add = func(id ID, l Location) { s.Blobs[id] = l }
+	}
 	for i := uint32(0); i < m; i++ {
 		var id ID
 		copy(id[:], b[:32])
@@ -236,8 +295,15 @@ func decodeSegment(b []byte) (*Segment, error) {
 		if l.Length > maxStoredBlob || l.RawLength > MaxBlobSize {
 			return bad("blob length") // readers allocate Length bytes
 		}
-		s.Blobs[id] = l
-		b = b[segmentBlobSize:]
+		if v2 {
+			l.GroupOffset = binary.LittleEndian.Uint32(b[50:])
+			l.GroupRaw = binary.LittleEndian.Uint32(b[54:])
+		}
+		if err := checkFlags(l, v2); err != nil {
+			return bad(err.Error()) // caps GroupRaw and the blob's place in it
+		}
+		add(id, l)
+		b = b[blobSize:]
 	}
 	if len(b) < 4 {
 		return bad("supersedes count")

@@ -37,13 +37,19 @@ type PackEntry struct {
 	Type      BlobType
 	Flags     uint8
 	Offset    uint32
-	Length    uint32 // stored (sealed) length
+	Length    uint32 // stored (sealed) length; a grouped blob's: its group's
 	RawLength uint32 // plaintext length
+	// For a blob in a compression group (Flags&FlagGrouped): its place in
+	// the group's plaintext, and that plaintext's length. Offset and Length
+	// then locate the whole group.
+	GroupOffset uint32
+	GroupRaw    uint32
 }
 
 // packBuilder accumulates sealed blobs of one type into one pack.
 type packBuilder struct {
 	kind    storage.Kind
+	version int // repository format version: 2 writes "SPK2" packs
 	buf     []byte
 	entries []PackEntry
 }
@@ -77,20 +83,26 @@ func (p *packBuilder) size(n int) int {
 // finish appends the header and trailer and returns the pack's bytes and
 // its name, the SHA-256 of those bytes.
 func (p *packBuilder) finish(s *crypto.Sealer) ([]byte, ID) {
-	hdr := make([]byte, 0, len(packHeaderMagic)+4+len(p.entries)*packEntrySize)
-	hdr = append(hdr, packHeaderMagic...)
-	hdr = binary.LittleEndian.AppendUint32(hdr, uint32(len(p.entries)))
-	for _, e := range p.entries {
-		hdr = append(hdr, byte(e.Type), e.Flags)
-		hdr = binary.LittleEndian.AppendUint32(hdr, e.Length)
-		hdr = binary.LittleEndian.AppendUint32(hdr, e.RawLength)
-		hdr = append(hdr, e.ID[:]...)
+	var hdr []byte
+	magic := packMagic
+	if p.version >= 2 {
+		hdr, magic = encodePackHeaderV2(p.entries), packMagicV2
+	} else {
+		hdr = make([]byte, 0, len(packHeaderMagic)+4+len(p.entries)*packEntrySize)
+		hdr = append(hdr, packHeaderMagic...)
+		hdr = binary.LittleEndian.AppendUint32(hdr, uint32(len(p.entries)))
+		for _, e := range p.entries {
+			hdr = append(hdr, byte(e.Type), e.Flags)
+			hdr = binary.LittleEndian.AppendUint32(hdr, e.Length)
+			hdr = binary.LittleEndian.AppendUint32(hdr, e.RawLength)
+			hdr = append(hdr, e.ID[:]...)
+		}
 	}
 	sealed := s.Seal(nil, hdr)
 	p.buf = append(p.buf, sealed...)
 	var tr [packTrailerSize]byte
 	binary.LittleEndian.PutUint32(tr[:4], uint32(len(sealed)))
-	copy(tr[4:], packMagic)
+	copy(tr[4:], magic)
 	p.buf = append(p.buf, tr[:]...)
 	data := p.buf
 	return data, sha256.Sum256(data)
@@ -99,7 +111,7 @@ func (p *packBuilder) finish(s *crypto.Sealer) ([]byte, ID) {
 // parsePackHeader decodes a pack's header given the pack's tail bytes
 // (at least the header and trailer) and the pack's total size.
 func parsePackHeader(s *crypto.Sealer, tail []byte, packSize int64) ([]PackEntry, error) {
-	if len(tail) < packTrailerSize || string(tail[len(tail)-4:]) != packMagic {
+	if len(tail) < packTrailerSize || (string(tail[len(tail)-4:]) != packMagic && string(tail[len(tail)-4:]) != packMagicV2) {
 		return nil, fmt.Errorf("pack trailer missing: %w", ErrCorrupted)
 	}
 	hlen := int(binary.LittleEndian.Uint32(tail[len(tail)-packTrailerSize:]))
@@ -110,6 +122,9 @@ func parsePackHeader(s *crypto.Sealer, tail []byte, packSize int64) ([]PackEntry
 	hdr, err := s.Open(nil, sealed)
 	if err != nil {
 		return nil, fmt.Errorf("pack header: %v: %w", err, ErrCorrupted)
+	}
+	if string(tail[len(tail)-4:]) == packMagicV2 {
+		return parsePackHeaderV2(hdr, packSize-int64(hlen+packTrailerSize))
 	}
 	if len(hdr) < 8 || string(hdr[:4]) != packHeaderMagic {
 		return nil, fmt.Errorf("pack header magic: %w", ErrCorrupted)
@@ -130,8 +145,10 @@ func parsePackHeader(s *crypto.Sealer, tail []byte, packSize int64) ([]PackEntry
 		copy(e.ID[:], b[10:42])
 		e.Offset = uint32(off)
 		off += int64(e.Length)
+		// Version 1 knows one flag: a reader taking another bit (a group's)
+		// from it would misread the blob.
 		if off > body || off > math.MaxUint32 || e.Length > maxStoredBlob || e.RawLength > MaxBlobSize ||
-			(e.Type != DataBlob && e.Type != TreeBlob) {
+			(e.Type != DataBlob && e.Type != TreeBlob) || e.Flags&^flagCompressed != 0 {
 			return nil, fmt.Errorf("pack header entry %d out of range: %w", i, ErrCorrupted)
 		}
 	}

@@ -26,29 +26,23 @@ func (r *Repository) LoadBlob(ctx context.Context, id ID) ([]byte, error) {
 	return r.LoadBlobAt(ctx, id, l)
 }
 
-// DecodeBlob opens, decompresses and checks a blob's stored bytes. The
-// plaintext is appended to dst. Restore uses it on bytes it read in bulk.
+// DecodeBlob opens, decompresses and checks a blob's stored bytes (for a
+// grouped blob, its whole group's). The plaintext is written into dst's
+// storage when it fits. Restore uses it on bytes it read in bulk.
 func (r *Repository) DecodeBlob(id ID, l Location, stored, dst []byte) ([]byte, error) {
-	if l.RawLength > MaxBlobSize {
-		return nil, fmt.Errorf("pack %s: blob %s: size %d: %w", l.Pack, id, l.RawLength, ErrCorrupted)
-	}
-	var body []byte
-	var err error
-	if l.Flags&flagCompressed != 0 {
-		tmp := getScratch(len(stored))
-		body, err = r.sealer.Open((*tmp)[:0], stored)
-		if err == nil {
-			dst, err = r.codec.decompress(dst, body, int(l.RawLength))
+	if l.Grouped() {
+		var c GroupCache
+		plain, err := r.DecodeBlobCached(&c, id, l, stored, nil)
+		if err != nil {
+			return nil, err
 		}
-		*tmp = body
-		putScratch(tmp)
-	} else {
-		dst, err = r.sealer.Open(dst[:0], stored)
+		return append(dst[:0], plain...), nil
 	}
+	dst, err := r.decodeUnit(l, stored, dst, int(l.RawLength))
 	if err != nil {
-		return nil, fmt.Errorf("pack %s: blob %s: %v: %w", l.Pack, id, err, ErrCorrupted)
+		return nil, fmt.Errorf("pack %s: blob %s: %w", l.Pack, id, err)
 	}
-	if len(dst) != int(l.RawLength) || r.Hash(dst) != id {
+	if r.Hash(dst) != id {
 		return nil, fmt.Errorf("pack %s: blob %s does not match its ID: %w", l.Pack, id, ErrCorrupted)
 	}
 	return dst, nil

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/savepoint-ci/savepoint/core/chunker"
 	"github.com/savepoint-ci/savepoint/core/crypto"
@@ -45,10 +46,11 @@ type Repository struct {
 
 	sess sessionState // this process's writer session marker (session.go)
 
-	conns int
-	w     *writer
-	wOnce sync.Once
-	meta  metaCache
+	conns  int
+	w      atomic.Pointer[writer] // set once by writer(); Known reads it from other goroutines
+	wOnce  sync.Once
+	meta   metaCache
+	groups groupReads // groups LoadBlobAt read last (groupreads.go)
 }
 
 // InitOptions configure a new repository.
@@ -59,6 +61,9 @@ type InitOptions struct {
 	NoEncryption bool
 	Chunker      chunker.Params // zero: chunker.Default
 	PackSize     int            // zero: DefaultPackSize
+	// Version is the format version to create (zero: FormatVersion). Version
+	// 1 is for repositories that older savepoint releases must still read.
+	Version int
 }
 
 // DefaultPackSize is the target size of a pack.
@@ -111,10 +116,17 @@ func Init(ctx context.Context, be storage.Backend, o InitOptions) (*Repository, 
 	if err != nil {
 		return nil, err
 	}
+	version := o.Version
+	if version == 0 {
+		version = FormatVersion
+	}
+	if version < MinFormatVersion || version > FormatVersion {
+		return nil, fmt.Errorf("format version %d is not supported (versions %d to %d are)", version, MinFormatVersion, FormatVersion)
+	}
 	var rid [16]byte
 	rand.Read(rid[:])
 	cfg := &Config{
-		Version: FormatVersion, ID: hex.EncodeToString(rid[:]),
+		Version: version, ID: hex.EncodeToString(rid[:]),
 		Hash: "blake3-keyed", Compression: "zstd", Encryption: "aes-256-gcm",
 		PackSize: packSize, Chunker: params,
 	}
@@ -270,8 +282,8 @@ func (r *Repository) LoadObject(ctx context.Context, k storage.Kind, name ID) ([
 
 // Close waits for nothing: callers Flush what they wrote first.
 func (r *Repository) Close() error {
-	if r.w != nil {
-		r.w.close()
+	if w := r.w.Load(); w != nil {
+		w.close()
 	}
 	return r.be.Close()
 }

@@ -24,34 +24,46 @@ type writer struct {
 	mu       sync.Mutex
 	builders map[BlobType]*packBuilder
 	pending  map[ID]struct{}
-	written  map[ID]Location // this session's blobs, for its index segment
+	written  sessionPacks // packs uploaded since the last Flush, for its index segment
+	blobsNew int          // blobs in them
 	stats    WriteStats
 	err      error
 	uploads  chan upload
 	inflight sync.WaitGroup
 	workers  sync.WaitGroup
-	// free holds pack builders for reuse: their buffers are pack-sized, and
-	// allocating a fresh one per pack costs a page-faulting memclr of it.
-	free chan *packBuilder
+	// bufs holds the data packs' buffers (packbufs.go): pack-sized, reused
+	// (allocating a fresh one per pack costs a page-faulting memclr of it),
+	// and bounded in number.
+	bufs *packBuffers
+	// Compression groups (group.go): the one being filled, the sealers
+	// that compress full ones, and the groups handed to them.
+	group   *openGroup
+	seals   chan groupSeal
+	sealers sync.WaitGroup
+	sealing sync.WaitGroup
 }
 
 func (r *Repository) writer() *writer {
 	r.wOnce.Do(func() {
 		w := &writer{
 			r: r, builders: map[BlobType]*packBuilder{}, pending: map[ID]struct{}{},
-			written: map[ID]Location{}, uploads: make(chan upload),
-			free: make(chan *packBuilder, 1),
+			written: sessionPacks{}, uploads: make(chan upload),
+			bufs: newPackBuffers(dataPackBuffers, r.cfg.PackSize+packSlack),
 		}
 		for i := 0; i < r.conns; i++ {
 			w.workers.Add(1)
 			go w.uploadLoop()
 		}
-		r.w = w
+		if r.cfg.Version >= 2 {
+			w.startSealers()
+		}
+		r.w.Store(w)
 	})
-	return r.w
+	return r.w.Load()
 }
 
 func (w *writer) close() {
+	w.stopSealers()
 	close(w.uploads)
 	w.workers.Wait()
 }
@@ -82,28 +94,24 @@ func (w *writer) uploadLoop() {
 func (w *writer) upload(ctx context.Context, b *packBuilder) {
 	r := w.r
 	data, name := b.finish(r.sealer)
+	if b.kind == storage.KindData {
+		defer w.bufs.put(data)
+	}
 	if err := r.be.Save(ctx, storage.Handle{Kind: b.kind, Name: ID(name).String()}, data); err != nil {
 		w.fail(fmt.Errorf("writing pack: %w", err))
 		return
 	}
 	w.mu.Lock()
 	for _, e := range b.entries {
-		l := Location{Pack: name, Kind: b.kind, Type: e.Type, Flags: e.Flags, Offset: e.Offset, Length: e.Length, RawLength: e.RawLength}
+		l := e.location(name, b.kind)
 		r.idx.Add(e.ID, l)
-		w.written[e.ID] = l
 		delete(w.pending, e.ID)
 	}
+	w.written[name] = true
+	w.blobsNew += len(b.entries)
 	w.stats.Packs++
 	w.stats.BytesStored += int64(len(data))
 	w.mu.Unlock()
-	if b.kind != storage.KindData || cap(b.buf) > w.r.cfg.PackSize+w.r.cfg.PackSize/8 {
-		return
-	}
-	b.buf = b.buf[:0]
-	select {
-	case w.free <- b:
-	default:
-	}
 }
 
 // Known reports whether a blob is stored or being stored by this session.
@@ -111,12 +119,13 @@ func (r *Repository) Known(id ID) bool {
 	if r.idx.Has(id) {
 		return true
 	}
-	if r.w == nil {
+	w := r.w.Load()
+	if w == nil {
 		return false
 	}
-	r.w.mu.Lock()
-	_, ok := r.w.pending[id]
-	r.w.mu.Unlock()
+	w.mu.Lock()
+	_, ok := w.pending[id]
+	w.mu.Unlock()
 	return ok
 }
 
@@ -151,41 +160,76 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 	w.mu.Unlock()
 
 	e := PackEntry{ID: id, Type: t, RawLength: uint32(len(plain))}
-	// Room for zstd's worst case, so incompressible blobs do not regrow it.
-	scratch := getScratch(len(plain) + len(plain)>>7 + 512)
-	body := plain
-	if comp, ok := r.codec.compress((*scratch)[:0], plain); ok {
-		body, e.Flags = comp, flagCompressed
-		*scratch = comp
+	raw := incompressible(plain)
+	if !raw && r.groupable(t, len(plain)) {
+		if err := w.addToGroup(ctx, e, plain); err != nil {
+			return false, err
+		}
+		return true, nil
 	}
-	sealedLen := len(body) + r.sealer.Overhead()
+	body, scratch := plain, (*[]byte)(nil)
+	if !raw {
+		body, e.Flags, scratch = r.compressUnit(plain)
+	}
+	err := w.appendToPack(ctx, t, len(body)+r.sealer.Overhead(), func(b *packBuilder) {
+		// Sealing happens under the lock, straight into the pack buffer:
+		// AES-GCM runs at GB/s, so this costs less than a scratch buffer and a copy.
+		b.addSealed(e, r.sealer, body)
+		w.stats.Blobs++
+		w.stats.BytesRaw += int64(len(plain))
+	})
+	if scratch != nil {
+		putScratch(scratch)
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, nil
+}
 
-	// Sealing happens under the lock, straight into the pack buffer: AES-GCM
-	// runs at GB/s, so this costs less than a scratch buffer and a copy.
+// appendToPack runs add on the open pack of type t under the writer's lock,
+// for a unit of sealedLen stored bytes, and sends the packs it fills off to
+// upload.
+func (w *writer) appendToPack(ctx context.Context, t BlobType, sealedLen int, add func(*packBuilder)) error {
+	r := w.r
+	var spare []byte // a data pack buffer, taken outside the lock (packbufs.go)
 	w.mu.Lock()
 	// A pack is sent when the next blob would take it, header included,
 	// past the pack size (so its buffer never regrows) or when it is full.
 	var full []*packBuilder
 	b := w.builders[t]
+	for t == DataBlob && spare == nil && (b == nil || (len(b.entries) > 0 && b.size(sealedLen) > r.cfg.PackSize)) {
+		w.mu.Unlock()
+		var err error
+		if spare, err = w.bufs.get(ctx); err != nil {
+			// The unit was promised stored (its blobs are pending): no
+			// later Flush of this writer may commit without it.
+			w.fail(fmt.Errorf("a blob was not stored: %w", err))
+			return err
+		}
+		w.mu.Lock()
+		b = w.builders[t]
+	}
 	if b != nil && len(b.entries) > 0 && b.size(sealedLen) > r.cfg.PackSize {
 		full = append(full, b)
 		w.inflight.Add(1)
 		b = nil
 	}
 	if b == nil {
-		b = w.newBuilder(t)
+		b = w.newBuilder(t, spare)
+		spare = nil
 		w.builders[t] = b
 	}
-	b.addSealed(e, r.sealer, body)
-	w.stats.Blobs++
-	w.stats.BytesRaw += int64(len(plain))
+	add(b)
 	if b.size(0) >= r.cfg.PackSize {
 		full = append(full, b)
 		delete(w.builders, t)
 		w.inflight.Add(1)
 	}
 	w.mu.Unlock()
-	putScratch(scratch)
+	if spare != nil { // another writer started the next pack meanwhile
+		w.bufs.put(spare)
+	}
 	for i, p := range full {
 		select {
 		case w.uploads <- upload{ctx, p}:
@@ -193,36 +237,39 @@ func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []by
 			// Blobs of these packs were promised stored: no later Flush
 			// of this writer may commit without them.
 			w.fail(fmt.Errorf("a pack was not uploaded: %w", ctx.Err()))
-			for range full[i:] {
-				w.inflight.Done()
+			for _, p := range full[i:] {
+				w.drop(p)
 			}
-			return false, ctx.Err()
+			return ctx.Err()
 		}
 	}
-	return true, nil
+	return nil
+}
+
+// drop gives up a finished pack that was not handed to an uploader (the
+// caller failed the writer): its buffer goes back to w.bufs, or the sealers
+// and later packs would wait for it for ever.
+func (w *writer) drop(b *packBuilder) {
+	if b.kind == storage.KindData {
+		w.bufs.put(b.buf)
+	}
+	w.inflight.Done()
 }
 
 // packSlack is room above PackSize in a data pack's buffer for the sealed
 // header's overhead.
 const packSlack = 4096
 
-func (w *writer) newBuilder(t BlobType) *packBuilder {
+// newBuilder starts a pack of type t; a data pack fills buf, a buffer from
+// w.bufs.
+func (w *writer) newBuilder(t BlobType, buf []byte) *packBuilder {
 	if t == TreeBlob {
 		// Tree packs stay small in most sessions: let them grow as needed.
-		return &packBuilder{kind: storage.KindMeta}
+		return &packBuilder{kind: storage.KindMeta, version: w.r.cfg.Version}
 	}
-	var b *packBuilder
-	select {
-	case b = <-w.free:
-	default:
-		// Pack-sized: SaveBlob keeps the finished pack within PackSize
-		// (except a single blob larger than that).
-		b = &packBuilder{}
-		b.buf = make([]byte, 0, w.r.cfg.PackSize+packSlack)
-	}
-	b.entries = b.entries[:0]
-	b.kind = storage.KindData
-	return b
+	// Pack-sized: SaveBlob keeps the finished pack within PackSize (except
+	// a single blob larger than that).
+	return &packBuilder{kind: storage.KindData, version: w.r.cfg.Version, buf: buf}
 }
 
 // Flush uploads every partial pack, waits for all uploads, then writes this
@@ -230,10 +277,13 @@ func (w *writer) newBuilder(t BlobType) *packBuilder {
 // is durable and indexed: the caller may commit a snapshot that uses them.
 // It returns the name of the segment written (zero if nothing was new).
 func (r *Repository) Flush(ctx context.Context) (ID, error) {
-	if r.w == nil {
+	w := r.w.Load()
+	if w == nil {
 		return ID{}, nil
 	}
-	w := r.w
+	if err := w.flushGroups(ctx); err != nil {
+		w.fail(err)
+	}
 	w.mu.Lock()
 	var parts []*packBuilder
 	for t, b := range w.builders {
@@ -247,7 +297,7 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 		case w.uploads <- upload{ctx, b}:
 		case <-ctx.Done():
 			w.fail(fmt.Errorf("a pack was not uploaded: %w", ctx.Err()))
-			w.inflight.Done()
+			w.drop(b)
 		}
 	}
 	w.inflight.Wait()
@@ -256,20 +306,20 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 	}
 	w.mu.Lock()
 	err := w.err
-	written := w.written
-	w.written = map[ID]Location{}
+	written, n := w.written, w.blobsNew
+	w.written, w.blobsNew = sessionPacks{}, 0
 	w.mu.Unlock()
 	if err != nil {
 		return ID{}, err
 	}
-	if len(written) == 0 {
+	if n == 0 {
 		return ID{}, nil
 	}
 	// The last moment to give up before the blobs become visible to others.
 	if err := r.checkSession(); err != nil {
 		return ID{}, err
 	}
-	name, err := r.SaveSegment(ctx, &Segment{Blobs: written})
+	name, err := r.saveSegment(ctx, n, written.blobs(r.idx), nil)
 	if err != nil {
 		return ID{}, fmt.Errorf("writing the index segment: %w", err)
 	}
@@ -278,26 +328,11 @@ func (r *Repository) Flush(ctx context.Context) (ID, error) {
 
 // WriteStats reports what this session wrote so far.
 func (r *Repository) WriteStats() WriteStats {
-	if r.w == nil {
+	w := r.w.Load()
+	if w == nil {
 		return WriteStats{}
 	}
-	r.w.mu.Lock()
-	defer r.w.mu.Unlock()
-	return r.w.stats
-}
-
-var scratchPool sync.Pool
-
-func getScratch(n int) *[]byte {
-	if p, ok := scratchPool.Get().(*[]byte); ok && cap(*p) >= n {
-		return p
-	}
-	b := make([]byte, 0, n)
-	return &b
-}
-
-func putScratch(p *[]byte) {
-	if cap(*p) <= 16<<20 {
-		scratchPool.Put(p)
-	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.stats
 }

@@ -160,12 +160,13 @@ func (r *restorer) fetch(ctx context.Context, packs map[repository.ID]*packWork)
 		go func() {
 			defer wg.Done()
 			var stored, plain []byte
+			var cache repository.GroupCache
 			for group := range jobs {
 				if ctx.Err() != nil {
 					continue
 				}
 				var err error
-				if stored, plain, err = r.fetchGroup(ctx, group, stored, plain); err != nil {
+				if stored, plain, err = r.fetchGroup(ctx, group, stored, plain, &cache); err != nil {
 					cancel(err)
 				}
 			}
@@ -194,8 +195,9 @@ func (r *restorer) fetch(ctx context.Context, packs map[repository.ID]*packWork)
 func end(b *blobWork) int64 { return int64(b.loc.Offset) + int64(b.loc.Length) }
 
 // fetchGroup reads one contiguous pack region with a single request and
-// streams through it blob by blob, so memory stays at one blob per worker.
-func (r *restorer) fetchGroup(ctx context.Context, group []*blobWork, stored, plain []byte) ([]byte, []byte, error) {
+// streams through it unit by unit (a blob, or a compression group decoded
+// once for all its blobs), so memory stays at one unit per worker.
+func (r *restorer) fetchGroup(ctx context.Context, group []*blobWork, stored, plain []byte, cache *repository.GroupCache) ([]byte, []byte, error) {
 	first, last := group[0], group[len(group)-1]
 	from := int64(first.loc.Offset)
 	h := storage.Handle{Kind: first.loc.Kind, Name: first.loc.Pack.String()}
@@ -206,25 +208,30 @@ func (r *restorer) fetchGroup(ctx context.Context, group []*blobWork, stored, pl
 	defer rd.Close()
 	pos := from
 	for _, b := range group {
-		if gap := int64(b.loc.Offset) - pos; gap > 0 {
-			if _, err := io.CopyN(io.Discard, rd, gap); err != nil {
+		if !cache.Holds(b.loc) {
+			if gap := int64(b.loc.Offset) - pos; gap > 0 {
+				if _, err := io.CopyN(io.Discard, rd, gap); err != nil {
+					return stored, plain, fmt.Errorf("reading pack %s: %w", first.loc.Pack.Short(), err)
+				}
+			}
+			if cap(stored) < int(b.loc.Length) {
+				stored = make([]byte, b.loc.Length)
+			}
+			stored = stored[:b.loc.Length]
+			if _, err := io.ReadFull(rd, stored); err != nil {
 				return stored, plain, fmt.Errorf("reading pack %s: %w", first.loc.Pack.Short(), err)
 			}
+			pos = end(b)
 		}
-		if cap(stored) < int(b.loc.Length) {
-			stored = make([]byte, b.loc.Length)
-		}
-		stored = stored[:b.loc.Length]
-		if _, err := io.ReadFull(rd, stored); err != nil {
-			return stored, plain, fmt.Errorf("reading pack %s: %w", first.loc.Pack.Short(), err)
-		}
-		pos = end(b)
-		plain, err = r.repo.DecodeBlob(b.id, b.loc, stored, plain[:0])
+		out, err := r.repo.DecodeBlobCached(cache, b.id, b.loc, stored, plain[:0])
 		if err != nil {
 			return stored, plain, err
 		}
+		if !b.loc.Grouped() {
+			plain = out // keep the buffer for the next blob
+		}
 		for _, u := range b.uses {
-			if err := r.write(u, plain); err != nil {
+			if err := r.write(u, out); err != nil {
 				return stored, plain, err
 			}
 		}

@@ -13,6 +13,9 @@ import (
 	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
+	"github.com/savepoint-ci/savepoint/core/tree"
+	"github.com/savepoint-ci/savepoint/core/verify"
+	"github.com/savepoint-ci/savepoint/internal/benchdata"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -276,4 +279,73 @@ func TestRestoreToDevice(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameContent(t, filepath.Join(dir, "img/tail"), out)
+}
+
+// Holes and compression groups (format version 2) coexist: the small data
+// regions of a sparse file are chunks like any other, grouped with their
+// neighbours (those of the file, and small files beside it), and restore
+// puts each at its offset between the holes, in every sparse mode.
+func TestSparseRegionsInGroups(t *testing.T) {
+	repo, be := testrepo.New(t)
+	if v := repo.Config().Version; v < 2 {
+		t.Fatalf("test repository at format version %d: no groups", v)
+	}
+	dir := t.TempDir()
+	text := func(seed uint64, n int) []byte { return benchdata.Text(seed, n) }
+	testrepo.WriteSparse(t, dir, "img/db", 24*mib,
+		testrepo.Region{Off: 0, Data: text(1, 9000)},
+		testrepo.Region{Off: 3*mib + 5000, Data: text(2, 20000)},
+		testrepo.Region{Off: 9 * mib, Data: text(3, 150<<10)},
+		testrepo.Region{Off: 24*mib - 700, Data: text(4, 700)})
+	testrepo.WriteFile(t, dir, "img/notes.txt", text(5, 3000))
+	snap := saveImg(t, repo, dir)
+
+	// Every data chunk of the sparse file sits in a group.
+	r2 := testrepo.Reopen(t, be)
+	if err := r2.LoadIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var chunks, grouped int
+	var holes uint64
+	err := tree.Walk(ctx, r2, *snap.Tree, "", func(p string, n *tree.Node) error {
+		if p != "img/db" {
+			return nil
+		}
+		holes = n.HoleBytes()
+		for _, id := range n.Content {
+			chunks++
+			if l, ok := r2.Index().Lookup(id); ok && l.Grouped() {
+				grouped++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chunks < 4 || grouped != chunks || holes < 20*mib {
+		t.Fatalf("img/db: %d chunks, %d grouped, %d hole bytes: want every data region's chunks grouped between holes", chunks, grouped, holes)
+	}
+	for _, mode := range []restore.SparseMode{restore.SparseAuto, restore.SparseNever, restore.SparseAlways} {
+		target := t.TempDir()
+		res, err := restore.Run(ctx, r2, snap, restore.Options{Target: target, Sparse: mode})
+		if err != nil {
+			t.Fatalf("mode %d: %v", mode, err)
+		}
+		if d := testrepo.Equal(t, filepath.Join(dir, "img"), filepath.Join(target, "img")); d != "" {
+			t.Fatalf("mode %d: %s", mode, d)
+		}
+		got := filepath.Join(target, "img/db")
+		if mode == restore.SparseNever {
+			sameContent(t, filepath.Join(dir, "img/db"), got)
+		} else {
+			sameImage(t, filepath.Join(dir, "img/db"), got)
+		}
+		if mode != restore.SparseNever && res.HoleBytes < 20*mib {
+			t.Fatalf("mode %d: %d hole bytes restored as holes", mode, res.HoleBytes)
+		}
+	}
+	if res, err := verify.Run(ctx, testrepo.Reopen(t, be), verify.Options{ReadData: true}); err != nil || !res.OK() {
+		t.Fatalf("verify --read-data: %v %+v", err, res)
+	}
 }

@@ -30,6 +30,14 @@ func (st *stream) wait() ([]repository.ID, error) {
 	return st.content, st.readErr
 }
 
+// add appends a chunk to the content list.
+func (st *stream) add(id repository.ID, n int) {
+	st.mu.Lock()
+	st.content = append(st.content, id)
+	st.size += uint64(n)
+	st.mu.Unlock()
+}
+
 type chunkJob struct {
 	st  *stream
 	id  repository.ID
@@ -73,19 +81,22 @@ func (s *saver) chunks(st *stream, r io.Reader, c *chunker.Chunker) error {
 		id := s.repo.Hash(data)
 		s.prog.Bytes.Add(int64(n))
 		if s.repo.Known(id) {
-			st.mu.Lock()
-			st.content = append(st.content, id)
-			st.size += uint64(n)
-			st.mu.Unlock()
+			st.add(id, n)
+			continue
+		}
+		if s.repo.GroupsBlob(repository.DataBlob, n) {
+			// Copied into a compression group, compressed in the background:
+			// no copy and hand-off to a chunk worker.
+			st.add(id, n)
+			if _, err := s.repo.SaveBlob(s.ctx, repository.DataBlob, id, data); err != nil {
+				s.fail(err)
+			}
 			continue
 		}
 		s.budget.acquire(int64(n))
 		buf := getBuf(n)
 		*buf = append((*buf)[:0], data...)
-		st.mu.Lock()
-		st.content = append(st.content, id)
-		st.size += uint64(n)
-		st.mu.Unlock()
+		st.add(id, n)
 		st.chunks.Add(1)
 		s.chunkJobs <- chunkJob{st: st, id: id, buf: buf}
 	}

@@ -237,8 +237,17 @@ func (c *checker) readPack(kind storage.Kind, p repository.ID, blobs []repositor
 	}
 	c.res.BytesRead += int64(len(data))
 	var buf []byte
+	var cache repository.GroupCache // blobs of one group decode it once
+	locs := make(map[repository.ID]repository.Location, len(blobs))
 	for _, b := range blobs {
-		l, _ := c.idx.Lookup(b)
+		locs[b], _ = c.idx.Lookup(b)
+	}
+	sort.Slice(blobs, func(i, j int) bool {
+		a, b := locs[blobs[i]], locs[blobs[j]]
+		return a.Offset < b.Offset || (a.Offset == b.Offset && a.GroupOffset < b.GroupOffset)
+	})
+	for _, b := range blobs {
+		l := locs[b]
 		end := int64(l.Offset) + int64(l.Length)
 		c.res.BlobsRead++
 		if end > int64(len(data)) {
@@ -246,13 +255,15 @@ func (c *checker) readPack(kind storage.Kind, p repository.ID, blobs []repositor
 			c.badBlobs[b] = "beyond the end of pack " + p.Short()
 			continue
 		}
-		out, err := c.repo.DecodeBlob(b, l, data[l.Offset:end], buf[:0])
+		out, err := c.repo.DecodeBlobCached(&cache, b, l, data[l.Offset:end], buf[:0])
 		if err != nil {
 			c.problem(obj, err.Error())
 			c.badBlobs[b] = "damaged in pack " + p.Short()
 			continue
 		}
-		buf = out
+		if !l.Grouped() {
+			buf = out
+		}
 	}
 }
 

@@ -1,6 +1,6 @@
 // Package coldstart measures the requests a backend costs in the
-// fresh-runner scenarios of issue 3 (a first save, a re-save of the
-// unchanged tree, a restore), each run as a new CI runner makes it: a new
+// fresh-runner scenarios of issues 3 and 15 (a first save, a re-save of
+// the unchanged tree, a re-save of a new checkout of it, a restore), each run as a new CI runner makes it: a new
 // backend (no connection, no cache), open, then the command. Backend
 // tests (s3, remote) pin their figures with it.
 package coldstart
@@ -8,8 +8,11 @@ package coldstart
 import (
 	"context"
 	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
@@ -22,11 +25,14 @@ import (
 // Result holds the requests of each scenario.
 type Result struct {
 	First, Again, Restore storage.Requests
+	// Fresh is the re-save of a new checkout: the same content with new
+	// mtimes, so every file is read again and every tree is new.
+	Fresh storage.Requests
 }
 
 // Run writes a tree of files small files, initializes a repository on a
-// first backend from open, then saves, saves again and restores, each on a
-// new backend from open, and checks the restored tree. open must return a
+// first backend from open, then saves, saves again, saves a new checkout
+// and restores, each on a new backend from open, and checks the restored tree. open must return a
 // storage.RequestCounter.
 func Run(t *testing.T, files int, open func() storage.Backend) Result {
 	t.Helper()
@@ -71,6 +77,17 @@ func Run(t *testing.T, files int, open func() storage.Backend) Result {
 	var r Result
 	r.First = run(saveOnce)
 	r.Again = run(saveOnce)
+	later := time.Now().Add(time.Hour)
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			err = os.Chtimes(p, later, later)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Fresh = run(saveOnce)
 	target := t.TempDir()
 	r.Restore = run(func(repo *repository.Repository) {
 		if _, err := restore.Run(context.Background(), repo, latest(repo), restore.Options{Target: target}); err != nil {
@@ -82,6 +99,7 @@ func Run(t *testing.T, files int, open func() storage.Backend) Result {
 	}
 	t.Logf("first save of %d files: %+v (total %d)", files, r.First, r.First.Total())
 	t.Logf("cold re-save, unchanged: %+v (total %d)", r.Again, r.Again.Total())
+	t.Logf("cold re-save, new checkout: %+v (total %d)", r.Fresh, r.Fresh.Total())
 	t.Logf("cold restore: %+v (total %d)", r.Restore, r.Restore.Total())
 	return r
 }

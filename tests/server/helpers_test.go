@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/storage/remote"
 	"github.com/savepoint-ci/savepoint/internal/testkdf"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
@@ -98,13 +100,21 @@ func startWithPasswords(t *testing.T, names ...string) *testserver.Server {
 // it with the same password).
 func initRepo(t *testing.T, srv *testserver.Server, name, token string) {
 	t.Helper()
+	initRepoVersion(t, srv, name, token, 0)
+}
+
+// initRepoVersion is initRepo at a format version (0: the newest).
+func initRepoVersion(t *testing.T, srv *testserver.Server, name, token string, version int) {
+	t.Helper()
 	testkdf.Cheap()
 	be, err := remote.New(remote.Options{URL: srv.Repo(name), Token: token})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer be.Close()
-	repo, err := testrepo.Init(t, be)
+	repo, err := repository.Init(context.Background(), be, repository.InitOptions{
+		Password: password, Chunker: testrepo.SmallChunks, PackSize: 1 << 20, Version: version,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
