@@ -125,12 +125,22 @@ s3_put() {
     -X PUT --data-binary "$body" "http://$(addr "$1"):$(port "$1")$2" || true
 }
 
-# wait_write N waits until a PUT through node N succeeds.
+# wait_write N waits until PUTs through node N succeed three times in a
+# row, half a second apart: a node that has just seen its peers return may
+# accept one write and refuse the next with SlowDownWrite while it still
+# counts some of them offline (a save right after start-node once failed
+# that way, ten attempts in six seconds).
 wait_write() {
-  local i=$1 n
+  local i=$1 n ok=0
   for n in $(seq 1 600); do
-    [ "$(s3_put "$i" /s3-cluster-ready/probe "node $i")" = 200 ] && return 0
-    sleep 0.1
+    if [ "$(s3_put "$i" /s3-cluster-ready/probe "node $i")" = 200 ]; then
+      ok=$((ok + 1))
+      [ "$ok" -ge 3 ] && return 0
+      sleep 0.5
+    else
+      ok=0
+      sleep 0.1
+    fi
   done
   echo "minio node $i refused writes for 60s; its log:" >&2
   tail -n 20 "$run/node$i.log" >&2
