@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -177,4 +178,38 @@ func syncJob(ctx context.Context, dst *repository.Repository, spec Spec, rep *re
 		}
 	}
 	return res, nil
+}
+
+// SyncResultOf is the result of sync job j, whether j ran in this process
+// (the value syncJob returned) or was read back from its record (decoded
+// JSON); nil when it has none.
+func SyncResultOf(j Job) *SyncResult {
+	if j.Spec.Kind != KindSync || j.Result == nil {
+		return nil
+	}
+	if r, ok := j.Result.(*SyncResult); ok {
+		return r
+	}
+	data, err := json.Marshal(j.Result)
+	if err != nil {
+		return nil
+	}
+	var r SyncResult
+	if json.Unmarshal(data, &r) != nil {
+		return nil
+	}
+	return &r
+}
+
+// Selection says which snapshots a sync pulls, as a person reads it:
+// "latest 3 of deploy", "all of each name".
+func (s Spec) Selection() string {
+	which := "all"
+	if !s.All {
+		which = fmt.Sprintf("latest %d", s.Latest)
+	}
+	if s.Name != "" {
+		return which + " of " + s.Name
+	}
+	return which + " of each name"
 }

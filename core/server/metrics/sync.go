@@ -27,7 +27,7 @@ func newSyncBytes() *prometheus.CounterVec {
 // success nor a failure).
 func (m *Metrics) syncEnded(ctx context.Context, j jobs.Job, result string) {
 	src := j.Spec.From.Repo
-	if res, ok := j.Result.(*jobs.SyncResult); ok && res != nil && res.Bytes > 0 {
+	if res := jobs.SyncResultOf(j); res != nil && res.Bytes > 0 {
 		m.syncBytes.WithLabelValues(j.Repository, src).Add(float64(res.Bytes))
 	}
 	if result == Cancelled || m.o.Repos == nil {
