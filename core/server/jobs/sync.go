@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,11 +40,13 @@ type SyncResult struct {
 	Copied   []string `json:"copied" doc:"IDs, in this repository, of the snapshots copied"`
 	Present  int      `json:"present" doc:"Selected snapshots this repository holds already (skipped)"`
 	Older    int      `json:"older,omitempty" doc:"With keep: selected snapshots older than this repository's newest of their name, not copied (retention here may have forgotten them)"`
-	// Bytes is what crossed from the source to this repository: the
-	// stored size of the blobs it lacked.
-	Bytes  int64          `json:"bytes"`
-	Blobs  int64          `json:"blobs"`
-	Forget *forget.Result `json:"forget,omitempty" doc:"The retention applied after the pull (with keep)"`
+	// Bytes is what the pull added to this repository: the stored size
+	// of the blobs it lacked (savepoint_sync_bytes_total); BytesRead what
+	// it fetched from the source's packs for them.
+	Bytes     int64          `json:"bytes" doc:"Stored bytes of the blobs this repository lacked, written here"`
+	Blobs     int64          `json:"blobs" doc:"Blobs written here"`
+	BytesRead int64          `json:"bytes_read" doc:"Stored bytes fetched from the source's packs"`
+	Forget    *forget.Result `json:"forget,omitempty" doc:"The retention applied after the pull (with keep)"`
 }
 
 // checkSync says what is wrong with a sync job's options.
@@ -107,6 +110,9 @@ func openSource(ctx context.Context, f SyncSource) (*repository.Repository, erro
 	src, err := repository.Open(ctx, be, repository.OpenOptions{Password: pw})
 	if err != nil {
 		be.Close()
+		if errors.Is(err, storage.ErrPermission) {
+			return nil, fmt.Errorf("the source %s refused the token in %s: %w", f.Repo, f.TokenFile, err)
+		}
 		return nil, fmt.Errorf("opening the source %s: %w", f.Repo, err)
 	}
 	return src, nil
