@@ -3,12 +3,14 @@ package server
 import (
 	"encoding/json"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/server/jobs"
+	"github.com/savepoint-ci/savepoint/core/server/schedules"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
@@ -16,28 +18,28 @@ import (
 const farPassword = "far-site-password"
 
 // sites is a near server (repository app, saved into by CI) and a far one
-// holding the password of its repository far (another password than
+// holding the password of its repository farRepo (another password than
 // app's), with the sync job's secret files on the far host: a read token
 // of the near server and app's password.
 type sites struct {
-	near, far            *testserver.Server
-	readToken            string
-	tokenFile, pwFile    string
-	farAdmin             string
-	work, site, farStore string
+	near, far         *testserver.Server
+	farRepo           string
+	readToken         string
+	tokenFile, pwFile string
+	farAdmin          string
+	work, site        string
 }
 
-func startSites(t *testing.T, farArgs ...string) *sites {
+func startSites(t *testing.T, farRepo string, farArgs ...string) *sites {
 	t.Helper()
-	s := &sites{work: t.TempDir()}
+	s := &sites{work: t.TempDir(), farRepo: farRepo}
 	s.near = testserver.Start(t, testserver.Options{})
 	initRepo(t, s.near, "app", s.near.Token("app", "admin"))
 	pwDir := t.TempDir()
-	writeFile(t, filepath.Join(pwDir, "far"), []byte(farPassword+"\n"))
-	s.farStore = filepath.Join(t.TempDir(), "storage")
-	s.far = testserver.Start(t, testserver.Options{Storage: s.farStore, Args: append([]string{"--password-dir", pwDir}, farArgs...)})
-	s.farAdmin = s.far.Token("far", "admin")
-	initRepoWith(t, s.far, "far", s.farAdmin, 0, farPassword)
+	writeFile(t, filepath.Join(pwDir, farRepo), []byte(farPassword+"\n"))
+	s.far = testserver.Start(t, testserver.Options{Args: append([]string{"--password-dir", pwDir}, farArgs...)})
+	s.farAdmin = s.far.Token(farRepo, "admin")
+	initRepoWith(t, s.far, farRepo, s.farAdmin, 0, farPassword)
 	secrets := t.TempDir()
 	s.readToken = s.near.Token("app", "read")
 	s.tokenFile, s.pwFile = filepath.Join(secrets, "near-read.token"), filepath.Join(secrets, "near-app.password")
@@ -73,7 +75,7 @@ func (s *sites) spec() jobs.Spec {
 // the near server stopped the far copy restores byte-identical and
 // verifies clean.
 func TestSyncJob(t *testing.T) {
-	s := startSites(t)
+	s := startSites(t, "far")
 	s.save(t, "deploy", s.site)
 	s.save(t, "other", s.site) // not selected: another name
 	admin := newAPI(t, s.far, s.farAdmin)
@@ -132,7 +134,7 @@ func TestSyncJob(t *testing.T) {
 // refused and one line naming the source; a token file that holds no
 // token sends nothing; the failure is counted.
 func TestSyncRefused(t *testing.T) {
-	s := startSites(t)
+	s := startSites(t, "far")
 	s.save(t, "deploy", s.site)
 	admin := newAPI(t, s.far, s.farAdmin)
 	writeFile(t, s.tokenFile, []byte("spt_0123456789abcdef_"+strings.Repeat("A", 43)+"\n"))
@@ -156,5 +158,55 @@ func TestSyncRefused(t *testing.T) {
 	}
 	if got := m.get("savepoint_sync_last_success_timestamp_seconds", "repository", "far", "source", s.near.Repo("app")); got != -1 {
 		t.Errorf("a last successful sync without one: %v", got)
+	}
+}
+
+// TestDocSync runs the examples of "Sync jobs: a second site": the read
+// token made on the near host, then on the far host the secret files, a
+// first pull followed with --wait, and the nightly schedule, which fires
+// at 02:00 on the far server's clock (serve --test-clock) and pulls the
+// snapshot saved since.
+func TestDocSync(t *testing.T) {
+	bin := testserver.Binary(t)
+	blocks := docBlocks(t, "Sync jobs", "sh")
+	clock := filepath.Join(t.TempDir(), "now")
+	writeFile(t, clock, []byte("2030-01-01T01:59:00Z"))
+	s := startSites(t, "app", "--test-clock", clock)
+	s.save(t, "deploy", s.site)
+	work, secrets := t.TempDir(), filepath.Join(t.TempDir(), "near")
+	writeFile(t, filepath.Join(work, "near-app.password"), []byte(password+"\n"))
+	writeFile(t, filepath.Join(work, "far-admin.token"), []byte(s.farAdmin+"\n"))
+	replace := strings.NewReplacer("https://near.example.com:8417", s.near.URL, "https://far.example.com:8417", s.far.URL,
+		"/srv/savepoint", s.near.Storage, "/etc/savepoint/near", secrets)
+	if out, err := runScript(t, bin, work, replace.Replace(blocks[0])); err != nil {
+		t.Fatalf("the near host's example: %v\n%s", err, out)
+	}
+	out, err := runScript(t, bin, work, replace.Replace(blocks[1]))
+	if err != nil || !strings.Contains(out, "succeeded") {
+		t.Fatalf("the far host's example: %v\n%s", err, out)
+	}
+	if fi, err := os.Stat(filepath.Join(secrets, "read.token")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("the token file: %v %v", fi, err)
+	}
+	admin := newAPI(t, s.far, s.farAdmin)
+	var scheds []schedules.Schedule
+	admin.ok(http.StatusOK, "GET", "/api/v1/repositories/app/schedules", nil, &scheds)
+	if len(scheds) != 1 || scheds[0].Spec.Kind != jobs.KindSync || scheds[0].Spec.Latest != 3 || scheds[0].Spec.Keep.Daily != 30 {
+		t.Fatalf("schedules: %+v", scheds)
+	}
+	testrepo.WriteFile(t, s.site, "index.html", []byte("<h1>release 2</h1>\n"))
+	s.save(t, "deploy", s.site)
+	writeFile(t, clock, []byte("2030-01-01T02:00:05Z"))
+	var sc schedules.Schedule
+	for deadline := time.Now().Add(30 * time.Second); sc.LastJob == "" && time.Now().Before(deadline); {
+		time.Sleep(200 * time.Millisecond)
+		admin.ok(http.StatusOK, "GET", "/api/v1/schedules/"+scheds[0].ID, nil, &sc)
+	}
+	if sc.LastJob == "" {
+		t.Fatalf("the nightly sync did not start: %+v", sc)
+	}
+	j := admin.wait(sc.LastJob, 2*time.Minute)
+	if res := jobs.SyncResultOf(j); j.State != jobs.StateSucceeded || res == nil || len(res.Copied) != 1 || res.Present != 1 {
+		t.Fatalf("the nightly sync: %+v", j)
 	}
 }
