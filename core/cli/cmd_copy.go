@@ -12,6 +12,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/retention"
 	"github.com/savepoint-ci/savepoint/core/snapcopy"
 )
 
@@ -42,6 +43,7 @@ func copyCommand() *cli.Command {
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "copy the snapshots with this `NAME`"},
 			&cli.IntFlag{Name: "last", Usage: "with --name: only its `K` newest snapshots"},
 			&cli.BoolFlag{Name: "all", Usage: "copy every snapshot"},
+			&cli.StringFlag{Name: "commit-every", Value: "64M", Usage: "commit the destination's index after each `SIZE` copied: at most what a killed copy sends again"},
 		},
 	}, bindCopy, runCopy)
 }
@@ -60,6 +62,13 @@ func bindCopy(c *cli.Context) (CopyOptions, error) {
 		FromRepo: from("from-repo", "SAVEPOINT_FROM_REPOSITORY"), FromPasswordFile: from("from-password-file", "SAVEPOINT_FROM_PASSWORD_FILE"),
 		FromPasswordCommand: from("from-password-command", "SAVEPOINT_FROM_PASSWORD_COMMAND"), FromTokenFile: from("from-token-file", "SAVEPOINT_FROM_TOKEN_FILE"),
 		Options: snapcopy.Options{Snapshots: c.Args().Slice(), Name: c.String("name"), Latest: c.Int("last"), All: c.Bool("all")},
+	}
+	if v := c.String("commit-every"); v != "" {
+		n, err := retention.ParseSize(v)
+		if err != nil || n <= 0 {
+			return o, usagef("copy: --commit-every %q: give a size such as 64M", v)
+		}
+		o.CommitEvery = n
 	}
 	ways := 0
 	for _, set := range []bool{len(o.Snapshots) > 0, o.Name != "", o.All} {
