@@ -199,7 +199,7 @@ func dataset(t *testing.T, work string, mb int) string {
 // counting counts the requests and bytes that go through a backend.
 type counting struct {
 	storage.Backend
-	puts, gets, others   atomic.Int64
+	puts, gets, others atomic.Int64
 	putBytes, getBytes atomic.Int64
 }
 
