@@ -61,6 +61,14 @@ func (c *copier) packReads(ids map[repository.ID]struct{}) ([]*packRead, error) 
 // hash key and handed to SaveBlob, which stores it unless the destination
 // has it. The destination's index is committed every CommitEvery bytes.
 func (c *copier) copyData(ctx context.Context, ids map[repository.ID]struct{}) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	// The source's index only when there is data to read: a copy of an
+	// unchanged snapshot costs no more than the trees it compares.
+	if err := c.src.LoadIndex(ctx); err != nil {
+		return fmt.Errorf("source: %w", err)
+	}
 	reads, err := c.packReads(ids)
 	if err != nil {
 		return err

@@ -42,7 +42,9 @@ type pair struct{ src, dst *snapshot.Snapshot }
 // Run copies the snapshots o selects from src to dst, oldest first, and
 // skips those dst holds already (the same original, or the same ID). It
 // stops at the first error; snapshots copied before it stay copied, and
-// the blobs committed since are found again by the next Run.
+// the blobs committed since are found again by the next Run. Run announces
+// a writer session in dst (and ends it); a caller that wants prune to keep
+// the source's packs while it reads announces a session in src itself.
 func Run(ctx context.Context, src, dst *repository.Repository, o Options) (Stats, error) {
 	if o.Now == nil {
 		o.Now = time.Now
@@ -56,6 +58,9 @@ func Run(ctx context.Context, src, dst *repository.Repository, o Options) (Stats
 		c.o.SessionLimit = 12 * time.Hour
 	}
 	srcBefore, dstBefore := src.Requests(), dst.Requests()
+	// The destination's session marker (written by the first snapshot
+	// copied) goes when the copy ends, whatever the outcome.
+	defer dst.EndSession(context.WithoutCancel(ctx))
 	var st Stats
 	err := c.run(ctx, &st)
 	ws := dst.WriteStats()

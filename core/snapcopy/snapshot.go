@@ -22,9 +22,6 @@ func (c *copier) copyOne(ctx context.Context, s *snapshot.Snapshot) (Event, erro
 	if err := c.dst.BeginSession(ctx, c.o.Hostname, c.start); err != nil {
 		return ev, fmt.Errorf("destination: %w", err)
 	}
-	if err := c.src.LoadIndex(ctx); err != nil {
-		return ev, fmt.Errorf("source: %w", err)
-	}
 	if err := c.dst.LoadIndex(ctx); err != nil {
 		return ev, fmt.Errorf("destination: %w", err)
 	}
