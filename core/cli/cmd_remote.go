@@ -59,7 +59,7 @@ func remoteCommand() *cli.Command {
 						Description: "save PATH...: paths on the server host (and/or --command NAME=COMMAND run there);\n" +
 							"restore SNAPSHOT --target DIR: into a directory on the server host;\n" +
 							"forget needs --keep-*; prune with --keep-* forgets by them first;\n" +
-							"sync --from-repo URL --from-token-file F --from-password-file F (--latest K | --all): pull\n" +
+							"sync --from-repo URL --from-token-file F --from-password-file F (--last K | --all): pull\n" +
 							"snapshots from another savepoint server, then forget by --keep-* when given.\n" +
 							"Without --wait it prints the job ID and returns at once (fire and forget).",
 						Flags: append(jobSpecFlags(), waitFlag),
@@ -140,7 +140,7 @@ func jobSpecFlags() []cli.Flag {
 		&cli.StringFlag{Name: "from-token-file", Usage: "sync: `FILE` on the server host holding a read token of the source server"},
 		&cli.StringFlag{Name: "from-password-file", Usage: "sync: `FILE` on the server host holding the source repository's password"},
 		&cli.StringFlag{Name: "from-ca-file", Usage: "sync: PEM `FILE` on the server host of CA certificates to trust for the source server"},
-		&cli.IntFlag{Name: "latest", Usage: "sync: the newest `K` snapshots of each name (with --name: of that name)"},
+		&cli.IntFlag{Name: "last", Aliases: []string{"latest"}, Usage: "sync: the newest `K` snapshots of each name (with --name: of that name), as copy --last"},
 		&cli.BoolFlag{Name: "all", Usage: "sync: every snapshot (with --name: of that name)"},
 	}
 }

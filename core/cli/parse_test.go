@@ -110,7 +110,7 @@ func TestParseRemote(t *testing.T) {
 	}
 	y := mustParse(t, "remote", "schedules", "add", "--cron", "@daily", "sync", "--from-repo", "https://near.example.com:8417/app",
 		"--from-token-file", "/etc/savepoint/near.token", "--from-password-file", "/etc/savepoint/near-app.password",
-		"--name", "deploy", "--latest", "3", "--keep-daily", "30").Options.(RemoteScheduleAddOptions)
+		"--name", "deploy", "--last", "3", "--keep-daily", "30").Options.(RemoteScheduleAddOptions)
 	if y.Spec.Kind != "sync" || y.Spec.From.Repo != "https://near.example.com:8417/app" || y.Spec.From.TokenFile != "/etc/savepoint/near.token" ||
 		y.Spec.From.PasswordFile != "/etc/savepoint/near-app.password" || y.Spec.Latest != 3 || y.Spec.Name != "deploy" || y.Spec.Keep.Daily != 30 {
 		t.Errorf("remote schedules add sync: %+v", y)
@@ -123,7 +123,7 @@ func TestParseRemote(t *testing.T) {
 		{"remote", "jobs", "start", "restore", "latest"},
 		{"remote", "jobs", "status"},
 		{"remote", "schedules", "add", "verify"},
-		{"remote", "jobs", "start", "sync", "--from-repo", "https://near.example.com/app", "--latest", "1"},
+		{"remote", "jobs", "start", "sync", "--from-repo", "https://near.example.com/app", "--latest", "1"}, // the alias
 		{"remote", "jobs", "start", "sync", "--from-repo", "https://near.example.com/app", "--from-token-file", "near.token",
 			"--from-password-file", "/p", "--all"},
 	} {

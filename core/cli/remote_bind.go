@@ -21,7 +21,7 @@ func bindJobSpec(c *cli.Context) (jobs.Spec, error) {
 	s := jobs.Spec{Kind: jobs.Kind(c.Args().First()), Name: c.String("name"), Tags: c.StringSlice("tag"),
 		Excludes: c.StringSlice("exclude"), Checkpoint: c.Bool("checkpoint"), ReadData: c.Bool("read-data"),
 		DryRun: c.Bool("dry-run"), Grace: c.String("grace"), Target: c.String("target"), Includes: c.StringSlice("include"),
-		Latest: c.Int("latest"), All: c.Bool("all")}
+		Latest: c.Int("last"), All: c.Bool("all")}
 	s.From = jobs.SyncSource{Repo: c.String("from-repo"), TokenFile: c.String("from-token-file"),
 		PasswordFile: c.String("from-password-file"), CAFile: c.String("from-ca-file")}
 	args := c.Args().Slice()[1:]

@@ -11,6 +11,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/server/jobs"
 	"github.com/savepoint-ci/savepoint/core/server/schedules"
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
@@ -197,16 +198,82 @@ func TestDocSync(t *testing.T) {
 	testrepo.WriteFile(t, s.site, "index.html", []byte("<h1>release 2</h1>\n"))
 	s.save(t, "deploy", s.site)
 	writeFile(t, clock, []byte("2030-01-01T02:00:05Z"))
+	j := admin.fired(scheds[0].ID)
+	if res := jobs.SyncResultOf(j); j.State != jobs.StateSucceeded || res == nil || len(res.Copied) != 1 || res.Present != 1 {
+		t.Fatalf("the nightly sync: %+v", j)
+	}
+}
+
+// fired waits until schedule id has started a job, then for that job's
+// end, and returns it.
+func (a *apiClient) fired(id string) jobs.Job {
+	a.t.Helper()
 	var sc schedules.Schedule
 	for deadline := time.Now().Add(30 * time.Second); sc.LastJob == "" && time.Now().Before(deadline); {
 		time.Sleep(200 * time.Millisecond)
-		admin.ok(http.StatusOK, "GET", "/api/v1/schedules/"+scheds[0].ID, nil, &sc)
+		a.ok(http.StatusOK, "GET", "/api/v1/schedules/"+id, nil, &sc)
 	}
 	if sc.LastJob == "" {
-		t.Fatalf("the nightly sync did not start: %+v", sc)
+		a.t.Fatalf("schedule %s did not start its job: %+v", id, sc)
 	}
-	j := admin.wait(sc.LastJob, 2*time.Minute)
-	if res := jobs.SyncResultOf(j); j.State != jobs.StateSucceeded || res == nil || len(res.Copied) != 1 || res.Present != 1 {
+	return a.wait(sc.LastJob, 2*time.Minute)
+}
+
+// TestDocCopySync runs the example of docs/copy.md's "Server sync jobs":
+// on the far host the password files, the read token, the nightly sync
+// and the weekly prune schedules; the sync fires at 02:00 on the far
+// server's clock and copies the near site's dist snapshot.
+func TestDocCopySync(t *testing.T) {
+	bin := testserver.Binary(t)
+	all, err := doctest.Blocks("docs/copy.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var block string
+	for _, b := range all {
+		if b.Heading == "Server sync jobs" && b.Lang == "sh" {
+			block = b.Text
+		}
+	}
+	if block == "" {
+		t.Fatal(`docs/copy.md has no sh block under "Server sync jobs"`)
+	}
+	clock := filepath.Join(t.TempDir(), "now")
+	writeFile(t, clock, []byte("2030-01-01T01:59:00Z"))
+	etc := t.TempDir()
+	pwDir, secrets := filepath.Join(etc, "passwords"), filepath.Join(etc, "near")
+	near := testserver.Start(t, testserver.Options{})
+	initRepo(t, near, "app", near.Token("app", "admin"))
+	far := testserver.Start(t, testserver.Options{Args: []string{"--password-dir", pwDir, "--test-clock", clock}})
+	farAdmin := far.Token("app", "admin")
+	initRepoWith(t, far, "app", farAdmin, 0, farPassword)
+	work := t.TempDir()
+	testrepo.WriteFile(t, work, "dist/app.bin", testrepo.Random(200<<10))
+	newClient(t, near, "app", near.Token("app", "append")).ok("save", "--name", "dist", filepath.Join(work, "dist"))
+	writeFile(t, filepath.Join(work, "near-read.token"), []byte(near.Token("app", "read")+"\n"))
+	writeFile(t, filepath.Join(work, "far-admin.token"), []byte(farAdmin+"\n"))
+	replace := strings.NewReplacer("https://backup-near.example.com:8417", near.URL, "https://backup-far.example.com:8417", far.URL,
+		"/etc/savepoint/passwords", pwDir, "/etc/savepoint/near", secrets)
+	if out, err := runScript(t, bin, work, replace.Replace(block), "FAR_PASSWORD="+farPassword, "NEAR_PASSWORD="+password); err != nil {
+		t.Fatalf("the example: %v\n%s", err, out)
+	}
+	admin := newAPI(t, far, farAdmin)
+	var scheds []schedules.Schedule
+	admin.ok(http.StatusOK, "GET", "/api/v1/repositories/app/schedules", nil, &scheds)
+	var syncID string
+	kinds := map[jobs.Kind]bool{}
+	for _, sc := range scheds {
+		kinds[sc.Spec.Kind] = true
+		if sc.Spec.Kind == jobs.KindSync {
+			syncID = sc.ID
+		}
+	}
+	if len(scheds) != 2 || !kinds[jobs.KindSync] || !kinds[jobs.KindPrune] {
+		t.Fatalf("schedules: %+v", scheds)
+	}
+	writeFile(t, clock, []byte("2030-01-01T02:00:05Z"))
+	j := admin.fired(syncID)
+	if res := jobs.SyncResultOf(j); j.State != jobs.StateSucceeded || res == nil || len(res.Copied) != 1 || res.Forget == nil {
 		t.Fatalf("the nightly sync: %+v", j)
 	}
 }
