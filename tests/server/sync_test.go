@@ -11,7 +11,6 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/server/jobs"
 	"github.com/savepoint-ci/savepoint/core/server/schedules"
-	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
@@ -225,19 +224,7 @@ func (a *apiClient) fired(id string) jobs.Job {
 // server's clock and copies the near site's dist snapshot.
 func TestDocCopySync(t *testing.T) {
 	bin := testserver.Binary(t)
-	all, err := doctest.Blocks("docs/copy.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var block string
-	for _, b := range all {
-		if b.Heading == "Server sync jobs" && b.Lang == "sh" {
-			block = b.Text
-		}
-	}
-	if block == "" {
-		t.Fatal(`docs/copy.md has no sh block under "Server sync jobs"`)
-	}
+	block := docFileBlocks(t, "docs/copy.md", "Server sync jobs", "sh")[0]
 	clock := filepath.Join(t.TempDir(), "now")
 	writeFile(t, clock, []byte("2030-01-01T01:59:00Z"))
 	etc := t.TempDir()
