@@ -140,7 +140,7 @@ func jobSpecFlags() []cli.Flag {
 		&cli.StringFlag{Name: "from-token-file", Usage: "sync: `FILE` on the server host holding a read token of the source server"},
 		&cli.StringFlag{Name: "from-password-file", Usage: "sync: `FILE` on the server host holding the source repository's password"},
 		&cli.StringFlag{Name: "from-ca-file", Usage: "sync: PEM `FILE` on the server host of CA certificates to trust for the source server"},
-		&cli.IntFlag{Name: "last", Aliases: []string{"latest"}, Usage: "sync: the newest `K` snapshots of each name (with --name: of that name), as copy --last"},
+		&cli.IntFlag{Name: "last", Usage: "sync: the newest `K` snapshots of each name (with --name: of that name), as copy --last"},
 		&cli.BoolFlag{Name: "all", Usage: "sync: every snapshot (with --name: of that name)"},
 	}
 }

@@ -123,7 +123,7 @@ func TestParseRemote(t *testing.T) {
 		{"remote", "jobs", "start", "restore", "latest"},
 		{"remote", "jobs", "status"},
 		{"remote", "schedules", "add", "verify"},
-		{"remote", "jobs", "start", "sync", "--from-repo", "https://near.example.com/app", "--latest", "1"}, // the alias
+		{"remote", "jobs", "start", "sync", "--from-repo", "https://near.example.com/app", "--last", "1"},
 		{"remote", "jobs", "start", "sync", "--from-repo", "https://near.example.com/app", "--from-token-file", "near.token",
 			"--from-password-file", "/p", "--all"},
 	} {
