@@ -96,6 +96,7 @@ func commands() []*cli.Command {
 		pruneCommand(),
 		verifyCommand(),
 		migrateCommand(),
+		copyCommand(),
 		serveCommand(),
 		tokenCommand(),
 		remoteCommand(),

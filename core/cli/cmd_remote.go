@@ -54,11 +54,13 @@ func remoteCommand() *cli.Command {
 				Subcommands: []*cli.Command{
 					define(&cli.Command{
 						Name:      "start",
-						Usage:     "start a job on the server: save, verify, forget, prune or restore",
+						Usage:     "start a job on the server: save, verify, forget, prune, restore or sync",
 						ArgsUsage: "KIND [PATH... | SNAPSHOT]",
 						Description: "save PATH...: paths on the server host (and/or --command NAME=COMMAND run there);\n" +
 							"restore SNAPSHOT --target DIR: into a directory on the server host;\n" +
-							"forget needs --keep-*; prune with --keep-* forgets by them first.\n" +
+							"forget needs --keep-*; prune with --keep-* forgets by them first;\n" +
+							"sync --from-repo URL --from-token-file F --from-password-file F (--last K | --all): pull\n" +
+							"snapshots from another savepoint server, then forget by --keep-* when given.\n" +
 							"Without --wait it prints the job ID and returns at once (fire and forget).",
 						Flags: append(jobSpecFlags(), waitFlag),
 					}, bindRemoteJobStart, runRemoteJobStart),
@@ -134,5 +136,11 @@ func jobSpecFlags() []cli.Flag {
 		&cli.StringFlag{Name: "max-unused", Usage: "prune: repack packs with more than `PERCENT` unused"},
 		&cli.StringFlag{Name: "target", Usage: "restore: into `DIR` on the server host"},
 		&cli.StringSliceFlag{Name: "include", Aliases: []string{"i"}, Usage: "restore: only paths matching `GLOB` (repeatable)"},
+		&cli.StringFlag{Name: "from-repo", Usage: "sync: pull from the repository at `URL` https://HOST[:PORT]/NAME on another savepoint server"},
+		&cli.StringFlag{Name: "from-token-file", Usage: "sync: `FILE` on the server host holding a read token of the source server"},
+		&cli.StringFlag{Name: "from-password-file", Usage: "sync: `FILE` on the server host holding the source repository's password"},
+		&cli.StringFlag{Name: "from-ca-file", Usage: "sync: PEM `FILE` on the server host of CA certificates to trust for the source server"},
+		&cli.IntFlag{Name: "last", Usage: "sync: the newest `K` snapshots of each name (with --name: of that name), as copy --last"},
+		&cli.BoolFlag{Name: "all", Usage: "sync: every snapshot (with --name: of that name)"},
 	}
 }

@@ -108,6 +108,13 @@ func TestParseRemote(t *testing.T) {
 	if a.Cron != "0 3 * * *" || a.Spec.Kind != "prune" || a.Spec.Keep == nil || a.Spec.Keep.Daily != 14 || *a.Spec.MaxUnused != 0.05 {
 		t.Errorf("remote schedules add: %+v", a)
 	}
+	y := mustParse(t, "remote", "schedules", "add", "--cron", "@daily", "sync", "--from-repo", "https://near.example.com:8417/app",
+		"--from-token-file", "/etc/savepoint/near.token", "--from-password-file", "/etc/savepoint/near-app.password",
+		"--name", "deploy", "--last", "3", "--keep-daily", "30").Options.(RemoteScheduleAddOptions)
+	if y.Spec.Kind != "sync" || y.Spec.From.Repo != "https://near.example.com:8417/app" || y.Spec.From.TokenFile != "/etc/savepoint/near.token" ||
+		y.Spec.From.PasswordFile != "/etc/savepoint/near-app.password" || y.Spec.Latest != 3 || y.Spec.Name != "deploy" || y.Spec.Keep.Daily != 30 {
+		t.Errorf("remote schedules add sync: %+v", y)
+	}
 	for _, args := range [][]string{
 		{"remote", "jobs", "start"},
 		{"remote", "jobs", "start", "backup"},
@@ -116,6 +123,9 @@ func TestParseRemote(t *testing.T) {
 		{"remote", "jobs", "start", "restore", "latest"},
 		{"remote", "jobs", "status"},
 		{"remote", "schedules", "add", "verify"},
+		{"remote", "jobs", "start", "sync", "--from-repo", "https://near.example.com/app", "--last", "1"},
+		{"remote", "jobs", "start", "sync", "--from-repo", "https://near.example.com/app", "--from-token-file", "near.token",
+			"--from-password-file", "/p", "--all"},
 	} {
 		if _, err := Parse(args); ExitCode(err) != ExitUsage {
 			t.Errorf("%s: %v, want a usage error", strings.Join(args, " "), err)

@@ -16,11 +16,14 @@ import (
 func bindJobSpec(c *cli.Context) (jobs.Spec, error) {
 	name := commandName(c)
 	if c.NArg() == 0 {
-		return jobs.Spec{}, usagef("%s: give the job's KIND: save, verify, forget, prune or restore (see 'savepoint %s --help')", name, name)
+		return jobs.Spec{}, usagef("%s: give the job's KIND: save, verify, forget, prune, restore or sync (see 'savepoint %s --help')", name, name)
 	}
 	s := jobs.Spec{Kind: jobs.Kind(c.Args().First()), Name: c.String("name"), Tags: c.StringSlice("tag"),
 		Excludes: c.StringSlice("exclude"), Checkpoint: c.Bool("checkpoint"), ReadData: c.Bool("read-data"),
-		DryRun: c.Bool("dry-run"), Grace: c.String("grace"), Target: c.String("target"), Includes: c.StringSlice("include")}
+		DryRun: c.Bool("dry-run"), Grace: c.String("grace"), Target: c.String("target"), Includes: c.StringSlice("include"),
+		Latest: c.Int("last"), All: c.Bool("all")}
+	s.From = jobs.SyncSource{Repo: c.String("from-repo"), TokenFile: c.String("from-token-file"),
+		PasswordFile: c.String("from-password-file"), CAFile: c.String("from-ca-file")}
 	args := c.Args().Slice()[1:]
 	switch s.Kind {
 	case jobs.KindSave:

@@ -156,6 +156,12 @@ func printJob(g *Globals, j jobs.Job, withLog bool) {
 	if j.Error != "" {
 		fmt.Fprintf(w, "  error: %s\n", j.Error)
 	}
+	if j.Spec.Kind == jobs.KindSync {
+		fmt.Fprintf(w, "  sync: %s from %s\n", j.Spec.Selection(), j.Spec.From.Repo)
+		if r := jobs.SyncResultOf(j); r != nil {
+			fmt.Fprintf(w, "  %d copied, %d present already, %s written\n", len(r.Copied), r.Present, BytesHuman(r.Bytes))
+		}
+	}
 	if p := j.Progress; p != nil && !j.State.Final() {
 		fmt.Fprintf(w, "  progress: [%s] %d files, %s, %s/s\n", p.Phase, p.Files, BytesHuman(p.Bytes), BytesHuman(int64(p.Rate)))
 	}

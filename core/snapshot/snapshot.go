@@ -27,6 +27,19 @@ type Snapshot struct {
 	Partial    bool              `json:"partial,omitempty"` // some files could not be read
 	Stats      Stats             `json:"stats"`
 	Program    string            `json:"program,omitempty"`
+	// Original is the ID of the snapshot this one is a copy of (savepoint
+	// copy), in the repository it came from; a copy of a copy keeps the
+	// first original. Nil for a snapshot made by a save.
+	Original *repository.ID `json:"original,omitempty"`
+}
+
+// Origin is the ID that names s across repositories: its Original when s
+// is a copy, else its own ID.
+func (s *Snapshot) Origin() repository.ID {
+	if s.Original != nil {
+		return *s.Original
+	}
+	return s.ID
 }
 
 // Source is a non-file source captured in a snapshot: the output of a

@@ -15,6 +15,7 @@ type Summary struct {
 	Paths      []string          `json:"paths,omitempty"`
 	Tree       string            `json:"tree,omitempty"`
 	Parent     string            `json:"parent,omitempty"`
+	Original   string            `json:"original,omitempty"` // the snapshot this one copies (savepoint copy)
 	Checkpoint bool              `json:"checkpoint,omitempty"`
 	Partial    bool              `json:"partial,omitempty"`
 	Provenance map[string]string `json:"provenance,omitempty"`
@@ -35,6 +36,9 @@ func Summarize(s *Snapshot) Summary {
 	}
 	if s.Parent != nil {
 		j.Parent = s.Parent.String()
+	}
+	if s.Original != nil {
+		j.Original = s.Original.String()
 	}
 	return j
 }

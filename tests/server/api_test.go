@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -47,6 +48,13 @@ func TestOpenAPIDocument(t *testing.T) {
 		for _, op := range p.Operations() {
 			ops[op.OperationID] = true
 		}
+	}
+	// The sync job's spec is described: its source, and the kind and
+	// code it adds.
+	spec := doc.Components.Schemas["Spec"]
+	if spec == nil || spec.Value.Properties["from"] == nil || !slices.Contains(spec.Value.Properties["kind"].Value.Enum, any("sync")) ||
+		doc.Components.Schemas["SyncSource"] == nil {
+		t.Error("the document does not describe the sync job's spec")
 	}
 	for _, id := range []string{"healthz", "readyz", "list-repositories", "get-repository", "list-snapshots", "get-snapshot",
 		"list-snapshot-tree", "diff-snapshots", "start-job", "get-job", "cancel-job", "list-jobs", "list-repository-jobs",

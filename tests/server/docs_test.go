@@ -34,7 +34,13 @@ const exampleURL = "https://backup.example.com:8417"
 // heading that starts with heading.
 func docBlocks(t *testing.T, heading, lang string) []string {
 	t.Helper()
-	all, err := doctest.Blocks("docs/server.md")
+	return docFileBlocks(t, "docs/server.md", heading, lang)
+}
+
+// docFileBlocks is docBlocks of another file of the docs.
+func docFileBlocks(t *testing.T, file, heading, lang string) []string {
+	t.Helper()
+	all, err := doctest.Blocks(file)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +51,7 @@ func docBlocks(t *testing.T, heading, lang string) []string {
 		}
 	}
 	if len(out) == 0 {
-		t.Fatalf("docs/server.md has no %s block under %q", lang, heading)
+		t.Fatalf("%s has no %s block under %q", file, lang, heading)
 	}
 	return out
 }

@@ -106,6 +106,12 @@ func initRepo(t *testing.T, srv *testserver.Server, name, token string) {
 // initRepoVersion is initRepo at a format version (0: the newest).
 func initRepoVersion(t *testing.T, srv *testserver.Server, name, token string, version int) {
 	t.Helper()
+	initRepoWith(t, srv, name, token, version, password)
+}
+
+// initRepoWith is initRepoVersion with a password of its own.
+func initRepoWith(t *testing.T, srv *testserver.Server, name, token string, version int, pw string) {
+	t.Helper()
 	testkdf.Cheap()
 	be, err := remote.New(remote.Options{URL: srv.Repo(name), Token: token})
 	if err != nil {
@@ -113,7 +119,7 @@ func initRepoVersion(t *testing.T, srv *testserver.Server, name, token string, v
 	}
 	defer be.Close()
 	repo, err := repository.Init(context.Background(), be, repository.InitOptions{
-		Password: password, Chunker: testrepo.SmallChunks, PackSize: 1 << 20, Version: version,
+		Password: pw, Chunker: testrepo.SmallChunks, PackSize: 1 << 20, Version: version,
 	})
 	if err != nil {
 		t.Fatal(err)

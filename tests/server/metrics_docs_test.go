@@ -21,7 +21,7 @@ import (
 // TestMetricsDocsRules checks the alert rules of docs/server.md with
 // promtool: they parse, and they fire (and only then) on made-up series:
 // no save for a day, a prune that failed after its last success or never
-// succeeded.
+// succeeded, no successful sync for 26 hours.
 func TestMetricsDocsRules(t *testing.T) {
 	promtool := testenv.Require(t, "SAVEPOINT_TEST_PROMTOOL")
 	dir := t.TempDir()
@@ -46,7 +46,7 @@ func TestMetricsDocsRules(t *testing.T) {
 	}
 	// Minutes from 0: app saved at 0 and never again; fresh saves every
 	// minute; app's prune succeeds at 10 and fails at 100; never-pruned's
-	// only prune fails.
+	// only prune fails; far's last sync succeeded at 0.
 	tests := fmt.Sprintf(`rule_files: [savepoint-alerts.yml]
 evaluation_interval: 1m
 tests:
@@ -62,6 +62,8 @@ tests:
         values: '_x100 6000x1500'
       - series: 'savepoint_repository_last_prune_failure_timestamp_seconds{job="savepoint",instance="a:8417",repository="never-pruned"}'
         values: '60x1600'
+      - series: 'savepoint_sync_last_success_timestamp_seconds{job="savepoint",instance="a:8417",repository="far",source="https://near.example.com:8417/app"}'
+        values: '0x1700'
       - series: 'up{job="savepoint",instance="a:8417"}'
         values: '1x1600'
     alert_rule_test:
@@ -80,8 +82,15 @@ tests:
           - exp_labels: {severity: warning, job: savepoint, instance: "a:8417", repository: never-pruned}
             exp_annotations: {summary: %q}
       - {eval_time: 2h, alertname: SavepointServerDown, exp_alerts: []}
+      - {eval_time: 26h, alertname: SavepointSyncStale, exp_alerts: []}
+      - eval_time: 27h
+        alertname: SavepointSyncStale
+        exp_alerts:
+          - exp_labels: {severity: warning, job: savepoint, instance: "a:8417", repository: far, source: "https://near.example.com:8417/app"}
+            exp_annotations: {summary: %q}
 `, summary["SavepointNoRecentSave"], strings.ReplaceAll(summary["SavepointPruneFailing"], "app", "never-pruned"),
-		summary["SavepointPruneFailing"], strings.ReplaceAll(summary["SavepointPruneFailing"], "app", "never-pruned"))
+		summary["SavepointPruneFailing"], strings.ReplaceAll(summary["SavepointPruneFailing"], "app", "never-pruned"),
+		strings.NewReplacer("app", "far", "{{ $labels.source }}", "https://near.example.com:8417/app").Replace(summary["SavepointSyncStale"]))
 	writeFile(t, filepath.Join(dir, "tests.yml"), []byte(tests))
 	tool(t, dir, promtool, "test", "rules", "tests.yml")
 }

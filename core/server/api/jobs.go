@@ -30,8 +30,8 @@ const jobRole = tokens.RoleAdmin
 func (a *api) jobs(h huma.API) {
 	tags := []string{"jobs"}
 	huma.Register(h, huma.Operation{OperationID: "start-job", Method: http.MethodPost, Path: Prefix + "/repositories/{name}/jobs",
-		Summary:       "Start a save, verify, forget, prune or restore job in the background; answers at once with the job",
-		Description:   "Needs an admin token. At most one prune job runs per repository (409 otherwise); saves run in parallel. The repository's password must be in the server's password directory (409 otherwise).",
+		Summary:       "Start a save, verify, forget, prune, restore or sync job in the background; answers at once with the job",
+		Description:   "Needs an admin token. At most one prune job runs per repository, and one sync job per source and repository (409 otherwise); saves run in parallel. The repository's password must be in the server's password directory (409 otherwise).",
 		DefaultStatus: http.StatusAccepted, Tags: tags},
 		func(ctx context.Context, in *startJobInput) (*jobOne, error) {
 			if err := a.allow(ctx, in.Name, jobRole, "starting a job"); err != nil {

@@ -25,6 +25,7 @@ var sentinels = map[jobs.Code]error{
 	jobs.CodeNoRepository: storage.ErrNoContainer,
 	jobs.CodeQuota:        storage.ErrQuota,
 	jobs.CodeInvalid:      storage.ErrInvalid,
+	jobs.CodeRefused:      storage.ErrPermission,
 	jobs.CodeCancelled:    context.Canceled,
 	jobs.CodeInterrupted:  context.Canceled,
 	jobs.CodeFailed:       ErrJobFailed,

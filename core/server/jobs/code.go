@@ -33,6 +33,7 @@ const (
 	CodeNoRepository Code = "no-repository" // no repository of that name
 	CodeQuota        Code = "quota"         // the storage quota is exceeded
 	CodeInvalid      Code = "invalid"       // the job's options were refused
+	CodeRefused      Code = "refused"       // a server the job reached refused its token (sync's source)
 	CodeCancelled    Code = "cancelled"     // cancelled by a DELETE
 	CodeInterrupted  Code = "interrupted"   // the server stopped while it ran
 )
@@ -57,6 +58,7 @@ var codes = []struct {
 	{storage.ErrQuota, CodeQuota},
 	{forget.ErrPolicy, CodeInvalid},
 	{storage.ErrInvalid, CodeInvalid},
+	{storage.ErrPermission, CodeRefused},
 	{context.Canceled, CodeCancelled},
 }
 

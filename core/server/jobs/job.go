@@ -1,6 +1,7 @@
 // Package jobs runs the server's background jobs: save (paths on the
-// server host or command sources), verify, forget, prune and
-// restore-to-path on a repository whose password the server holds. A job
+// server host or command sources), verify, forget, prune,
+// restore-to-path and sync (pull snapshots from another savepoint server,
+// sync.go) on a repository whose password the server holds. A job
 // starts at once and runs on the server whatever becomes of the client that
 // asked; its state, progress and log lines are kept in memory while it
 // runs and written to the server's records (table "jobs", package records)
@@ -27,10 +28,11 @@ const (
 	KindForget  Kind = "forget"
 	KindPrune   Kind = "prune"
 	KindRestore Kind = "restore"
+	KindSync    Kind = "sync"
 )
 
 // Kinds lists the job kinds.
-var Kinds = []Kind{KindSave, KindVerify, KindForget, KindPrune, KindRestore}
+var Kinds = []Kind{KindSave, KindVerify, KindForget, KindPrune, KindRestore, KindSync}
 
 // State is where a job is in its life.
 type State string
@@ -57,7 +59,7 @@ type Job struct {
 	State      State  `json:"state" enum:"running,succeeded,failed,cancelled,interrupted"`
 	// Code classifies how the job ended when it did not simply succeed
 	// (the CLI's exit code follows it, docs/server.md).
-	Code     Code      `json:"code,omitempty" enum:"partial,failed,locked,no-snapshot,no-password,no-repository,quota,invalid,cancelled,interrupted" doc:"Why the job did not simply succeed"`
+	Code     Code      `json:"code,omitempty" enum:"partial,failed,locked,no-snapshot,no-password,no-repository,quota,invalid,refused,cancelled,interrupted" doc:"Why the job did not simply succeed"`
 	Error    string    `json:"error,omitempty" doc:"One line: what went wrong"`
 	Created  time.Time `json:"created"`
 	Started  time.Time `json:"started,omitzero"`

@@ -68,6 +68,8 @@ func perform(ctx context.Context, x *run, repo *repos.Repo, program string, now 
 		return out, err
 	case KindRestore:
 		return restoreJob(ctx, rp, spec, rep)
+	case KindSync:
+		return syncJob(ctx, rp, spec, rep, now)
 	}
 	return nil, fmt.Errorf("unknown job kind %q", spec.Kind)
 }

@@ -25,8 +25,9 @@ const TableName = "jobs"
 var (
 	// ErrNotFound: no job has that ID.
 	ErrNotFound = errors.New("no such job")
-	// ErrBusy: a prune job of the repository is running already.
-	ErrBusy = errors.New("a prune job of this repository is running")
+	// ErrBusy: a job that excludes this one is running already: a prune
+	// job of the repository, or a sync job from the same source into it.
+	ErrBusy = errors.New("a job that excludes this one is running")
 	// ErrFinished: the job is over; there is nothing to cancel.
 	ErrFinished = errors.New("the job is over")
 	// ErrElsewhere: another server process runs the job; cancel it there.
@@ -130,12 +131,19 @@ func (r *Runner) Start(ctx context.Context, name string, spec Spec, by, schedule
 		r.mu.Unlock()
 		return Job{}, ErrStopping
 	}
-	if spec.Kind == KindPrune {
-		for _, x := range r.running {
-			if x.job.Repository == name && x.job.Spec.Kind == KindPrune {
-				r.mu.Unlock()
-				return Job{}, fmt.Errorf("repository %s: %w (job %s)", name, ErrBusy, x.job.ID)
-			}
+	for _, x := range r.running {
+		if x.job.Repository != name || x.job.Spec.Kind != spec.Kind {
+			continue
+		}
+		// One prune per repository; one sync per source and repository
+		// (a second would copy the same snapshots twice).
+		switch {
+		case spec.Kind == KindPrune:
+			r.mu.Unlock()
+			return Job{}, fmt.Errorf("repository %s: a prune job is running (job %s): %w", name, x.job.ID, ErrBusy)
+		case spec.Kind == KindSync && x.job.Spec.From.Repo == spec.From.Repo:
+			r.mu.Unlock()
+			return Job{}, fmt.Errorf("repository %s: a sync job from %s is running (job %s): %w", name, spec.From.Repo, x.job.ID, ErrBusy)
 		}
 	}
 	jctx, cancel := context.WithCancelCause(context.Background())

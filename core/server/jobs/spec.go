@@ -15,12 +15,12 @@ import (
 // Spec is what a job is asked to do. Fields apply to the kinds their
 // documentation names; the others must be left empty.
 type Spec struct {
-	Kind Kind `json:"kind" enum:"save,verify,forget,prune,restore"`
+	Kind Kind `json:"kind" enum:"save,verify,forget,prune,restore,sync"`
 
 	// save
 	Paths      []string  `json:"paths,omitempty" doc:"save: absolute paths of files or directories on the server host"`
 	Commands   []Command `json:"commands,omitempty" doc:"save: commands whose standard output is stored, each a source NAME and the COMMAND that writes it"`
-	Name       string    `json:"name,omitempty" doc:"save: the snapshot's name; forget, prune with keep: only snapshots with this name"`
+	Name       string    `json:"name,omitempty" doc:"save: the snapshot's name; forget, prune with keep, sync: only snapshots with this name"`
 	Tags       []string  `json:"tags,omitempty" doc:"save: tags"`
 	Excludes   []string  `json:"excludes,omitempty" doc:"save: exclude patterns"`
 	Checkpoint bool      `json:"checkpoint,omitempty" doc:"save: mark the snapshot as a checkpoint (needs a name)"`
@@ -30,7 +30,7 @@ type Spec struct {
 	ReadDataSubset float64 `json:"read_data_subset,omitempty" minimum:"0" maximum:"1" doc:"verify: read this share of the packs, chosen at random"`
 
 	// forget, prune
-	Keep   *Keep `json:"keep,omitempty" doc:"forget: the retention policy (required); prune: forget by it first"`
+	Keep   *Keep `json:"keep,omitempty" doc:"forget: the retention policy (required); prune: forget by it first; sync: forget by it after the pull"`
 	DryRun bool  `json:"dry_run,omitempty" doc:"forget, prune: decide and report, change nothing"`
 	// prune
 	Grace     string   `json:"grace,omitempty" doc:"prune: never delete unused data younger than this (default 24h)"`
@@ -40,6 +40,12 @@ type Spec struct {
 	Snapshot string   `json:"snapshot,omitempty" doc:"restore: an ID prefix, latest or NAME:latest"`
 	Target   string   `json:"target,omitempty" doc:"restore: absolute path of the directory on the server host"`
 	Includes []string `json:"includes,omitempty" doc:"restore: only paths matching these patterns"`
+
+	// sync (sync.go)
+	From SyncSource `json:"from,omitzero" doc:"sync: the source repository on another savepoint server"`
+	// Latest and All say which snapshots a sync pulls (one of them).
+	Latest int  `json:"latest,omitempty" minimum:"0" doc:"sync: the newest K snapshots of each name (of name, when given)"`
+	All    bool `json:"all,omitempty" doc:"sync: every snapshot (of name, when given)"`
 }
 
 // Command is a command source of a save job.
@@ -121,8 +127,12 @@ func (s Spec) Check() error {
 		if s.Snapshot == "" || !filepath.IsAbs(s.Target) {
 			return bad("give snapshot and an absolute target directory on the server host")
 		}
+	case KindSync:
+		if err := s.checkSync(); err != nil {
+			return bad("%v", err)
+		}
 	default:
-		return fmt.Errorf("unknown job kind %q (save, verify, forget, prune, restore): %w", s.Kind, storage.ErrInvalid)
+		return fmt.Errorf("unknown job kind %q (save, verify, forget, prune, restore, sync): %w", s.Kind, storage.ErrInvalid)
 	}
 	if s.Keep != nil {
 		if _, err := s.forgetOptions(); err != nil {

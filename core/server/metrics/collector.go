@@ -25,7 +25,7 @@ var (
 type repoCollector struct{ m *Metrics }
 
 func (c *repoCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descSnapshots, descStored, descObjects, descLastSave, descLastPrune, descLastPruneFail} {
+	for _, d := range []*prometheus.Desc{descSnapshots, descStored, descObjects, descLastSave, descLastPrune, descLastPruneFail, descLastSync} {
 		ch <- d
 	}
 }
@@ -78,5 +78,6 @@ func (c *repoCollector) Collect(ch chan<- prometheus.Metric) {
 		if t := runs["prune"].LastFailure; !t.IsZero() {
 			gauge(descLastPruneFail, float64(t.UnixMilli())/1e3, name)
 		}
+		collectSync(ch, name, runs)
 	}
 }

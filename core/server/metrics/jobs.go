@@ -18,7 +18,7 @@ const (
 // Job is a job that ended, as the jobs runner reports it to JobEnded.
 type Job struct {
 	Repo string // the repository's name
-	// Kind is the job's kind: save, verify, forget, prune, restore.
+	// Kind is the job's kind: save, verify, forget, prune, restore, sync.
 	Kind string
 	// Result is Succeeded, Failed or Cancelled.
 	Result         string
@@ -78,6 +78,9 @@ func (m *Metrics) RunnerJobEnded(ctx context.Context, j jobs.Job) {
 	}
 	m.JobEnded(ctx, Job{Repo: j.Repository, Kind: string(j.Spec.Kind), Result: result,
 		Started: j.Started, Ended: j.Finished, Err: err, DryRun: j.Spec.DryRun})
+	if m != nil && j.Spec.Kind == jobs.KindSync {
+		m.syncEnded(ctx, j, result)
+	}
 }
 
 type unknownError struct{}

@@ -1,7 +1,8 @@
 // Package metrics is the server's Prometheus metrics, served at /metrics
 // (docs/server.md, "Metrics"): requests by route, method and status with
 // their latencies and bytes, per-repository figures from the storage, and
-// the jobs that ended, by kind and result.
+// the jobs that ended, by kind and result, and what sync jobs moved and
+// when each last succeeded (sync.go).
 //
 // The per-repository gauges come from a listing of each repository's
 // storage (repos.Repo.Stats), so they need no password and agree across
@@ -57,7 +58,9 @@ type Metrics struct {
 	jobs     *prometheus.CounterVec
 	jobTime  *prometheus.HistogramVec
 	failures prometheus.Counter
-	handler  http.Handler
+	// syncBytes: bytes sync jobs moved, by repository and source.
+	syncBytes *prometheus.CounterVec
+	handler   http.Handler
 }
 
 // New returns the server's metrics, registered in a registry of their own
@@ -86,7 +89,8 @@ func New(o Options) *Metrics {
 		Buckets: prometheus.ExponentialBuckets(0.25, 4, 10)}, []string{"kind", "result"})
 	m.failures = prometheus.NewCounter(prometheus.CounterOpts{Namespace: Namespace, Name: "storage_listing_errors_total",
 		Help: "Scrapes that could not list a repository's storage (its figures are missing from that scrape)."})
-	m.reg.MustRegister(m.requests, m.latency, m.received, m.sent, m.jobs, m.jobTime, m.failures,
+	m.syncBytes = newSyncBytes()
+	m.reg.MustRegister(m.requests, m.latency, m.received, m.sent, m.jobs, m.jobTime, m.failures, m.syncBytes,
 		&repoCollector{m: m},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{

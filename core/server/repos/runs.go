@@ -2,6 +2,8 @@ package repos
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"sync"
@@ -11,13 +13,27 @@ import (
 )
 
 // Runs is what the server recorded of the jobs of one kind (save, verify,
-// forget, prune, restore) that ended in a repository, across restarts and
-// server processes: records table "runs/NAME", one record per kind.
+// forget, prune, restore, sync) that ended in a repository, across
+// restarts and server processes: records table "runs/NAME", one record
+// per kind, and one per source repository of sync jobs (SyncRunKey).
 type Runs struct {
 	LastSuccess time.Time `json:"last_success,omitzero"`
 	LastFailure time.Time `json:"last_failure,omitzero"`
 	// LastError is the message of the last failure.
 	LastError string `json:"last_error,omitempty"`
+	// Source is the source repository of a sync job's runs (SyncRunKey).
+	Source string `json:"source,omitempty"`
+}
+
+// SyncPrefix starts the runs key of the sync jobs from one source
+// repository (SyncRunKey).
+const SyncPrefix = "sync-"
+
+// SyncRunKey is the key of the runs of sync jobs from source: a record
+// name is short and plain, so the URL is hashed; the record holds it.
+func SyncRunKey(source string) string {
+	sum := sha256.Sum256([]byte(source))
+	return SyncPrefix + hex.EncodeToString(sum[:8])
 }
 
 // runsCache holds the records read, for Options.StatsRefresh.
@@ -30,6 +46,16 @@ type runsCache struct {
 // NoteRun records that a job of kind ended at at: successfully when
 // failure is nil. A cancelled job is neither.
 func (r *Repo) NoteRun(ctx context.Context, kind string, at time.Time, failure error) error {
+	return r.noteRun(ctx, kind, "", at, failure)
+}
+
+// NoteSyncRun records that a sync job from source ended at at:
+// successfully when failure is nil (key SyncRunKey(source)).
+func (r *Repo) NoteSyncRun(ctx context.Context, source string, at time.Time, failure error) error {
+	return r.noteRun(ctx, SyncRunKey(source), source, at, failure)
+}
+
+func (r *Repo) noteRun(ctx context.Context, kind, source string, at time.Time, failure error) error {
 	t, err := r.tables.get(ctx, "runs/"+r.Name)
 	if err != nil {
 		return err
@@ -41,6 +67,7 @@ func (r *Repo) NoteRun(ctx context.Context, kind string, at time.Time, failure e
 	if err := t.Get(ctx, kind, &cur); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("reading the runs of %s in repository %s: %w", kind, r.Name, err)
 	}
+	cur.Source = source
 	if failure == nil {
 		cur.LastSuccess = at.UTC()
 	} else {

@@ -92,3 +92,10 @@ func hash(secret string) string {
 func (t Token) matches(secret string) bool {
 	return subtle.ConstantTimeCompare([]byte(hash(secret)), []byte(t.Hash)) == 1
 }
+
+// Wellformed reports whether s has the form of a token (spt_ID_SECRET),
+// without checking it against any store.
+func Wellformed(s string) bool {
+	_, _, err := parse(s)
+	return err == nil
+}

@@ -39,13 +39,37 @@ type Job struct {
 	Done bool `json:"done"`
 	// Percent is the progress in [0, 100], or -1 while no total is known.
 	Percent float64 `json:"percent"`
+	// Sync is what a sync job pulls from where, and what it did.
+	Sync *SyncView `json:"sync,omitempty"`
+}
+
+// SyncView is a sync job's source and selection, with its last result
+// once it has one.
+type SyncView struct {
+	From      string `json:"from"`
+	Selection string `json:"selection"` // "latest 3 of deploy"
+	Done      bool   `json:"done"`      // the fields below are set
+	Copied    int    `json:"copied"`
+	Present   int    `json:"present"`
+	Bytes     int64  `json:"bytes"` // moved
+}
+
+func syncView(spec jobs.Spec, res *jobs.SyncResult) *SyncView {
+	if spec.Kind != jobs.KindSync {
+		return nil
+	}
+	v := &SyncView{From: spec.From.Repo, Selection: spec.Selection()}
+	if res != nil {
+		v.Done, v.Copied, v.Present, v.Bytes = true, len(res.Copied), res.Present, res.Bytes
+	}
+	return v
 }
 
 // jobView is j as the page shows it.
 func jobView(j jobs.Job) Job {
 	v := Job{ID: j.ID, Repo: j.Repository, Kind: string(j.Spec.Kind), State: string(j.State), By: j.By,
 		Schedule: j.Schedule, Created: j.Created, Started: j.Started, Ended: j.Finished, Error: j.Error,
-		Done: j.State.Final(), Percent: -1}
+		Done: j.State.Final(), Percent: -1, Sync: syncView(j.Spec, jobs.SyncResultOf(j))}
 	if p := j.Progress; p != nil {
 		v.Phase, v.Files, v.TotalFiles, v.Bytes, v.TotalBytes, v.Rate, v.ETA = p.Phase, p.Files, p.TotalFiles, p.Bytes, p.TotalBytes, p.Rate, p.ETA
 	}
@@ -73,11 +97,13 @@ type Schedule struct {
 	Last      time.Time
 	LastJob   string // the ID of the job it last started
 	LastError string // why that job could not start
+	// Sync is a sync schedule's source and selection (no result).
+	Sync *SyncView
 }
 
 func scheduleView(sc schedules.Schedule) Schedule {
 	v := Schedule{ID: sc.ID, Kind: string(sc.Spec.Kind), Cron: sc.Cron, Next: sc.Next, Last: sc.LastRun,
-		LastJob: sc.LastJob, LastError: sc.LastError}
+		LastJob: sc.LastJob, LastError: sc.LastError, Sync: syncView(sc.Spec, nil)}
 	if sc.Spec.Keep != nil {
 		v.Policy = sc.Spec.Keep.String()
 	}

@@ -1,0 +1,202 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/savepoint-ci/savepoint/core/crypto"
+	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/retention"
+	"github.com/savepoint-ci/savepoint/core/snapcopy"
+)
+
+// CopyOptions are the options of copy: where the snapshots come from and
+// which ones (the destination is --repo).
+type CopyOptions struct {
+	FromRepo            string
+	FromPasswordFile    string
+	FromPasswordCommand string
+	FromTokenFile       string
+	snapcopy.Options
+}
+
+func copyCommand() *cli.Command {
+	return define(&cli.Command{
+		Name:      "copy",
+		Usage:     "copy snapshots from another repository (--from-repo) into this one",
+		ArgsUsage: "[SNAPSHOT... | --name N [--last K] | --all]",
+		Description: "Only data the destination lacks is read and sent; data is decrypted with the source's key and\n" +
+			"sealed with the destination's. A snapshot already copied (same original) is skipped. The source's\n" +
+			"password comes from --from-password-file, --from-password-command or SAVEPOINT_FROM_PASSWORD;\n" +
+			"a source behind a savepoint server takes its token from --from-token-file or SAVEPOINT_FROM_TOKEN.",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "from-repo", Usage: "the source repository `LOCATION` (as --repo; env SAVEPOINT_FROM_REPOSITORY)"},
+			&cli.StringFlag{Name: "from-password-file", Usage: "read the source's password from `FILE` (env SAVEPOINT_FROM_PASSWORD_FILE; else SAVEPOINT_FROM_PASSWORD)"},
+			&cli.StringFlag{Name: "from-password-command", Usage: "run `COMMAND` (via sh -c) and use its output as the source's password (env SAVEPOINT_FROM_PASSWORD_COMMAND)"},
+			&cli.StringFlag{Name: "from-token-file", Usage: "read the source server's token from `FILE` (env SAVEPOINT_FROM_TOKEN_FILE; else SAVEPOINT_FROM_TOKEN)"},
+			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "copy the snapshots with this `NAME`"},
+			&cli.IntFlag{Name: "last", Usage: "with --name: only its `K` newest snapshots"},
+			&cli.BoolFlag{Name: "all", Usage: "copy every snapshot"},
+			&cli.StringFlag{Name: "commit-every", Value: "64M", Usage: "commit the destination's index after each `SIZE` copied: at most what a killed copy sends again"},
+		},
+	}, bindCopy, runCopy)
+}
+
+func bindCopy(c *cli.Context) (CopyOptions, error) {
+	// The SAVEPOINT_FROM_* variables come from the run's Env, like
+	// SAVEPOINT_PASSWORD, so that tests and the platform entrypoints set them.
+	getenv := envOf(c).Getenv
+	from := func(flag, env string) string {
+		if v := c.String(flag); v != "" || getenv == nil {
+			return v
+		}
+		return getenv(env)
+	}
+	o := CopyOptions{
+		FromRepo: from("from-repo", "SAVEPOINT_FROM_REPOSITORY"), FromPasswordFile: from("from-password-file", "SAVEPOINT_FROM_PASSWORD_FILE"),
+		FromPasswordCommand: from("from-password-command", "SAVEPOINT_FROM_PASSWORD_COMMAND"), FromTokenFile: from("from-token-file", "SAVEPOINT_FROM_TOKEN_FILE"),
+		Options: snapcopy.Options{Snapshots: c.Args().Slice(), Name: c.String("name"), Latest: c.Int("last"), All: c.Bool("all")},
+	}
+	if v := c.String("commit-every"); v != "" {
+		n, err := retention.ParseSize(v)
+		if err != nil || n <= 0 {
+			return o, usagef("copy: --commit-every %q: give a size such as 64M", v)
+		}
+		o.CommitEvery = n
+	}
+	ways := 0
+	for _, set := range []bool{len(o.Snapshots) > 0, o.Name != "", o.All} {
+		if set {
+			ways++
+		}
+	}
+	switch {
+	case o.FromRepo == "":
+		return o, usagef("copy: no source repository given (use --from-repo or SAVEPOINT_FROM_REPOSITORY)")
+	case c.IsSet("last") && o.Name == "":
+		return o, usagef("copy: --last needs --name")
+	case ways == 0:
+		return o, usagef("copy: say which snapshots: SNAPSHOT..., --name N [--last K] or --all")
+	case ways > 1:
+		return o, usagef("copy: give snapshots, --name or --all, not more than one of them")
+	case o.Latest < 0 || c.IsSet("last") && o.Latest == 0:
+		return o, usagef("copy: --last %d: give a number of snapshots above 0", o.Latest)
+	}
+	return o, nil
+}
+
+func runCopy(ctx context.Context, g *Globals, o CopyOptions) error {
+	if same, err := sameLocation(g.Repo, o.FromRepo); err == nil && same {
+		return usagef("copy: --from-repo and --repo name the same repository")
+	}
+	src, err := openRepo(ctx, fromGlobals(g, o))
+	if err != nil {
+		return sourceError(err)
+	}
+	defer src.Close()
+	host, _ := os.Hostname()
+	// Best effort, as for restore: prune keeps the packs this copy reads.
+	if src.BeginSession(ctx, host, time.Now()) == nil {
+		defer src.EndSession(context.WithoutCancel(ctx))
+	}
+	rep := newReporter(g.Env, g.Quiet)
+	o.Options.Hostname, o.Options.Progress = host, rep
+	var st snapcopy.Stats
+	err = withRepo(ctx, g, listing, func(dst *repository.Repository) error {
+		var err error
+		st, err = snapcopy.Run(ctx, src, dst, o.Options)
+		return err
+	})
+	if err != nil {
+		if errors.Is(err, snapcopy.ErrNoSelection) || errors.Is(err, snapcopy.ErrAmbiguousSelection) {
+			return usagef("copy: %v", err)
+		}
+		if len(st.Snapshots) > 0 {
+			// What was copied stays: say so on the one line.
+			return fmt.Errorf("%w (%d snapshot(s) copied before it; run copy again to finish)", err, st.Copied)
+		}
+		return err
+	}
+	return printCopy(g, st)
+}
+
+// fromGlobals are the global settings for the source repository: its
+// location, password and server token from the --from-* flags and the
+// SAVEPOINT_FROM_* variables; storage settings (S3, OCI, CA) are shared.
+func fromGlobals(g *Globals, o CopyOptions) *Globals {
+	s := *g
+	s.Repo, s.PasswordFile, s.PasswordCommand = o.FromRepo, o.FromPasswordFile, o.FromPasswordCommand
+	s.Server.TokenFile = o.FromTokenFile
+	getenv := g.Env.Getenv
+	s.Env.Getenv = func(k string) string {
+		switch k {
+		case "SAVEPOINT_PASSWORD":
+			return getenv("SAVEPOINT_FROM_PASSWORD")
+		case "SAVEPOINT_TOKEN":
+			return getenv("SAVEPOINT_FROM_TOKEN")
+		}
+		return getenv(k)
+	}
+	return &s
+}
+
+// sourceError names the source in errors about its password, whose
+// generic hints name the destination's flags.
+func sourceError(err error) error {
+	switch {
+	case errors.Is(err, repository.ErrNeedPassword):
+		return exitError{ExitPassword, errors.New("the source repository is encrypted and no password was given (set SAVEPOINT_FROM_PASSWORD, --from-password-file or --from-password-command)")}
+	case errors.Is(err, crypto.ErrWrongPassword):
+		return exitError{ExitPassword, fmt.Errorf("source: %v (check SAVEPOINT_FROM_PASSWORD, --from-password-file or --from-password-command)", err)}
+	}
+	return fmt.Errorf("source: %w", err)
+}
+
+// sameLocation reports whether two local repository locations are one
+// directory (remote ones are compared as written).
+func sameLocation(a, b string) (bool, error) {
+	a, b = strings.TrimPrefix(a, "file://"), strings.TrimPrefix(b, "file://")
+	if strings.Contains(a, "://") || strings.Contains(b, "://") {
+		return strings.TrimRight(a, "/") == strings.TrimRight(b, "/"), nil
+	}
+	fa, err := os.Stat(a)
+	if err != nil {
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if err != nil {
+		return false, err
+	}
+	return os.SameFile(fa, fb), nil
+}
+
+func printCopy(g *Globals, st snapcopy.Stats) error {
+	w := g.Env.Stdout
+	if g.JSON {
+		if st.Snapshots == nil {
+			st.Snapshots = []snapcopy.Event{}
+		}
+		return printJSON(w, st)
+	}
+	for _, e := range st.Snapshots {
+		name := ""
+		if e.Name != "" {
+			name = " (" + e.Name + ")"
+		}
+		if e.Skipped {
+			fmt.Fprintf(w, "skipped %s%s: already in the destination as %s\n", e.Source.Short(), name, e.Copy.Short())
+			continue
+		}
+		fmt.Fprintf(w, "copied %s%s as %s: %d new blob(s), %s stored\n", e.Source.Short(), name, e.Copy.Short(), e.BlobsNew, BytesHuman(e.BytesStored))
+	}
+	fmt.Fprintf(w, "%d snapshot(s) copied, %d skipped; read %s from the source, stored %s in %d pack(s); requests: source %s, destination %s\n",
+		st.Copied, st.Skipped, BytesHuman(st.BytesRead), BytesHuman(st.BytesStored), st.Packs,
+		RequestsHuman(st.SourceRequests), RequestsHuman(st.DestinationRequests))
+	return nil
+}

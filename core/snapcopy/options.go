@@ -1,0 +1,77 @@
+package snapcopy
+
+import (
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/progress"
+	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/storage"
+)
+
+// Options select the snapshots to copy and tune the copy. Exactly one
+// selection is used: Snapshots, else Name (with Latest), else All.
+type Options struct {
+	// Snapshots are references into the source: ID prefixes of at least 4
+	// hex characters, "latest" or "NAME:latest".
+	Snapshots []string
+	// Name selects the source's snapshots of that name; with Latest > 0,
+	// only its Latest newest ones.
+	Name   string
+	Latest int
+	// All selects every snapshot of the source.
+	All bool
+
+	// Hostname goes into the destination's session marker.
+	Hostname string
+	// CommitEvery is how many stored bytes the copy writes between two
+	// commits of the destination's index (0: DefaultCommitEvery): what a
+	// killed copy sends again at most, per connection.
+	CommitEvery int64
+	// SessionLimit stops a copy that runs longer than prune protects its
+	// writes (0: 12 hours, half of prune's default grace period).
+	SessionLimit time.Duration
+
+	// Report, if set, is called once per selected snapshot, in the order
+	// they are copied (oldest first), after it is copied or skipped.
+	Report func(Event)
+	// Progress receives the "copy" phase: Bytes counts plaintext bytes
+	// read from the source, Files snapshots done.
+	Progress progress.Reporter
+	Now      func() time.Time
+}
+
+// DefaultCommitEvery is Options.CommitEvery's default.
+const DefaultCommitEvery = 64 << 20
+
+// Event is what became of one selected snapshot.
+type Event struct {
+	Source  repository.ID `json:"source"`
+	Copy    repository.ID `json:"copy"` // the new snapshot, or the one already there when skipped
+	Name    string        `json:"name,omitempty"`
+	Time    time.Time     `json:"time"`
+	Skipped bool          `json:"skipped"` // the destination held it already
+	// What this snapshot's copy added to the destination (zero when skipped).
+	BlobsNew    int64 `json:"blobs_new"`
+	BytesStored int64 `json:"bytes_stored"`
+}
+
+// Stats is what a copy did.
+type Stats struct {
+	Selected int `json:"selected"`
+	Copied   int `json:"copied"`
+	Skipped  int `json:"skipped"`
+	// Blobs and bytes read from the source (data and tree blobs decoded).
+	BlobsRead int64 `json:"blobs_read"`
+	BytesRead int64 `json:"bytes_read"` // stored bytes fetched from the source's packs
+	// What the destination gained: new blobs, their plaintext, the stored
+	// bytes of the packs written.
+	BlobsNew    int64 `json:"blobs_new"`
+	BytesNew    int64 `json:"bytes_new"`
+	BytesStored int64 `json:"bytes_stored"`
+	Packs       int64 `json:"packs"`
+	// Requests made to each repository's backend by the copy.
+	SourceRequests      storage.Requests `json:"source_requests"`
+	DestinationRequests storage.Requests `json:"destination_requests"`
+	DurationSec         float64          `json:"duration_seconds"`
+	Snapshots           []Event          `json:"snapshots"`
+}
