@@ -96,6 +96,7 @@ func commands() []*cli.Command {
 		pruneCommand(),
 		verifyCommand(),
 		migrateCommand(),
+		repairCommand(),
 		serveCommand(),
 		tokenCommand(),
 		remoteCommand(),
