@@ -261,4 +261,3 @@ func TestRepairRefusedWhileLeaseHeld(t *testing.T) {
 		t.Fatalf("the repair left the lease behind: %+v", l)
 	}
 }
-
