@@ -8,9 +8,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/prune"
 	"github.com/savepoint-ci/savepoint/core/repair"
 	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
 // RepairOptions are the options of `repair index` and `repair snapshots`.
@@ -68,12 +70,12 @@ func runRepairIndex(ctx context.Context, g *Globals, o RepairOptions) error {
 		return err
 	})
 	if res == nil {
-		return repairError("repair index", err)
+		return repairError(g, "repair index", err)
 	}
 	if perr := printRepairIndex(g, res); perr != nil {
 		return perr
 	}
-	return repairError("repair index", err)
+	return repairError(g, "repair index", err)
 }
 
 func runRepairSnapshots(ctx context.Context, g *Globals, o RepairOptions) error {
@@ -89,21 +91,26 @@ func runRepairSnapshots(ctx context.Context, g *Globals, o RepairOptions) error 
 		return err
 	})
 	if res == nil {
-		return repairError("repair snapshots", err)
+		return repairError(g, "repair snapshots", err)
 	}
 	if perr := printRepairSnapshots(g, res, o); perr != nil {
 		return perr
 	}
-	return repairError("repair snapshots", err)
+	return repairError(g, "repair snapshots", err)
 }
 
-// repairError names the command; a held lease also says how to run anyway.
-func repairError(cmd string, err error) error {
+// repairError names the command; a held lease also says how to run
+// anyway, and a refusal by a savepoint server the role a repair needs
+// (the server names the role of the request it refused: a read token's
+// first write needs append).
+func repairError(g *Globals, cmd string, err error) error {
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, prune.ErrLeaseHeld):
 		return fmt.Errorf("%s: %w (--break-lease runs the repair anyway and stops that prune)", cmd, err)
+	case errors.Is(err, storage.ErrPermission) && location.Scheme(g.Repo) == "server":
+		return fmt.Errorf("%s needs a token with role admin: %w", cmd, err)
 	}
 	return fmt.Errorf("%s: %w", cmd, err)
 }
