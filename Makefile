@@ -87,6 +87,17 @@ FUZZTIME ?= 20s
 fuzz:
 	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
 
+# scale: the scale benchmark (bench/scale, not part of `make test`): a tree of
+# SCALE_FILES small files and one SCALE_BIG incompressible file, generated,
+# saved, restored and compared, with each step's time and peak RSS
+# (docs/performance.md). Needs ~30 GB free under SCALE_DIR; removes it after.
+SCALE_FILES ?= 1000000
+SCALE_BIG ?= 10GB
+SCALE_DIR ?= $(CURDIR)/.scale
+.PHONY: scale
+scale: build
+	go run ./bench/scale -files $(SCALE_FILES) -big $(SCALE_BIG) -dir $(SCALE_DIR) -bin $(BIN)
+
 lint:
 	gofmt -l . | tee /dev/stderr | (! read)
 	go vet ./...

@@ -97,6 +97,7 @@ func commands() []*cli.Command {
 		verifyCommand(),
 		migrateCommand(),
 		copyCommand(),
+		repairCommand(),
 		serveCommand(),
 		tokenCommand(),
 		remoteCommand(),

@@ -68,6 +68,10 @@ func printSnapshot(w io.Writer, s *snapshot.Snapshot) {
 	if s.Parent != nil {
 		fmt.Fprintf(w, "  parent         %s\n", s.Parent.Short())
 	}
+	if r := s.Repaired; r != nil {
+		fmt.Fprintf(w, "  repaired       %s replaces %s: %d path(s) left out, their data was missing\n",
+			r.Time.Local().Format("2006-01-02 15:04:05"), r.Original.Short(), r.DroppedCount)
+	}
 	keys := make([]string, 0, len(s.Provenance))
 	for k := range s.Provenance {
 		keys = append(keys, k)

@@ -10,6 +10,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/image"
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/prune"
+	"github.com/savepoint-ci/savepoint/core/repair"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
 	"github.com/savepoint-ci/savepoint/core/rollback"
@@ -29,7 +30,7 @@ const (
 	ExitOK            = 0   // success
 	ExitError         = 1   // the operation failed; nothing was committed
 	ExitUsage         = 2   // bad flags or arguments
-	ExitPartial       = 3   // committed, but some files were unreadable (save) or entries refused (restore)
+	ExitPartial       = 3   // committed, but some files were unreadable (save), entries refused (restore) or objects left unrepaired (repair)
 	ExitNoRepository  = 10  // no repository at the location (or its directory, bucket, registry repository)
 	ExitLocked        = 11  // a lease or lock was not obtained (another prune holds the lease, or it is stale)
 	ExitPassword      = 12  // wrong or missing password
@@ -69,6 +70,7 @@ var exitCodes = []struct {
 	{storage.ErrPermission, ExitAccessRefused},
 	{storage.ErrQuota, ExitQuota},
 	{save.ErrPartial, ExitPartial},
+	{repair.ErrIncomplete, ExitPartial},
 	{repos.ErrNoPassword, ExitPassword},
 }
 
@@ -110,6 +112,7 @@ var hints = []struct {
 	{rollback.ErrNeedTarget, "give --target DIR, or --no-files"},
 	{rollback.ErrImageGone, "pin images with --pin so registry GC keeps them"},
 	{save.ErrBlockDevice, "save its content with --device PATH or --read-special"},
+	{repair.ErrIndexIncomplete, "run 'savepoint repair index' first"},
 	{restore.ErrNotOneFile, "choose it with --include PATH"},
 	{restore.ErrNoTarget, "use --target DIR"},
 	{oci.ErrIncompleteCredentials, "give both --registry-user and --registry-password-env, the name of the variable holding the password or token (--image-user and --image-password-env for image sources)"},

@@ -134,3 +134,22 @@ func leaseWho(l *Lease) string {
 	}
 	return s
 }
+
+// HeldLease is the prune lease taken by another operation that must not
+// run beside a prune (repair): while it is held, prunes refuse to start.
+type HeldLease struct{ l *heldLease }
+
+// TakeLease takes the prune lease as prune does (Options.BreakLease,
+// Host, LeaseTTL and Now count; the rest is ignored): it fails with
+// ErrLeaseHeld or ErrLeaseStale when another holds it, unless BreakLease.
+func TakeLease(ctx context.Context, repo *repository.Repository, o Options) (*HeldLease, error) {
+	o.defaults()
+	l, err := acquireLease(ctx, repo, &o, o.Now())
+	if err != nil {
+		return nil, err
+	}
+	return &HeldLease{l}, nil
+}
+
+// Release gives the lease back (if it is still this holder's).
+func (h *HeldLease) Release() { h.l.release() }

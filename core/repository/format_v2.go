@@ -82,6 +82,10 @@ func checkFlags(l Location, v2 bool) error {
 	return nil
 }
 
+// Location is where e lies once its pack is named: its index entry
+// (index repair builds segments from pack headers with it).
+func (e PackEntry) Location(pack ID, kind storage.Kind) Location { return e.location(pack, kind) }
+
 // location is where e lies once its pack is named.
 func (e PackEntry) location(pack ID, kind storage.Kind) Location {
 	return Location{Pack: pack, Kind: kind, Type: e.Type, Flags: e.Flags, Offset: e.Offset, Length: e.Length,

@@ -43,17 +43,8 @@ func TestMillionFilesMemory(t *testing.T) {
 	}
 	dir := t.TempDir()
 	start := time.Now()
-	for i := 0; i < files; i++ {
-		sub := filepath.Join(dir, "tree", fmt.Sprintf("d%04d", i/1000))
-		if i%1000 == 0 {
-			if err := os.MkdirAll(sub, 0o755); err != nil {
-				t.Fatal(err)
-			}
-		}
-		data := append([]byte(fmt.Sprintf("file %d\n", i)), benchdata.Text(uint64(i), 100+i%200)...)
-		if err := os.WriteFile(filepath.Join(sub, fmt.Sprintf("f%07d.txt", i)), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if err := benchdata.SmallFiles(filepath.Join(dir, "tree"), files); err != nil {
+		t.Fatal(err)
 	}
 	t.Logf("wrote %d files in %v", files, time.Since(start).Round(time.Second))
 

@@ -27,6 +27,7 @@ type Snapshot struct {
 	Partial    bool              `json:"partial,omitempty"` // some files could not be read
 	Stats      Stats             `json:"stats"`
 	Program    string            `json:"program,omitempty"`
+	Repaired   *Repair           `json:"repaired,omitempty"` // set by `repair snapshots`
 	// Original is the ID of the snapshot this one is a copy of (savepoint
 	// copy), in the repository it came from; a copy of a copy keeps the
 	// first original. Nil for a snapshot made by a save.
@@ -41,6 +42,23 @@ func (s *Snapshot) Origin() repository.ID {
 	}
 	return s.ID
 }
+
+// Repair records that `savepoint repair snapshots` wrote this snapshot in
+// place of another whose data was partly missing: which one, when, and
+// what was left out.
+type Repair struct {
+	Original repository.ID `json:"original"` // the snapshot this one replaced
+	Time     time.Time     `json:"time"`
+	// Dropped names what was left out: file and directory paths as stored
+	// (a directory with a trailing "/"), "source:NAME" for a command or
+	// stdin source. At most MaxRepairPaths; DroppedCount is the whole count.
+	Dropped      []string `json:"dropped"`
+	DroppedCount int      `json:"dropped_count"`
+}
+
+// MaxRepairPaths bounds the paths a Repair lists, so a snapshot whose
+// whole tree went missing stays a small object.
+const MaxRepairPaths = 1000
 
 // Source is a non-file source captured in a snapshot: the output of a
 // command, standard input, or a container image reference.

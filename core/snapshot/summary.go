@@ -22,6 +22,7 @@ type Summary struct {
 	Sources    []Source          `json:"sources,omitempty"`
 	Stats      Stats             `json:"stats"`
 	DedupRatio float64           `json:"dedup_ratio"`
+	Repaired   *Repair           `json:"repaired,omitempty"`
 }
 
 // Summarize returns s in its JSON form.
@@ -30,6 +31,7 @@ func Summarize(s *Snapshot) Summary {
 		ID: s.ID.String(), ShortID: s.ID.Short(), Time: s.Time, Hostname: s.Hostname, Name: s.Name,
 		Tags: s.Tags, Paths: s.Paths, Checkpoint: s.Checkpoint, Partial: s.Partial,
 		Provenance: s.Provenance, Sources: s.Sources, Stats: s.Stats, DedupRatio: Round2(s.Stats.DedupRatio()),
+		Repaired: s.Repaired,
 	}
 	if s.Tree != nil {
 		j.Tree = s.Tree.String()

@@ -1,0 +1,76 @@
+// Package repair mends a damaged repository: Index rebuilds the index from
+// the pack headers (index segments deleted or unreadable, packs gone), and
+// Snapshots rewrites snapshots that use missing data, leaving out only the
+// files whose data is gone and naming them. Both hold the prune lease while
+// they write, so no prune runs beside them (docs/cli.md, "repair").
+package repair
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/savepoint-ci/savepoint/core/prune"
+	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/storage"
+)
+
+// ErrIncomplete is returned (wrapped) with a result when the repair was
+// done but something could not be mended: a pack whose header is
+// unreadable, a snapshot whose root tree is missing.
+var ErrIncomplete = errors.New("repair incomplete")
+
+// Options configure both repairs.
+type Options struct {
+	// DryRun reads and reports, and writes nothing (nor the lease).
+	DryRun bool
+	// BreakLease takes the prune lease even when another process holds it
+	// (a prune that holds it stops at its next step).
+	BreakLease bool
+	Host       string           // recorded in the lease (empty: the host name)
+	Now        func() time.Time // nil: time.Now
+}
+
+func (o *Options) now() time.Time {
+	if o.Now == nil {
+		return time.Now()
+	}
+	return o.Now()
+}
+
+// lease takes the prune lease for a repair that writes; it returns the
+// function that gives it back.
+func lease(ctx context.Context, repo *repository.Repository, o Options) (func(), error) {
+	if o.DryRun {
+		return func() {}, nil
+	}
+	l, err := prune.TakeLease(ctx, repo, prune.Options{BreakLease: o.BreakLease, Host: o.Host, Now: o.Now})
+	if err != nil {
+		return nil, err
+	}
+	return l.Release, nil
+}
+
+// packFile is a pack listed in storage.
+type packFile struct {
+	kind storage.Kind
+	size int64
+}
+
+// listPacks lists the data and meta packs in storage.
+func listPacks(ctx context.Context, be storage.Backend) (map[repository.ID]packFile, error) {
+	packs := map[repository.ID]packFile{}
+	for _, k := range []storage.Kind{storage.KindData, storage.KindMeta} {
+		err := be.List(ctx, k, func(fi storage.Info) error {
+			if id, err := repository.ParseID(fi.Name); err == nil {
+				packs[id] = packFile{kind: k, size: fi.Size}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("listing %s packs: %w", k, err)
+		}
+	}
+	return packs, nil
+}
