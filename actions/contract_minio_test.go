@@ -1,8 +1,6 @@
 package main
 
 import (
-	"fmt"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/internal/testenv"
@@ -14,8 +12,7 @@ import (
 func TestContractMinIO(t *testing.T) {
 	m := testenv.RequireMinIO(t)
 	endpoint, access, secret := m.Endpoint, m.AccessKey, m.SecretKey
-	bucket := fmt.Sprintf("savepoint-action-%08x", rand.Uint32())
-	contract(t, "s3://"+bucket+"/ci", map[string]string{
+	contract(t, "s3://"+testenv.Unique("savepoint-action-")+"/ci", map[string]string{
 		"s3_endpoint":          endpoint,
 		"s3_region":            "us-east-1",
 		"s3_access_key_id":     access,

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"path/filepath"
 	"testing"
 
@@ -17,9 +15,7 @@ import (
 func TestMinIO(t *testing.T) {
 	m := testenv.RequireMinIO(t)
 	endpoint, access, secret := m.Endpoint, m.AccessKey, m.SecretKey
-	suffix := make([]byte, 4)
-	rand.Read(suffix)
-	repo := "s3://sp-plugin-" + hex.EncodeToString(suffix) + "/ci/shop"
+	repo := "s3://" + testenv.Unique("sp-plugin-") + "/ci/shop"
 
 	ws := newWorkspace(t)
 	woodpecker := map[string]string{

@@ -12,6 +12,10 @@ import (
 // CLI's progress reporter writes from its own).
 type LineWriter struct {
 	Line func(line string)
+	// Max, when above zero, bounds what waits for a line break: once more
+	// than Max bytes wait after a write, they are handed to Line as one
+	// line (a very long line arrives cut).
+	Max int
 
 	mu  sync.Mutex
 	buf []byte
@@ -24,11 +28,16 @@ func (w *LineWriter) Write(p []byte) (int, error) {
 	for {
 		i := bytes.IndexByte(w.buf, '\n')
 		if i < 0 {
-			return len(p), nil
+			break
 		}
 		w.Line(strings.TrimRight(string(w.buf[:i]), "\r"))
 		w.buf = w.buf[i+1:]
 	}
+	if w.Max > 0 && len(w.buf) > w.Max {
+		w.Line(string(w.buf))
+		w.buf = w.buf[:0]
+	}
+	return len(p), nil
 }
 
 // Flush hands a trailing partial line to Line.

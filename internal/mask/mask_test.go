@@ -71,3 +71,18 @@ func TestLineWriter(t *testing.T) {
 		t.Errorf("lines %q, want %q", got, want)
 	}
 }
+
+// With Max set, more than Max bytes waiting for a line break are handed
+// over as one line; what follows starts a new one.
+func TestLineWriterMax(t *testing.T) {
+	var got []string
+	w := &LineWriter{Max: 4, Line: func(s string) { got = append(got, s) }}
+	for _, chunk := range []string{"abc", "defg", "h\nij"} {
+		w.Write([]byte(chunk))
+	}
+	w.Flush()
+	want := []string{"abcdefg", "h", "ij"}
+	if !slices.Equal(got, want) {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+}

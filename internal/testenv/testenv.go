@@ -6,6 +6,8 @@
 package testenv
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"os"
 	"testing"
 )
@@ -40,4 +42,13 @@ func RequireMinIO(t testing.TB) MinIO {
 		AccessKey: Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY"),
 		SecretKey: Require(t, "SAVEPOINT_TEST_S3_SECRET_KEY"),
 	}
+}
+
+// Unique returns prefix followed by 12 random hex digits: a name (bucket,
+// registry repository, key prefix) that no other test or run on the same
+// server uses.
+func Unique(prefix string) string {
+	b := make([]byte, 6)
+	rand.Read(b)
+	return prefix + hex.EncodeToString(b)
 }

@@ -1,10 +1,8 @@
 package gitlab
 
 import (
-	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 )
@@ -15,7 +13,7 @@ import (
 func TestPipelineMinIORepository(t *testing.T) {
 	m := testenv.RequireMinIO(t)
 	endpoint, accessKey, secretKey := m.Endpoint, m.AccessKey, m.SecretKey
-	url := fmt.Sprintf("s3://savepoint-gitlab-%d/ci", time.Now().UnixNano())
+	url := "s3://" + testenv.Unique("savepoint-gitlab-") + "/ci"
 	vars := map[string]string{
 		"SAVEPOINT_TEST_REPOSITORY": url,
 		"SAVEPOINT_S3_ENDPOINT":     endpoint,

@@ -18,8 +18,7 @@ import (
 // the admin role.
 func TestCLIThroughServer(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
-	initRepo(t, srv, "app", srv.Token("app", "admin"))
-	job := newClient(t, srv, "app", srv.Token("app", "append"))
+	job := appendJob(t, srv, "app")
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src")
 	testrepo.WriteFile(t, src, "a.txt", []byte("version 1"))
@@ -144,8 +143,7 @@ func TestServerSideMaintenance(t *testing.T) {
 // stay restorable.
 func TestQuotaThroughCLI(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Args: []string{"--quota", "2MiB"}})
-	initRepo(t, srv, "app", srv.Token("app", "admin"))
-	job := newClient(t, srv, "app", srv.Token("app", "append"))
+	job := appendJob(t, srv, "app")
 	dir := t.TempDir()
 	t.Chdir(dir)
 	testrepo.WriteFile(t, dir, "small/a.bin", testrepo.Random(500<<10))

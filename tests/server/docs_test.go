@@ -2,8 +2,6 @@ package server
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net"
 	"os"
@@ -314,9 +312,7 @@ func TestDocSeveralServers(t *testing.T) {
 	work := t.TempDir()
 	testrepo.WriteFile(t, work, "dist/app.js", []byte("v1"))
 	p1, p2 := freePort(t), freePort(t)
-	var rb [6]byte
-	rand.Read(rb[:])
-	bucket := "sp-doc-" + hex.EncodeToString(rb[:])
+	bucket := testenv.Unique("sp-doc-")
 	script := strings.NewReplacer("AWS_ACCESS_KEY_ID=...", "AWS_ACCESS_KEY_ID="+m.AccessKey,
 		"AWS_SECRET_ACCESS_KEY=...", "AWS_SECRET_ACCESS_KEY="+m.SecretKey,
 		"https://s3.example.com", "http://"+m.Endpoint, "s3://backups/", "s3://"+bucket+"/",

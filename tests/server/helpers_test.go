@@ -103,6 +103,14 @@ func initRepo(t *testing.T, srv *testserver.Server, name, token string) {
 	initRepoVersion(t, srv, name, token, 0)
 }
 
+// appendJob creates repository name with its admin token and returns a
+// client that holds an append token for it, as a CI job does.
+func appendJob(t *testing.T, srv *testserver.Server, name string) *client {
+	t.Helper()
+	initRepo(t, srv, name, srv.Token(name, "admin"))
+	return newClient(t, srv, name, srv.Token(name, "append"))
+}
+
 // initRepoVersion is initRepo at a format version (0: the newest).
 func initRepoVersion(t *testing.T, srv *testserver.Server, name, token string, version int) {
 	t.Helper()

@@ -18,8 +18,7 @@ import (
 // a restore work.
 func TestKillServerDuringSave(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
-	initRepo(t, srv, "app", srv.Token("app", "admin"))
-	job := newClient(t, srv, "app", srv.Token("app", "append"))
+	job := appendJob(t, srv, "app")
 	dir := t.TempDir()
 	for i := 0; i < 60; i++ {
 		testrepo.WriteFile(t, dir, fmt.Sprintf("src/f%02d.bin", i), testrepo.Random(1<<20))

@@ -1,8 +1,6 @@
 package server
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -22,11 +20,9 @@ import (
 // it was saved from.
 func TestTwoServersOneBucket(t *testing.T) {
 	m := testenv.RequireMinIO(t)
-	var rb [6]byte
-	rand.Read(rb[:])
 	env := []string{"AWS_ACCESS_KEY_ID=" + m.AccessKey, "AWS_SECRET_ACCESS_KEY=" + m.SecretKey,
 		"SAVEPOINT_S3_ENDPOINT=http://" + m.Endpoint, "AWS_REGION=us-east-1"}
-	storage := "s3://sp-two-servers-" + hex.EncodeToString(rb[:]) + "/ci"
+	storage := "s3://" + testenv.Unique("sp-two-servers-") + "/ci"
 	a := testserver.Start(t, testserver.Options{Storage: storage, Env: env})
 	b := testserver.Start(t, testserver.Options{Storage: storage, Env: env})
 	admin := a.Token("shared", "admin")

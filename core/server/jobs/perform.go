@@ -17,6 +17,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/verify"
+	"github.com/savepoint-ci/savepoint/internal/mask"
 )
 
 // perform runs the job's operation on the repository, opened with the
@@ -110,10 +111,11 @@ func saveJob(ctx context.Context, rp *repository.Repository, id string, spec Spe
 	defer rp.EndSession(context.WithoutCancel(ctx))
 	var sources []snapshot.Source
 	for _, c := range spec.Commands {
-		stderr := &lineWriter{r: rep, prefix: c.Name + ": "}
+		prefix := c.Name + ": "
+		stderr := &mask.LineWriter{Max: 4096, Line: func(line string) { rep.add(prefix + line) }}
 		src, err := capture.RunCommand(ctx, rp, capture.Command{Name: c.Name, Command: c.Command,
 			Stderr: stderr, Env: commandEnv(), Reporter: rep})
-		stderr.flush()
+		stderr.Flush()
 		if err != nil {
 			return nil, fmt.Errorf("%w; nothing was committed", err)
 		}

@@ -1,9 +1,7 @@
 package jobs
 
 import (
-	"bytes"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -82,41 +80,4 @@ func (r *reporter) lines() []LogLine {
 		out = append(out, LogLine{Time: r.log[0].Time, Text: fmt.Sprintf("(%d earlier lines dropped)", r.dropped)})
 	}
 	return append(out, r.log...)
-}
-
-// lineWriter turns what a command writes on stderr into log lines.
-type lineWriter struct {
-	r      *reporter
-	prefix string
-	mu     sync.Mutex
-	buf    []byte
-}
-
-func (w *lineWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.buf = append(w.buf, p...)
-	for {
-		i := bytes.IndexByte(w.buf, '\n')
-		if i < 0 {
-			break
-		}
-		w.r.add(w.prefix + strings.TrimRight(string(w.buf[:i]), "\r"))
-		w.buf = w.buf[i+1:]
-	}
-	if len(w.buf) > 4096 { // a very long line: cut it
-		w.r.add(w.prefix + string(w.buf))
-		w.buf = w.buf[:0]
-	}
-	return len(p), nil
-}
-
-// flush logs an unterminated last line.
-func (w *lineWriter) flush() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if len(w.buf) > 0 {
-		w.r.add(w.prefix + string(w.buf))
-		w.buf = nil
-	}
 }

@@ -1,8 +1,6 @@
 package remote_test
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"testing"
 
 	"github.com/minio/minio-go/v7/pkg/credentials"
@@ -28,9 +26,7 @@ const maxReSave = 15
 func TestColdStartRequests(t *testing.T) {
 	const files = 15000
 	m := testenv.RequireMinIO(t)
-	var rb [6]byte
-	rand.Read(rb[:])
-	so := s3.Options{Bucket: "sp-remote-coldstart-" + hex.EncodeToString(rb[:]), Endpoint: "http://" + m.Endpoint,
+	so := s3.Options{Bucket: testenv.Unique("sp-remote-coldstart-"), Endpoint: "http://" + m.Endpoint,
 		Credentials: credentials.NewStaticV4(m.AccessKey, m.SecretKey, "")}
 	viaS3 := coldstart.Run(t, files, func() storage.Backend {
 		be, err := s3.New(so)

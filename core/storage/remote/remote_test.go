@@ -2,8 +2,6 @@ package remote_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"testing"
@@ -60,9 +58,7 @@ func TestMissingRepository(t *testing.T) {
 func TestConformanceBehindStorages(t *testing.T) {
 	m := testenv.RequireMinIO(t)
 	registry := testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")
-	var rb [6]byte
-	rand.Read(rb[:])
-	suffix := hex.EncodeToString(rb[:])
+	suffix := testenv.Unique("")
 	for _, tc := range []struct {
 		name, storage string
 		env           []string

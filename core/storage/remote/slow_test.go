@@ -3,8 +3,6 @@ package remote_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -34,14 +32,12 @@ func TestSlowStorageBehindServer(t *testing.T) {
 	const idle = time.Second
 	m := testenv.RequireMinIO(t)
 	p := stallproxy.Start(t, m.Endpoint)
-	var rb [6]byte
-	rand.Read(rb[:])
 	passwords := t.TempDir()
 	if err := os.WriteFile(filepath.Join(passwords, "slow"), []byte("test-password\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	srv := testserver.Start(t, testserver.Options{
-		Storage: "s3://sp-slow-" + hex.EncodeToString(rb[:]) + "/srv",
+		Storage: "s3://" + testenv.Unique("sp-slow-") + "/srv",
 		Env: []string{"AWS_ACCESS_KEY_ID=" + m.AccessKey, "AWS_SECRET_ACCESS_KEY=" + m.SecretKey,
 			"SAVEPOINT_S3_ENDPOINT=http://" + p.Addr(), "AWS_REGION=us-east-1"},
 		Args: []string{"--password-dir", passwords, "--early-hints", (idle / 4).String()},

@@ -2,8 +2,6 @@ package s3_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -32,17 +30,11 @@ func minio(t testing.TB) server {
 	}
 }
 
-func randomName(prefix string) string {
-	b := make([]byte, 6)
-	rand.Read(b)
-	return prefix + hex.EncodeToString(b)
-}
-
 // options returns Options for a fresh bucket on the test server.
 func (s server) options() s3.Options {
 	return s3.Options{
-		Bucket:      randomName("sp-test-"),
-		Prefix:      "repo/" + randomName("p"),
+		Bucket:      testenv.Unique("sp-test-"),
+		Prefix:      "repo/" + testenv.Unique("p"),
 		Endpoint:    s.endpoint,
 		Insecure:    true,
 		PathStyle:   true,
@@ -153,7 +145,7 @@ func TestKeyLayout(t *testing.T) {
 // `savepoint serve` finds it.
 func TestNames(t *testing.T) {
 	srv := minio(t)
-	for _, prefix := range []string{"", "servers/" + randomName("p")} {
+	for _, prefix := range []string{"", "servers/" + testenv.Unique("p")} {
 		o := srv.options()
 		o.Prefix = prefix
 		parent := open(t, o)
