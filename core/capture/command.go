@@ -46,9 +46,13 @@ func RunCommand(ctx context.Context, repo *repository.Repository, c Command) (sn
 	// The command is recorded for information only: credentials are
 	// redacted. The restore command is kept verbatim: rollback runs it.
 	src := snapshot.Source{Kind: KindCommand, Name: c.Name, Command: Redact(c.Command), RestoreCommand: c.RestoreCommand}
-	ctx, cancel := context.WithCancel(ctx)
+	// The command's own context ends with this call; the output is stored
+	// under the caller's, since compression groups closed here are sealed
+	// in the background after it returns (a checkpoint failed with
+	// "a blob was not stored: context canceled" when it was the same).
+	cmdCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "sh", "-c", c.Command)
+	cmd := exec.CommandContext(cmdCtx, "sh", "-c", c.Command)
 	cmd.Dir, cmd.Env = c.Dir, c.Env
 	killGroup(cmd)
 	tail := &tailBuffer{max: StderrTailSize}
