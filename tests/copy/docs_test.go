@@ -22,20 +22,7 @@ import (
 // heading that starts with heading.
 func docBlocks(t *testing.T, heading, lang string) []string {
 	t.Helper()
-	all, err := doctest.Blocks("docs/copy.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, b := range all {
-		if strings.HasPrefix(b.Heading, heading) && b.Lang == lang {
-			out = append(out, b.Text)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("docs/copy.md has no %s block under %q", lang, heading)
-	}
-	return out
+	return doctest.Under(t, "docs/copy.md", heading, lang)
 }
 
 // bash runs a script in dir with the test's savepoint first on PATH.

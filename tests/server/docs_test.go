@@ -32,26 +32,7 @@ const exampleURL = "https://backup.example.com:8417"
 // heading that starts with heading.
 func docBlocks(t *testing.T, heading, lang string) []string {
 	t.Helper()
-	return docFileBlocks(t, "docs/server.md", heading, lang)
-}
-
-// docFileBlocks is docBlocks of another file of the docs.
-func docFileBlocks(t *testing.T, file, heading, lang string) []string {
-	t.Helper()
-	all, err := doctest.Blocks(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, b := range all {
-		if strings.HasPrefix(b.Heading, heading) && b.Lang == lang {
-			out = append(out, b.Text)
-		}
-	}
-	if len(out) == 0 {
-		t.Fatalf("%s has no %s block under %q", file, lang, heading)
-	}
-	return out
+	return doctest.Under(t, "docs/server.md", heading, lang)
 }
 
 // runScript runs a shell example with bash in dir, the test's savepoint

@@ -11,6 +11,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/server/jobs"
 	"github.com/savepoint-ci/savepoint/core/server/schedules"
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
@@ -224,7 +225,7 @@ func (a *apiClient) fired(id string) jobs.Job {
 // server's clock and copies the near site's dist snapshot.
 func TestDocCopySync(t *testing.T) {
 	bin := testserver.Binary(t)
-	block := docFileBlocks(t, "docs/copy.md", "Server sync jobs", "sh")[0]
+	block := doctest.Under(t, "docs/copy.md", "Server sync jobs", "sh")[0]
 	clock := filepath.Join(t.TempDir(), "now")
 	writeFile(t, clock, []byte("2030-01-01T01:59:00Z"))
 	etc := t.TempDir()
