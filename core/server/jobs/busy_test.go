@@ -3,13 +3,13 @@ package jobs
 import (
 	"context"
 	"errors"
-	"net"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/server/repos"
+	"github.com/savepoint-ci/savepoint/internal/stallproxy"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -41,30 +41,17 @@ func TestSyncBusy(t *testing.T) {
 	r := New(Options{Repos: hub, Table: table})
 	defer r.Shutdown(ctx)
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0") // accepts, never answers
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close()
-		}
-	}()
+	addr := stallproxy.Silent(t) // accepts, never answers
 	secret := filepath.Join(dir, "token")
 	os.WriteFile(secret, []byte("spt_0123456789abcdef_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"), 0o600)
 	spec := func(url string) Spec {
 		return Spec{Kind: KindSync, All: true, From: SyncSource{Repo: url, TokenFile: secret, PasswordFile: secret}}
 	}
-	first, err := r.Start(ctx, "far", spec("http://"+ln.Addr().String()+"/app"), "tok", "")
+	first, err := r.Start(ctx, "far", spec("http://"+addr+"/app"), "tok", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Start(ctx, "far", spec("http://"+ln.Addr().String()+"/app"), "tok", ""); !errors.Is(err, ErrBusy) {
+	if _, err := r.Start(ctx, "far", spec("http://"+addr+"/app"), "tok", ""); !errors.Is(err, ErrBusy) {
 		t.Errorf("a second sync from the same source: %v, want ErrBusy", err)
 	}
 	other, err := r.Start(ctx, "far", spec("http://127.0.0.1:1/other"), "tok", "")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/storage/transfer"
+	"github.com/savepoint-ci/savepoint/internal/stallproxy"
 )
 
 const idle = 200 * time.Millisecond
@@ -129,25 +130,12 @@ func TestSteadyUploadIsNoStall(t *testing.T) {
 // while "waiting for the answer"; one that never accepts the body, while
 // "sending the request".
 func TestNoAnswerFails(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			defer c.Close() // read nothing, answer nothing
-		}
-	}()
+	addr := stallproxy.Silent(t) // reads nothing, answers nothing
 	for _, tc := range []struct {
 		body  int
 		phase string
 	}{{0, "waiting for the answer"}, {64 << 20, "sending the request"}} {
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPut, "http://"+ln.Addr().String(), bytes.NewReader(make([]byte, tc.body)))
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPut, "http://"+addr, bytes.NewReader(make([]byte, tc.body)))
 		_, err := client().Do(req)
 		var se *transfer.StallError
 		if !errors.As(err, &se) || se.Phase != tc.phase {
