@@ -131,7 +131,11 @@ func (r *Repository) Known(id ID) bool {
 
 // SaveBlob stores plain as a blob of type t under id (which must be
 // r.Hash(plain)) unless the repository has it already. It returns whether
-// the blob was new. The blob is durable only after Flush.
+// the blob was new. The blob is durable only after Flush. A group or pack
+// this call fills is sealed and uploaded in the background under ctx, so
+// ctx must stay live until Flush: cancelling it aborts that work and fails
+// the writer (a caller that runs something under a shorter context, such
+// as a command it kills on return, saves under the longer one).
 func (r *Repository) SaveBlob(ctx context.Context, t BlobType, id ID, plain []byte) (bool, error) {
 	// A writer announces itself before it trusts the index (docs/prune.md).
 	if err := r.BeginSession(ctx, "", time.Now()); err != nil {
