@@ -64,6 +64,14 @@ type InitOptions struct {
 	// Version is the format version to create (zero: FormatVersion). Version
 	// 1 is for repositories that older savepoint releases must still read.
 	Version int
+	// KeyFrom, if set, is an open repository whose master key the new one
+	// shares, wrapped in a slot of the new one's own Password: blobs then
+	// have the same IDs in both, and a copy between them moves stored
+	// units as they are (SaveUnit). The new repository also takes
+	// KeyFrom's chunker parameters (Chunker must be zero or equal), its
+	// encryption (NoEncryption must match) and, unless Version is given,
+	// its format version.
+	KeyFrom *Repository
 }
 
 // DefaultPackSize is the target size of a pack.
@@ -77,6 +85,9 @@ type OpenOptions struct {
 
 // Init creates a repository in be, which must not hold one already.
 func Init(ctx context.Context, be storage.Backend, o InitOptions) (*Repository, error) {
+	if err := o.takeKeyFrom(); err != nil {
+		return nil, err
+	}
 	if !o.NoEncryption && o.Password == "" {
 		return nil, ErrPasswordRequired
 	}
@@ -104,8 +115,11 @@ func Init(ctx context.Context, be storage.Backend, o InitOptions) (*Repository, 
 	if packSize < 1<<20 || packSize > 256<<20 {
 		return nil, fmt.Errorf("pack size %d out of range (1 MiB to 256 MiB)", packSize)
 	}
-	mk, err := crypto.NewMasterKey()
-	if err != nil {
+	var err error
+	mk := new(crypto.MasterKey)
+	if o.KeyFrom != nil {
+		*mk = *o.KeyFrom.key
+	} else if mk, err = crypto.NewMasterKey(); err != nil {
 		return nil, err
 	}
 	slot, err := crypto.WrapKey(mk, o.Password, !o.NoEncryption)

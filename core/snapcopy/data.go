@@ -113,19 +113,36 @@ func (c *copier) copyPack(rctx, ctx context.Context, p *packRead) error {
 	}
 	c.bytesRead.Add(int64(len(stored)))
 	var cache repository.GroupCache
-	for _, b := range p.blobs {
-		l := b.loc
+	for i := 0; i < len(p.blobs); {
+		j := i + 1
+		for j < len(p.blobs) && p.blobs[j].loc.SameUnit(p.blobs[i].loc) {
+			j++
+		}
+		l := p.blobs[i].loc
 		unit := stored[int64(l.Offset)-p.off : int64(l.Offset)+int64(l.Length)-p.off]
-		if cache.Holds(l) {
-			unit = nil
-		}
-		plain, err := c.src.DecodeBlobCached(&cache, b.id, l, unit, nil)
+		done, err := c.copyUnit(ctx, p.blobs[i:j], unit)
 		if err != nil {
-			return fmt.Errorf("source: %w", err)
-		}
-		if err := c.store(ctx, l.Type, b.id, plain); err != nil {
 			return err
 		}
+		if done {
+			i = j
+			continue
+		}
+		c.unitsResealed.Add(1)
+		for _, b := range p.blobs[i:j] {
+			u := unit
+			if cache.Holds(b.loc) {
+				u = nil
+			}
+			plain, err := c.src.DecodeBlobCached(&cache, b.id, b.loc, u, nil)
+			if err != nil {
+				return fmt.Errorf("source: %w", err)
+			}
+			if err := c.store(ctx, b.loc.Type, b.id, plain); err != nil {
+				return err
+			}
+		}
+		i = j
 	}
 	return nil
 }

@@ -63,6 +63,14 @@ type Stats struct {
 	// Blobs and bytes read from the source (data and tree blobs decoded).
 	BlobsRead int64 `json:"blobs_read"`
 	BytesRead int64 `json:"bytes_read"` // stored bytes fetched from the source's packs
+	// SharedKey: source and destination share one master key (init
+	// --copy-key-from). Data units (single blobs or compression groups)
+	// read from the source were then either stored as they are (UnitsRaw)
+	// or decoded and stored anew (UnitsResealed: a group the copy needs
+	// only part of, or any unit when the keys differ).
+	SharedKey     bool  `json:"shared_key"`
+	UnitsRaw      int64 `json:"units_raw"`
+	UnitsResealed int64 `json:"units_resealed"`
 	// What the destination gained: new blobs, their plaintext, the stored
 	// bytes of the packs written.
 	BlobsNew    int64 `json:"blobs_new"`

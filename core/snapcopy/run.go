@@ -25,11 +25,15 @@ type copier struct {
 	src, dst    *repository.Repository
 	o           Options
 	ids         *idMap
+	raw         bool // src and dst share the master key: units move as stored (rawunit.go)
 	commitEvery int64
 	start       time.Time
 	counters    progress.Counters
 	blobsRead   atomic.Int64
 	bytesRead   atomic.Int64
+	// Data units (single blobs or groups) moved as stored, and decoded to
+	// be stored anew.
+	unitsRaw, unitsResealed atomic.Int64
 	// Pairs of (source snapshot, its copy in the destination), by the
 	// source's origin; hints for the copies to come.
 	byOrigin map[repository.ID]*snapshot.Snapshot // destination snapshots
@@ -49,7 +53,7 @@ func Run(ctx context.Context, src, dst *repository.Repository, o Options) (Stats
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	c := &copier{src: src, dst: dst, o: o, ids: newIDMap(src, dst), commitEvery: o.CommitEvery,
+	c := &copier{src: src, dst: dst, o: o, ids: newIDMap(src, dst), raw: src.SharesKey(dst), commitEvery: o.CommitEvery,
 		start: o.Now(), byOrigin: map[repository.ID]*snapshot.Snapshot{}}
 	if c.commitEvery <= 0 {
 		c.commitEvery = DefaultCommitEvery
@@ -65,6 +69,7 @@ func Run(ctx context.Context, src, dst *repository.Repository, o Options) (Stats
 	err := c.run(ctx, &st)
 	ws := dst.WriteStats()
 	st.BlobsRead, st.BytesRead = c.blobsRead.Load(), c.bytesRead.Load()
+	st.SharedKey, st.UnitsRaw, st.UnitsResealed = c.raw, c.unitsRaw.Load(), c.unitsResealed.Load()
 	st.BlobsNew, st.BytesNew, st.BytesStored, st.Packs = ws.Blobs, ws.BytesRaw, ws.BytesStored, ws.Packs
 	st.SourceRequests = src.Requests().Sub(srcBefore)
 	st.DestinationRequests = dst.Requests().Sub(dstBefore)
