@@ -10,7 +10,6 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/retention"
 	"github.com/savepoint-ci/savepoint/core/snapcopy"
@@ -19,10 +18,7 @@ import (
 // CopyOptions are the options of copy: where the snapshots come from and
 // which ones (the destination is --repo).
 type CopyOptions struct {
-	FromRepo            string
-	FromPasswordFile    string
-	FromPasswordCommand string
-	FromTokenFile       string
+	FromOptions
 	snapcopy.Options
 }
 
@@ -35,33 +31,21 @@ func copyCommand() *cli.Command {
 			"sealed with the destination's. A snapshot already copied (same original) is skipped. The source's\n" +
 			"password comes from --from-password-file, --from-password-command or SAVEPOINT_FROM_PASSWORD;\n" +
 			"a source behind a savepoint server takes its token from --from-token-file or SAVEPOINT_FROM_TOKEN.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "from-repo", Usage: "the source repository `LOCATION` (as --repo; env SAVEPOINT_FROM_REPOSITORY)"},
-			&cli.StringFlag{Name: "from-password-file", Usage: "read the source's password from `FILE` (env SAVEPOINT_FROM_PASSWORD_FILE; else SAVEPOINT_FROM_PASSWORD)"},
-			&cli.StringFlag{Name: "from-password-command", Usage: "run `COMMAND` (via sh -c) and use its output as the source's password (env SAVEPOINT_FROM_PASSWORD_COMMAND)"},
-			&cli.StringFlag{Name: "from-token-file", Usage: "read the source server's token from `FILE` (env SAVEPOINT_FROM_TOKEN_FILE; else SAVEPOINT_FROM_TOKEN)"},
+		}, append(fromSecretFlags(),
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "copy the snapshots with this `NAME`"},
 			&cli.IntFlag{Name: "last", Usage: "with --name: only its `K` newest snapshots"},
 			&cli.BoolFlag{Name: "all", Usage: "copy every snapshot"},
 			&cli.StringFlag{Name: "commit-every", Value: "64M", Usage: "commit the destination's index after each `SIZE` copied: at most what a killed copy sends again"},
-		},
+		)...),
 	}, bindCopy, runCopy)
 }
 
 func bindCopy(c *cli.Context) (CopyOptions, error) {
-	// The SAVEPOINT_FROM_* variables come from the run's Env, like
-	// SAVEPOINT_PASSWORD, so that tests and the platform entrypoints set them.
-	getenv := envOf(c).Getenv
-	from := func(flag, env string) string {
-		if v := c.String(flag); v != "" || getenv == nil {
-			return v
-		}
-		return getenv(env)
-	}
 	o := CopyOptions{
-		FromRepo: from("from-repo", "SAVEPOINT_FROM_REPOSITORY"), FromPasswordFile: from("from-password-file", "SAVEPOINT_FROM_PASSWORD_FILE"),
-		FromPasswordCommand: from("from-password-command", "SAVEPOINT_FROM_PASSWORD_COMMAND"), FromTokenFile: from("from-token-file", "SAVEPOINT_FROM_TOKEN_FILE"),
-		Options: snapcopy.Options{Snapshots: c.Args().Slice(), Name: c.String("name"), Latest: c.Int("last"), All: c.Bool("all")},
+		FromOptions: bindFrom(c, "from-repo", "SAVEPOINT_FROM_REPOSITORY"),
+		Options:     snapcopy.Options{Snapshots: c.Args().Slice(), Name: c.String("name"), Latest: c.Int("last"), All: c.Bool("all")},
 	}
 	if v := c.String("commit-every"); v != "" {
 		n, err := retention.ParseSize(v)
@@ -95,9 +79,9 @@ func runCopy(ctx context.Context, g *Globals, o CopyOptions) error {
 	if same, err := sameLocation(g.Repo, o.FromRepo); err == nil && same {
 		return usagef("copy: --from-repo and --repo name the same repository")
 	}
-	src, err := openRepo(ctx, fromGlobals(g, o))
+	src, err := openSource(ctx, g, o.FromOptions)
 	if err != nil {
-		return sourceError(err)
+		return err
 	}
 	defer src.Close()
 	host, _ := os.Hostname()
@@ -124,38 +108,6 @@ func runCopy(ctx context.Context, g *Globals, o CopyOptions) error {
 		return err
 	}
 	return printCopy(g, st)
-}
-
-// fromGlobals are the global settings for the source repository: its
-// location, password and server token from the --from-* flags and the
-// SAVEPOINT_FROM_* variables; storage settings (S3, OCI, CA) are shared.
-func fromGlobals(g *Globals, o CopyOptions) *Globals {
-	s := *g
-	s.Repo, s.PasswordFile, s.PasswordCommand = o.FromRepo, o.FromPasswordFile, o.FromPasswordCommand
-	s.Server.TokenFile = o.FromTokenFile
-	getenv := g.Env.Getenv
-	s.Env.Getenv = func(k string) string {
-		switch k {
-		case "SAVEPOINT_PASSWORD":
-			return getenv("SAVEPOINT_FROM_PASSWORD")
-		case "SAVEPOINT_TOKEN":
-			return getenv("SAVEPOINT_FROM_TOKEN")
-		}
-		return getenv(k)
-	}
-	return &s
-}
-
-// sourceError names the source in errors about its password, whose
-// generic hints name the destination's flags.
-func sourceError(err error) error {
-	switch {
-	case errors.Is(err, repository.ErrNeedPassword):
-		return exitError{ExitPassword, errors.New("the source repository is encrypted and no password was given (set SAVEPOINT_FROM_PASSWORD, --from-password-file or --from-password-command)")}
-	case errors.Is(err, crypto.ErrWrongPassword):
-		return exitError{ExitPassword, fmt.Errorf("source: %v (check SAVEPOINT_FROM_PASSWORD, --from-password-file or --from-password-command)", err)}
-	}
-	return fmt.Errorf("source: %w", err)
 }
 
 // sameLocation reports whether two local repository locations are one
@@ -198,5 +150,8 @@ func printCopy(g *Globals, st snapcopy.Stats) error {
 	fmt.Fprintf(w, "%d snapshot(s) copied, %d skipped; read %s from the source, stored %s in %d pack(s); requests: source %s, destination %s\n",
 		st.Copied, st.Skipped, BytesHuman(st.BytesRead), BytesHuman(st.BytesStored), st.Packs,
 		RequestsHuman(st.SourceRequests), RequestsHuman(st.DestinationRequests))
+	if st.SharedKey {
+		fmt.Fprintf(w, "shared master key: %d unit(s) moved as stored, %d decoded and stored anew\n", st.UnitsRaw, st.UnitsResealed)
+	}
 	return nil
 }
