@@ -5,6 +5,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
@@ -20,6 +21,12 @@ type Options struct {
 	Latest int
 	// All selects every snapshot of the source.
 	All bool
+
+	// SourceList and DestinationList, when not nil, are the snapshots of
+	// the source and of the destination as the caller listed them just
+	// before Run (a server's sync job selects from them): Run takes them
+	// instead of listing each repository again.
+	SourceList, DestinationList []*snapshot.Snapshot
 
 	// Hostname goes into the destination's session marker.
 	Hostname string

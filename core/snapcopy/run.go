@@ -81,18 +81,22 @@ func (c *copier) run(ctx context.Context, st *Stats) error {
 	if c.src.Config().Encryption != "none" && c.dst.Config().Encryption == "none" {
 		return ErrWouldDecrypt
 	}
-	srcList, err := snapshot.List(ctx, c.src)
-	if err != nil {
-		return fmt.Errorf("source: %w", err)
+	srcList, dstList := c.o.SourceList, c.o.DestinationList
+	var err error
+	if srcList == nil {
+		if srcList, err = snapshot.List(ctx, c.src); err != nil {
+			return fmt.Errorf("source: %w", err)
+		}
 	}
 	sel, err := selectSnapshots(srcList, c.o)
 	if err != nil {
 		return err
 	}
 	st.Selected = len(sel)
-	dstList, err := snapshot.List(ctx, c.dst)
-	if err != nil {
-		return fmt.Errorf("destination: %w", err)
+	if dstList == nil {
+		if dstList, err = snapshot.List(ctx, c.dst); err != nil {
+			return fmt.Errorf("destination: %w", err)
+		}
 	}
 	srcByOrigin := map[repository.ID]*snapshot.Snapshot{}
 	c.srcByID = map[repository.ID]*snapshot.Snapshot{}

@@ -91,16 +91,45 @@ func TestCopySharedKey(t *testing.T) {
 	checkCopy(t, b, s2, filepath.Join(dir, "src"), stream)
 }
 
-// Different keys: nothing moves raw.
-func TestCopyKeysDifferNoRaw(t *testing.T) {
-	_, a := testrepo.New(t)
-	_, b := testrepo.New(t)
+// twoRepos makes two repositories of their own keys, saves one small
+// file into the first and copies it into the second.
+func twoRepos(t *testing.T) (a, b *mem.Backend, st snapcopy.Stats) {
+	_, a = testrepo.New(t)
+	_, b = testrepo.New(t)
 	dir := t.TempDir()
 	t.Chdir(dir)
 	testrepo.WriteFile(t, dir, "src/a.txt", compressible(1, 40<<10))
 	saveDir(t, a, "prod", nil)
-	st := copyRun(t, a, b, snapcopy.Options{All: true})
+	return a, b, copyRun(t, a, b, snapcopy.Options{All: true})
+}
+
+// Different keys: nothing moves raw.
+func TestCopyKeysDifferNoRaw(t *testing.T) {
+	_, _, st := twoRepos(t)
 	if st.SharedKey || st.UnitsRaw != 0 || st.UnitsResealed == 0 {
 		t.Fatalf("%+v", st)
+	}
+}
+
+// A caller that listed both repositories (a sync job) hands the lists to
+// Run, which then lists neither again: a copy with nothing to move makes
+// no request to the source.
+func TestCopyGivenLists(t *testing.T) {
+	a, b, _ := twoRepos(t)
+	src, dst := testrepo.Reopen(t, a), testrepo.Reopen(t, b)
+	srcList, err := snapshot.List(ctx, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dstList, err := snapshot.List(ctx, dst)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := snapcopy.Run(ctx, src, dst, snapcopy.Options{All: true, SourceList: srcList, DestinationList: dstList})
+	if err != nil || st.Skipped != 1 || st.SourceRequests.List != 0 || st.SourceRequests.Get != 0 || st.DestinationRequests.List != 0 {
+		t.Fatalf("%v %+v", err, st)
+	}
+	if st := copyRun(t, a, b, snapcopy.Options{All: true}); st.SourceRequests.List == 0 {
+		t.Fatalf("without lists, Run lists the source: %+v", st)
 	}
 }

@@ -172,7 +172,7 @@ func syncJob(ctx context.Context, dst *repository.Repository, spec Spec, rep *re
 	pick, older := selectSync(spec, srcList, dstList)
 	res.Selected, res.Older = len(pick)+older, older
 	rep.Logf("sync from %s: %d snapshot(s) selected of %d", spec.From.Repo, res.Selected, len(srcList))
-	if err := copySnapshots(ctx, src, dst, pick, res, rep); err != nil {
+	if err := copySnapshots(ctx, src, dst, pick, srcList, dstList, res, rep); err != nil {
 		return res, err
 	}
 	rep.Logf("sync: %d snapshot(s) copied, %d present already, %d bytes in %d blob(s) moved", len(res.Copied), res.Present, res.Bytes, res.Blobs)
