@@ -132,3 +132,20 @@ func (o *InitOptions) takeKeyFrom() error {
 	}
 	return nil
 }
+
+// LoadUnit returns the stored bytes of the unit that holds blob id (a
+// single blob's, or its whole group's) and the blob's location, for
+// SaveUnit in a repository that shares r's key. The bytes are not checked
+// (CheckUnit does that) and must not be modified: a tree's are part of a
+// cached meta pack.
+func (r *Repository) LoadUnit(ctx context.Context, id ID) ([]byte, Location, error) {
+	if err := r.LoadIndex(ctx); err != nil {
+		return nil, Location{}, err
+	}
+	l, ok := r.idx.Lookup(id)
+	if !ok {
+		return nil, l, fmt.Errorf("blob %s: %w", id, ErrBlobNotFound)
+	}
+	stored, err := r.loadStored(ctx, id, l)
+	return stored, l, err
+}

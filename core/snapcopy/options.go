@@ -71,10 +71,10 @@ type Stats struct {
 	BlobsRead int64 `json:"blobs_read"`
 	BytesRead int64 `json:"bytes_read"` // stored bytes fetched from the source's packs
 	// SharedKey: source and destination share one master key (init
-	// --copy-key-from). Data units (single blobs or compression groups)
-	// read from the source were then either stored as they are (UnitsRaw)
-	// or decoded and stored anew (UnitsResealed: a group the copy needs
-	// only part of, or any unit when the keys differ).
+	// --copy-key-from). The stored units read from the source (single
+	// blobs, trees, compression groups) were either stored as they are
+	// (UnitsRaw) or decoded and stored anew (UnitsResealed: a group the
+	// copy needs only part of, or any unit when the keys differ).
 	SharedKey     bool  `json:"shared_key"`
 	UnitsRaw      int64 `json:"units_raw"`
 	UnitsResealed int64 `json:"units_resealed"`

@@ -31,8 +31,8 @@ type copier struct {
 	counters    progress.Counters
 	blobsRead   atomic.Int64
 	bytesRead   atomic.Int64
-	// Data units (single blobs or groups) moved as stored, and decoded to
-	// be stored anew.
+	// Stored units (single blobs, trees, groups) moved as stored, and
+	// decoded to be stored anew.
 	unitsRaw, unitsResealed atomic.Int64
 	// Pairs of (source snapshot, its copy in the destination), by the
 	// source's origin; hints for the copies to come.

@@ -10,9 +10,24 @@ import (
 
 // copyTrees stores the planned source trees in the destination, children
 // first, with their chunks and subtrees named by destination IDs. When
-// both repositories share a hash key a tree's plaintext moves as it is.
+// both repositories share a hash key a tree's plaintext moves as it is,
+// and when they share the whole master key, its stored unit.
 func (c *copier) copyTrees(ctx context.Context, trees []repository.ID) error {
 	for _, a := range trees {
+		if c.raw {
+			stored, l, err := c.src.LoadUnit(ctx, a)
+			if err != nil {
+				return fmt.Errorf("source tree %s: %w", a.Short(), err)
+			}
+			done, err := c.copyUnit(ctx, []blobAt{{a, l}}, stored)
+			if err != nil {
+				return err
+			}
+			if done {
+				continue
+			}
+		}
+		c.unitsResealed.Add(1)
 		if c.ids.same {
 			plain, err := c.src.LoadBlob(ctx, a)
 			if err != nil {
