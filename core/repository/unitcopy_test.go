@@ -43,3 +43,32 @@ func TestInitKeyFrom(t *testing.T) {
 		t.Fatalf("from an unencrypted source: %v", err)
 	}
 }
+
+// CheckUnit refuses a unit with one byte changed: by its tag when
+// encrypted, by the IDs inside when not.
+func TestCheckUnit(t *testing.T) {
+	enc, _ := testrepo.New(t)
+	plain, _ := testrepo.NewPlain(t)
+	for _, r := range []*repository.Repository{enc, plain} {
+		data := testrepo.Random(100 << 10)
+		id := r.Hash(data)
+		if _, err := r.SaveBlob(ctx, repository.DataBlob, id, data); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Flush(ctx); err != nil {
+			t.Fatal(err)
+		}
+		stored, l, err := r.LoadUnit(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.CheckUnit([]repository.ID{id}, []repository.Location{l}, stored); err != nil {
+			t.Fatal(err)
+		}
+		bad := append([]byte(nil), stored...)
+		bad[len(bad)/2] ^= 1
+		if err := r.CheckUnit([]repository.ID{id}, []repository.Location{l}, bad); !errors.Is(err, repository.ErrCorrupted) {
+			t.Fatalf("encryption %s: a changed unit: %v", r.Config().Encryption, err)
+		}
+	}
+}

@@ -134,3 +134,23 @@ func TestCopyGivenLists(t *testing.T) {
 		t.Fatalf("without lists, Run lists the source: %+v", st)
 	}
 }
+
+// Unencrypted repositories sharing a key: units have no tag, so each is
+// decoded and its IDs checked before it moves as stored.
+func TestCopySharedKeyUnencrypted(t *testing.T) {
+	aRepo, a := testrepo.NewPlain(t)
+	b := mem.New()
+	if _, err := repository.Init(ctx, b, repository.InitOptions{NoEncryption: true, PackSize: 1 << 20, KeyFrom: aRepo}); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	t.Chdir(dir)
+	testrepo.WriteFile(t, dir, "src/a.txt", compressible(1, 40<<10))
+	testrepo.WriteFile(t, dir, "src/b.bin", testrepo.Random(300<<10))
+	s := saveDir(t, a, "prod", nil)
+	st := copyRun(t, a, b, snapcopy.Options{All: true})
+	if !st.SharedKey || st.UnitsRaw == 0 || st.UnitsResealed != 0 {
+		t.Fatalf("%+v", st)
+	}
+	checkCopy(t, b, s, filepath.Join(dir, "src"), nil)
+}
