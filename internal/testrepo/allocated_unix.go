@@ -1,0 +1,18 @@
+//go:build unix
+
+package testrepo
+
+import (
+	"syscall"
+	"testing"
+)
+
+// Allocated is the space a file takes on disk: st_blocks × 512.
+func Allocated(t testing.TB, path string) int64 {
+	t.Helper()
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		t.Fatal(err)
+	}
+	return st.Blocks * 512
+}
