@@ -3,6 +3,7 @@
 package testrepo
 
 import (
+	"os"
 	"syscall"
 	"testing"
 )
@@ -15,4 +16,13 @@ func Allocated(t testing.TB, path string) int64 {
 		t.Fatal(err)
 	}
 	return st.Blocks * 512
+}
+
+// Owner is the user ID that owns fi's file.
+func Owner(fi os.FileInfo) (uid int, ok bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return int(st.Uid), true
 }
