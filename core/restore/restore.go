@@ -27,6 +27,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/tree"
 )
 
 // Options configure a restore.
@@ -50,6 +51,15 @@ type Options struct {
 	// directory: a disk image back onto a disk.
 	Device   string
 	Reporter progress.Reporter
+}
+
+// mode is the mode restore gives n: its permission bits, plus its setuid,
+// setgid and sticky bits only with KeepSpecialBits.
+func (r *restorer) mode(n *tree.Node) uint32 {
+	if r.opts.KeepSpecialBits {
+		return n.Mode & 0o7777
+	}
+	return n.Mode & 0o777
 }
 
 // Result describes a restore.
