@@ -6,7 +6,10 @@
 // Every tree is treated as hostile (a repository is attacker-controlled the
 // day a token leaks). Restore cannot write outside its target by
 // construction: every path is resolved by the kernel beneath a descriptor
-// of the target, through no symbolic link (target.go). Entries that cannot
+// of the target, through no symbolic link (target.go); on Windows through
+// an os.Root of the target, every directory on the way checked not to be
+// a link or junction (target_windows.go), and names Windows cannot hold or
+// would confuse are refused (names.go). Entries that cannot
 // be restored safely are refused, named, and nothing is left for them:
 // invalid names, sizes their content does not back, links that lead
 // outside the target once the tree's other links are followed (unless
