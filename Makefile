@@ -36,10 +36,10 @@ image:
 	  $(foreach a,$(IMAGE_ARCHES),-platform linux/$(a)=bin/linux-$(a)) \
 	  $$(test -x /bin/busybox && echo -busybox linux/$$(go env GOARCH)=/bin/busybox)
 
-# release: the container images (above), then in dist/ the binaries for linux
-# and darwin on amd64 and arm64, a CycloneDX SBOM per binary, the shell
-# completions and SHA256SUMS (scripts/release.sh; RELEASE_PLATFORMS picks others;
-# windows does not build yet, see CHANGELOG.md).
+# release: the container images (above), then in dist/ the binaries for linux,
+# darwin and windows (savepoint_VERSION_windows_ARCH.exe) on amd64 and arm64, a
+# CycloneDX SBOM per binary, the shell completions and SHA256SUMS
+# (scripts/release.sh; RELEASE_PLATFORMS picks others).
 release: image
 	VERSION="$(VERSION)" LDFLAGS="$(LDFLAGS)" bash scripts/release.sh
 

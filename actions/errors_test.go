@@ -1,10 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
@@ -106,27 +104,5 @@ func TestCommandsOfThisBuild(t *testing.T) {
 		if app.Command(cmd) == nil {
 			t.Errorf("the action accepts command %q, which the CLI lacks", cmd)
 		}
-	}
-}
-
-// TestWarningsAnnotated: the CLI's warnings become warning annotations
-// (a few: GitHub shows a handful per step), the rest stay in the log.
-func TestWarningsAnnotated(t *testing.T) {
-	ws := workspace(t)
-	for i := 0; i < maxWarnings+2; i++ {
-		if err := syscall.Mkfifo(filepath.Join(ws, "data", fmt.Sprintf("pipe%02d", i)), 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f := newFakeEnv(t).inputs(map[string]string{"repository": filepath.Join(t.TempDir(), "repo"), "password": testPassword, "paths": "data"})
-	if code := f.run(false); code != 0 {
-		t.Fatalf("save: exit %d\n%s", code, f.log.String())
-	}
-	log := f.log.String()
-	if n := strings.Count(log, "::warning title=savepoint save::data/pipe"); n != maxWarnings {
-		t.Errorf("%d warning annotations, want %d:\n%s", n, maxWarnings, log)
-	}
-	if !strings.Contains(log, "\nwarning: data/pipe11: special file") {
-		t.Errorf("warnings past the limit are not in the log:\n%s", log)
 	}
 }

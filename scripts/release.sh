@@ -1,9 +1,7 @@
 #!/usr/bin/env bash
 # Builds the release files into DIST (default dist/): for each platform of
-# RELEASE_PLATFORMS (default linux and darwin on amd64 and arm64; windows does
-# not build yet: restore works through POSIX descriptor calls, openat and
-# O_NOFOLLOW, and needs a Windows resolver of its own; see CHANGELOG.md)
-#   savepoint_VERSION_OS_ARCH[.exe]        the static binary
+# RELEASE_PLATFORMS (default linux, darwin and windows on amd64 and arm64)
+#   savepoint_VERSION_OS_ARCH[.exe]        the static binary (.exe on windows)
 #   savepoint_VERSION_OS_ARCH.cdx.json     its CycloneDX SBOM: the modules linked into that
 #                                          binary, with their licenses (cyclonedx-gomod bin)
 # and
@@ -17,7 +15,7 @@ root=$PWD
 version=${VERSION:-$(git describe --tags --always --dirty 2>/dev/null || echo dev)}
 ldflags=${LDFLAGS:--s -w -X main.version=$version}
 dist=${DIST:-dist}
-platforms=${RELEASE_PLATFORMS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64}
+platforms=${RELEASE_PLATFORMS:-linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64}
 sbom_version=v1.10.0
 sbom=$root/.tools/bin/cyclonedx-gomod
 

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command compare runs savepoint beside its peers (restic, kopia and
 // tar+zstd) on generated CI-like datasets through the scenarios a CI cache
 // sees (cold save, unchanged re-save, fresh-runner re-save, fresh-runner
@@ -42,6 +44,8 @@
 //     "savepoint-server" and whose peer is "savepoint" on a local
 //     directory in the same run.
 //   - A target: an entry in targets (targets.go); the report adds a column.
+//
+// It measures through getrusage and process groups: unix only.
 package main
 
 import (

@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command scale is the scale benchmark (make scale, docs/performance.md):
 // it generates a tree of many small files and one large incompressible
 // file (internal/benchdata, nothing checked in), saves and restores each
@@ -6,6 +8,8 @@
 // and peak RSS. It deletes everything it wrote when it ends.
 //
 //	go run ./bench/scale -files 1000000 -big 10GB -dir /var/tmp/scale
+//
+// It measures through getrusage and process groups: unix only.
 package main
 
 import (
@@ -234,7 +238,7 @@ func freeBytes(dir string) (int64, error) {
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return 0, err
 	}
-	return int64(st.Bavail) * st.Bsize, nil
+	return int64(st.Bavail) * int64(st.Bsize), nil
 }
 
 // parseSize reads 10GiB, 500MiB, 1GB or a number of bytes.

@@ -3,7 +3,7 @@
 package restore
 
 // allocate fills a hole with written zeros (fallocate is Linux's).
-func allocate(fd int, s span) error { return writeZeros(fd, s) }
+func allocate(fd handle, s span) error { return writeZeros(fd, s) }
 
 // zeroDevice writes zeros over a range of a device.
-func zeroDevice(fd int, s span, sparse bool) error { return writeZeros(fd, s) }
+func zeroDevice(fd handle, s span, sparse bool) error { return writeZeros(fd, s) }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-
-	"golang.org/x/sys/unix"
 
 	"github.com/savepoint-ci/savepoint/core/tree"
 )
@@ -21,7 +18,7 @@ var (
 // device is the block device or file a restore writes one image to.
 type device struct {
 	path  string
-	fd    int
+	fd    handle
 	block bool // a block device: written in place; else a file, emptied first
 }
 
@@ -45,7 +42,7 @@ func (r *restorer) toDevice(ctx context.Context, items []item) error {
 	if err != nil {
 		return err
 	}
-	defer unix.Close(dev.fd)
+	defer closeHandle(dev.fd)
 	ft := &fileTarget{rel: it.rel, node: it.node, sparse: r.opts.Sparse.sparse(it.node.Sparse || dev.block), dev: dev}
 	fp := newFetchPlan()
 	r.layout(ft, fp)
@@ -57,44 +54,4 @@ func (r *restorer) toDevice(ctx context.Context, items []item) error {
 		return r.finish(dev.fd, ft)
 	}
 	return r.fetch(ctx, fp.packs)
-}
-
-// openDevice opens path for writing an image of size bytes: a block
-// device exclusively, a file (created if missing) emptied.
-func openDevice(path string, size int64) (*device, error) {
-	var st unix.Stat_t
-	err := unix.Stat(path, &st)
-	flags := unix.O_WRONLY | unix.O_CLOEXEC
-	switch {
-	case err == unix.ENOENT:
-		flags |= unix.O_CREAT | unix.O_EXCL
-	case err != nil:
-		return nil, fmt.Errorf("%s: %v", path, err)
-	case st.Mode&unix.S_IFMT == unix.S_IFBLK:
-		flags |= unix.O_EXCL // exclusive: not while mounted
-	}
-	fd, err := unix.Open(path, flags, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("opening %s: %v", path, err)
-	}
-	d := &device{path: path, fd: fd}
-	if err = unix.Fstat(fd, &st); err == nil {
-		switch st.Mode & unix.S_IFMT {
-		case unix.S_IFBLK:
-			d.block = true
-			var n int64
-			if n, err = unix.Seek(fd, 0, io.SeekEnd); err == nil && n < size {
-				err = fmt.Errorf("%w: %s holds %d bytes, the image %d", ErrDeviceTooSmall, path, n, size)
-			}
-		case unix.S_IFREG:
-			err = unix.Ftruncate(fd, 0)
-		default:
-			err = fmt.Errorf("%s %w", path, ErrNotDevice)
-		}
-	}
-	if err != nil {
-		unix.Close(fd)
-		return nil, err
-	}
-	return d, nil
 }

@@ -9,3 +9,11 @@ func UsePortableResolver(t *testing.T) {
 	forceWalk = true
 	t.Cleanup(func() { forceWalk = old })
 }
+
+// UseWindowsNames makes the rest of the test refuse what Windows cannot
+// hold or would confuse, as a restore on Windows does.
+func UseWindowsNames(t *testing.T) {
+	old := windowsNames
+	windowsNames = true
+	t.Cleanup(func() { windowsNames = old })
+}

@@ -1,3 +1,5 @@
+//go:build unix
+
 package restore_test
 
 import (
@@ -128,7 +130,7 @@ func TestHostileSpecialBits(t *testing.T) {
 				if !keep {
 					want &= 0o777
 				}
-				if got := fi.Sys().(*syscall.Stat_t).Mode & 0o7777; got != want {
+				if got := uint32(fi.Sys().(*syscall.Stat_t).Mode) & 0o7777; got != want {
 					t.Errorf("%s: mode %o, want %o", rel, got, want)
 				}
 			}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -175,11 +174,7 @@ func (w *world) state(t *testing.T, ctime bool) string {
 		if err != nil {
 			return err
 		}
-		st := fi.Sys().(*syscall.Stat_t)
-		line := fmt.Sprintf("%s %v uid=%d gid=%d mtime=%d size=%d", p, fi.Mode(), st.Uid, st.Gid, fi.ModTime().UnixNano(), fi.Size())
-		if ctime {
-			line += fmt.Sprintf(" ctime=%d.%d", st.Ctim.Sec, st.Ctim.Nsec)
-		}
+		line := fmt.Sprintf("%s %v mtime=%d size=%d", p, fi.Mode(), fi.ModTime().UnixNano(), fi.Size()) + inodeFields(fi, ctime)
 		switch {
 		case fi.Mode().IsRegular():
 			b, err := os.ReadFile(p)

@@ -20,6 +20,13 @@ type linkCheck struct {
 	dirs  map[string]bool   // the tree's directories: known not to be links
 	// readlink looks a path up in the target (nil: the tree alone).
 	readlink func(rel string) (string, bool, error)
+	// strict (Windows) lets ".." go up only from a directory of the tree,
+	// and not after a link of the same target was followed: Windows takes
+	// ".." by name (a link's target replaces the link's name in the path,
+	// which is then cleaned), not from where the link led, and one name
+	// may stand for another there (its case, an 8.3 short name) that the
+	// tree does not show.
+	strict bool
 }
 
 const (
@@ -31,10 +38,11 @@ var (
 	errOutside  = errors.New("outside")
 	errHops     = errors.New("hops")
 	errTooLarge = errors.New("too large")
+	errUpUnsure = errors.New("up unsure")
 )
 
 func newLinkCheck(items []item, readlink func(string) (string, bool, error)) *linkCheck {
-	c := &linkCheck{links: map[string]string{}, dirs: map[string]bool{}, readlink: readlink}
+	c := &linkCheck{links: map[string]string{}, dirs: map[string]bool{}, readlink: readlink, strict: windowsNames}
 	for _, it := range items {
 		switch it.node.Type {
 		case tree.Symlink:
@@ -68,6 +76,8 @@ func (c *linkCheck) refusal(rel, dest string) (why string, outside bool) {
 		return fmt.Sprintf("symlink resolves through more than %d links%s", maxHops, shown), true
 	case errors.Is(err, errTooLarge):
 		return "symlink too deep to check" + shown, true
+	case errors.Is(err, errUpUnsure):
+		return "symlink goes up (..) through a link or a name that is not a directory of the tree, which Windows may resolve elsewhere" + shown, true
 	default:
 		return "symlink could not be checked" + shown + ": " + err.Error(), false
 	}
@@ -87,6 +97,7 @@ func (s *resolution) walk(dest string) error {
 	if strings.HasPrefix(dest, "/") {
 		return errOutside
 	}
+	followed := false // a link of dest was followed: its ".." are unsure on Windows
 	for dest != "" {
 		var comp string
 		comp, dest, _ = strings.Cut(dest, "/")
@@ -96,6 +107,9 @@ func (s *resolution) walk(dest string) error {
 		case "..":
 			if len(s.buf) == 0 {
 				return errOutside
+			}
+			if s.c.strict && (followed || !s.c.dirs[string(s.buf)]) {
+				return errUpUnsure
 			}
 			s.buf = s.buf[:max(bytes.LastIndexByte(s.buf, '/'), 0)]
 			continue
@@ -118,6 +132,7 @@ func (s *resolution) walk(dest string) error {
 			}
 			s.via = string(s.buf)
 			s.buf = s.buf[:n]
+			followed = true
 			if err := s.walk(next); err != nil {
 				return err
 			}
@@ -145,6 +160,12 @@ func (r *restorer) makeLinks(links, items []item) error {
 		check = newLinkCheck(items, r.t.readlink)
 	}
 	for _, it := range links {
+		if check != nil && windowsNames {
+			if why := windowsLinkProblem(it.node.Target); why != "" {
+				r.record(Refusal{Path: tree.PrintablePath(it.rel), Reason: why + " (-> " + tree.Printable(it.node.Target) + ")", OutsideLink: true})
+				continue
+			}
+		}
 		if check != nil {
 			if why, outside := check.refusal(it.rel, it.node.Target); why != "" {
 				r.record(Refusal{Path: tree.PrintablePath(it.rel), Reason: why, OutsideLink: outside})
@@ -156,17 +177,4 @@ func (r *restorer) makeLinks(links, items []item) error {
 		}
 	}
 	return nil
-}
-
-func (r *restorer) makeLink(it item) error {
-	pfd, base, err := r.t.parent(it.rel)
-	if err != nil {
-		return fmt.Errorf("creating symlink %s: %v", tree.PrintablePath(it.rel), err)
-	}
-	defer r.t.release(pfd)
-	if err := r.t.symlinkAt(pfd, base, it.rel, it.node.Target); err != nil {
-		return fmt.Errorf("creating symlink %s: %v", tree.PrintablePath(it.rel), err)
-	}
-	r.links.Add(1)
-	return r.linkMeta(pfd, base, it)
 }

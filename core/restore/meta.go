@@ -1,3 +1,5 @@
+//go:build !windows
+
 package restore
 
 import (
@@ -7,15 +9,6 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/tree"
 )
-
-// mode is the mode restore gives n: its permission bits, plus its setuid,
-// setgid and sticky bits only with KeepSpecialBits.
-func (r *restorer) mode(n *tree.Node) uint32 {
-	if r.opts.KeepSpecialBits {
-		return n.Mode & 0o7777
-	}
-	return n.Mode & 0o777
-}
 
 // meta sets the owner (with SameOwner), mode and times of an open file or
 // directory, on its descriptor. The owner goes first: chown clears setuid.
@@ -30,21 +23,6 @@ func (r *restorer) meta(fd int, rel string, n *tree.Node) error {
 	}
 	if err := futimens(fd, n.ModTime); err != nil {
 		return fmt.Errorf("setting the mtime of %s: %v", tree.PrintablePath(rel), err)
-	}
-	return nil
-}
-
-// linkMeta sets a symbolic link's owner (with SameOwner) and times, on the
-// link itself: base in the directory pfd.
-func (r *restorer) linkMeta(pfd int, base string, it item) error {
-	if r.opts.SameOwner {
-		if err := unix.Fchownat(pfd, base, int(it.node.UID), int(it.node.GID), unix.AT_SYMLINK_NOFOLLOW); err != nil {
-			r.ownerNotSet(it.rel, err)
-		}
-	}
-	ts := []unix.Timespec{unix.NsecToTimespec(it.node.ModTime), unix.NsecToTimespec(it.node.ModTime)}
-	if err := unix.UtimesNanoAt(pfd, base, ts, unix.AT_SYMLINK_NOFOLLOW); err != nil {
-		return fmt.Errorf("setting the mtime of %s: %v", tree.PrintablePath(it.rel), err)
 	}
 	return nil
 }

@@ -27,14 +27,26 @@ type item struct {
 // are refused here, before anything is written: invalid names and unknown
 // types (with everything below them), paths longer than maxPath, link
 // targets that are empty or overlong, files whose declared size their
-// content list does not back. A chunk missing from the index fails the
-// whole restore (the repository is damaged; verify says more).
+// content list does not back; on Windows also names Windows cannot hold
+// or would take for another entry's (names.go). A chunk missing from the
+// index fails the whole restore (the repository is damaged; verify says
+// more).
 func (r *restorer) plan(ctx context.Context, trees tree.Loader, root repository.ID, incl *includer, length tree.ChunkLength) ([]item, error) {
 	var all []item
+	var folded map[string]string // on Windows: the paths so far, case-folded
+	if windowsNames {
+		folded = map[string]string{}
+	}
 	err := tree.Walk(ctx, trees, root, "", func(p string, n *tree.Node) error {
 		if err := tree.Check(n); err != nil {
 			r.refuseShown(shownEntry(p, n.Name), err.Error())
 			return tree.SkipDir
+		}
+		if folded != nil {
+			if why := windowsEntryProblem(folded, p, n.Name); why != "" {
+				r.refuse(p, why)
+				return tree.SkipDir
+			}
 		}
 		if len(p) > maxPath {
 			r.refuse(p, fmt.Sprintf("path longer than %d bytes", maxPath))

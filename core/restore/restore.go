@@ -6,7 +6,10 @@
 // Every tree is treated as hostile (a repository is attacker-controlled the
 // day a token leaks). Restore cannot write outside its target by
 // construction: every path is resolved by the kernel beneath a descriptor
-// of the target, through no symbolic link (target.go). Entries that cannot
+// of the target, through no symbolic link (target.go); on Windows through
+// an os.Root of the target, every directory on the way checked not to be
+// a link or junction (target_windows.go), and names Windows cannot hold or
+// would confuse are refused (names.go). Entries that cannot
 // be restored safely are refused, named, and nothing is left for them:
 // invalid names, sizes their content does not back, links that lead
 // outside the target once the tree's other links are followed (unless
@@ -27,6 +30,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/core/tree"
 )
 
 // Options configure a restore.
@@ -50,6 +54,15 @@ type Options struct {
 	// directory: a disk image back onto a disk.
 	Device   string
 	Reporter progress.Reporter
+}
+
+// mode is the mode restore gives n: its permission bits, plus its setuid,
+// setgid and sticky bits only with KeepSpecialBits.
+func (r *restorer) mode(n *tree.Node) uint32 {
+	if r.opts.KeepSpecialBits {
+		return n.Mode & 0o7777
+	}
+	return n.Mode & 0o777
 }
 
 // Result describes a restore.

@@ -34,7 +34,7 @@ type span struct{ off, len int64 }
 // zeros, leaving out data's zero blocks (the zeroBlock-aligned ones of the
 // file). It returns how many bytes it left out and whether data's last
 // byte was left out (then the file may need its size set).
-func pwriteSparse(fd int, data []byte, off int64) (skipped int64, tail bool, err error) {
+func pwriteSparse(fd handle, data []byte, off int64) (skipped int64, tail bool, err error) {
 	i := 0
 	for i < len(data) {
 		// the block at data[i] runs to the next zeroBlock multiple of the file
@@ -62,7 +62,7 @@ func pwriteSparse(fd int, data []byte, off int64) (skipped int64, tail bool, err
 	return skipped, tail, nil
 }
 
-func writeZeros(fd int, s span) error {
+func writeZeros(fd handle, s span) error {
 	for s.len > 0 {
 		n := min(s.len, int64(len(zeros)))
 		if err := pwriteAll(fd, zeros[:n], s.off); err != nil {

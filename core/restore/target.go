@@ -1,3 +1,5 @@
+//go:build !windows
+
 package restore
 
 import (
@@ -49,6 +51,9 @@ func (t *target) close() {
 func (t *target) open(rel string, flags int, mode uint32) (int, error) {
 	return t.res.openat(t.fd, rel, flags|unix.O_CLOEXEC, mode)
 }
+
+// openWrite opens the file rel, created by this restore, for writing.
+func (t *target) openWrite(rel string) (int, error) { return t.open(rel, unix.O_WRONLY, 0) }
 
 // parent opens the directory holding rel and returns it with rel's last
 // component, for the *at calls that act on a name without following it.

@@ -3,20 +3,18 @@ package restore
 import (
 	"fmt"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/savepoint-ci/savepoint/core/tree"
 )
 
 // write puts one chunk into its file; the writer of the last chunk
 // finishes the file (finish). A single-chunk file is created here; a
 // longer one was created (at its full size, its holes made) by create.
-// Files are opened with plain openat2/openat: no os.File (its fcntl calls
-// and failing epoll registration would be a third of a small file's
-// system calls).
+// On unix files are opened with plain openat2/openat: no os.File (its
+// fcntl calls and failing epoll registration would be a third of a small
+// file's system calls).
 func (r *restorer) write(u use, data []byte) error {
 	f := u.f
-	var fd int
+	var fd handle
 	var err error
 	switch {
 	case f.dev != nil:
@@ -24,7 +22,7 @@ func (r *restorer) write(u use, data []byte) error {
 	case f.single:
 		fd, err = r.t.create(f.rel)
 	default:
-		fd, err = r.t.open(f.rel, unix.O_WRONLY, 0)
+		fd, err = r.t.openWrite(f.rel)
 	}
 	if err != nil {
 		return fmt.Errorf("writing %s: %v", tree.PrintablePath(f.rel), err)
@@ -49,7 +47,7 @@ func (r *restorer) write(u use, data []byte) error {
 
 // put writes data at off; in a sparse file that was created empty, its
 // zero blocks are left unwritten (they read as zeros).
-func (r *restorer) put(f *fileTarget, fd int, data []byte, off int64) error {
+func (r *restorer) put(f *fileTarget, fd handle, data []byte, off int64) error {
 	if !f.sparse || f.dev != nil && f.dev.block {
 		return pwriteAll(fd, data, off)
 	}
@@ -59,25 +57,25 @@ func (r *restorer) put(f *fileTarget, fd int, data []byte, off int64) error {
 	}
 	r.holeBytes.Add(skipped)
 	if tail && f.single { // create set no size: the skipped end sets it
-		return unix.Ftruncate(fd, int64(f.node.Size))
+		return truncate(fd, int64(f.node.Size))
 	}
 	return nil
 }
 
-func (r *restorer) closeFile(f *fileTarget, fd int) error {
+func (r *restorer) closeFile(f *fileTarget, fd handle) error {
 	if f.dev != nil {
 		return nil // closed when the restore ends
 	}
-	return unix.Close(fd)
+	return closeHandle(fd)
 }
 
 // finish sets a file's owner, mode and mtime on its descriptor once all
 // of it is written, and counts it. A block device keeps its own metadata:
 // its data is flushed instead.
-func (r *restorer) finish(fd int, f *fileTarget) error {
+func (r *restorer) finish(fd handle, f *fileTarget) error {
 	var err error
 	if f.dev != nil && f.dev.block {
-		if err = unix.Fsync(fd); err != nil {
+		if err = syncHandle(fd); err != nil {
 			err = fmt.Errorf("writing %s: %v", f.dev.path, err)
 		}
 	} else {
@@ -99,7 +97,7 @@ func (r *restorer) create(ft *fileTarget) error {
 	if err == nil && len(ft.node.Content) == 0 {
 		err = r.finish(fd, ft)
 	}
-	if cerr := unix.Close(fd); err == nil && cerr != nil {
+	if cerr := closeHandle(fd); err == nil && cerr != nil {
 		err = fmt.Errorf("creating %s: %v", tree.PrintablePath(ft.rel), cerr)
 	}
 	return err
@@ -110,10 +108,10 @@ func (r *restorer) create(ft *fileTarget) error {
 // filesystems that keep holes (on the others, FAT say, the filesystem
 // writes the zeros itself). A file not restored sparse gets its holes
 // allocated as zeros; a device gets them zeroed.
-func (r *restorer) shape(fd int, ft *fileTarget) error {
+func (r *restorer) shape(fd handle, ft *fileTarget) error {
 	block := ft.dev != nil && ft.dev.block
 	if !block && ft.node.Size > 0 {
-		if err := unix.Ftruncate(fd, int64(ft.node.Size)); err != nil {
+		if err := truncate(fd, int64(ft.node.Size)); err != nil {
 			return fmt.Errorf("creating %s: %v", tree.PrintablePath(ft.rel), err)
 		}
 	}
@@ -135,12 +133,9 @@ func (r *restorer) shape(fd int, ft *fileTarget) error {
 	return nil
 }
 
-func pwriteAll(fd int, data []byte, off int64) error {
+func pwriteAll(fd handle, data []byte, off int64) error {
 	for len(data) > 0 {
-		n, err := unix.Pwrite(fd, data, off)
-		if err == unix.EINTR {
-			continue
-		}
+		n, err := pwrite(fd, data, off)
 		if err != nil {
 			return err
 		}

@@ -2,12 +2,10 @@ package save
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -134,34 +132,6 @@ func TestExcludes(t *testing.T) {
 	}
 	if _, err := NewExcluder([]string{"[bad"}); err == nil {
 		t.Fatal("a malformed pattern must be refused")
-	}
-}
-
-func TestSpecialFilesSkippedUnreadablePartial(t *testing.T) {
-	repo, _ := testrepo.New(t)
-	dir := t.TempDir()
-	testrepo.WriteFile(t, dir, "d/ok", []byte("fine"))
-	testrepo.WriteFile(t, dir, "d/locked", []byte("secret"))
-	if err := syscall.Mkfifo(filepath.Join(dir, "d/fifo"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	openFile = func(name string) (*rawFile, error) {
-		if strings.HasSuffix(name, "locked") {
-			return nil, &os.PathError{Op: "open", Path: name, Err: syscall.EACCES}
-		}
-		return openRaw(name)
-	}
-	defer func() { openFile = openRaw }()
-	t.Chdir(dir)
-	s, err := Run(ctx, repo, Options{Paths: []string{"d"}})
-	if !errors.Is(err, ErrPartial) || s == nil {
-		t.Fatalf("want a committed partial snapshot, got %v", err)
-	}
-	if !s.Partial || s.Stats.Errors != 1 {
-		t.Fatalf("partial flag %v, errors %d", s.Partial, s.Stats.Errors)
-	}
-	if got := strings.Join(paths(t, repo, s), " "); got != "d d/ok" {
-		t.Fatalf("saved %q: the fifo and the unreadable file must be left out", got)
 	}
 }
 

@@ -3,7 +3,6 @@ package benchdata
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 )
 
 // image: a VM's raw disk image, an 8 GiB sparse file holding 200 MiB of
@@ -47,8 +46,8 @@ func changeSparse(f *os.File, seedN uint64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok || st.Blocks*512 >= fi.Size() {
+	alloc, ok := allocated(fi)
+	if !ok || alloc >= fi.Size() {
 		return false, nil
 	}
 	var extents [][2]int64
@@ -67,7 +66,7 @@ func changeSparse(f *os.File, seedN uint64) (bool, error) {
 		return false, nil
 	}
 	e := extents[len(extents)/2]
-	n := min(st.Blocks*512/100, e[1]-e[0])
+	n := min(alloc/100, e[1]-e[0])
 	_, err = f.WriteAt(Random(seedN, int(n)), e[0])
 	return true, err
 }

@@ -3,19 +3,9 @@
 package cputime
 
 import (
-	"syscall"
 	"testing"
 	"time"
 )
-
-// Now is the process's user+system CPU time so far.
-func Now() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
-}
 
 // Report adds a "MB/cpu-s" metric to b: bytes processed per second of CPU
 // time spent by the whole process (every goroutine, GC included) since start.

@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 )
 
@@ -37,16 +36,6 @@ func WriteSparse(t testing.TB, dir, rel string, size int64, regions ...Region) s
 		}
 	}
 	return p
-}
-
-// Allocated is the space a file takes on disk: st_blocks × 512.
-func Allocated(t testing.TB, path string) int64 {
-	t.Helper()
-	var st syscall.Stat_t
-	if err := syscall.Stat(path, &st); err != nil {
-		t.Fatal(err)
-	}
-	return st.Blocks * 512
 }
 
 // LoopDevice attaches file to a free loop device (losetup, as root) and

@@ -8,6 +8,7 @@ import (
 	"crypto/sha256"
 	"debug/buildinfo"
 	"debug/macho"
+	"debug/pe"
 	"encoding/hex"
 	"encoding/json"
 	"io"
@@ -23,47 +24,91 @@ import (
 
 const version = "v0.0.0-releasetest"
 
-// TestReleaseCrossTarget builds the darwin/arm64 release (a cross target
-// from any CI machine) and checks every file it wrote.
+// TestReleaseCrossTarget builds the darwin/arm64 and windows releases
+// (cross targets from any CI machine) and checks every file it wrote.
 func TestReleaseCrossTarget(t *testing.T) {
 	if testing.Short() {
 		t.Skip("cross-compiles and installs cyclonedx-gomod")
 	}
 	dist := t.TempDir()
 	cmd := exec.Command("bash", filepath.Join(doctest.Root(), "scripts", "release.sh"))
-	cmd.Env = append(os.Environ(), "DIST="+dist, "RELEASE_PLATFORMS=darwin/arm64", "VERSION="+version)
+	cmd.Env = append(os.Environ(), "DIST="+dist, "RELEASE_PLATFORMS=darwin/arm64 windows/amd64 windows/arm64", "VERSION="+version)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("release.sh: %v\n%s", err, out)
 	}
-	base := filepath.Join(dist, "savepoint_"+version+"_darwin_arm64")
 	checkSums(t, dist, []string{
 		"savepoint_" + version + "_completions.tar.gz",
 		"savepoint_" + version + "_darwin_arm64",
 		"savepoint_" + version + "_darwin_arm64.cdx.json",
+		"savepoint_" + version + "_windows_amd64.cdx.json",
+		"savepoint_" + version + "_windows_amd64.exe",
+		"savepoint_" + version + "_windows_arm64.cdx.json",
+		"savepoint_" + version + "_windows_arm64.exe",
 	})
+	for _, p := range []struct{ goos, goarch, exe string }{
+		{"darwin", "arm64", ""}, {"windows", "amd64", ".exe"}, {"windows", "arm64", ".exe"},
+	} {
+		base := filepath.Join(dist, "savepoint_"+version+"_"+p.goos+"_"+p.goarch)
+		checkFormat(t, base+p.exe, p.goos, p.goarch)
+		bi, err := buildinfo.ReadFile(base + p.exe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// -trimpath builds do not record their -ldflags; the stamped version
+		// is a string in the binary.
+		if data, err := os.ReadFile(base + p.exe); err != nil || !bytes.Contains(data, []byte(version)) {
+			t.Fatalf("the %s binary does not carry its version %s (%v)", p.goos, version, err)
+		}
+		if setting(bi, "GOOS") != p.goos || setting(bi, "GOARCH") != p.goarch || setting(bi, "CGO_ENABLED") != "0" || setting(bi, "-trimpath") != "true" {
+			t.Fatalf("the %s/%s binary was built with %v", p.goos, p.goarch, bi.Settings)
+		}
+		checkSBOM(t, base+".cdx.json", bi)
+	}
+	checkCompletions(t, filepath.Join(dist, "savepoint_"+version+"_completions.tar.gz"))
+}
 
-	f, err := macho.Open(base)
-	if err != nil {
-		t.Fatalf("the darwin binary is not Mach-O: %v", err)
+// checkFormat: path is an executable of goos (Mach-O or PE) for goarch.
+func checkFormat(t *testing.T, path, goos, goarch string) {
+	t.Helper()
+	switch goos {
+	case "darwin":
+		f, err := macho.Open(path)
+		if err != nil {
+			t.Fatalf("the darwin binary is not Mach-O: %v", err)
+		}
+		defer f.Close()
+		if want := map[string]macho.Cpu{"amd64": macho.CpuAmd64, "arm64": macho.CpuArm64}[goarch]; f.Cpu != want {
+			t.Fatalf("the darwin/%s binary is for %v", goarch, f.Cpu)
+		}
+	case "windows":
+		f, err := pe.Open(path)
+		if err != nil {
+			t.Fatalf("the windows binary is not PE: %v", err)
+		}
+		defer f.Close()
+		if want := map[string]uint16{"amd64": pe.IMAGE_FILE_MACHINE_AMD64, "arm64": pe.IMAGE_FILE_MACHINE_ARM64}[goarch]; f.Machine != want {
+			t.Fatalf("the windows/%s binary is for machine %#x", goarch, f.Machine)
+		}
+	default:
+		t.Fatalf("no format check for %s", goos)
 	}
-	if f.Cpu != macho.CpuArm64 {
-		t.Fatalf("the darwin/arm64 binary is for %v", f.Cpu)
-	}
-	f.Close()
-	bi, err := buildinfo.ReadFile(base)
+}
+
+// The default platforms are linux, darwin and windows on amd64 and arm64
+// (what `make release` builds without RELEASE_PLATFORMS).
+func TestReleaseDefaultPlatforms(t *testing.T) {
+	script, err := os.ReadFile(filepath.Join(doctest.Root(), "scripts", "release.sh"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	// -trimpath builds do not record their -ldflags; the stamped version
-	// is a string in the binary.
-	if data, err := os.ReadFile(base); err != nil || !bytes.Contains(data, []byte(version)) {
-		t.Fatalf("the binary does not carry its version %s (%v)", version, err)
+	_, rest, ok := strings.Cut(string(script), "platforms=${RELEASE_PLATFORMS:-")
+	list, _, _ := strings.Cut(rest, "}")
+	got := strings.Fields(list)
+	sort.Strings(got)
+	want := []string{"darwin/amd64", "darwin/arm64", "linux/amd64", "linux/arm64", "windows/amd64", "windows/arm64"}
+	if !ok || strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Fatalf("release.sh's default platforms are %v, want %v", got, want)
 	}
-	if setting(bi, "GOOS") != "darwin" || setting(bi, "CGO_ENABLED") != "0" || setting(bi, "-trimpath") != "true" {
-		t.Fatalf("the binary was built with %v", bi.Settings)
-	}
-	checkSBOM(t, base+".cdx.json", bi)
-	checkCompletions(t, filepath.Join(dist, "savepoint_"+version+"_completions.tar.gz"))
 }
 
 func setting(bi *buildinfo.BuildInfo, key string) string {

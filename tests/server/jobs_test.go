@@ -2,10 +2,8 @@ package server
 
 import (
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -13,7 +11,6 @@ import (
 	"github.com/savepoint-ci/savepoint/core/server/service"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
-	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 // TestJobsFollowCancelRestart: a save job of server paths runs in the
@@ -117,50 +114,6 @@ func TestJobsOnePrunePerRepository(t *testing.T) {
 	if j := admin.wait(admin.start("app", jobs.Spec{Kind: jobs.KindPrune}).ID, time.Minute); j.State != jobs.StateSucceeded {
 		t.Errorf("a prune after the first one: %s %s", j.State, j.Error)
 	}
-}
-
-// holdConfig swaps repository repo's config for a FIFO, so that whatever
-// opens the repository next (a job) waits at its first read until the
-// test calls release (also called when the test ends). The readers held
-// then go on with an empty config (a held job fails, unless it was
-// cancelled meanwhile), and the file is put back.
-func holdConfig(t *testing.T, srv *testserver.Server, repo string) (release func()) {
-	t.Helper()
-	cfg := filepath.Join(srv.Storage, repo, "config", "config")
-	real, err := os.ReadFile(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	os.Remove(cfg)
-	if err := syscall.Mkfifo(cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	released := false
-	release = func() {
-		if released {
-			return
-		}
-		released = true
-		stop := time.After(3 * time.Second)
-		for {
-			select {
-			case <-stop:
-				os.Remove(cfg)
-				os.WriteFile(cfg, real, 0o600)
-				return
-			default:
-			}
-			f, err := os.OpenFile(cfg, os.O_WRONLY|syscall.O_NONBLOCK, 0)
-			if err != nil {
-				time.Sleep(20 * time.Millisecond)
-				continue
-			}
-			f.Write(real)
-			f.Close()
-		}
-	}
-	t.Cleanup(release)
-	return release
 }
 
 // TestRemoteWait: `savepoint remote jobs start --wait` follows a job and

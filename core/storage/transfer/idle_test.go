@@ -25,7 +25,7 @@ const idle = 200 * time.Millisecond
 // link would take them.
 func server(t *testing.T, hold, pace time.Duration) *httptest.Server {
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
-		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10) })
+		return c.Control(func(fd uintptr) { smallReceiveBuffer(fd) })
 	}}
 	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
 	if err != nil {

@@ -1,0 +1,10 @@
+//go:build unix
+
+package transfer_test
+
+import "syscall"
+
+// smallReceiveBuffer gives the socket fd a 16 KiB receive buffer.
+func smallReceiveBuffer(fd uintptr) {
+	syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 16<<10)
+}

@@ -1,0 +1,17 @@
+//go:build unix
+
+package benchdata
+
+import (
+	"os"
+	"syscall"
+)
+
+// allocated is the space fi's file takes on disk: st_blocks × 512.
+func allocated(fi os.FileInfo) (int64, bool) {
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return 0, false
+	}
+	return st.Blocks * 512, true
+}
