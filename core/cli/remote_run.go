@@ -10,6 +10,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/server/client"
 	"github.com/savepoint-ci/savepoint/core/server/jobs"
+	"github.com/savepoint-ci/savepoint/core/server/schedules"
 	"github.com/savepoint-ci/savepoint/core/storage/remote"
 )
 
@@ -107,6 +108,22 @@ func runRemoteJobCancel(ctx context.Context, g *Globals, o RemoteJobOptions) err
 }
 
 func runRemoteJobList(ctx context.Context, g *Globals, o RemoteListOptions) error {
+	return printRemoteList(ctx, g, o, "remote jobs list", (*client.Client).Jobs,
+		"ID\tREPOSITORY\tKIND\tSTATE\tSTARTED\tDURATION\tBY", func(j jobs.Job) []string {
+			by := j.By
+			if j.Schedule != "" {
+				by = "schedule " + j.Schedule
+			}
+			return []string{j.ID, j.Repository, string(j.Spec.Kind), stateText(j),
+				j.Started.Local().Format("2006-01-02 15:04:05"), jobDuration(j), by}
+		})
+}
+
+// printRemoteList prints what list returns for --repo's repository (for
+// every repository the token covers with --all): as JSON, or as a table
+// under header (tab-separated columns) with one row an item.
+func printRemoteList[T any](ctx context.Context, g *Globals, o RemoteListOptions, what string,
+	list func(*client.Client, context.Context, string) ([]T, error), header string, row func(T) []string) error {
 	c, name, err := remoteClient(g)
 	if err != nil {
 		return err
@@ -114,22 +131,17 @@ func runRemoteJobList(ctx context.Context, g *Globals, o RemoteListOptions) erro
 	if o.All {
 		name = ""
 	}
-	list, err := c.Jobs(ctx, name)
+	items, err := list(c, ctx, name)
 	if err != nil {
-		return fmt.Errorf("remote jobs list: %w", err)
+		return fmt.Errorf("%s: %w", what, err)
 	}
 	if g.JSON {
-		return printJSON(g.Env.Stdout, list)
+		return printJSON(g.Env.Stdout, items)
 	}
 	tw := tabwriter.NewWriter(g.Env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tREPOSITORY\tKIND\tSTATE\tSTARTED\tDURATION\tBY")
-	for _, j := range list {
-		by := j.By
-		if j.Schedule != "" {
-			by = "schedule " + j.Schedule
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", j.ID, j.Repository, j.Spec.Kind, stateText(j),
-			j.Started.Local().Format("2006-01-02 15:04:05"), jobDuration(j), by)
+	fmt.Fprintln(tw, header)
+	for _, it := range items {
+		fmt.Fprintln(tw, strings.Join(row(it), "\t"))
 	}
 	return tw.Flush()
 }
@@ -173,31 +185,14 @@ func printJob(g *Globals, j jobs.Job, withLog bool) {
 }
 
 func runRemoteScheduleList(ctx context.Context, g *Globals, o RemoteListOptions) error {
-	c, name, err := remoteClient(g)
-	if err != nil {
-		return err
-	}
-	if o.All {
-		name = ""
-	}
-	list, err := c.Schedules(ctx, name)
-	if err != nil {
-		return fmt.Errorf("remote schedules list: %w", err)
-	}
-	if g.JSON {
-		return printJSON(g.Env.Stdout, list)
-	}
-	tw := tabwriter.NewWriter(g.Env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tREPOSITORY\tKIND\tCRON\tNEXT RUN\tLAST JOB")
-	for _, s := range list {
-		last := s.LastJob
-		if s.LastError != "" {
-			last = "not started: " + s.LastError
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Repository, s.Spec.Kind, s.Cron,
-			s.Next.UTC().Format(time.RFC3339), last)
-	}
-	return tw.Flush()
+	return printRemoteList(ctx, g, o, "remote schedules list", (*client.Client).Schedules,
+		"ID\tREPOSITORY\tKIND\tCRON\tNEXT RUN\tLAST JOB", func(s schedules.Schedule) []string {
+			last := s.LastJob
+			if s.LastError != "" {
+				last = "not started: " + s.LastError
+			}
+			return []string{s.ID, s.Repository, string(s.Spec.Kind), s.Cron, s.Next.UTC().Format(time.RFC3339), last}
+		})
 }
 
 func runRemoteScheduleAdd(ctx context.Context, g *Globals, o RemoteScheduleAddOptions) error {
