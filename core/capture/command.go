@@ -70,7 +70,7 @@ func RunCommand(ctx context.Context, repo *repository.Repository, c Command) (sn
 	}
 	counters := &progress.Counters{}
 	progress.Or(c.Reporter).Phase("command "+c.Name, counters)
-	res, serr := save.SaveStream(ctx, repo, &CountingReader{R: stdout, N: &counters.Bytes})
+	res, serr := save.SaveStream(ctx, repo, io.TeeReader(stdout, Counter{&counters.Bytes}))
 	if serr != nil {
 		cancel() // stop the command: we cannot store what it writes
 		io.Copy(io.Discard, stdout)
@@ -102,16 +102,14 @@ func Stdin(ctx context.Context, repo *repository.Repository, name, restoreComman
 	return src, nil
 }
 
-// CountingReader adds the bytes read through it to N.
-type CountingReader struct {
-	R io.Reader
-	N *atomic.Int64
-}
+// Counter adds the length of every write to N: through io.TeeReader it
+// counts the bytes read from a reader, through io.MultiWriter those written
+// to a writer.
+type Counter struct{ N *atomic.Int64 }
 
-func (c *CountingReader) Read(p []byte) (int, error) {
-	n, err := c.R.Read(p)
-	c.N.Add(int64(n))
-	return n, err
+func (c Counter) Write(p []byte) (int, error) {
+	c.N.Add(int64(len(p)))
+	return len(p), nil
 }
 
 // OneLine turns a stderr tail into one line: its non-empty lines joined

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os/exec"
-	"sync/atomic"
 
 	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/repository"
@@ -118,7 +117,7 @@ func RunRestore(ctx context.Context, repo *repository.Repository, src *snapshot.
 	counters := &progress.Counters{}
 	counters.TotalBytes.Store(int64(src.Size))
 	progress.Or(o.Reporter).Phase("restore "+src.Name, counters)
-	_, derr := Dump(ctx, repo, src, &countingWriter{w: stdin, n: &counters.Bytes})
+	_, derr := Dump(ctx, repo, src, io.MultiWriter(stdin, Counter{&counters.Bytes}))
 	stdin.Close()
 	if derr != nil && !errors.Is(derr, io.ErrClosedPipe) && !isBrokenPipe(derr) {
 		cancel() // the data is bad: do not let the command finish on half of it
@@ -132,16 +131,4 @@ func RunRestore(ctx context.Context, repo *repository.Repository, src *snapshot.
 		return fmt.Errorf("source %s: the restore command exited before reading all the data: %w", src.Name, derr)
 	}
 	return nil
-}
-
-// countingWriter adds the bytes written through it to n.
-type countingWriter struct {
-	w io.Writer
-	n *atomic.Int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n.Add(int64(n))
-	return n, err
 }

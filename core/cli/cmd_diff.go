@@ -7,7 +7,6 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
-	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/tree"
 )
 
@@ -31,21 +30,11 @@ func bindDiff(c *cli.Context) (DiffOptions, error) {
 func runDiff(ctx context.Context, g *Globals, o DiffOptions) error {
 	var out []tree.Change
 	err := withRepo(ctx, g, listing, func(repo *repository.Repository) error {
-		// One listing serves both references: each costs a LIST and a
-		// GET per snapshot.
-		list, err := snapshot.List(ctx, repo)
+		snaps, err := findSnapshots(ctx, repo, o.A, o.B)
 		if err != nil {
 			return err
 		}
-		a, err := snapshot.Find(list, o.A)
-		if err != nil {
-			return err
-		}
-		b, err := snapshot.Find(list, o.B)
-		if err != nil {
-			return err
-		}
-		out, err = tree.Diff(ctx, repo, a.Tree, b.Tree)
+		out, err = tree.Diff(ctx, repo, snaps[0].Tree, snaps[1].Tree)
 		return err
 	})
 	if err != nil {

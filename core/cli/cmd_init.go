@@ -70,11 +70,7 @@ func bindInit(c *cli.Context) (InitOptions, error) {
 }
 
 func runInit(ctx context.Context, g *Globals, o InitOptions) error {
-	be, err := g.backend(ctx)
-	if err != nil {
-		return err
-	}
-	pw, err := g.password(ctx)
+	be, pw, err := g.backendAndPassword(ctx)
 	if err != nil {
 		return err
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -54,12 +52,18 @@ func bindPrune(c *cli.Context) (PruneOptions, error) {
 		}
 		o.ClockSkew = &skew
 	}
-	pct, err := strconv.ParseFloat(strings.TrimSuffix(c.String("max-unused"), "%"), 64)
-	if err != nil || pct < 0 || pct > 100 {
-		return o, usagef("prune: --max-unused %q: give a percentage between 0 and 100", c.String("max-unused"))
+	o.MaxUnused, err = maxUnusedFlag(c, "prune")
+	return o, err
+}
+
+// maxUnusedFlag reads --max-unused PERCENT as a fraction from 0 to 1; cmd
+// starts the error.
+func maxUnusedFlag(c *cli.Context, cmd string) (*float64, error) {
+	f, ok := parsePercent(c.String("max-unused"))
+	if !ok {
+		return nil, usagef("%s: --max-unused %q: give a percentage between 0 and 100", cmd, c.String("max-unused"))
 	}
-	o.MaxUnused = new(pct / 100)
-	return o, nil
+	return &f, nil
 }
 
 // runPrune runs prune on the savepoint server when it can (next to its

@@ -63,40 +63,40 @@ func bindRepair(c *cli.Context) (RepairOptions, error) {
 
 func runRepairIndex(ctx context.Context, g *Globals, o RepairOptions) error {
 	o.Host, _ = os.Hostname()
-	var res *repair.IndexResult
-	err := withRepo(ctx, g, listing, func(repo *repository.Repository) error {
-		var err error
-		res, err = repair.Index(ctx, repo, o.Options)
-		return err
-	})
-	if res == nil {
-		return repairError(g, "repair index", err)
-	}
-	if perr := printRepairIndex(g, res); perr != nil {
-		return perr
-	}
-	return repairError(g, "repair index", err)
+	return repairAndPrint(ctx, g, "repair index", listing, func(repo *repository.Repository) (*repair.IndexResult, error) {
+		return repair.Index(ctx, repo, o.Options)
+	}, func(res *repair.IndexResult) error { return printRepairIndex(g, res) })
 }
 
 func runRepairSnapshots(ctx context.Context, g *Globals, o RepairOptions) error {
 	o.Host, _ = os.Hostname()
-	var res *repair.SnapshotsResult
 	how := writing // it stores trees and snapshots as a save does; a dry run only reads
 	if o.DryRun {
 		how = listing
 	}
+	return repairAndPrint(ctx, g, "repair snapshots", how, func(repo *repository.Repository) (*repair.SnapshotsResult, error) {
+		return repair.Snapshots(ctx, repo, o.Options)
+	}, func(res *repair.SnapshotsResult) error { return printRepairSnapshots(g, res, o) })
+}
+
+// repairAndPrint runs a repair on the repository opened for how and prints
+// its result, which a repair that stopped part way returns too: what it
+// did comes before the error.
+func repairAndPrint[R any](ctx context.Context, g *Globals, cmd string, how access,
+	run func(*repository.Repository) (*R, error), print func(*R) error) error {
+	var res *R
 	err := withRepo(ctx, g, how, func(repo *repository.Repository) error {
 		var err error
-		res, err = repair.Snapshots(ctx, repo, o.Options)
+		res, err = run(repo)
 		return err
 	})
 	if res == nil {
-		return repairError(g, "repair snapshots", err)
+		return repairError(g, cmd, err)
 	}
-	if perr := printRepairSnapshots(g, res, o); perr != nil {
+	if perr := print(res); perr != nil {
 		return perr
 	}
-	return repairError(g, "repair snapshots", err)
+	return repairError(g, cmd, err)
 }
 
 // repairError names the command; a held lease also says how to run

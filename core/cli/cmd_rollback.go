@@ -70,11 +70,7 @@ func bindRollback(c *cli.Context) (RollbackOptions, error) {
 }
 
 func runRollback(ctx context.Context, g *Globals, o RollbackOptions) error {
-	return withRepo(ctx, g, reading, func(repo *repository.Repository) error {
-		list, err := snapshot.List(ctx, repo)
-		if err != nil {
-			return err
-		}
+	return withSnapshotList(ctx, g, reading, func(repo *repository.Repository, list []*snapshot.Snapshot) error {
 		snap, err := rollback.Select(list, o.Select)
 		if err != nil {
 			return err

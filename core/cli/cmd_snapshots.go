@@ -48,11 +48,7 @@ func bindSnapshots(c *cli.Context) (SnapshotsOptions, error) {
 }
 
 func runSnapshots(ctx context.Context, g *Globals, o SnapshotsOptions) error {
-	return withRepo(ctx, g, listing, func(repo *repository.Repository) error {
-		list, err := snapshot.List(ctx, repo)
-		if err != nil {
-			return err
-		}
+	return withSnapshotList(ctx, g, listing, func(_ *repository.Repository, list []*snapshot.Snapshot) error {
 		sel := snapshot.Select(list, o.Filter)
 		if o.Checkpoints {
 			sel = onlyCheckpoints(sel)
@@ -95,11 +91,39 @@ func describeSources(s *snapshot.Snapshot) string {
 	return strings.Join(parts, " ")
 }
 
+// withSnapshotList runs fn on the repository, opened for how, and the list
+// of its snapshots.
+func withSnapshotList(ctx context.Context, g *Globals, how access, fn func(repo *repository.Repository, list []*snapshot.Snapshot) error) error {
+	return withRepo(ctx, g, how, func(repo *repository.Repository) error {
+		list, err := snapshot.List(ctx, repo)
+		if err != nil {
+			return err
+		}
+		return fn(repo, list)
+	})
+}
+
 // findSnapshot resolves a snapshot reference given on the command line.
 func findSnapshot(ctx context.Context, repo *repository.Repository, ref string) (*snapshot.Snapshot, error) {
+	snaps, err := findSnapshots(ctx, repo, ref)
+	if err != nil {
+		return nil, err
+	}
+	return snaps[0], nil
+}
+
+// findSnapshots resolves several snapshot references with one listing (it
+// costs a LIST and a GET per snapshot in the repository).
+func findSnapshots(ctx context.Context, repo *repository.Repository, refs ...string) ([]*snapshot.Snapshot, error) {
 	list, err := snapshot.List(ctx, repo)
 	if err != nil {
 		return nil, err
 	}
-	return snapshot.Find(list, ref)
+	snaps := make([]*snapshot.Snapshot, len(refs))
+	for i, ref := range refs {
+		if snaps[i], err = snapshot.Find(list, ref); err != nil {
+			return nil, err
+		}
+	}
+	return snaps, nil
 }

@@ -36,14 +36,33 @@ func bindVerify(c *cli.Context) (VerifyOptions, error) {
 	if err := needArgs(c, 0, 0, "no arguments"); err != nil {
 		return o, err
 	}
-	if v := c.String("read-data-subset"); v != "" {
-		pct, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
-		if err != nil || pct <= 0 || pct > 100 {
-			return o, usagef("verify: --read-data-subset %q: give a percentage above 0 and at most 100", v)
-		}
-		o.ReadDataSubset = pct / 100
+	var err error
+	o.ReadDataSubset, err = readDataSubsetFlag(c, "verify")
+	return o, err
+}
+
+// readDataSubsetFlag reads --read-data-subset PERCENT as the fraction of
+// the packs to read, above 0 and at most 1 (0: not given); cmd starts the
+// error.
+func readDataSubsetFlag(c *cli.Context, cmd string) (float64, error) {
+	v := c.String("read-data-subset")
+	if v == "" {
+		return 0, nil
 	}
-	return o, nil
+	if f, ok := parsePercent(v); ok && f > 0 {
+		return f, nil
+	}
+	return 0, usagef("%s: --read-data-subset %q: give a percentage above 0 and at most 100", cmd, v)
+}
+
+// parsePercent reads a PERCENT ("5%" or "5") as a fraction (0.05); false
+// unless it is a number from 0 to 100.
+func parsePercent(v string) (float64, bool) {
+	pct, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
+	if err != nil || pct < 0 || pct > 100 {
+		return 0, false
+	}
+	return pct / 100, true
 }
 
 func runVerify(ctx context.Context, g *Globals, o VerifyOptions) error {

@@ -39,13 +39,20 @@ type kv [][2]string
 func (p *kv) add(k, v string)          { *p = append(*p, [2]string{k, v}) }
 func (p *kv) addInt(k string, v int64) { p.add(k, strconv.FormatInt(v, 10)) }
 
-// snapshotDotenv is the dotenv form of a saved snapshot.
-func snapshotDotenv(s *snapshot.Snapshot) kv {
+// snapshotIdentityDotenv is what every dotenv about a snapshot starts with:
+// its ID (long and short), name and time.
+func snapshotIdentityDotenv(s *snapshot.Snapshot) kv {
 	var e kv
 	e.add("SAVEPOINT_SNAPSHOT_ID", s.ID.String())
 	e.add("SAVEPOINT_SNAPSHOT_SHORT_ID", s.ID.Short())
 	e.add("SAVEPOINT_SNAPSHOT_NAME", s.Name)
 	e.add("SAVEPOINT_SNAPSHOT_TIME", s.Time.UTC().Format("2006-01-02T15:04:05Z"))
+	return e
+}
+
+// snapshotDotenv is the dotenv form of a saved snapshot.
+func snapshotDotenv(s *snapshot.Snapshot) kv {
+	e := snapshotIdentityDotenv(s)
 	if s.Parent != nil {
 		e.add("SAVEPOINT_PARENT_ID", s.Parent.String())
 	}
@@ -69,11 +76,7 @@ func snapshotDotenv(s *snapshot.Snapshot) kv {
 // snapshotRefDotenv names a snapshot that was put back (restore, rollback):
 // its ID, name and where it came from.
 func snapshotRefDotenv(s *snapshot.Snapshot) kv {
-	var e kv
-	e.add("SAVEPOINT_SNAPSHOT_ID", s.ID.String())
-	e.add("SAVEPOINT_SNAPSHOT_SHORT_ID", s.ID.Short())
-	e.add("SAVEPOINT_SNAPSHOT_NAME", s.Name)
-	e.add("SAVEPOINT_SNAPSHOT_TIME", s.Time.UTC().Format("2006-01-02T15:04:05Z"))
+	e := snapshotIdentityDotenv(s)
 	e.add("SAVEPOINT_CHECKPOINT", strconv.FormatBool(s.Checkpoint))
 	e.add("SAVEPOINT_SNAPSHOT_COMMIT", s.Provenance["commit"])
 	e.add("SAVEPOINT_SNAPSHOT_PIPELINE_URL", s.Provenance["pipeline_url"])

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -196,7 +197,7 @@ func captureSources(ctx context.Context, g *Globals, repo *repository.Repository
 	if o.Stdin != "" {
 		counters := &progress.Counters{}
 		rep.Phase("stdin "+o.Stdin, counters)
-		src, err := capture.Stdin(ctx, repo, o.Stdin, o.Restores[o.Stdin], &capture.CountingReader{R: g.Env.Stdin, N: &counters.Bytes})
+		src, err := capture.Stdin(ctx, repo, o.Stdin, o.Restores[o.Stdin], io.TeeReader(g.Env.Stdin, capture.Counter{N: &counters.Bytes}))
 		if err != nil {
 			return nil, err
 		}

@@ -18,19 +18,8 @@ import (
 // restore the test scribbles over the device, which the restore undoes.
 // The qemu-img line is checked for its form, not run (no qemu here).
 func TestImagesDoc(t *testing.T) {
-	blocks, err := doctest.Blocks("docs/images.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var script, convert string
-	for _, b := range blocks {
-		switch {
-		case b.Heading == "Disk and VM images" && b.Lang == "sh":
-			script = b.Text
-		case b.Heading == "qcow2 and other formats":
-			convert = b.Text
-		}
-	}
+	script := doctest.Under(t, "docs/images.md", "Disk and VM images", "sh")[0]
+	convert := doctest.Under(t, "docs/images.md", "qcow2 and other formats", "")[0]
 	if f := strings.Fields(convert); len(f) != 6 || strings.Join(f[:4], " ") != "qemu-img convert -O raw" || !strings.Contains(script, " "+f[5]+"\n") {
 		t.Errorf("the qemu-img example %q does not convert to the raw file the example saves", convert)
 	}

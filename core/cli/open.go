@@ -55,11 +55,7 @@ func withRepo(ctx context.Context, g *Globals, how access, fn func(repo *reposit
 
 // openRepo opens the repository named by the global flags.
 func openRepo(ctx context.Context, g *Globals) (*repository.Repository, error) {
-	be, err := g.backend(ctx)
-	if err != nil {
-		return nil, err
-	}
-	pw, err := g.password(ctx)
+	be, pw, err := g.backendAndPassword(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -68,6 +64,17 @@ func openRepo(ctx context.Context, g *Globals) (*repository.Repository, error) {
 		return nil, fmt.Errorf("%w for the repository at %s", crypto.ErrWrongPassword, be.Location())
 	}
 	return repo, err
+}
+
+// backendAndPassword are what opening or creating the repository of the
+// global flags takes: its storage and its password.
+func (g *Globals) backendAndPassword(ctx context.Context) (storage.Backend, string, error) {
+	be, err := g.backend(ctx)
+	if err != nil {
+		return nil, "", err
+	}
+	pw, err := g.password(ctx)
+	return be, pw, err
 }
 
 // backend opens the storage named by --repo.

@@ -132,3 +132,35 @@ func TestParseRemote(t *testing.T) {
 		}
 	}
 }
+
+// TestParsePercentFlags: --read-data-subset and --max-unused read the same
+// way for verify, prune and a server's jobs: "5%" and "5" are 0.05; a
+// subset must be above 0, --max-unused may be 0; neither goes above 100.
+func TestParsePercentFlags(t *testing.T) {
+	v := mustParse(t, "verify", "--read-data-subset", "5%").Options.(VerifyOptions)
+	r := mustParse(t, "remote", "jobs", "start", "verify", "--read-data-subset", "5").Options.(RemoteJobStartOptions)
+	if v.ReadDataSubset != 0.05 || r.Spec.ReadDataSubset != 0.05 {
+		t.Errorf("read-data-subset: verify %v, remote %v", v.ReadDataSubset, r.Spec.ReadDataSubset)
+	}
+	if p := mustParse(t, "remote", "jobs", "start", "prune", "--max-unused", "0").Options.(RemoteJobStartOptions); p.Spec.MaxUnused == nil || *p.Spec.MaxUnused != 0 {
+		t.Errorf("remote prune --max-unused 0: %v", p.Spec.MaxUnused)
+	}
+	if p := mustParse(t, "remote", "jobs", "start", "prune").Options.(RemoteJobStartOptions); p.Spec.MaxUnused != nil {
+		t.Errorf("remote prune without --max-unused: %v, want nil (the server's default)", *p.Spec.MaxUnused)
+	}
+	for _, args := range [][]string{
+		{"verify", "--read-data-subset", "0%"},
+		{"verify", "--read-data-subset", "101"},
+		{"verify", "--read-data-subset", "half"},
+		{"prune", "--max-unused", "-1%"},
+		{"prune", "--max-unused", "100.5"},
+		{"prune", "--max-unused", ""},
+		{"remote", "jobs", "start", "verify", "--read-data-subset", "0"},
+		{"remote", "jobs", "start", "prune", "--max-unused", "200%"},
+	} {
+		_, err := Parse(args)
+		if ExitCode(err) != ExitUsage || !strings.Contains(err.Error(), args[len(args)-2]) {
+			t.Errorf("%s: %v, want a usage error naming %s", strings.Join(args, " "), err, args[len(args)-2])
+		}
+	}
+}

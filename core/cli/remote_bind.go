@@ -2,8 +2,6 @@ package cli
 
 import (
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -52,19 +50,14 @@ func bindJobSpec(c *cli.Context) (jobs.Spec, error) {
 		}
 		s.Commands = append(s.Commands, jobs.Command{Name: sp.Name, Command: sp.Value})
 	}
-	if v := c.String("read-data-subset"); v != "" {
-		pct, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
-		if err != nil || pct <= 0 || pct > 100 {
-			return s, usagef("%s: --read-data-subset %q: give a percentage above 0 and at most 100", name, v)
-		}
-		s.ReadDataSubset = pct / 100
+	var err error
+	if s.ReadDataSubset, err = readDataSubsetFlag(c, name); err != nil {
+		return s, err
 	}
-	if v := c.String("max-unused"); v != "" {
-		pct, err := strconv.ParseFloat(strings.TrimSuffix(v, "%"), 64)
-		if err != nil || pct < 0 || pct > 100 {
-			return s, usagef("%s: --max-unused %q: give a percentage between 0 and 100", name, v)
+	if c.String("max-unused") != "" {
+		if s.MaxUnused, err = maxUnusedFlag(c, name); err != nil {
+			return s, err
 		}
-		s.MaxUnused = new(pct / 100)
 	}
 	k := jobs.Keep{Last: c.Int("keep-last"), Hourly: c.Int("keep-hourly"), Daily: c.Int("keep-daily"), Weekly: c.Int("keep-weekly"),
 		Monthly: c.Int("keep-monthly"), Yearly: c.Int("keep-yearly"), Within: c.String("keep-within")}

@@ -10,6 +10,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/server/client"
 	"github.com/savepoint-ci/savepoint/core/server/jobs"
+	"github.com/savepoint-ci/savepoint/core/server/schedules"
 	"github.com/savepoint-ci/savepoint/core/storage/remote"
 )
 
@@ -32,18 +33,32 @@ func remoteClient(g *Globals) (*client.Client, string, error) {
 	return c, name, err
 }
 
-func runRemoteJobStart(ctx context.Context, g *Globals, o RemoteJobStartOptions) error {
+// remoteCall makes one call of the management API of the server --repo
+// names: call gets the client and the repository's name there. A failed
+// call's error starts with what (the command); the client returned serves
+// further calls.
+func remoteCall[T any](g *Globals, what string, call func(c *client.Client, repo string) (T, error)) (T, *client.Client, error) {
+	var v T
 	c, name, err := remoteClient(g)
+	if err != nil {
+		return v, nil, err
+	}
+	if v, err = call(c, name); err != nil {
+		return v, nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return v, c, nil
+}
+
+func runRemoteJobStart(ctx context.Context, g *Globals, o RemoteJobStartOptions) error {
+	j, c, err := remoteCall(g, "remote jobs start", func(c *client.Client, repo string) (jobs.Job, error) {
+		return c.StartJob(ctx, repo, o.Spec)
+	})
 	if err != nil {
 		return err
 	}
-	j, err := c.StartJob(ctx, name, o.Spec)
-	if err != nil {
-		return fmt.Errorf("remote jobs start: %w", err)
-	}
 	if o.Wait {
 		if !g.Quiet {
-			fmt.Fprintf(g.Env.Stderr, "started %s job %s on %s\n", j.Spec.Kind, j.ID, name)
+			fmt.Fprintf(g.Env.Stderr, "started %s job %s on %s\n", j.Spec.Kind, j.ID, j.Repository)
 		}
 		return followJob(ctx, g, c, j)
 	}
@@ -52,19 +67,17 @@ func runRemoteJobStart(ctx context.Context, g *Globals, o RemoteJobStartOptions)
 	}
 	fmt.Fprintln(g.Env.Stdout, j.ID)
 	if !g.Quiet {
-		fmt.Fprintf(g.Env.Stderr, "started %s job %s on %s; follow it with 'savepoint remote jobs status --wait %s'\n", j.Spec.Kind, j.ID, name, j.ID)
+		fmt.Fprintf(g.Env.Stderr, "started %s job %s on %s; follow it with 'savepoint remote jobs status --wait %s'\n", j.Spec.Kind, j.ID, j.Repository, j.ID)
 	}
 	return nil
 }
 
 func runRemoteJobStatus(ctx context.Context, g *Globals, o RemoteJobOptions) error {
-	c, _, err := remoteClient(g)
+	j, c, err := remoteCall(g, "remote jobs status", func(c *client.Client, _ string) (jobs.Job, error) {
+		return c.Job(ctx, o.ID)
+	})
 	if err != nil {
 		return err
-	}
-	j, err := c.Job(ctx, o.ID)
-	if err != nil {
-		return fmt.Errorf("remote jobs status: %w", err)
 	}
 	if o.Wait {
 		return followJob(ctx, g, c, j)
@@ -77,13 +90,11 @@ func runRemoteJobStatus(ctx context.Context, g *Globals, o RemoteJobOptions) err
 }
 
 func runRemoteJobCancel(ctx context.Context, g *Globals, o RemoteJobOptions) error {
-	c, _, err := remoteClient(g)
+	j, c, err := remoteCall(g, "remote jobs cancel", func(c *client.Client, _ string) (jobs.Job, error) {
+		return c.CancelJob(ctx, o.ID)
+	})
 	if err != nil {
 		return err
-	}
-	j, err := c.CancelJob(ctx, o.ID)
-	if err != nil {
-		return fmt.Errorf("remote jobs cancel: %w", err)
 	}
 	if o.Wait {
 		for !j.State.Final() {
@@ -107,29 +118,38 @@ func runRemoteJobCancel(ctx context.Context, g *Globals, o RemoteJobOptions) err
 }
 
 func runRemoteJobList(ctx context.Context, g *Globals, o RemoteListOptions) error {
-	c, name, err := remoteClient(g)
+	return printRemoteList(ctx, g, o, "remote jobs list", (*client.Client).Jobs,
+		"ID\tREPOSITORY\tKIND\tSTATE\tSTARTED\tDURATION\tBY", func(j jobs.Job) []string {
+			by := j.By
+			if j.Schedule != "" {
+				by = "schedule " + j.Schedule
+			}
+			return []string{j.ID, j.Repository, string(j.Spec.Kind), stateText(j),
+				j.Started.Local().Format("2006-01-02 15:04:05"), jobDuration(j), by}
+		})
+}
+
+// printRemoteList prints what list returns for --repo's repository (for
+// every repository the token covers with --all): as JSON, or as a table
+// under header (tab-separated columns) with one row an item.
+func printRemoteList[T any](ctx context.Context, g *Globals, o RemoteListOptions, what string,
+	list func(*client.Client, context.Context, string) ([]T, error), header string, row func(T) []string) error {
+	items, _, err := remoteCall(g, what, func(c *client.Client, repo string) ([]T, error) {
+		if o.All {
+			repo = ""
+		}
+		return list(c, ctx, repo)
+	})
 	if err != nil {
 		return err
 	}
-	if o.All {
-		name = ""
-	}
-	list, err := c.Jobs(ctx, name)
-	if err != nil {
-		return fmt.Errorf("remote jobs list: %w", err)
-	}
 	if g.JSON {
-		return printJSON(g.Env.Stdout, list)
+		return printJSON(g.Env.Stdout, items)
 	}
 	tw := tabwriter.NewWriter(g.Env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tREPOSITORY\tKIND\tSTATE\tSTARTED\tDURATION\tBY")
-	for _, j := range list {
-		by := j.By
-		if j.Schedule != "" {
-			by = "schedule " + j.Schedule
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", j.ID, j.Repository, j.Spec.Kind, stateText(j),
-			j.Started.Local().Format("2006-01-02 15:04:05"), jobDuration(j), by)
+	fmt.Fprintln(tw, header)
+	for _, it := range items {
+		fmt.Fprintln(tw, strings.Join(row(it), "\t"))
 	}
 	return tw.Flush()
 }
@@ -173,60 +193,39 @@ func printJob(g *Globals, j jobs.Job, withLog bool) {
 }
 
 func runRemoteScheduleList(ctx context.Context, g *Globals, o RemoteListOptions) error {
-	c, name, err := remoteClient(g)
-	if err != nil {
-		return err
-	}
-	if o.All {
-		name = ""
-	}
-	list, err := c.Schedules(ctx, name)
-	if err != nil {
-		return fmt.Errorf("remote schedules list: %w", err)
-	}
-	if g.JSON {
-		return printJSON(g.Env.Stdout, list)
-	}
-	tw := tabwriter.NewWriter(g.Env.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tREPOSITORY\tKIND\tCRON\tNEXT RUN\tLAST JOB")
-	for _, s := range list {
-		last := s.LastJob
-		if s.LastError != "" {
-			last = "not started: " + s.LastError
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Repository, s.Spec.Kind, s.Cron,
-			s.Next.UTC().Format(time.RFC3339), last)
-	}
-	return tw.Flush()
+	return printRemoteList(ctx, g, o, "remote schedules list", (*client.Client).Schedules,
+		"ID\tREPOSITORY\tKIND\tCRON\tNEXT RUN\tLAST JOB", func(s schedules.Schedule) []string {
+			last := s.LastJob
+			if s.LastError != "" {
+				last = "not started: " + s.LastError
+			}
+			return []string{s.ID, s.Repository, string(s.Spec.Kind), s.Cron, s.Next.UTC().Format(time.RFC3339), last}
+		})
 }
 
 func runRemoteScheduleAdd(ctx context.Context, g *Globals, o RemoteScheduleAddOptions) error {
-	c, name, err := remoteClient(g)
+	s, _, err := remoteCall(g, "remote schedules add", func(c *client.Client, repo string) (schedules.Schedule, error) {
+		return c.AddSchedule(ctx, repo, o.Cron, o.Spec)
+	})
 	if err != nil {
 		return err
-	}
-	s, err := c.AddSchedule(ctx, name, o.Cron, o.Spec)
-	if err != nil {
-		return fmt.Errorf("remote schedules add: %w", err)
 	}
 	if g.JSON {
 		return printJSON(g.Env.Stdout, s)
 	}
 	fmt.Fprintln(g.Env.Stdout, s.ID)
 	if !g.Quiet {
-		fmt.Fprintf(g.Env.Stderr, "schedule %s: %s job on %s at %q, next run %s\n", s.ID, s.Spec.Kind, name, s.Cron, s.Next.UTC().Format(time.RFC3339))
+		fmt.Fprintf(g.Env.Stderr, "schedule %s: %s job on %s at %q, next run %s\n", s.ID, s.Spec.Kind, s.Repository, s.Cron, s.Next.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
 
 func runRemoteScheduleRemove(ctx context.Context, g *Globals, o RemoteScheduleRemoveOptions) error {
-	c, _, err := remoteClient(g)
+	s, _, err := remoteCall(g, "remote schedules remove", func(c *client.Client, _ string) (schedules.Schedule, error) {
+		return c.RemoveSchedule(ctx, o.ID)
+	})
 	if err != nil {
 		return err
-	}
-	s, err := c.RemoveSchedule(ctx, o.ID)
-	if err != nil {
-		return fmt.Errorf("remote schedules remove: %w", err)
 	}
 	if g.JSON {
 		return printJSON(g.Env.Stdout, s)

@@ -85,20 +85,9 @@ func TestRestoreRefusedEntries(t *testing.T) {
 
 // The restore example of docs/json.md has the fields restore prints.
 func TestRestoreJSONDoc(t *testing.T) {
-	blocks, err := doctest.Blocks("docs/json.md")
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc map[string]any
-	for _, b := range blocks {
-		if b.Heading == "restore" && b.Lang == "json" {
-			if err := json.Unmarshal([]byte(b.Text), &doc); err != nil {
-				t.Fatalf("docs/json.md restore example: %v", err)
-			}
-		}
-	}
-	if doc == nil {
-		t.Fatal("docs/json.md has no json block under ## restore")
+	if err := json.Unmarshal([]byte(doctest.Under(t, "docs/json.md", "restore", "json")[0]), &doc); err != nil {
+		t.Fatalf("docs/json.md restore example: %v", err)
 	}
 	r := newCLI(t)
 	work := t.TempDir()
@@ -134,19 +123,7 @@ func jsonKeys(m map[string]any) string {
 // The summary shown in docs/cli.md's Restore safety section is what
 // restore prints for that snapshot (but for the ID and the elided lines).
 func TestRestoreSafetyDoc(t *testing.T) {
-	blocks, err := doctest.Blocks("docs/cli.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var example []string
-	for _, b := range blocks {
-		if b.Heading == "Restore safety" {
-			example = strings.Split(strings.TrimSpace(b.Text), "\n")
-		}
-	}
-	if len(example) == 0 {
-		t.Fatal("docs/cli.md has no example under Restore safety")
-	}
+	example := strings.Split(strings.TrimSpace(doctest.Under(t, "docs/cli.md", "Restore safety", "")[0]), "\n")
 	r := newCLI(t)
 	work := t.TempDir()
 	testrepo.WriteFile(t, work, "venv/pyvenv.cfg", []byte("home = /usr/bin"))

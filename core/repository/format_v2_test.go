@@ -2,61 +2,16 @@ package repository_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"strings"
 	"testing"
 
-	"github.com/savepoint-ci/savepoint/core/crypto"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
-
-// initVersion creates a test repository of the given format version.
-func initVersion(t *testing.T, version int) (*repository.Repository, *mem.Backend) {
-	t.Helper()
-	crypto.ScryptN = 1 << 10
-	be := mem.New()
-	repo, err := repository.Init(context.Background(), be, repository.InitOptions{
-		Password: "test-password", Chunker: testrepo.SmallChunks, PackSize: 1 << 20, Version: version,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return repo, be
-}
-
-// smallFiles are 300 small text blobs that share a vocabulary, like the
-// files of one source tree.
-func smallFiles() [][]byte {
-	var out [][]byte
-	for i := 0; i < 300; i++ {
-		out = append(out, benchdata.Text(uint64(i), 500+i*7))
-	}
-	return out
-}
-
-// saveAll stores data blobs and flushes.
-func saveAll(t *testing.T, repo *repository.Repository, blobs [][]byte) {
-	t.Helper()
-	for _, b := range blobs {
-		if _, err := repo.SaveBlob(ctx, repository.DataBlob, repo.Hash(b), b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := repo.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func storedBytes(be *mem.Backend, k storage.Kind) int64 {
-	var n int64
-	be.List(ctx, k, func(fi storage.Info) error { n += fi.Size; return nil })
-	return n
-}
 
 func TestSmallBlobsShareGroups(t *testing.T) {
 	sizes := map[int]int64{}
@@ -157,8 +112,7 @@ func TestTamperedGroupIsNamed(t *testing.T) {
 	repo, be := initVersion(t, 2)
 	files := smallFiles()[:20]
 	saveAll(t, repo, files)
-	var pack string
-	be.List(ctx, storage.KindData, func(fi storage.Info) error { pack = fi.Name; return nil })
+	pack := lastObject(be, storage.KindData)
 	be.Corrupt(storage.Handle{Kind: storage.KindData, Name: pack}, 100)
 	r2 := testrepo.Reopen(t, be)
 	for _, f := range files {

@@ -2,7 +2,6 @@ package repository_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -14,25 +13,6 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage/mem"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
-
-var ctx = context.Background()
-
-func saveBlobs(t *testing.T, repo *repository.Repository, n, size int) map[repository.ID][]byte {
-	t.Helper()
-	out := map[repository.ID][]byte{}
-	for i := 0; i < n; i++ {
-		data := testrepo.Random(size)
-		id := repo.Hash(data)
-		if _, err := repo.SaveBlob(ctx, repository.DataBlob, id, data); err != nil {
-			t.Fatal(err)
-		}
-		out[id] = data
-	}
-	if _, err := repo.Flush(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
 
 func TestBlobsRoundTripAcrossSessions(t *testing.T) {
 	repo, be := testrepo.New(t)
@@ -140,8 +120,7 @@ func TestNoRepositoryAndUnknownVersion(t *testing.T) {
 func TestTamperedPackIsNamed(t *testing.T) {
 	repo, be := testrepo.New(t)
 	blobs := saveBlobs(t, repo, 1, 50<<10)
-	var pack string
-	be.List(ctx, storage.KindData, func(fi storage.Info) error { pack = fi.Name; return nil })
+	pack := lastObject(be, storage.KindData)
 	be.Corrupt(storage.Handle{Kind: storage.KindData, Name: pack}, 100)
 	repo2 := testrepo.Reopen(t, be)
 	for id := range blobs {
@@ -155,8 +134,7 @@ func TestTamperedPackIsNamed(t *testing.T) {
 func TestTamperedIndexIsNamed(t *testing.T) {
 	repo, be := testrepo.New(t)
 	saveBlobs(t, repo, 2, 1000)
-	var seg string
-	be.List(ctx, storage.KindIndex, func(fi storage.Info) error { seg = fi.Name; return nil })
+	seg := lastObject(be, storage.KindIndex)
 	be.Corrupt(storage.Handle{Kind: storage.KindIndex, Name: seg}, 10)
 	repo2 := testrepo.Reopen(t, be)
 	err := repo2.LoadIndex(ctx)

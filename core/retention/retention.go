@@ -9,6 +9,7 @@ package retention
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strconv"
@@ -83,17 +84,12 @@ func Apply(list []*snapshot.Snapshot, p Policy, now time.Time) ([]Decision, erro
 		return nil, errors.New("durations and sizes must not be negative")
 	}
 	groups := map[string][]*snapshot.Snapshot{}
-	var keys []string
 	for _, s := range list {
 		k := GroupKey(s, p.GroupBy)
-		if _, ok := groups[k]; !ok {
-			keys = append(keys, k)
-		}
 		groups[k] = append(groups[k], s)
 	}
-	sort.Strings(keys)
 	var out []Decision
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(groups)) {
 		out = append(out, applyGroup(k, groups[k], p, now)...)
 	}
 	return out, nil

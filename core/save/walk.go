@@ -1,10 +1,11 @@
 package save
 
 import (
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/savepoint-ci/savepoint/core/progress"
@@ -75,21 +76,16 @@ func (s *saver) run(roots []root) (repository.ID, error) {
 // and .cache holds pip.
 func (s *saver) saveVirtual(prefix string, roots []root, parent *tree.Tree) *dirJob {
 	groups := map[string][]root{}
-	var names []string
 	for _, r := range roots {
 		rel := r.stored
 		if prefix != "." {
 			rel = strings.TrimPrefix(rel, prefix+"/")
 		}
 		first, _, _ := strings.Cut(rel, "/")
-		if _, ok := groups[first]; !ok {
-			names = append(names, first)
-		}
 		groups[first] = append(groups[first], r)
 	}
-	sort.Strings(names)
 	var children []child
-	for _, name := range names {
+	for _, name := range slices.Sorted(maps.Keys(groups)) {
 		stored := path.Join(prefix, name)
 		g := groups[name]
 		var pn *tree.Node

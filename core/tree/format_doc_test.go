@@ -12,19 +12,7 @@ import (
 // The example of docs/FORMAT.md's "Holes and sparse files" is a valid
 // node and reads as the text says.
 func TestFormatDocHoles(t *testing.T) {
-	blocks, err := doctest.Blocks("docs/FORMAT.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc string
-	for _, b := range blocks {
-		if b.Heading == "Holes and sparse files" && b.Lang == "json" {
-			doc = b.Text
-		}
-	}
-	if doc == "" {
-		t.Fatal("docs/FORMAT.md has no json block under Holes and sparse files")
-	}
+	doc := doctest.Under(t, "docs/FORMAT.md", "Holes and sparse files", "json")[0]
 	doc = strings.ReplaceAll(doc, `"<blob ID>"`, `"`+strings.Repeat("ab", 32)+`"`)
 	var n Node
 	if err := json.Unmarshal([]byte(doc), &n); err != nil {
