@@ -111,6 +111,33 @@ func (a *api) allow(ctx context.Context, repo string, need tokens.Role, what str
 	return nil
 }
 
+// reply is an operation's answer: its body is B.
+type reply[B any] struct{ Body B }
+
+// answer serves an operation on repository repo: the request's token
+// needs role need there (what: what the operation does, for a refusal),
+// then do makes the answer's body; its error is answered as every error
+// of the API is (fail).
+func answer[B any](ctx context.Context, a *api, repo string, need tokens.Role, what string, do func() (B, error)) (*reply[B], error) {
+	if err := a.allow(ctx, repo, need, what); err != nil {
+		return nil, err
+	}
+	body, err := do()
+	if err != nil {
+		return nil, a.fail(ctx, err)
+	}
+	return &reply[B]{Body: body}, nil
+}
+
+// listed is the repository a listing of the token's repositories asks the
+// service for: "" (every one) for a token of every repository.
+func listed(tok tokens.Token) string {
+	if tok.Repo == tokens.AllRepos {
+		return ""
+	}
+	return tok.Repo
+}
+
 // schemaName names the document's schemas after their Go types; types of
 // package snapshot (Stats, Source) get its name in front, so they meet no
 // other package's type of the same name.
