@@ -44,13 +44,7 @@ var (
 func newBackend(t *testing.T, host string, opts oci.Options) *oci.Backend {
 	t.Helper()
 	b, err := oci.New(fmt.Sprintf("oci://%s/savepoint-test/%s-%d", host, runID, repoSeq.Add(1)), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Create(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return storagetest.Created(t, b, err)
 }
 
 func TestConformanceInProcess(t *testing.T) {

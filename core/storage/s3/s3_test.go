@@ -46,14 +46,7 @@ func (s server) options() s3.Options {
 func open(t testing.TB, opts s3.Options) *s3.Backend {
 	t.Helper()
 	b, err := s3.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Create(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	return b
+	return storagetest.Created(t, b, err)
 }
 
 func TestConformance(t *testing.T) {
