@@ -129,13 +129,28 @@ func answer[B any](ctx context.Context, a *api, repo string, need tokens.Role, w
 	return &reply[B]{Body: body}, nil
 }
 
-// listed is the repository a listing of the token's repositories asks the
-// service for: "" (every one) for a token of every repository.
-func listed(tok tokens.Token) string {
-	if tok.Repo == tokens.AllRepos {
-		return ""
-	}
-	return tok.Repo
+// listings registers the two listings of a collection ("jobs",
+// "schedules"): a repository's, GET /repositories/{name}/COLLECTION, and
+// that of the repositories the token covers, GET /COLLECTION. list lists
+// repository repo's items, every repository's when repo is empty.
+func listings[T any](h huma.API, a *api, collection, repoSummary, coveredSummary string, list func(ctx context.Context, repo string) ([]T, error)) {
+	tags := []string{collection}
+	what := "listing " + collection
+	huma.Register(h, huma.Operation{OperationID: "list-repository-" + collection, Method: http.MethodGet, Path: Prefix + "/repositories/{name}/" + collection,
+		Summary: repoSummary, Tags: tags},
+		func(ctx context.Context, in *RepoParam) (*reply[[]T], error) {
+			return answer(ctx, a, in.Name, tokens.RoleRead, what, func() ([]T, error) { return list(ctx, in.Name) })
+		})
+	huma.Register(h, huma.Operation{OperationID: "list-" + collection, Method: http.MethodGet, Path: Prefix + "/" + collection,
+		Summary: coveredSummary, Tags: tags},
+		func(ctx context.Context, _ *struct{}) (*reply[[]T], error) {
+			tok := token(ctx)
+			repo := tok.Repo
+			if repo == tokens.AllRepos {
+				repo = ""
+			}
+			return answer(ctx, a, tok.Repo, tokens.RoleRead, what, func() ([]T, error) { return list(ctx, repo) })
+		})
 }
 
 // schemaName names the document's schemas after their Go types; types of

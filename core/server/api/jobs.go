@@ -20,7 +20,6 @@ type jobInput struct {
 }
 
 type jobOne = reply[jobs.Job]
-type jobList = reply[[]jobs.Job]
 
 // Starting a job needs the admin role whatever its kind: a save job reads
 // paths on the server host and runs commands there, which an append
@@ -38,21 +37,8 @@ func (a *api) jobs(h huma.API) {
 				return a.s.StartJob(ctx, in.Name, in.Body, token(ctx).ID)
 			})
 		})
-	huma.Register(h, huma.Operation{OperationID: "list-repository-jobs", Method: http.MethodGet, Path: Prefix + "/repositories/{name}/jobs",
-		Summary: "A repository's jobs, newest first, without their logs", Tags: tags},
-		func(ctx context.Context, in *RepoParam) (*jobList, error) {
-			return answer(ctx, a, in.Name, tokens.RoleRead, "listing jobs", func() ([]jobs.Job, error) {
-				return a.s.JobList(ctx, in.Name)
-			})
-		})
-	huma.Register(h, huma.Operation{OperationID: "list-jobs", Method: http.MethodGet, Path: Prefix + "/jobs",
-		Summary: "The jobs of the repositories the token covers, newest first, without their logs", Tags: tags},
-		func(ctx context.Context, _ *struct{}) (*jobList, error) {
-			tok := token(ctx)
-			return answer(ctx, a, tok.Repo, tokens.RoleRead, "listing jobs", func() ([]jobs.Job, error) {
-				return a.s.JobList(ctx, listed(tok))
-			})
-		})
+	listings(h, a, "jobs", "A repository's jobs, newest first, without their logs",
+		"The jobs of the repositories the token covers, newest first, without their logs", a.s.JobList)
 	huma.Register(h, huma.Operation{OperationID: "get-job", Method: http.MethodGet, Path: Prefix + "/jobs/{id}",
 		Summary: "A job: state, progress (files, bytes, rate, ETA), result and log lines", Tags: tags},
 		func(ctx context.Context, in *jobInput) (*jobOne, error) {

@@ -24,7 +24,6 @@ type scheduleInput struct {
 }
 
 type scheduleOne = reply[schedules.Schedule]
-type scheduleList = reply[[]schedules.Schedule]
 
 func (a *api) schedules(h huma.API) {
 	tags := []string{"schedules"}
@@ -35,21 +34,8 @@ func (a *api) schedules(h huma.API) {
 				return a.s.Schedules.Add(ctx, in.Name, in.Body.Cron, in.Body.Spec, token(ctx).ID)
 			})
 		})
-	huma.Register(h, huma.Operation{OperationID: "list-repository-schedules", Method: http.MethodGet, Path: Prefix + "/repositories/{name}/schedules",
-		Summary: "A repository's schedules with their next run times", Tags: tags},
-		func(ctx context.Context, in *RepoParam) (*scheduleList, error) {
-			return answer(ctx, a, in.Name, tokens.RoleRead, "listing schedules", func() ([]schedules.Schedule, error) {
-				return a.s.ScheduleList(ctx, in.Name)
-			})
-		})
-	huma.Register(h, huma.Operation{OperationID: "list-schedules", Method: http.MethodGet, Path: Prefix + "/schedules",
-		Summary: "The schedules of the repositories the token covers, with their next run times", Tags: tags},
-		func(ctx context.Context, _ *struct{}) (*scheduleList, error) {
-			tok := token(ctx)
-			return answer(ctx, a, tok.Repo, tokens.RoleRead, "listing schedules", func() ([]schedules.Schedule, error) {
-				return a.s.ScheduleList(ctx, listed(tok))
-			})
-		})
+	listings(h, a, "schedules", "A repository's schedules with their next run times",
+		"The schedules of the repositories the token covers, with their next run times", a.s.ScheduleList)
 	huma.Register(h, huma.Operation{OperationID: "get-schedule", Method: http.MethodGet, Path: Prefix + "/schedules/{id}",
 		Summary: "A schedule with its next run time and last job", Tags: tags},
 		func(ctx context.Context, in *scheduleInput) (*scheduleOne, error) {
