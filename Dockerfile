@@ -1,8 +1,9 @@
 # savepoint container image: the savepoint CLI and the GitHub Action
-# entrypoint, static, in two targets:
+# entrypoint, static, in three targets on one distroless base (runtime):
 #
-#   shell    busybox (a shell and the usual tools), for GitLab CI, whose jobs
-#            run their script in the image (use `entrypoint: [""]`).
+#   shell    minimal plus busybox (a shell and the usual tools, in /bin), for
+#            GitLab CI, whose jobs run their script in the image (use
+#            `entrypoint: [""]`).
 #   plugin   the Drone/Woodpecker plugin (drone/) as the entrypoint, CA
 #            certificates, nothing else: ghcr.io/savepoint-ci/savepoint-plugin.
 #   minimal  CA certificates and the binaries only (distroless static), for
@@ -36,51 +37,33 @@ RUN mkdir /out \
  && mkdir /plugin \
  && go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" -o /plugin/savepoint-plugin ./drone
 
-FROM busybox:1.36-musl AS shell
+# What the three targets share: distroless static (CA certificates, /tmp,
+# root in /etc/passwd), the labels, the environment and the user.
+FROM gcr.io/distroless/static-debian12 AS runtime
 ARG VERSION=dev
 ARG REVISION=
 LABEL org.opencontainers.image.title="savepoint" \
-      org.opencontainers.image.description="Deduplicated, encrypted snapshots of CI state with one-step rollback (shell image)" \
       org.opencontainers.image.source="https://github.com/savepoint-ci/savepoint" \
       org.opencontainers.image.url="https://github.com/savepoint-ci/savepoint" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
-COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
-COPY --from=build /out/ /usr/local/bin/
 ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
     SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 USER 0:0
 WORKDIR /
+
+FROM runtime AS shell
+COPY --from=busybox:1.36-musl /bin/ /bin/
+COPY --from=build /out/ /usr/local/bin/
+LABEL org.opencontainers.image.description="Deduplicated, encrypted snapshots of CI state with one-step rollback (shell image)"
 ENTRYPOINT ["/usr/local/bin/savepoint"]
 
-FROM gcr.io/distroless/static-debian12 AS plugin
-ARG VERSION=dev
-ARG REVISION=
-LABEL org.opencontainers.image.title="savepoint" \
-      org.opencontainers.image.description="Deduplicated, encrypted snapshots of CI state with one-step rollback (plugin image)" \
-      org.opencontainers.image.source="https://github.com/savepoint-ci/savepoint" \
-      org.opencontainers.image.url="https://github.com/savepoint-ci/savepoint" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}"
+FROM runtime AS plugin
 COPY --from=build /plugin/savepoint-plugin /usr/local/bin/savepoint-plugin
-ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
-USER 0:0
-WORKDIR /
+LABEL org.opencontainers.image.description="Deduplicated, encrypted snapshots of CI state with one-step rollback (plugin image)"
 ENTRYPOINT ["/usr/local/bin/savepoint-plugin"]
 
-FROM gcr.io/distroless/static-debian12 AS minimal
-ARG VERSION=dev
-ARG REVISION=
-LABEL org.opencontainers.image.title="savepoint" \
-      org.opencontainers.image.description="Deduplicated, encrypted snapshots of CI state with one-step rollback (minimal image)" \
-      org.opencontainers.image.source="https://github.com/savepoint-ci/savepoint" \
-      org.opencontainers.image.url="https://github.com/savepoint-ci/savepoint" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}"
+FROM runtime AS minimal
 COPY --from=build /out/ /usr/local/bin/
-ENV PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
-USER 0:0
-WORKDIR /
+LABEL org.opencontainers.image.description="Deduplicated, encrypted snapshots of CI state with one-step rollback (minimal image)"
 ENTRYPOINT ["/usr/local/bin/savepoint"]

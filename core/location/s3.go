@@ -11,33 +11,22 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage/s3"
 )
 
-// S3Options are the settings of s3:// repositories. Empty fields fall back
-// to the environment (see openS3); the CLI fills them from its --s3-* flags.
-type S3Options struct {
-	// Endpoint is host[:port] or an http(s):// URL (--s3-endpoint).
-	// Fallbacks: SAVEPOINT_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL;
-	// none means AWS S3.
-	Endpoint string
-	// Region of the bucket (--s3-region). Fallbacks: SAVEPOINT_S3_REGION,
-	// AWS_REGION, AWS_DEFAULT_REGION.
-	Region string
-	// PathStyle forces path-style addressing (--s3-path-style,
-	// SAVEPOINT_S3_PATH_STYLE); VirtualHost forces virtual-host style
-	// (--s3-virtual-host, SAVEPOINT_S3_VIRTUAL_HOST).
-	PathStyle   bool
-	VirtualHost bool
-	// Insecure uses plain HTTP (--s3-insecure, SAVEPOINT_S3_INSECURE).
-	Insecure bool
-	// CAFile is a PEM file of extra CAs to trust (--s3-ca-file,
-	// SAVEPOINT_S3_CA_FILE, AWS_CA_BUNDLE).
-	CAFile string
-	// StorageClass applies to data packs only (--s3-storage-class,
-	// SAVEPOINT_S3_STORAGE_CLASS).
-	StorageClass string
-	// Profile of the AWS shared credentials file (--s3-profile,
-	// SAVEPOINT_S3_PROFILE, AWS_PROFILE).
-	Profile string
-}
+// S3Options are the settings of s3:// repositories: the s3 backend's own
+// Options, filled by the CLI from its --s3-* flags. Bucket and Prefix come
+// from the URL and Connections from Options.Connections; empty fields fall
+// back to the environment (see openS3):
+//
+//	Endpoint      SAVEPOINT_S3_ENDPOINT, AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL (none: AWS S3)
+//	Region        SAVEPOINT_S3_REGION, AWS_REGION, AWS_DEFAULT_REGION
+//	PathStyle     SAVEPOINT_S3_PATH_STYLE
+//	VirtualHost   SAVEPOINT_S3_VIRTUAL_HOST
+//	Insecure      SAVEPOINT_S3_INSECURE
+//	CAFile        SAVEPOINT_S3_CA_FILE, AWS_CA_BUNDLE
+//	StorageClass  SAVEPOINT_S3_STORAGE_CLASS
+//	Profile       SAVEPOINT_S3_PROFILE, AWS_PROFILE
+//	IdleTimeout   SAVEPOINT_S3_TIMEOUT
+//	Credentials   s3.NewCredentials(Profile, Getenv)
+type S3Options = s3.Options
 
 // openS3 parses s3://bucket[/prefix] and builds the backend. Credentials
 // come from minio-go's provider chain (s3.NewCredentials): keys in the
@@ -77,28 +66,23 @@ func openS3(ctx context.Context, url string, opts Options) (storage.Backend, err
 	if o.Insecure, err = flag(o.Insecure, "SAVEPOINT_S3_INSECURE"); err != nil {
 		return nil, err
 	}
-	timeout, err := durationEnv(opts.getenv, "SAVEPOINT_S3_TIMEOUT")
-	if err != nil {
-		return nil, err
-	}
-	profile := first(o.Profile, "SAVEPOINT_S3_PROFILE", "AWS_PROFILE")
-	return s3.New(s3.Options{
-		Bucket:       bucket,
-		Prefix:       prefix,
-		Endpoint:     first(o.Endpoint, "SAVEPOINT_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"),
-		Region:       first(o.Region, "SAVEPOINT_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION"),
-		PathStyle:    o.PathStyle,
-		VirtualHost:  o.VirtualHost,
-		Insecure:     o.Insecure,
-		CAFile:       first(o.CAFile, "SAVEPOINT_S3_CA_FILE", "AWS_CA_BUNDLE"),
-		StorageClass: first(o.StorageClass, "SAVEPOINT_S3_STORAGE_CLASS"),
-		Connections:  opts.Connections,
-		Profile:      profile,
-		Credentials:  s3.NewCredentials(profile, opts.Getenv),
+	if o.IdleTimeout == 0 {
 		// SAVEPOINT_S3_TIMEOUT: how long an attempt may move no byte;
 		// three such stalls fail the operation (default 5s).
-		IdleTimeout: timeout,
-	})
+		if o.IdleTimeout, err = durationEnv(opts.getenv, "SAVEPOINT_S3_TIMEOUT"); err != nil {
+			return nil, err
+		}
+	}
+	o.Bucket, o.Prefix, o.Connections = bucket, prefix, opts.Connections
+	o.Endpoint = first(o.Endpoint, "SAVEPOINT_S3_ENDPOINT", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL")
+	o.Region = first(o.Region, "SAVEPOINT_S3_REGION", "AWS_REGION", "AWS_DEFAULT_REGION")
+	o.CAFile = first(o.CAFile, "SAVEPOINT_S3_CA_FILE", "AWS_CA_BUNDLE")
+	o.StorageClass = first(o.StorageClass, "SAVEPOINT_S3_STORAGE_CLASS")
+	o.Profile = first(o.Profile, "SAVEPOINT_S3_PROFILE", "AWS_PROFILE")
+	if o.Credentials == nil {
+		o.Credentials = s3.NewCredentials(o.Profile, opts.Getenv)
+	}
+	return s3.New(o)
 }
 
 // durationEnv reads a positive Go duration (30s, 2m) from env; unset is 0.

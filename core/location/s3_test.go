@@ -100,6 +100,19 @@ func TestS3EnvFallbacks(t *testing.T) {
 	}
 }
 
+// TestS3OptionsFromCaller: S3Options is the backend's Options; what the
+// caller sets wins over the environment, and the URL names the bucket.
+func TestS3OptionsFromCaller(t *testing.T) {
+	o := openS3(t, "s3://url-bucket/url/prefix", location.Options{
+		Connections: 3,
+		S3:          location.S3Options{Bucket: "ignored", IdleTimeout: 2 * time.Second, MaxRetries: 4},
+		Getenv:      env(map[string]string{"SAVEPOINT_S3_TIMEOUT": "7s"}),
+	})
+	if o.Bucket != "url-bucket" || o.Prefix != "url/prefix" || o.Connections != 3 || o.IdleTimeout != 2*time.Second || o.MaxRetries != 4 {
+		t.Fatalf("caller's options not kept: %+v", o)
+	}
+}
+
 // TestS3ThroughLocation opens a MinIO repository the way the CLI does:
 // endpoint and keys from the environment only.
 func TestS3ThroughLocation(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/remote"
 	"github.com/savepoint-ci/savepoint/core/storage/remote/protocol"
+	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
@@ -77,6 +78,13 @@ func backend(t *testing.T, srv *testserver.Server, name, token string) *remote.B
 	}
 	t.Cleanup(func() { be.Close() })
 	return be
+}
+
+// created is backend for a repository it creates first.
+func created(t *testing.T, srv *testserver.Server, name, token string) *remote.Backend {
+	t.Helper()
+	be, err := remote.New(remote.Options{URL: srv.Repo(name), Token: token})
+	return storagetest.Created(t, be, err)
 }
 
 func digest(data []byte) string {

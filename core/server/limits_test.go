@@ -18,10 +18,7 @@ import (
 func TestQuota(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Args: []string{"--quota", "200KiB"}})
 	tok := srv.Token("ci", "append")
-	be := backend(t, srv, "ci", tok)
-	if err := be.Create(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	be := created(t, srv, "ci", tok)
 	first, n1 := storagetest.Blob(150 << 10)
 	h1 := storage.Handle{Kind: storage.KindData, Name: n1}
 	put(t, be, h1, first)
@@ -52,10 +49,7 @@ func TestQuota(t *testing.T) {
 func TestRequestSizeLimit(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Args: []string{"--max-request-size", "64KiB"}})
 	tok := srv.Token("ci", "admin")
-	be := backend(t, srv, "ci", tok)
-	if err := be.Create(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	be := created(t, srv, "ci", tok)
 	data, n := storagetest.Blob(100 << 10)
 	err := be.Save(context.Background(), storage.Handle{Kind: storage.KindData, Name: n}, data)
 	if !errors.Is(err, storage.ErrInvalid) || !strings.Contains(err.Error(), "request-size limit") {

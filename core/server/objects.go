@@ -16,20 +16,39 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage/remote/protocol"
 )
 
-// object authenticates a request about one object, checks that the
-// token's role is at least need (what: what the request would do) and
-// reads the object's handle from the path. On failure it has answered.
-func (s *Server) object(w http.ResponseWriter, r *http.Request, need tokens.Role, what string) (tokens.Token, *repos.Repo, storage.Handle, bool) {
-	h := storage.Handle{Kind: storage.Kind(r.PathValue("kind")), Name: r.PathValue("name")}
-	tok, repo, ok := s.authenticate(w, r)
-	if !ok || !s.require(w, r, tok, need, what) {
-		return tok, nil, h, false
+// objectHandler serves a request about one object, made with token tok
+// (see onObject).
+type objectHandler func(w http.ResponseWriter, r *http.Request, tok tokens.Token, repo *repos.Repo, h storage.Handle)
+
+// onObject serves a request about one object: it authenticates the
+// request, checks that the token's role is at least need (what: what the
+// request would do) and reads the object's handle from the path, then
+// runs fn. On failure it has answered and fn does not run.
+func (s *Server) onObject(need tokens.Role, what string, fn objectHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		h := storage.Handle{Kind: storage.Kind(r.PathValue("kind")), Name: r.PathValue("name")}
+		tok, repo, ok := s.authenticate(w, r)
+		if !ok || !s.require(w, r, tok, need, what) {
+			return
+		}
+		if err := storage.CheckHandle(h); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		fn(w, r, tok, repo, h)
 	}
-	if err := storage.CheckHandle(h); err != nil {
+}
+
+// beginWrite waits for the writes of h in flight and registers this one
+// (repos.Repo.BeginWrite); it returns the repository's backend and the
+// function that ends the write. On failure it has answered.
+func (s *Server) beginWrite(w http.ResponseWriter, r *http.Request, repo *repos.Repo, h storage.Handle) (storage.Backend, func(), bool) {
+	end, err := repo.BeginWrite(r.Context(), h)
+	if err != nil {
 		s.fail(w, r, err)
-		return tok, nil, h, false
+		return nil, nil, false
 	}
-	return tok, repo, h, true
+	return repo.Backend(), end, true
 }
 
 // handleCreate makes the repository's container (POST /NAME/).
@@ -112,11 +131,7 @@ func appendEntry(b []byte, fi storage.Info) []byte {
 
 // handleLoad answers GET (the object or a Range of it) and HEAD (its size
 // and storage time).
-func (s *Server) handleLoad(w http.ResponseWriter, r *http.Request) {
-	_, repo, h, ok := s.object(w, r, tokens.RoleRead, "reading")
-	if !ok {
-		return
-	}
+func (s *Server) handleLoad(w http.ResponseWriter, r *http.Request, _ tokens.Token, repo *repos.Repo, h storage.Handle) {
 	if err := repo.AwaitWrites(r.Context(), h); err != nil {
 		s.fail(w, r, err)
 		return

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/server/tokens"
 	"github.com/savepoint-ci/savepoint/core/storage"
 )
@@ -11,18 +12,12 @@ import (
 // handleRemove deletes an object (DELETE). Only an admin token removes
 // objects, with one exception: an append token removes the session
 // markers it created itself (the writer ending its session).
-func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request) {
-	tok, repo, h, ok := s.object(w, r, tokens.RoleAppend, "removing an object")
+func (s *Server) handleRemove(w http.ResponseWriter, r *http.Request, tok tokens.Token, repo *repos.Repo, h storage.Handle) {
+	be, end, ok := s.beginWrite(w, r, repo, h)
 	if !ok {
 		return
 	}
-	end, err := repo.BeginWrite(r.Context(), h)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	defer end()
-	be := repo.Backend()
 	if !tok.Role.Allows(tokens.RoleAdmin) {
 		if h.Kind != storage.KindSession {
 			refuse(w, r, tok, tokens.RoleAdmin, "removing "+h.String()+" needs a token with role admin")

@@ -22,10 +22,7 @@ type seeded struct {
 }
 
 func seed(t *testing.T, srv *testserver.Server, name, admin string) seeded {
-	be := backend(t, srv, name, admin)
-	if err := be.Create(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	be := created(t, srv, name, admin)
 	s := seeded{objects: map[storage.Handle][]byte{}}
 	add := func(h storage.Handle, data []byte) {
 		put(t, be, h, data)

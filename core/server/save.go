@@ -28,11 +28,7 @@ import (
 // its to write, except verify's failure markers; its writes count against
 // the quota; the server records it as the owner of the session markers
 // it creates.
-func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
-	tok, repo, h, ok := s.object(w, r, tokens.RoleAppend, "saving")
-	if !ok {
-		return
-	}
+func (s *Server) handleSave(w http.ResponseWriter, r *http.Request, tok tokens.Token, repo *repos.Repo, h storage.Handle) {
 	admin := tok.Role.Allows(tokens.RoleAdmin)
 	if !admin && h.Kind == storage.KindLease && !strings.HasPrefix(h.Name, verify.FailedPrefix) {
 		refuse(w, r, tok, tokens.RoleAdmin, "writing "+h.String()+" (prune's lease and deletion intents) needs a token with role admin")
@@ -47,13 +43,11 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request) {
 	// hears from the server meanwhile.
 	w, stop := s.keepHinting(w, r)
 	defer stop()
-	end, err := repo.BeginWrite(r.Context(), h)
-	if err != nil {
-		s.fail(w, r, err)
+	be, end, ok := s.beginWrite(w, r, repo, h)
+	if !ok {
 		return
 	}
 	defer end()
-	be := repo.Backend()
 	if admin {
 		if err := be.Save(r.Context(), h, data); err != nil {
 			s.fail(w, r, err)

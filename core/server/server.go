@@ -87,9 +87,9 @@ func (s *Server) Handler() http.Handler { return s.observe(s.mux) }
 func (s *Server) routes() {
 	s.mux.HandleFunc("POST /{repo}/{$}", s.handleCreate)
 	s.mux.HandleFunc("GET /{repo}/{kind}/{$}", s.hinted(s.handleList))
-	s.mux.HandleFunc("GET /{repo}/{kind}/{name}", s.hinted(s.handleLoad)) // HEAD too
-	s.mux.HandleFunc("PUT /{repo}/{kind}/{name}", s.handleSave)
-	s.mux.HandleFunc("DELETE /{repo}/{kind}/{name}", s.handleRemove)
+	s.mux.HandleFunc("GET /{repo}/{kind}/{name}", s.hinted(s.onObject(tokens.RoleRead, "reading", s.handleLoad))) // HEAD too
+	s.mux.HandleFunc("PUT /{repo}/{kind}/{name}", s.onObject(tokens.RoleAppend, "saving", s.handleSave))
+	s.mux.HandleFunc("DELETE /{repo}/{kind}/{name}", s.onObject(tokens.RoleAppend, "removing an object", s.handleRemove))
 	s.mux.HandleFunc("POST /{repo}/maintenance/{op}", s.handleMaintenance)
 	s.mux.HandleFunc("GET /metrics", s.handleMetrics)
 }

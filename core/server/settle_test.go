@@ -20,11 +20,8 @@ func TestCancelledSaveSettles(t *testing.T) {
 	hold := testregistry.NewHold("data-")
 	host := testregistry.InProcess(t, hold.Wrap)
 	srv := testserver.Start(t, testserver.Options{Storage: "oci://" + host + "/settle"})
-	be := backend(t, srv, "repo", srv.Token("*", "admin"))
+	be := created(t, srv, "repo", srv.Token("*", "admin"))
 	ctx := context.Background()
-	if err := be.Create(ctx); err != nil {
-		t.Fatal(err)
-	}
 	other, oname := storagetest.Blob(100)
 	put(t, be, storage.Handle{Kind: storage.KindMeta, Name: oname}, other)
 

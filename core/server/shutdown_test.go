@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"io/fs"
@@ -58,9 +57,7 @@ func waitLog(t *testing.T, srv *testserver.Server, s string) {
 func TestGracefulShutdown(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{Args: []string{"--shutdown-timeout", "30s"}})
 	tok := srv.Token("ci", "append")
-	if err := backend(t, srv, "ci", tok).Create(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	created(t, srv, "ci", tok)
 	data, n := storagetest.Blob(4 << 20)
 	pw, done := slowPut(t, srv.URL+"/ci/data/"+n, tok, data)
 	pw.Write(data[:1<<20])

@@ -1,6 +1,9 @@
 package storage
 
-import "sync/atomic"
+import (
+	"net/http"
+	"sync/atomic"
+)
 
 // Requests counts the requests a backend made, by kind. For remote backends
 // these are billed requests; for local and memory backends they count calls.
@@ -35,6 +38,27 @@ func (c *Counter) AddGet()    { c.get.Add(1) }
 func (c *Counter) AddHead()   { c.head.Add(1) }
 func (c *Counter) AddList()   { c.list.Add(1) }
 func (c *Counter) AddDelete() { c.del.Add(1) }
+
+// AddHTTP counts one HTTP request by its method: a GET as a get, or as a
+// list when list is set (the caller knows its protocol's listings); a
+// HEAD as a head; a DELETE as a delete; any other (PUT, POST, PATCH) as a
+// put.
+func (c *Counter) AddHTTP(method string, list bool) {
+	switch method {
+	case http.MethodGet:
+		if list {
+			c.AddList()
+		} else {
+			c.AddGet()
+		}
+	case http.MethodHead:
+		c.AddHead()
+	case http.MethodDelete:
+		c.AddDelete()
+	default:
+		c.AddPut()
+	}
+}
 
 // Requests returns the counts so far.
 func (c *Counter) Requests() Requests {

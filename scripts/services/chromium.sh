@@ -8,6 +8,7 @@
 # --user-data-dir, with every background network feature off (the network
 # is closed here): internal/testbrowser.
 set -euo pipefail
+. "$(dirname "$0")/lib/service.sh"
 cd "$(dirname "$0")/../.."
 
 binary() { command -v chromium || echo /usr/bin/chromium; }
@@ -25,11 +26,4 @@ start() {
   echo "SAVEPOINT_TEST_CHROMIUM=$(binary)" >>"$envfile"
 }
 
-stop() { :; }
-
-case "${1:-}" in
-  install) install ;;
-  start) start "${2:-}" ;;
-  stop) stop ;;
-  *) echo "usage: $0 install | start ENVFILE | stop" >&2; exit 2 ;;
-esac
+service_main "$@"

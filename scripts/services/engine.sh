@@ -20,6 +20,7 @@
 #                            what they left mounted and delete the storage
 # See /work/shared/notes/platforms.md ("A real container engine on these machines").
 set -euo pipefail
+. "$(dirname "$0")/lib/service.sh"
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$self")/../.."
 root=$PWD
@@ -39,15 +40,9 @@ export CONTAINERS_CONF=$dir/containers.conf CONTAINERS_STORAGE_CONF=$dir/storage
 minimal_image() { echo ghcr.io/savepoint-ci/savepoint:v1; }
 shell_image() { sed -n '/^    image:/,/default:/s/^      default: //p' gitlab/templates/save.yml; }
 
-pg_bin() {
-  local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-  [ -n "$d" ] && [ -x "$d/pg_dump" ] && echo "$d"
-}
-
 install() {
   local pkgs=(podman runc busybox-static bash-static)
-  pg_bin >/dev/null || pkgs+=(postgresql-client)
+  pg_bin pg_dump >/dev/null || pkgs+=(postgresql-client)
   # The Docker CLI drives gitlab-ci-local's docker executor; podman-docker
   # stands in where the machine has none.
   command -v docker >/dev/null 2>&1 || pkgs+=(podman-docker)
@@ -93,15 +88,11 @@ EOF
 serve() {
   nohup podman system service --time=0 "unix://$sock" >"$dir/service.log" 2>&1 &
   echo $! >"$dir/service.pid"
-  for _ in $(seq 1 100); do
-    if [ -S "$sock" ] && podman --remote --url "unix://$sock" version >/dev/null 2>&1; then return 0; fi
-    kill -0 "$(cat "$dir/service.pid")" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "podman's API service did not start on $sock:" >&2
-  tail -n 20 "$dir/service.log" >&2
-  return 1
+  await 100 "$(cat "$dir/service.pid")" "$dir/service.log" "podman's API service on $sock" api_up
 }
+
+# api_up: podman's API service answers on $sock.
+api_up() { [ -S "$sock" ] && podman --remote --url "unix://$sock" version >/dev/null 2>&1; }
 
 # load pulls one variant of `make image`'s OCI layout and names it.
 load() {
@@ -142,35 +133,42 @@ build_helper() {
   rm -rf "$rootfs"
 }
 
-# build_pg makes what the GitLab docs call a savepoint image with pg_dump:
-# the shell image plus this machine's pg_dump and psql with their libraries.
-build_pg() {
-  local ctx=$dir/pg-root bin
-  bin=$(pg_bin) || { echo "engine.sh: pg_dump not found (engine.sh install installs postgresql-client)" >&2; return 1; }
+# build_with BASE NAME PROGRAM... builds image NAME: image BASE plus each
+# PROGRAM (a path on this machine) in /usr/local/bin, with its libraries.
+build_with() {
+  local base=$1 name=$2 ctx=$dir/build-root prog
+  shift 2
   rm -rf "$ctx"
   mkdir -p "$ctx"
-  rootfs_add "$ctx" "$bin/pg_dump" usr/local/bin/pg_dump
-  rootfs_add "$ctx" "$bin/psql" usr/local/bin/psql
-  printf 'FROM %s\nCOPY . /\n' "$(shell_image)" >"$dir/Containerfile.pg"
-  podman build -q --pull=never -f "$dir/Containerfile.pg" -t "$pg_image" "$ctx" >/dev/null
+  for prog in "$@"; do rootfs_add "$ctx" "$prog" "usr/local/bin/$(basename "$prog")"; done
+  printf 'FROM %s\nCOPY . /\n' "$base" >"$dir/Containerfile.build"
+  podman build -q --pull=never -f "$dir/Containerfile.build" -t "$name" "$ctx" >/dev/null
   rm -rf "$ctx"
+}
+
+# pg_client prints this machine's pg_dump and psql.
+pg_client() {
+  local bin
+  bin=$(pg_bin pg_dump) || { echo "engine.sh: pg_dump not found (engine.sh install installs postgresql-client)" >&2; return 1; }
+  echo "$bin/pg_dump" "$bin/psql"
+}
+
+# build_pg makes what the GitLab docs call a savepoint image with pg_dump:
+# the shell image plus this machine's pg_dump and psql.
+build_pg() {
+  local pg
+  pg=$(pg_client) || return 1
+  build_with "$(shell_image)" "$pg_image" $pg
 }
 
 # build_runner makes act's job image (ubuntu-latest): the helper image plus
 # what GitHub's runners have that the tests use: node, which runs JavaScript
 # actions such as savepoint's, and the PostgreSQL client.
 build_runner() {
-  local ctx=$dir/runner-root bin node
-  bin=$(pg_bin) || { echo "engine.sh: pg_dump not found (engine.sh install installs postgresql-client)" >&2; return 1; }
+  local pg node
+  pg=$(pg_client) || return 1
   node=$(command -v node) || { echo "engine.sh: node not found (the GitHub Action's launcher runs on it)" >&2; return 1; }
-  rm -rf "$ctx"
-  mkdir -p "$ctx"
-  rootfs_add "$ctx" "$node" usr/local/bin/node
-  rootfs_add "$ctx" "$bin/pg_dump" usr/local/bin/pg_dump
-  rootfs_add "$ctx" "$bin/psql" usr/local/bin/psql
-  printf 'FROM %s\nCOPY . /\n' "$helper_image" >"$dir/Containerfile.runner"
-  podman build -q --pull=never -f "$dir/Containerfile.runner" -t "$runner_image" "$ctx" >/dev/null
-  rm -rf "$ctx"
+  build_with "$helper_image" "$runner_image" "$node" $pg
 }
 
 start() {
@@ -240,9 +238,4 @@ stop() {
   rm -rf "$dir"
 }
 
-case "${1:-}" in
-  install) install ;;
-  start) start "${2:-}" ;;
-  stop) stop ;;
-  *) echo "usage: $0 install | start ENVFILE | stop" >&2; exit 2 ;;
-esac
+service_main "$@"

@@ -10,6 +10,7 @@
 #   gitlab-ci-local.sh stop           nothing to stop
 # 4.64.1 is the last line that runs on Node 20 (from 4.75 it needs Node 22).
 set -euo pipefail
+. "$(dirname "$0")/lib/service.sh"
 cd "$(dirname "$0")/../.."
 root=$PWD
 version=4.64.1
@@ -39,11 +40,4 @@ start() {
   echo "SAVEPOINT_TEST_NODE=$(command -v node)" >>"$envfile"
 }
 
-stop() { :; }
-
-case "${1:-}" in
-  install) install ;;
-  start) start "${2:-}" ;;
-  stop) stop ;;
-  *) echo "usage: $0 install | start ENVFILE | stop" >&2; exit 2 ;;
-esac
+service_main "$@"

@@ -9,6 +9,7 @@
 #                           SAVEPOINT_TEST_S3_SECRET_KEY to ENVFILE
 #   minio.sh stop           stop it and remove its data directory
 set -euo pipefail
+. "$(dirname "$0")/lib/service.sh"
 cd "$(dirname "$0")/../.."
 root=$PWD
 bin=$root/.tools/bin/minio
@@ -46,25 +47,12 @@ start() {
     nohup "$bin" server --quiet --address "127.0.0.1:$port" \
       --console-address "127.0.0.1:$console" "$dir/data" >"$dir/minio.log" 2>&1 &
   echo $! >"$pidfile"
-  local i
-  for i in $(seq 1 300); do
-    if ready "$port"; then
-      {
-        echo "SAVEPOINT_TEST_S3_ENDPOINT=127.0.0.1:$port"
-        echo "SAVEPOINT_TEST_S3_ACCESS_KEY=$user"
-        echo "SAVEPOINT_TEST_S3_SECRET_KEY=$pass"
-      } >>"$envfile"
-      return 0
-    fi
-    if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
-      echo "minio exited during start-up:" >&2
-      tail -n 20 "$dir/minio.log" >&2
-      return 1
-    fi
-    sleep 0.1
-  done
-  echo "minio did not become ready on 127.0.0.1:$port within 30s" >&2
-  return 1
+  await 300 "$(cat "$pidfile")" "$dir/minio.log" "minio on 127.0.0.1:$port" ready "$port" || return 1
+  {
+    echo "SAVEPOINT_TEST_S3_ENDPOINT=127.0.0.1:$port"
+    echo "SAVEPOINT_TEST_S3_ACCESS_KEY=$user"
+    echo "SAVEPOINT_TEST_S3_SECRET_KEY=$pass"
+  } >>"$envfile"
 }
 
 # ready polls MinIO's liveness endpoint with bash's /dev/tcp (no curl needed).
@@ -93,9 +81,4 @@ stop() {
   fi
 }
 
-case "${1:-}" in
-  install) install ;;
-  start) start "${2:-}" ;;
-  stop) stop ;;
-  *) echo "usage: $0 install | start ENVFILE | stop" >&2; exit 2 ;;
-esac
+service_main "$@"

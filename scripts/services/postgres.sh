@@ -7,28 +7,25 @@
 # PostgreSQL refuses to run as root: as root the cluster runs as the `postgres`
 # user (created by the Debian package). Authentication is trust, loopback only.
 set -euo pipefail
+. "$(dirname "$0")/lib/service.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 state="$root/.tools/run/postgres.dir"
 
-pgbin() {
-  local d
-  d=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-  [ -n "$d" ] && [ -x "$d/initdb" ] && echo "$d"
-}
+pgbin() { pg_bin initdb; }
 
 as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-case "${1:-}" in
-install)
+install() {
   if ! pgbin >/dev/null; then
     bash "$(dirname "$0")/../apt-install.sh" postgresql
   fi
   pgbin >/dev/null || { echo "postgres.sh: initdb not found after install" >&2; exit 1; }
-  ;;
-start)
-  envfile="${2:?usage: postgres.sh start ENVFILE}"
+}
+
+start() {
+  local envfile="${1:?usage: postgres.sh start ENVFILE}" bin port dir
   bin=$(pgbin)
   port=$(bash "$root/scripts/freeport.sh")
   dir=$(mktemp -d /tmp/savepoint-pg.XXXXXX)
@@ -48,18 +45,17 @@ SAVEPOINT_TEST_PG_USER=savepoint
 SAVEPOINT_TEST_PG_BIN=$bin
 EOV
   echo "postgres on 127.0.0.1:$port (data in $dir)"
-  ;;
-stop)
-  [ -f "$state" ] || exit 0
+}
+
+stop() {
+  [ -f "$state" ] || return 0
+  local dir bin
   dir=$(cat "$state")
   bin=$(pgbin || true)
   if [ -n "$bin" ] && [ -d "$dir/data" ]; then
     as_pg "$bin/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
   fi
   rm -rf "$dir" "$state"
-  ;;
-*)
-  echo "usage: $0 install|start ENVFILE|stop" >&2
-  exit 2
-  ;;
-esac
+}
+
+service_main "$@"

@@ -11,6 +11,7 @@
 #                                SAVEPOINT_TEST_PROMETHEUS=<prometheus>
 #   prometheus.sh stop           nothing to stop
 set -euo pipefail
+. "$(dirname "$0")/lib/service.sh"
 cd "$(dirname "$0")/../.."
 
 install() {
@@ -31,9 +32,4 @@ start() {
   echo "SAVEPOINT_TEST_PROMETHEUS=/usr/bin/prometheus" >>"$envfile"
 }
 
-case "${1:-}" in
-  install) install ;;
-  start) start "${2:-}" ;;
-  stop) : ;;
-  *) echo "usage: $0 install | start ENVFILE | stop" >&2; exit 2 ;;
-esac
+service_main "$@"

@@ -7,22 +7,23 @@
 #                              and SAVEPOINT_TEST_REGISTRY_CONFIG=<config.yml> to ENVFILE
 #   registry.sh stop           stop it and delete its storage
 set -euo pipefail
+. "$(dirname "$0")/lib/service.sh"
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 cd "$(dirname "$self")/../.."
 state=.tools/run/registry
 bin=${SAVEPOINT_REGISTRY_BIN:-$(command -v docker-registry || echo /usr/bin/docker-registry)}
 
-case "${1:-}" in
-install)
-  if [ -x "$bin" ]; then exit 0; fi
-  sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
-  bash "$(dirname "$0")/../apt-install.sh" docker-registry
+install() {
+  if [ -x "$bin" ]; then return 0; fi
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
+  bash scripts/apt-install.sh docker-registry
   # The package starts a system service on port 5000; tests use their own instance.
   if command -v systemctl >/dev/null 2>&1; then $sudo systemctl disable --now docker-registry >/dev/null 2>&1 || true; fi
-  ;;
-start)
-  envfile=${2:?usage: registry.sh start ENVFILE}
-  bash "$self" stop
+}
+
+start() {
+  local envfile=${1:?usage: registry.sh start ENVFILE} dir port config
+  stop
   mkdir -p "$state"
   dir=$(mktemp -d "${TMPDIR:-/tmp}/savepoint-registry.XXXXXX")
   port=$(bash scripts/freeport.sh)
@@ -48,32 +49,26 @@ YAML
   echo "$dir" >"$state/dir"
   nohup "$bin" serve "$config" >"$dir/registry.log" 2>&1 &
   echo $! >"$state/pid"
-  for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      printf 'SAVEPOINT_TEST_REGISTRY=127.0.0.1:%s\nSAVEPOINT_TEST_REGISTRY_CONFIG=%s\n' "$port" "$config" >>"$envfile"
-      exit 0
-    fi
-    kill -0 "$(cat "$state/pid")" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "registry did not start on 127.0.0.1:$port:" >&2
-  cat "$dir/registry.log" >&2 || true
-  exit 1
-  ;;
-stop)
+  await 100 "$(cat "$state/pid")" "$dir/registry.log" "registry on 127.0.0.1:$port" listening "$port" || return 1
+  printf 'SAVEPOINT_TEST_REGISTRY=127.0.0.1:%s\nSAVEPOINT_TEST_REGISTRY_CONFIG=%s\n' "$port" "$config" >>"$envfile"
+}
+
+# listening PORT: something accepts connections on 127.0.0.1:PORT.
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+stop() {
   if [ -f "$state/pid" ]; then
+    local pid
     pid=$(cat "$state/pid")
     kill "$pid" 2>/dev/null && for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     rm -f "$state/pid"
   fi
   if [ -f "$state/dir" ]; then
+    local dir
     dir=$(cat "$state/dir")
     case "$dir" in */savepoint-registry.*) rm -rf "$dir" ;; esac
     rm -f "$state/dir"
   fi
-  ;;
-*)
-  echo "usage: registry.sh install | start ENVFILE | stop" >&2
-  exit 2
-  ;;
-esac
+}
+
+service_main "$@"

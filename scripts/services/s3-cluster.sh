@@ -28,6 +28,7 @@
 #   s3-cluster.sh status           print each node's state
 # Needs root (ip netns, ip link).
 set -euo pipefail
+. "$(dirname "$0")/lib/service.sh"
 self="$(cd "$(dirname "$0")" && pwd)/$(basename "$0")"
 root="$(cd "$(dirname "$self")/../.." && pwd)"
 bin=$root/.tools/bin/minio
@@ -149,22 +150,11 @@ wait_write() {
 
 # wait_status N PATH waits until node N answers PATH with 200.
 wait_status() {
-  local i=$1 path=$2 n
-  for n in $(seq 1 600); do
-    if [ "$(http_status "$(addr "$i")" "$(port "$i")" "$path")" = 200 ]; then
-      return 0
-    fi
-    if ! alive "$(cat "$run/node$i.pid")"; then
-      echo "minio node $i exited:" >&2
-      tail -n 20 "$run/node$i.log" >&2
-      return 1
-    fi
-    sleep 0.1
-  done
-  echo "minio node $i did not answer $path within 60s; its log:" >&2
-  tail -n 20 "$run/node$i.log" >&2
-  return 1
+  await 600 "$(cat "$run/node$1.pid")" "$run/node$1.log" "minio node $1 (answering $2)" answers "$1" "$2"
 }
+
+# answers N PATH: node N answers PATH with 200.
+answers() { [ "$(http_status "$(addr "$1")" "$(port "$1")" "$2")" = 200 ]; }
 
 start() {
   local envfile=${1:?usage: s3-cluster.sh start ENVFILE}
@@ -218,20 +208,11 @@ kill_node() {
   rm -f "$run/node$i.pid"
 }
 
-# alive reports whether pid runs (a zombie does not).
-alive() {
-  local st
-  st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
-  [[ $st != Z* ]]
-}
-
 # wait_gone waits until pid is dead: gone, or a zombie its new parent has
 # not reaped yet (it holds no socket and no file any more).
 wait_gone() {
-  local st
   for _ in $(seq 1 100); do
-    st=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
-    [[ $st == Z* ]] && return 0
+    alive "$1" || return 0
     sleep 0.02
   done
 }
@@ -278,9 +259,7 @@ status() {
 }
 
 case "${1:-}" in
-  install) install ;;
-  start) start "${2:-}" ;;
-  stop) stop ;;
+  install | start | stop) service_main "$@" ;;
   stop-node)
     shift
     list=$(node_args "$@")

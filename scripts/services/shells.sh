@@ -6,17 +6,18 @@
 #   shells.sh start ENVFILE  append SAVEPOINT_TEST_ZSH and SAVEPOINT_TEST_FISH
 #   shells.sh stop           nothing to stop
 set -euo pipefail
+. "$(dirname "$0")/lib/service.sh"
 cd "$(dirname "$0")/../.."
-case "${1:-}" in
-  install) bash scripts/apt-install.sh zsh fish ;;
-  start)
-    envfile=${2:?usage: shells.sh start ENVFILE}
-    bash "$0" install
-    {
-      echo "SAVEPOINT_TEST_ZSH=$(command -v zsh)"
-      echo "SAVEPOINT_TEST_FISH=$(command -v fish)"
-    } >>"$envfile"
-    ;;
-  stop) ;;
-  *) echo "usage: $0 install | start ENVFILE | stop" >&2; exit 2 ;;
-esac
+
+install() { bash scripts/apt-install.sh zsh fish; }
+
+start() {
+  local envfile=${1:?usage: shells.sh start ENVFILE}
+  install
+  {
+    echo "SAVEPOINT_TEST_ZSH=$(command -v zsh)"
+    echo "SAVEPOINT_TEST_FISH=$(command -v fish)"
+  } >>"$envfile"
+}
+
+service_main "$@"

@@ -10,7 +10,8 @@ import (
 )
 
 // TestDockerfileMatches: the Dockerfile builds what imagebuild assembles:
-// the same two targets, files, entrypoint, env, user and labels.
+// the same three targets, files, entrypoint, env, user and labels. A
+// target holds what it inherits from the stage it is built on (runtime).
 func TestDockerfileMatches(t *testing.T) {
 	b, err := os.ReadFile("../../Dockerfile")
 	if err != nil {
@@ -22,8 +23,8 @@ func TestDockerfileMatches(t *testing.T) {
 	for _, s := range stages {
 		names = append(names, s[1])
 	}
-	if strings.Join(names, ",") != "build,shell,plugin,minimal" {
-		t.Errorf("stages %v, want build, shell, plugin, minimal (minimal last: the default target, what `image: Dockerfile` builds)", names)
+	if strings.Join(names, ",") != "build,runtime,shell,plugin,minimal" {
+		t.Errorf("stages %v, want build, runtime, shell, plugin, minimal (minimal last: the default target, what `image: Dockerfile` builds)", names)
 	}
 	for _, want := range []string{
 		"CGO_ENABLED=0", "-trimpath", `-ldflags "-s -w -X main.version=${VERSION}"`,
@@ -34,8 +35,13 @@ func TestDockerfileMatches(t *testing.T) {
 			t.Errorf("Dockerfile lacks %q", want)
 		}
 	}
-	for _, stage := range strings.Split(df, "\nFROM ")[2:] {
-		name := strings.Fields(stage)[2]
+	text := map[string]string{} // a stage's lines with those of the stages below it
+	for _, stage := range strings.Split(df, "\nFROM ")[1:] {
+		f := strings.Fields(stage)
+		text[f[2]] = text[f[0]] + stage
+	}
+	for _, name := range []string{variantShell, variantPlugin, variantMinimal} {
+		stage := text[name]
 		entry := "savepoint"
 		if name == variantPlugin {
 			entry = "savepoint-plugin"
@@ -52,6 +58,9 @@ func TestDockerfileMatches(t *testing.T) {
 			if k != "org.opencontainers.image.created" && !strings.Contains(stage, k+"=") {
 				t.Errorf("stage %s lacks label %s", name, k)
 			}
+		}
+		if !strings.Contains(stage, "("+name+" image)") {
+			t.Errorf("stage %s does not describe itself as the %s image", name, name)
 		}
 	}
 }

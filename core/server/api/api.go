@@ -111,6 +111,48 @@ func (a *api) allow(ctx context.Context, repo string, need tokens.Role, what str
 	return nil
 }
 
+// reply is an operation's answer: its body is B.
+type reply[B any] struct{ Body B }
+
+// answer serves an operation on repository repo: the request's token
+// needs role need there (what: what the operation does, for a refusal),
+// then do makes the answer's body; its error is answered as every error
+// of the API is (fail).
+func answer[B any](ctx context.Context, a *api, repo string, need tokens.Role, what string, do func() (B, error)) (*reply[B], error) {
+	if err := a.allow(ctx, repo, need, what); err != nil {
+		return nil, err
+	}
+	body, err := do()
+	if err != nil {
+		return nil, a.fail(ctx, err)
+	}
+	return &reply[B]{Body: body}, nil
+}
+
+// listings registers the two listings of a collection ("jobs",
+// "schedules"): a repository's, GET /repositories/{name}/COLLECTION, and
+// that of the repositories the token covers, GET /COLLECTION. list lists
+// repository repo's items, every repository's when repo is empty.
+func listings[T any](h huma.API, a *api, collection, repoSummary, coveredSummary string, list func(ctx context.Context, repo string) ([]T, error)) {
+	tags := []string{collection}
+	what := "listing " + collection
+	huma.Register(h, huma.Operation{OperationID: "list-repository-" + collection, Method: http.MethodGet, Path: Prefix + "/repositories/{name}/" + collection,
+		Summary: repoSummary, Tags: tags},
+		func(ctx context.Context, in *RepoParam) (*reply[[]T], error) {
+			return answer(ctx, a, in.Name, tokens.RoleRead, what, func() ([]T, error) { return list(ctx, in.Name) })
+		})
+	huma.Register(h, huma.Operation{OperationID: "list-" + collection, Method: http.MethodGet, Path: Prefix + "/" + collection,
+		Summary: coveredSummary, Tags: tags},
+		func(ctx context.Context, _ *struct{}) (*reply[[]T], error) {
+			tok := token(ctx)
+			repo := tok.Repo
+			if repo == tokens.AllRepos {
+				repo = ""
+			}
+			return answer(ctx, a, tok.Repo, tokens.RoleRead, what, func() ([]T, error) { return list(ctx, repo) })
+		})
+}
+
 // schemaName names the document's schemas after their Go types; types of
 // package snapshot (Stats, Source) get its name in front, so they meet no
 // other package's type of the same name.

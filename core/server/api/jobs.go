@@ -19,8 +19,7 @@ type jobInput struct {
 	ID string `path:"id" doc:"Job ID"`
 }
 
-type jobOne struct{ Body jobs.Job }
-type jobList struct{ Body []jobs.Job }
+type jobOne = reply[jobs.Job]
 
 // Starting a job needs the admin role whatever its kind: a save job reads
 // paths on the server host and runs commands there, which an append
@@ -34,44 +33,12 @@ func (a *api) jobs(h huma.API) {
 		Description:   "Needs an admin token. At most one prune job runs per repository, and one sync job per source and repository (409 otherwise); saves run in parallel. The repository's password must be in the server's password directory (409 otherwise).",
 		DefaultStatus: http.StatusAccepted, Tags: tags},
 		func(ctx context.Context, in *startJobInput) (*jobOne, error) {
-			if err := a.allow(ctx, in.Name, jobRole, "starting a job"); err != nil {
-				return nil, err
-			}
-			j, err := a.s.StartJob(ctx, in.Name, in.Body, token(ctx).ID)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &jobOne{Body: j}, nil
+			return answer(ctx, a, in.Name, jobRole, "starting a job", func() (jobs.Job, error) {
+				return a.s.StartJob(ctx, in.Name, in.Body, token(ctx).ID)
+			})
 		})
-	huma.Register(h, huma.Operation{OperationID: "list-repository-jobs", Method: http.MethodGet, Path: Prefix + "/repositories/{name}/jobs",
-		Summary: "A repository's jobs, newest first, without their logs", Tags: tags},
-		func(ctx context.Context, in *RepoParam) (*jobList, error) {
-			if err := a.allow(ctx, in.Name, tokens.RoleRead, "listing jobs"); err != nil {
-				return nil, err
-			}
-			list, err := a.s.JobList(ctx, in.Name)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &jobList{Body: list}, nil
-		})
-	huma.Register(h, huma.Operation{OperationID: "list-jobs", Method: http.MethodGet, Path: Prefix + "/jobs",
-		Summary: "The jobs of the repositories the token covers, newest first, without their logs", Tags: tags},
-		func(ctx context.Context, _ *struct{}) (*jobList, error) {
-			tok := token(ctx)
-			if err := a.allow(ctx, tok.Repo, tokens.RoleRead, "listing jobs"); err != nil {
-				return nil, err
-			}
-			name := tok.Repo
-			if name == tokens.AllRepos {
-				name = ""
-			}
-			list, err := a.s.JobList(ctx, name)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &jobList{Body: list}, nil
-		})
+	listings(h, a, "jobs", "A repository's jobs, newest first, without their logs",
+		"The jobs of the repositories the token covers, newest first, without their logs", a.s.JobList)
 	huma.Register(h, huma.Operation{OperationID: "get-job", Method: http.MethodGet, Path: Prefix + "/jobs/{id}",
 		Summary: "A job: state, progress (files, bytes, rate, ETA), result and log lines", Tags: tags},
 		func(ctx context.Context, in *jobInput) (*jobOne, error) {

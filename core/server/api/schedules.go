@@ -23,52 +23,19 @@ type scheduleInput struct {
 	ID string `path:"id" doc:"Schedule ID"`
 }
 
-type scheduleOne struct{ Body schedules.Schedule }
-type scheduleList struct{ Body []schedules.Schedule }
+type scheduleOne = reply[schedules.Schedule]
 
 func (a *api) schedules(h huma.API) {
 	tags := []string{"schedules"}
 	huma.Register(h, huma.Operation{OperationID: "add-schedule", Method: http.MethodPost, Path: Prefix + "/repositories/{name}/schedules",
 		Summary: "Start a job on a cron schedule", DefaultStatus: http.StatusCreated, Tags: tags},
 		func(ctx context.Context, in *addScheduleInput) (*scheduleOne, error) {
-			if err := a.allow(ctx, in.Name, tokens.RoleAdmin, "adding a schedule"); err != nil {
-				return nil, err
-			}
-			sc, err := a.s.Schedules.Add(ctx, in.Name, in.Body.Cron, in.Body.Spec, token(ctx).ID)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &scheduleOne{Body: sc}, nil
+			return answer(ctx, a, in.Name, tokens.RoleAdmin, "adding a schedule", func() (schedules.Schedule, error) {
+				return a.s.Schedules.Add(ctx, in.Name, in.Body.Cron, in.Body.Spec, token(ctx).ID)
+			})
 		})
-	huma.Register(h, huma.Operation{OperationID: "list-repository-schedules", Method: http.MethodGet, Path: Prefix + "/repositories/{name}/schedules",
-		Summary: "A repository's schedules with their next run times", Tags: tags},
-		func(ctx context.Context, in *RepoParam) (*scheduleList, error) {
-			if err := a.allow(ctx, in.Name, tokens.RoleRead, "listing schedules"); err != nil {
-				return nil, err
-			}
-			list, err := a.s.ScheduleList(ctx, in.Name)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &scheduleList{Body: list}, nil
-		})
-	huma.Register(h, huma.Operation{OperationID: "list-schedules", Method: http.MethodGet, Path: Prefix + "/schedules",
-		Summary: "The schedules of the repositories the token covers, with their next run times", Tags: tags},
-		func(ctx context.Context, _ *struct{}) (*scheduleList, error) {
-			tok := token(ctx)
-			if err := a.allow(ctx, tok.Repo, tokens.RoleRead, "listing schedules"); err != nil {
-				return nil, err
-			}
-			name := tok.Repo
-			if name == tokens.AllRepos {
-				name = ""
-			}
-			list, err := a.s.ScheduleList(ctx, name)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &scheduleList{Body: list}, nil
-		})
+	listings(h, a, "schedules", "A repository's schedules with their next run times",
+		"The schedules of the repositories the token covers, with their next run times", a.s.ScheduleList)
 	huma.Register(h, huma.Operation{OperationID: "get-schedule", Method: http.MethodGet, Path: Prefix + "/schedules/{id}",
 		Summary: "A schedule with its next run time and last job", Tags: tags},
 		func(ctx context.Context, in *scheduleInput) (*scheduleOne, error) {

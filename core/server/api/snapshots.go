@@ -39,62 +39,40 @@ type diffInput struct {
 	To   string `query:"to" required:"true" doc:"The newer snapshot"`
 }
 
-type snapshotList struct{ Body []snapshot.Summary }
-type snapshotOne struct{ Body snapshot.Summary }
-type treeList struct{ Body []service.TreeEntry }
-type diffList struct {
-	Body []tree.Change
-}
+type snapshotList = reply[[]snapshot.Summary]
+type snapshotOne = reply[snapshot.Summary]
+type treeList = reply[[]service.TreeEntry]
+type diffList = reply[[]tree.Change]
 
 func (a *api) snapshots(h huma.API) {
 	tags := []string{"snapshots"}
 	huma.Register(h, huma.Operation{OperationID: "list-snapshots", Method: http.MethodGet, Path: Prefix + "/repositories/{name}/snapshots",
 		Summary: "List snapshots, oldest first, filtered by name, tag, branch, commit, environment", Tags: tags},
 		func(ctx context.Context, in *snapshotListInput) (*snapshotList, error) {
-			if err := a.allow(ctx, in.Name, tokens.RoleRead, "listing snapshots"); err != nil {
-				return nil, err
-			}
-			list, err := a.s.Snapshots(ctx, in.Name, service.Filter{Name: in.SnapshotName, Tags: in.Tags, Branch: in.Branch,
-				Commit: in.Commit, Environment: in.Environment, Checkpoints: in.Checkpoints})
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &snapshotList{Body: list}, nil
+			return answer(ctx, a, in.Name, tokens.RoleRead, "listing snapshots", func() ([]snapshot.Summary, error) {
+				return a.s.Snapshots(ctx, in.Name, service.Filter{Name: in.SnapshotName, Tags: in.Tags, Branch: in.Branch,
+					Commit: in.Commit, Environment: in.Environment, Checkpoints: in.Checkpoints})
+			})
 		})
 	huma.Register(h, huma.Operation{OperationID: "get-snapshot", Method: http.MethodGet, Path: Prefix + "/repositories/{name}/snapshots/{id}",
 		Summary: "One snapshot with its provenance and stats", Tags: tags},
 		func(ctx context.Context, in *SnapshotParam) (*snapshotOne, error) {
-			if err := a.allow(ctx, in.Name, tokens.RoleRead, "reading a snapshot"); err != nil {
-				return nil, err
-			}
-			s, err := a.s.Snapshot(ctx, in.Name, in.ID)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &snapshotOne{Body: s}, nil
+			return answer(ctx, a, in.Name, tokens.RoleRead, "reading a snapshot", func() (snapshot.Summary, error) {
+				return a.s.Snapshot(ctx, in.Name, in.ID)
+			})
 		})
 	huma.Register(h, huma.Operation{OperationID: "list-snapshot-tree", Method: http.MethodGet, Path: Prefix + "/repositories/{name}/snapshots/{id}/tree",
 		Summary: "List one directory of a snapshot's files, with sizes", Tags: tags},
 		func(ctx context.Context, in *treeInput) (*treeList, error) {
-			if err := a.allow(ctx, in.Name, tokens.RoleRead, "listing a snapshot's files"); err != nil {
-				return nil, err
-			}
-			list, err := a.s.Tree(ctx, in.Name, in.ID, in.Path)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &treeList{Body: list}, nil
+			return answer(ctx, a, in.Name, tokens.RoleRead, "listing a snapshot's files", func() ([]service.TreeEntry, error) {
+				return a.s.Tree(ctx, in.Name, in.ID, in.Path)
+			})
 		})
 	huma.Register(h, huma.Operation{OperationID: "diff-snapshots", Method: http.MethodGet, Path: Prefix + "/repositories/{name}/diff",
 		Summary: "What changed between two snapshots: + added, - removed, M modified, m metadata only", Tags: tags},
 		func(ctx context.Context, in *diffInput) (*diffList, error) {
-			if err := a.allow(ctx, in.Name, tokens.RoleRead, "diffing snapshots"); err != nil {
-				return nil, err
-			}
-			list, err := a.s.Diff(ctx, in.Name, in.From, in.To)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &diffList{Body: list}, nil
+			return answer(ctx, a, in.Name, tokens.RoleRead, "diffing snapshots", func() ([]tree.Change, error) {
+				return a.s.Diff(ctx, in.Name, in.From, in.To)
+			})
 		})
 }

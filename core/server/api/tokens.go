@@ -47,9 +47,9 @@ type tokenInput struct {
 	ID string `path:"id" doc:"Token ID (the part between the underscores)"`
 }
 
-type tokenList struct{ Body []TokenInfo }
-type tokenOne struct{ Body TokenInfo }
-type tokenNew struct{ Body NewToken }
+type tokenList = reply[[]TokenInfo]
+type tokenOne = reply[TokenInfo]
+type tokenNew = reply[NewToken]
 
 // Tokens are managed by admin tokens: one for every repository manages
 // all of them, one for a repository the tokens of that repository.
@@ -59,21 +59,17 @@ func (a *api) tokens(h huma.API) {
 		Summary: "List the tokens the admin token covers (never their secrets)", Tags: tags},
 		func(ctx context.Context, _ *struct{}) (*tokenList, error) {
 			tok := token(ctx)
-			if err := a.allow(ctx, tok.Repo, tokens.RoleAdmin, "listing tokens"); err != nil {
-				return nil, err
-			}
-			list, err := a.s.Tokens.List(ctx)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			out := &tokenList{Body: []TokenInfo{}}
-			now := time.Now()
-			for _, t := range list {
-				if tok.Repo == tokens.AllRepos || t.Repo == tok.Repo {
-					out.Body = append(out.Body, tokenInfo(t, now))
+			return answer(ctx, a, tok.Repo, tokens.RoleAdmin, "listing tokens", func() ([]TokenInfo, error) {
+				list, err := a.s.Tokens.List(ctx)
+				covered := []TokenInfo{}
+				now := time.Now()
+				for _, t := range list {
+					if tok.Repo == tokens.AllRepos || t.Repo == tok.Repo {
+						covered = append(covered, tokenInfo(t, now))
+					}
 				}
-			}
-			return out, nil
+				return covered, err
+			})
 		})
 	huma.Register(h, huma.Operation{OperationID: "create-token", Method: http.MethodPost, Path: Prefix + "/tokens",
 		Summary: "Create a token; the answer holds its secret, shown only this once", DefaultStatus: http.StatusCreated, Tags: tags},

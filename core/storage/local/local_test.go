@@ -15,13 +15,7 @@ import (
 func TestConformance(t *testing.T) {
 	storagetest.Run(t, func(t *testing.T) storage.Backend {
 		b, err := local.New(filepath.Join(t.TempDir(), "repo"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := b.Create(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return b
+		return storagetest.Created(t, b, err)
 	})
 }
 
@@ -57,10 +51,7 @@ func TestNames(t *testing.T) {
 	root := filepath.Join(t.TempDir(), "storage")
 	parent, _ := local.New(root)
 	storagetest.Names(t, parent, func(t *testing.T, name string) storage.Backend {
-		b, _ := local.New(filepath.Join(root, name))
-		if err := b.Create(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return b
+		b, err := local.New(filepath.Join(root, name))
+		return storagetest.Created(t, b, err)
 	})
 }

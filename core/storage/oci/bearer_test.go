@@ -99,41 +99,31 @@ func TestRequests(t *testing.T) {
 	sess := storage.Handle{Kind: storage.KindSession, Name: "writer-1"}
 
 	w := newBackend(t, host, opts) // Create: ping, push token, HEAD + upload of the empty config
-	check := func(b *oci.Backend, what string, want storage.Requests, op func() error) {
-		t.Helper()
-		before := b.Requests()
-		if err := op(); err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-		if got := b.Requests().Sub(before); got != want {
-			t.Errorf("%s: requests %+v, want %+v", what, got, want)
-		}
-	}
 	if got := w.Requests(); got != (storage.Requests{Get: 2, Head: 1, Put: 2}) {
 		t.Errorf("Create: requests %+v", got)
 	}
-	check(w, "Save(data)", storage.Requests{Put: 3}, func() error { return w.Save(ctx, h, data) })
-	check(w, "Save(snapshot)", storage.Requests{Put: 3}, func() error { return w.Save(ctx, sh, snap) })
-	check(w, "Save(new session)", storage.Requests{Put: 3}, func() error { return w.Save(ctx, sess, []byte("v1")) })
-	check(w, "Save(replaced session)", storage.Requests{Put: 3}, func() error { return w.Save(ctx, sess, []byte("v2")) })
+	storagetest.Requests(t, w, "Save(data)", storage.Requests{Put: 3}, func() error { return w.Save(ctx, h, data) })
+	storagetest.Requests(t, w, "Save(snapshot)", storage.Requests{Put: 3}, func() error { return w.Save(ctx, sh, snap) })
+	storagetest.Requests(t, w, "Save(new session)", storage.Requests{Put: 3}, func() error { return w.Save(ctx, sess, []byte("v1")) })
+	storagetest.Requests(t, w, "Save(replaced session)", storage.Requests{Put: 3}, func() error { return w.Save(ctx, sess, []byte("v2")) })
 
 	r, _ := oci.New(w.Location(), opts) // a cold reader: ping + pull token on first use
-	check(r, "first Load(data)", storage.Requests{Get: 3}, func() error { _, err := storage.LoadAll(ctx, r, h); return err })
-	check(r, "Load(data, range)", storage.Requests{Get: 1}, func() error {
+	storagetest.Requests(t, r, "first Load(data)", storage.Requests{Get: 3}, func() error { _, err := storage.LoadAll(ctx, r, h); return err })
+	storagetest.Requests(t, r, "Load(data, range)", storage.Requests{Get: 1}, func() error {
 		rd, err := r.Load(ctx, h, 1000, 4096)
 		if err == nil {
 			rd.Close()
 		}
 		return err
 	})
-	check(r, "Load(session, inlined)", storage.Requests{Get: 1}, func() error { _, err := storage.LoadAll(ctx, r, sess); return err })
-	check(r, "Stat(data)", storage.Requests{Head: 1, Get: 1}, func() error { _, err := r.Stat(ctx, h); return err })
-	check(r, "Stat(session)", storage.Requests{Get: 1}, func() error { _, err := r.Stat(ctx, sess); return err })
-	check(r, "List(snapshots)", storage.Requests{List: 1}, func() error {
+	storagetest.Requests(t, r, "Load(session, inlined)", storage.Requests{Get: 1}, func() error { _, err := storage.LoadAll(ctx, r, sess); return err })
+	storagetest.Requests(t, r, "Stat(data)", storage.Requests{Head: 1, Get: 1}, func() error { _, err := r.Stat(ctx, h); return err })
+	storagetest.Requests(t, r, "Stat(session)", storage.Requests{Get: 1}, func() error { _, err := r.Stat(ctx, sess); return err })
+	storagetest.Requests(t, r, "List(snapshots)", storage.Requests{List: 1}, func() error {
 		return r.List(ctx, storage.KindSnapshot, func(storage.Info) error { return nil })
 	})
 	// Lists right after another List reuse its tags listing (tagcache.go).
-	check(r, "List(data)", storage.Requests{Get: 1}, func() error {
+	storagetest.Requests(t, r, "List(data)", storage.Requests{Get: 1}, func() error {
 		return r.List(ctx, storage.KindData, func(fi storage.Info) error {
 			if fi.ModTime.IsZero() || fi.Size != int64(len(data)) {
 				return fmt.Errorf("List(data) gave %+v", fi)
@@ -141,12 +131,12 @@ func TestRequests(t *testing.T) {
 			return nil
 		})
 	})
-	check(r, "List(sessions)", storage.Requests{Get: 1}, func() error {
+	storagetest.Requests(t, r, "List(sessions)", storage.Requests{Get: 1}, func() error {
 		return r.List(ctx, storage.KindSession, func(storage.Info) error { return nil })
 	})
 	// a write drops the cache: the List after it reads the tags again (the
 	// writer also fetches its first pull token here)
-	check(w, "Save(session) then List(sessions)", storage.Requests{Put: 3, List: 1, Get: 2}, func() error {
+	storagetest.Requests(t, w, "Save(session) then List(sessions)", storage.Requests{Put: 3, List: 1, Get: 2}, func() error {
 		if err := w.Save(ctx, sess, []byte("v3")); err != nil {
 			return err
 		}
@@ -154,7 +144,7 @@ func TestRequests(t *testing.T) {
 	})
 	// Remove: delete token, blob HEAD (size), manifest HEAD (digest), DELETE
 	// by digest, and on this registry (which keeps tags) DELETE of the tag.
-	check(r, "Remove(snapshot)", storage.Requests{Get: 1, Head: 2, Delete: 2}, func() error { return r.Remove(ctx, sh) })
+	storagetest.Requests(t, r, "Remove(snapshot)", storage.Requests{Get: 1, Head: 2, Delete: 2}, func() error { return r.Remove(ctx, sh) })
 
 }
 

@@ -44,18 +44,33 @@ var (
 func newBackend(t *testing.T, host string, opts oci.Options) *oci.Backend {
 	t.Helper()
 	b, err := oci.New(fmt.Sprintf("oci://%s/savepoint-test/%s-%d", host, runID, repoSeq.Add(1)), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Create(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return storagetest.Created(t, b, err)
 }
 
+// TestConformanceInProcess runs the suite against go-containerregistry's
+// in-process registry, as it is and behind wrappers that make it behave as
+// registries in the wild do.
 func TestConformanceInProcess(t *testing.T) {
-	host := inProcess(t, nil)
-	storagetest.Run(t, func(t *testing.T) storage.Backend { return newBackend(t, host, oci.Options{}) })
+	for _, tc := range []struct {
+		name string
+		wrap func(http.Handler) http.Handler
+		opts oci.Options
+	}{
+		{"plain", nil, oci.Options{}},
+		// With a third of the requests failing, retries keep every
+		// operation whole.
+		{"flaky", flaky, oci.Options{Keychain: anonymous, RetryDelay: time.Millisecond}},
+		// Blob downloads are redirected to a CDN (GHCR).
+		{"redirected blobs", cdn, oci.Options{Keychain: anonymous}},
+		// Without the DELETE API (GHCR), removal by tombstones keeps the
+		// whole contract.
+		{"no delete", noDelete, oci.Options{Keychain: anonymous}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			host := inProcess(t, tc.wrap)
+			storagetest.Run(t, func(t *testing.T) storage.Backend { return newBackend(t, host, tc.opts) })
+		})
+	}
 }
 
 func TestLocationHasNoCredentials(t *testing.T) {
@@ -131,15 +146,6 @@ func flaky(next http.Handler) http.Handler {
 	})
 }
 
-// TestConformanceFlaky: with a third of the requests failing, retries keep
-// every operation whole.
-func TestConformanceFlaky(t *testing.T) {
-	host := inProcess(t, flaky)
-	storagetest.Run(t, func(t *testing.T) storage.Backend {
-		return newBackend(t, host, oci.Options{Keychain: anonymous, RetryDelay: time.Millisecond})
-	})
-}
-
 // cdn answers blob GETs with a 307 to a signed URL on another path, the way
 // GHCR sends downloads to its CDN.
 func cdn(next http.Handler) http.Handler {
@@ -160,11 +166,6 @@ func cdn(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
-}
-
-func TestConformanceRedirectedBlobs(t *testing.T) {
-	host := inProcess(t, cdn)
-	storagetest.Run(t, func(t *testing.T) storage.Backend { return newBackend(t, host, oci.Options{Keychain: anonymous}) })
 }
 
 // TestSaveWithoutCreate: a repository whose empty config blob is missing

@@ -25,13 +25,6 @@ func noDelete(next http.Handler) http.Handler {
 	})
 }
 
-// TestConformanceNoDelete: on a registry without the DELETE API, removal
-// by tombstones keeps the whole contract.
-func TestConformanceNoDelete(t *testing.T) {
-	host := inProcess(t, noDelete)
-	storagetest.Run(t, func(t *testing.T) storage.Backend { return newBackend(t, host, oci.Options{Keychain: anonymous}) })
-}
-
 func TestTombstonesSeenByOtherClients(t *testing.T) {
 	host := inProcess(t, noDelete)
 	ctx := context.Background()

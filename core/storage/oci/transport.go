@@ -40,20 +40,7 @@ func (t *countingTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if err != nil {
 		return nil, err // not answered: not a billed request
 	}
-	switch req.Method {
-	case http.MethodGet:
-		if strings.HasSuffix(req.URL.Path, "/tags/list") {
-			t.c.AddList()
-		} else {
-			t.c.AddGet()
-		}
-	case http.MethodHead:
-		t.c.AddHead()
-	case http.MethodPut, http.MethodPost, http.MethodPatch:
-		t.c.AddPut()
-	case http.MethodDelete:
-		t.c.AddDelete()
-	}
+	t.c.AddHTTP(req.Method, strings.HasSuffix(req.URL.Path, "/tags/list"))
 	return res, nil
 }
 

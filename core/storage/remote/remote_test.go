@@ -29,13 +29,7 @@ func conformance(t *testing.T, srv *testserver.Server) {
 	storagetest.Run(t, func(t *testing.T) storage.Backend {
 		n++
 		be, err := remote.New(remote.Options{URL: srv.Repo(fmt.Sprintf("conformance-%d", n)), Token: token})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := be.Create(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		return be
+		return storagetest.Created(t, be, err)
 	})
 }
 

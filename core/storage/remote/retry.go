@@ -91,19 +91,6 @@ type counting struct {
 }
 
 func (t *counting) RoundTrip(r *http.Request) (*http.Response, error) {
-	switch r.Method {
-	case http.MethodGet:
-		if strings.HasSuffix(r.URL.Path, "/") {
-			t.c.AddList()
-		} else {
-			t.c.AddGet()
-		}
-	case http.MethodHead:
-		t.c.AddHead()
-	case http.MethodDelete:
-		t.c.AddDelete()
-	default:
-		t.c.AddPut()
-	}
+	t.c.AddHTTP(r.Method, strings.HasSuffix(r.URL.Path, "/"))
 	return t.next.RoundTrip(r)
 }

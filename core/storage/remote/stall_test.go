@@ -21,14 +21,7 @@ func through(t *testing.T, srv *testserver.Server, name string, o remote.Options
 	o.URL = strings.Replace(srv.Repo(name), srv.Addr, p.Addr(), 1)
 	o.Token = srv.Token(name, "admin")
 	b, err := remote.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	if err := b.Create(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	return b, p
+	return storagetest.Created(t, b, err), p
 }
 
 // TestStalledTransfers: a connection to a real `savepoint serve` that

@@ -99,12 +99,8 @@ func TestWebIdentity(t *testing.T) {
 	refuse, _ := fakeSTS(t, "header.payload.signature", "", "")
 	t.Setenv("AWS_ENDPOINT_URL_STS", refuse.URL)
 	o.Credentials = nil
-	b2, err := s3.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b2.Close()
-	_, err = b2.Load(context.Background(), h, 0, 0)
+	b2 := newBackend(t, o)
+	_, err := b2.Load(context.Background(), h, 0, 0)
 	checkLine(t, "refused web identity", err, storage.ErrPermission, "header.payload.signature")
 	if !strings.Contains(err.Error(), "web identity") || !strings.Contains(err.Error(), "sts:AssumeRoleWithWebIdentity") {
 		t.Fatalf("message does not name the web identity failure: %v", err)

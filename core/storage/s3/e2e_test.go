@@ -14,7 +14,6 @@ import (
 	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
-	"github.com/savepoint-ci/savepoint/core/storage/s3"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -36,11 +35,7 @@ func TestSaveRestoreUnderFaults(t *testing.T) {
 	fo.Endpoint = p.srv.Listener.Addr().String()
 	fo.IdleTimeout = time.Second
 	fo.MaxRetries = 3
-	faulty, err := s3.New(fo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer faulty.Close()
+	faulty := newBackend(t, fo)
 
 	shared := testrepo.Random(700 << 10)
 	trees := map[string]string{} // snapshot name -> directory holding src/

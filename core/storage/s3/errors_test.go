@@ -34,13 +34,9 @@ func checkLine(t *testing.T, what string, err, want error, secrets ...string) {
 
 func TestMissingBucket(t *testing.T) {
 	srv := minio(t)
-	b, err := s3.New(srv.options()) // not created
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := newBackend(t, srv.options()) // not created
 	ctx := context.Background()
-	_, err = b.Load(ctx, config, 0, 0)
+	_, err := b.Load(ctx, config, 0, 0)
 	checkLine(t, "Load", err, storage.ErrNoContainer)
 	checkLine(t, "Save", b.Save(ctx, config, []byte("x")), storage.ErrNoContainer)
 	checkLine(t, "List", b.List(ctx, storage.KindSnapshot, func(storage.Info) error { return nil }), storage.ErrNoContainer)
@@ -62,12 +58,8 @@ func TestWrongCredentials(t *testing.T) {
 			o.Bucket = strings.TrimPrefix(good.Location(), "s3://")
 			o.Bucket = o.Bucket[:strings.IndexByte(o.Bucket, '/')]
 			o.Credentials = credentials.NewStaticV4(tc.access, tc.secret, "")
-			b, err := s3.New(o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer b.Close()
-			_, err = b.Load(ctx, config, 0, 0)
+			b := newBackend(t, o)
+			_, err := b.Load(ctx, config, 0, 0)
 			checkLine(t, "Load", err, storage.ErrPermission, tc.secret, srv.secret)
 			checkLine(t, "Save", b.Save(ctx, config, []byte("x")), storage.ErrPermission, tc.secret, srv.secret)
 			checkLine(t, "Create", b.Create(ctx), storage.ErrPermission, tc.secret, srv.secret)
@@ -86,14 +78,10 @@ func TestUnreachableEndpoint(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	b, err := s3.New(s3.Options{
+	b := newBackend(t, s3.Options{
 		Bucket: "nowhere", Endpoint: addr, Insecure: true, PathStyle: true,
 		Credentials: credentials.NewStaticV4("a", "b", ""),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
 	ctx := context.Background()
 	_, err = b.Load(ctx, config, 0, 0)
 	checkLine(t, "Load", err, storage.ErrUnavailable)
@@ -110,15 +98,11 @@ func TestUnreachableEndpoint(t *testing.T) {
 }
 
 func TestUnknownHost(t *testing.T) {
-	b, err := s3.New(s3.Options{
+	b := newBackend(t, s3.Options{
 		Bucket: "nowhere", Endpoint: "savepoint-no-such-host.invalid:9000", Insecure: true, PathStyle: true,
 		Credentials: credentials.NewStaticV4("a", "b", ""),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	_, err = b.Stat(context.Background(), config)
+	_, err := b.Stat(context.Background(), config)
 	checkLine(t, "Stat", err, storage.ErrUnavailable)
 }
 

@@ -217,11 +217,7 @@ func faultyBackend(t *testing.T, rate, retries int) (*s3.Backend, *faultProxy) {
 	o.IdleTimeout = time.Second
 	o.MaxRetries = retries
 	o.TimeoutAttempts = retries // these tests study the retry loop
-	b, err := s3.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
+	b := newBackend(t, o)
 	return b, p
 }
 
@@ -442,16 +438,12 @@ func TestUnansweredAttemptsFail(t *testing.T) {
 	p := newFaultProxy(t, srv.endpoint, 0)
 	o.Endpoint = p.srv.Listener.Addr().String()
 	o.IdleTimeout = 300 * time.Millisecond // the proxy answers after 1.5s
-	b, err := s3.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
+	b := newBackend(t, o)
 	p.mu.Lock()
 	p.force, p.forceLeft = slow, 1000
 	p.mu.Unlock()
 	_, name := storagetest.Blob(10)
-	_, err = b.Stat(context.Background(), storage.Handle{Kind: storage.KindData, Name: name})
+	_, err := b.Stat(context.Background(), storage.Handle{Kind: storage.KindData, Name: name})
 	checkLine(t, "Stat", err, storage.ErrUnavailable)
 	if !strings.Contains(err.Error(), "did not answer within 300ms, 3 times") {
 		t.Fatalf("Stat: %v", err)

@@ -16,20 +16,10 @@ func TestRequestsPerOperation(t *testing.T) {
 	srv := minio(t)
 	b := open(t, srv.options())
 	ctx := context.Background()
-	step := func(name string, want storage.Requests, fn func() error) {
-		t.Helper()
-		before := b.Requests()
-		if err := fn(); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		if got := b.Requests().Sub(before); got != want {
-			t.Fatalf("%s made %+v requests, want %+v", name, got, want)
-		}
-	}
 	big, bigName := storagetest.Blob(20 << 20)
 	h := storage.Handle{Kind: storage.KindData, Name: bigName}
-	step("Save 20 MiB", storage.Requests{Put: 1}, func() error { return b.Save(ctx, h, big) })
-	step("Load range", storage.Requests{Get: 1}, func() error {
+	storagetest.Requests(t, b, "Save 20 MiB", storage.Requests{Put: 1}, func() error { return b.Save(ctx, h, big) })
+	storagetest.Requests(t, b, "Load range", storage.Requests{Get: 1}, func() error {
 		rd, err := b.Load(ctx, h, 5<<20, 8<<20)
 		if err != nil {
 			return err
@@ -38,9 +28,9 @@ func TestRequestsPerOperation(t *testing.T) {
 		_, err = io.Copy(io.Discard, rd)
 		return err
 	})
-	step("Stat", storage.Requests{Head: 1}, func() error { _, err := b.Stat(ctx, h); return err })
-	step("Remove", storage.Requests{Delete: 1}, func() error { return b.Remove(ctx, h) })
-	step("Remove missing", storage.Requests{Delete: 1}, func() error { return b.Remove(ctx, h) })
+	storagetest.Requests(t, b, "Stat", storage.Requests{Head: 1}, func() error { _, err := b.Stat(ctx, h); return err })
+	storagetest.Requests(t, b, "Remove", storage.Requests{Delete: 1}, func() error { return b.Remove(ctx, h) })
+	storagetest.Requests(t, b, "Remove missing", storage.Requests{Delete: 1}, func() error { return b.Remove(ctx, h) })
 
 	const n = 1500
 	var wg sync.WaitGroup
@@ -61,7 +51,7 @@ func TestRequestsPerOperation(t *testing.T) {
 	if t.Failed() {
 		t.FailNow()
 	}
-	step("List 1500", storage.Requests{List: 2}, func() error {
+	storagetest.Requests(t, b, "List 1500", storage.Requests{List: 2}, func() error {
 		seen := 0
 		err := b.List(ctx, storage.KindIndex, func(storage.Info) error { seen++; return nil })
 		if err == nil && seen != n {
@@ -69,7 +59,7 @@ func TestRequestsPerOperation(t *testing.T) {
 		}
 		return err
 	})
-	step("List empty kind", storage.Requests{List: 1}, func() error {
+	storagetest.Requests(t, b, "List empty kind", storage.Requests{List: 1}, func() error {
 		return b.List(ctx, storage.KindSnapshot, func(storage.Info) error { return nil })
 	})
 }

@@ -42,18 +42,23 @@ func (s server) options() s3.Options {
 	}
 }
 
-// open returns a created backend for opts.
-func open(t testing.TB, opts s3.Options) *s3.Backend {
+// newBackend returns a backend for opts, closed when the test ends; its
+// bucket is not created.
+func newBackend(t testing.TB, opts s3.Options) *s3.Backend {
 	t.Helper()
 	b, err := s3.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := b.Create(context.Background()); err != nil {
-		t.Fatal(err)
-	}
 	t.Cleanup(func() { b.Close() })
 	return b
+}
+
+// open returns a created backend for opts.
+func open(t testing.TB, opts s3.Options) *s3.Backend {
+	t.Helper()
+	b, err := s3.New(opts)
+	return storagetest.Created(t, b, err)
 }
 
 func TestConformance(t *testing.T) {
@@ -152,11 +157,7 @@ func TestNames(t *testing.T) {
 		storagetest.Names(t, parent, func(t *testing.T, name string) storage.Backend {
 			co := o
 			co.Prefix = strings.TrimPrefix(prefix+"/"+name, "/")
-			b, err := s3.New(co)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { b.Close() })
+			b := newBackend(t, co)
 			return b
 		})
 	}

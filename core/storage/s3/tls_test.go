@@ -49,12 +49,8 @@ func TestCustomCA(t *testing.T) {
 
 	// Without the CA the certificate is refused at once, not retried.
 	o.CAFile = ""
-	nb, err := s3.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nb.Close()
-	_, err = nb.Stat(context.Background(), h)
+	nb := newBackend(t, o)
+	_, err := nb.Stat(context.Background(), h)
 	checkLine(t, "untrusted certificate", err, s3.ErrUntrusted)
 	if r := nb.Requests(); r.Total() != 1 {
 		t.Fatalf("an untrusted certificate was retried: %+v", r)
@@ -65,11 +61,7 @@ func TestHTTPSAgainstHTTP(t *testing.T) {
 	srv := minio(t)
 	o := srv.options()
 	o.Insecure = false // MinIO speaks plain HTTP
-	b, err := s3.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	_, err = b.Load(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, 0, 0)
+	b := newBackend(t, o)
+	_, err := b.Load(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, 0, 0)
 	checkLine(t, "https to an http server", err, s3.ErrPlainHTTP)
 }

@@ -159,24 +159,11 @@ func (f opFailure) Unwrap() error { return f.error }
 
 func (t *countingTransport) count(req *http.Request) {
 	q := req.URL.Query()
-	switch req.Method {
-	case http.MethodHead:
-		t.b.AddHead()
-	case http.MethodPut, http.MethodPost:
-		if q.Has("delete") {
-			t.b.AddDelete()
-		} else {
-			t.b.AddPut()
-		}
-	case http.MethodDelete:
-		t.b.AddDelete()
-	default:
-		if q.Has("list-type") || q.Has("prefix") || q.Has("delimiter") || q.Has("uploads") || q.Has("versions") {
-			t.b.AddList()
-		} else {
-			t.b.AddGet()
-		}
+	if (req.Method == http.MethodPut || req.Method == http.MethodPost) && q.Has("delete") {
+		t.b.AddDelete() // DeleteObjects
+		return
 	}
+	t.b.AddHTTP(req.Method, q.Has("list-type") || q.Has("prefix") || q.Has("delimiter") || q.Has("uploads") || q.Has("versions"))
 }
 
 // refused reports whether err means the endpoint cannot be reached at all,
