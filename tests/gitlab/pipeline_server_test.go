@@ -26,7 +26,7 @@ func TestPipelineServerRepository(t *testing.T) {
 	checkRun(t, run)
 	env := map[string]string{"SAVEPOINT_TOKEN": token, "SAVEPOINT_SERVER_CA_FILE": cert}
 	checkRepository(t, run, url, func(k string) string { return env[k] })
-	secret := token[strings.LastIndex(token, "_")+1:]
+	secret := testserver.Secret(token)
 	if strings.Contains(run.output, secret) || strings.Contains(srv.Logs(), secret) {
 		t.Errorf("the token appears in the pipeline's or the server's log")
 	}
