@@ -61,8 +61,7 @@ func TestMetricsMove(t *testing.T) {
 	admin := srv.Token("app", "admin")
 	scraper := srv.Token("*", "read")
 	initRepo(t, srv, "app", admin)
-	dir := t.TempDir()
-	t.Chdir(dir)
+	dir := workDir(t)
 	job := newClient(t, srv, "app", srv.Token("app", "append"))
 	ops := newClient(t, srv, "app", admin)
 
