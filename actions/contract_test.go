@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -152,7 +153,7 @@ func checkSummaryExample(t *testing.T, sum string) {
 	if m == nil {
 		t.Fatalf("summary has no yaml example:\n%s", sum)
 	}
-	var steps []step
+	var steps []doctest.WorkflowStep
 	if err := yaml.Unmarshal([]byte(m[1]), &steps); err != nil || len(steps) != 1 {
 		t.Fatalf("summary example: %v\n%s", err, m[1])
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
@@ -24,7 +25,7 @@ const exampleServer = "https://backup.example.com:8417"
 func TestGitHubServer(t *testing.T) {
 	t.Parallel()
 	srv, token := testserver.StartAppend(t, "app")
-	wf := substitute(t, yamlUnder(t, "docs/server.md", "GitHub Actions")[0], exampleServer, srv.URL)
+	wf := substitute(t, doctest.Under(t, "docs/server.md", "GitHub Actions", "yaml")[0], exampleServer, srv.URL)
 	forget := `name: forget
 on: push
 jobs:
@@ -73,7 +74,7 @@ func TestGitLabServer(t *testing.T) {
 	t.Parallel()
 	requireEngine(t)
 	srv, token := testserver.StartAppend(t, "app")
-	pipeline := substitute(t, yamlUnder(t, "docs/server.md", "GitLab CI/CD")[0], exampleServer, srv.URL)
+	pipeline := substitute(t, doctest.Under(t, "docs/server.md", "GitLab CI/CD", "yaml")[0], exampleServer, srv.URL)
 	p := newGitLabProject(t, pipeline, map[string]string{
 		"build.sh":    "set -e\nmkdir -p dist\ncp -R src/. dist/\necho built\n",
 		"src/app.txt": "the app\n",
@@ -101,7 +102,7 @@ func TestPluginServer(t *testing.T) {
 	r := pluginRunner{drone: true, workspace: "/drone/src", secrets: map[string]string{"savepoint_token": token, "savepoint_password": password},
 		meta: map[string]string{"CI": "true", "DRONE": "true", "DRONE_REPO": "acme/shop", "DRONE_COMMIT_SHA": randomHex(20),
 			"DRONE_BUILD_NUMBER": "21", "DRONE_BUILD_EVENT": "push", "DRONE_WORKSPACE": "/drone/src"}}
-	pipelines := r.pipelines(t, substitute(t, yamlUnder(t, "docs/server.md", "Drone and Woodpecker")[0], exampleServer, srv.URL))
+	pipelines := r.pipelines(t, substitute(t, doctest.Under(t, "docs/server.md", "Drone and Woodpecker", "yaml")[0], exampleServer, srv.URL))
 	ws := t.TempDir()
 	testrepo.WriteFile(t, ws, "uploads/logo.bin", testrepo.Random(100<<10))
 	cp := r.run(t, pipelines[0], ws)[0]
