@@ -15,16 +15,7 @@ import (
 // action.yml declares, and its inputs must pass the entrypoint's own
 // validation (with expressions replaced by sample values).
 func TestDocsExamples(t *testing.T) {
-	all, err := doctest.Blocks("docs/github.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var blocks []string
-	for _, b := range all {
-		if b.Lang == "yaml" {
-			blocks = append(blocks, b.Text)
-		}
-	}
+	blocks := doctest.Under(t, "docs/github.md", "", "yaml") // under any heading
 	if len(blocks) < 5 {
 		t.Fatalf("found %d yaml blocks in docs/github.md", len(blocks))
 	}
