@@ -9,15 +9,6 @@ import (
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // TestSaveOnPost runs two jobs the way actions/cache works: the main step
 // restores NAME:latest (a miss in the first job), the post step saves after
 // a successful job and does not save after a failed one.
@@ -62,7 +53,7 @@ func TestSaveOnPost(t *testing.T) {
 	if got := m2.outputs()["snapshot_id"]; got != saved {
 		t.Errorf("restored %q, want %q", got, saved)
 	}
-	if got := readFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
 		t.Errorf("restored data/a.txt = %q", got)
 	}
 	// Job 2 fails: the post step does not save.
@@ -102,7 +93,7 @@ func TestOnFailureRollback(t *testing.T) {
 	if code := ok.run(true); code != 0 {
 		t.Fatalf("post (success): exit %d\n%s", code, ok.log.String())
 	}
-	if got := readFile(t, filepath.Join(ws, "data/a.txt")); got != "migrated\n" {
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "data/a.txt")); got != "migrated\n" {
 		t.Errorf("post step changed files after a successful job: %q", got)
 	}
 
@@ -111,7 +102,7 @@ func TestOnFailureRollback(t *testing.T) {
 	if code := failed.run(true); code != 0 {
 		t.Fatalf("post (failure): exit %d\n%s", code, failed.log.String())
 	}
-	if got := readFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
 		t.Errorf("after rollback data/a.txt = %q, want alpha", got)
 	}
 	if !strings.Contains(failed.log.String(), "rolling back::the job failed: rolling back to "+id[:8]) {
@@ -167,10 +158,10 @@ func TestCheckpointRollback(t *testing.T) {
 	if code := p.run(true); code != 0 {
 		t.Fatalf("post: exit %d\n%s", code, p.log.String())
 	}
-	if got := readFile(t, filepath.Join(ws, "state/db.txt")); got != "rows: 1 2 3\n" {
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "state/db.txt")); got != "rows: 1 2 3\n" {
 		t.Errorf("database after rollback: %q", got)
 	}
-	if got := readFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
 		t.Errorf("data/a.txt after rollback: %q", got)
 	}
 	if sum := p.summary(); !strings.Contains(sum, "### savepoint rollback to `"+id[:8]+"` (production): done") || !strings.Contains(sum, "| done |") {
