@@ -221,20 +221,7 @@ func checkRun(t *testing.T, run *pipelineRun) {
 // snapshots and their provenance.
 func checkRepository(t *testing.T, run *pipelineRun, url string, getenv func(string) string) {
 	t.Helper()
-	ctx := context.Background()
-	be, err := location.Open(ctx, url, location.Options{Getenv: getenv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, err := repository.Open(ctx, be, repository.OpenOptions{Password: password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	list, err := snapshot.List(ctx, repo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	list := snapshots(t, url, getenv)
 	if len(list) != 2 {
 		t.Fatalf("%d snapshots in the repository, want 2", len(list))
 	}
@@ -257,6 +244,27 @@ func checkRepository(t *testing.T, run *pipelineRun, url string, getenv func(str
 	if len(list[0].Tags) != 1 || list[0].Tags[0] != "component-test" {
 		t.Errorf("first snapshot's tags %v", list[0].Tags)
 	}
+}
+
+// snapshots opens the repository at url (its keys from getenv, which may
+// be nil) with the pipeline's password and lists its snapshots.
+func snapshots(t *testing.T, url string, getenv func(string) string) []*snapshot.Snapshot {
+	t.Helper()
+	ctx := context.Background()
+	be, err := location.Open(ctx, url, location.Options{Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := repository.Open(ctx, be, repository.OpenOptions{Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	list, err := snapshot.List(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
 }
 
 func TestPipelineLocalRepository(t *testing.T) {

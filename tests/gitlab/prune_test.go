@@ -1,7 +1,6 @@
 package gitlab
 
 import (
-	"context"
 	"crypto/rand"
 	"os"
 	"path/filepath"
@@ -9,9 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/savepoint-ci/savepoint/core/location"
-	"github.com/savepoint-ci/savepoint/core/repository"
-	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -68,19 +64,8 @@ include:
 			t.Errorf("prune job output lacks %q:\n%s", want, out)
 		}
 	}
-	ctx := context.Background()
-	be, err := location.Open(ctx, repo, location.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := repository.Open(ctx, be, repository.OpenOptions{Password: password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	list, err := snapshot.List(ctx, r)
-	if err != nil || len(list) != 1 {
-		t.Fatalf("after prune: %d snapshots (%v), want 1", len(list), err)
+	if list := snapshots(t, repo, nil); len(list) != 1 {
+		t.Fatalf("after prune: %d snapshots, want 1", len(list))
 	}
 	var size int64
 	filepath.Walk(repo, func(_ string, fi os.FileInfo, err error) error {

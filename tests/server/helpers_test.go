@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +11,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/storage/remote"
 	"github.com/savepoint-ci/savepoint/internal/benchdata"
+	"github.com/savepoint-ci/savepoint/internal/testcmd"
 	"github.com/savepoint-ci/savepoint/internal/testkdf"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
@@ -48,18 +47,7 @@ func (c *client) command(args ...string) *exec.Cmd {
 // run runs savepoint with args and returns the exit code and output.
 func (c *client) run(args ...string) (code int, stdout, stderr string) {
 	c.t.Helper()
-	cmd := c.command(args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		c.t.Fatal(err)
-	}
-	return code, out.String(), errOut.String()
+	return testcmd.Run(c.t, c.command(args...))
 }
 
 // ok runs and fails the test unless savepoint exits 0.
