@@ -19,9 +19,7 @@ func TestSaveOnPost(t *testing.T) {
 
 	// Job 1, main: nothing to restore yet.
 	m := newFakeEnv(t).inputs(in).input("save_on", "post", true)
-	if code := m.run(false); code != 0 {
-		t.Fatalf("main: exit %d\n%s", code, m.log.String())
-	}
+	m.mustRun("main", false)
 	if got := m.outputs()["cache_hit"]; got != "false" {
 		t.Errorf("first job cache_hit = %q, want false", got)
 	}
@@ -30,9 +28,7 @@ func TestSaveOnPost(t *testing.T) {
 	}
 	// Job 1, post after success: saves.
 	p := m.post("success")
-	if code := p.run(true); code != 0 {
-		t.Fatalf("post: exit %d\n%s", code, p.log.String())
-	}
+	p.mustRun("post", true)
 	saved := p.outputs()["snapshot_id"]
 	if !hexID.MatchString(saved) {
 		t.Fatalf("post saved no snapshot: outputs %v\n%s", p.outputs(), p.log.String())
@@ -44,9 +40,7 @@ func TestSaveOnPost(t *testing.T) {
 		t.Fatal(err)
 	}
 	m2 := newFakeEnv(t).inputs(in).input("save_on", "post")
-	if code := m2.run(false); code != 0 {
-		t.Fatalf("main 2: exit %d\n%s", code, m2.log.String())
-	}
+	m2.mustRun("main 2", false)
 	if got := m2.outputs()["cache_hit"]; got != "true" {
 		t.Errorf("second job cache_hit = %q, want true", got)
 	}
@@ -59,9 +53,7 @@ func TestSaveOnPost(t *testing.T) {
 	// Job 2 fails: the post step does not save.
 	testrepo.WriteFile(t, ws, "data/a.txt", []byte("half-built\n"))
 	p2 := m2.post("failure")
-	if code := p2.run(true); code != 0 {
-		t.Fatalf("post 2: exit %d\n%s", code, p2.log.String())
-	}
+	p2.mustRun("post 2", true)
 	if id := p2.outputs()["snapshot_id"]; id != "" {
 		t.Errorf("post step saved %s after a failed job", id)
 	}
@@ -78,9 +70,7 @@ func TestOnFailureRollback(t *testing.T) {
 	repo := filepath.Join(t.TempDir(), "repo")
 	m := newFakeEnv(t).inputs(map[string]string{"repository": repo, "password": testPassword, "paths": "data", "name": "production"})
 	m.input("on_failure", "rollback", true)
-	if code := m.run(false); code != 0 {
-		t.Fatalf("main: exit %d\n%s", code, m.log.String())
-	}
+	m.mustRun("main", false)
 	id := m.outputs()["snapshot_id"]
 	st := m.state()
 	if st[statePost] != "rollback" || st[stateSnapshot] != id {
@@ -90,18 +80,14 @@ func TestOnFailureRollback(t *testing.T) {
 	// The deploy breaks the files, then the job succeeds: no rollback.
 	testrepo.WriteFile(t, ws, "data/a.txt", []byte("migrated\n"))
 	ok := m.post("success")
-	if code := ok.run(true); code != 0 {
-		t.Fatalf("post (success): exit %d\n%s", code, ok.log.String())
-	}
+	ok.mustRun("post (success)", true)
 	if got := testrepo.ReadFile(t, filepath.Join(ws, "data/a.txt")); got != "migrated\n" {
 		t.Errorf("post step changed files after a successful job: %q", got)
 	}
 
 	// The job fails: the post step rolls back.
 	failed := m.post("failure")
-	if code := failed.run(true); code != 0 {
-		t.Fatalf("post (failure): exit %d\n%s", code, failed.log.String())
-	}
+	failed.mustRun("post (failure)", true)
 	if got := testrepo.ReadFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
 		t.Errorf("after rollback data/a.txt = %q, want alpha", got)
 	}
@@ -119,9 +105,7 @@ func TestOnFailureRollback(t *testing.T) {
 func TestPostWithoutState(t *testing.T) {
 	workspace(t)
 	p := newFakeEnv(t).inputs(map[string]string{"repository": t.TempDir(), "password": testPassword, "paths": "data", "job_status": "failure"})
-	if code := p.run(true); code != 0 {
-		t.Fatalf("post: exit %d\n%s", code, p.log.String())
-	}
+	p.mustRun("post", true)
 	if !strings.Contains(p.log.String(), "nothing to do") || p.summary() != "" {
 		t.Errorf("post step without state did something:\n%s", p.log.String())
 	}
@@ -140,9 +124,7 @@ func TestCheckpointRollback(t *testing.T) {
 		"command": "checkpoint", "repository": repo, "password": testPassword, "name": "production", "paths": "data",
 		"commands": "db=cat state/db.txt", "restore_commands": "db=cat > state/db.txt", "on_failure": "rollback",
 	})
-	if code := m.run(false); code != 0 {
-		t.Fatalf("checkpoint: exit %d\n%s", code, m.log.String())
-	}
+	m.mustRun("checkpoint", false)
 	id := m.outputs()["snapshot_id"]
 	if !hexID.MatchString(id) || m.state()[stateSnapshot] != id {
 		t.Fatalf("snapshot_id %q, state %v", id, m.state())
@@ -155,9 +137,7 @@ func TestCheckpointRollback(t *testing.T) {
 	testrepo.WriteFile(t, ws, "state/db.txt", []byte("rows: migrated\n"))
 	testrepo.WriteFile(t, ws, "data/a.txt", []byte("v2\n"))
 	p := m.post("failure")
-	if code := p.run(true); code != 0 {
-		t.Fatalf("post: exit %d\n%s", code, p.log.String())
-	}
+	p.mustRun("post", true)
 	if got := testrepo.ReadFile(t, filepath.Join(ws, "state/db.txt")); got != "rows: 1 2 3\n" {
 		t.Errorf("database after rollback: %q", got)
 	}

@@ -23,9 +23,7 @@ func TestServerAppendToken(t *testing.T) {
 	secrets := []string{testPassword, token}
 
 	save := newFakeEnv(t).inputs(base).inputs(map[string]string{"paths": "data", "name": "build"}).withDefaults("success")
-	if code := save.run(false); code != 0 {
-		t.Fatalf("save through the server: exit %d\n%s", code, save.log.String())
-	}
+	save.mustRun("save through the server", false)
 	if !strings.Contains(save.log.String(), "::group::savepoint init") || !hexID.MatchString(save.outputs()["snapshot_id"]) {
 		t.Errorf("the first save did not create the repository and save:\n%s", save.log.String())
 	}
@@ -33,9 +31,7 @@ func TestServerAppendToken(t *testing.T) {
 
 	target := t.TempDir()
 	restore := newFakeEnv(t).inputs(base).inputs(map[string]string{"command": "restore", "name": "build", "target": target}).withDefaults("success")
-	if code := restore.run(false); code != 0 {
-		t.Fatalf("restore through the server: exit %d\n%s", code, restore.log.String())
-	}
+	restore.mustRun("restore through the server", false)
 	if d := testrepo.Equal(t, filepath.Join(ws, "data"), filepath.Join(target, "data")); d != "" {
 		t.Errorf("restored files differ: %s", d)
 	}
@@ -85,9 +81,7 @@ func TestServerTLSCAFile(t *testing.T) {
 	}
 	in["server_ca_file"] = "cert.pem"
 	g := newFakeEnv(t).inputs(in).withDefaults("success")
-	if code := g.run(false); code != 0 {
-		t.Fatalf("save with server_ca_file: exit %d\n%s", code, g.log.String())
-	}
+	g.mustRun("save with server_ca_file", false)
 	g.assertNoSecret(testPassword, in["server_token"])
 }
 
@@ -99,8 +93,6 @@ func TestServerTokenFromEnv(t *testing.T) {
 	workspace(t)
 	f := newFakeEnv(t).inputs(map[string]string{"repository": srv.Repo("app"), "password": testPassword, "paths": "data"}).withDefaults("success")
 	f.vars["SAVEPOINT_TOKEN"] = token
-	if code := f.run(false); code != 0 {
-		t.Fatalf("save with SAVEPOINT_TOKEN in the step's env: exit %d\n%s", code, f.log.String())
-	}
+	f.mustRun("save with SAVEPOINT_TOKEN in the step's env", false)
 	f.assertNoSecret(testPassword, token)
 }
