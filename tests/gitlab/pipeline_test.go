@@ -119,6 +119,19 @@ func git(t *testing.T, dir string, args ...string) string {
 	return testrepo.Git(t, dir, args...)
 }
 
+// componentProject makes a project directory, ROOT/app, whose templates/
+// are this checkout's components and whose .gitlab-ci.yml is pipeline. It
+// returns ROOT, a new temporary directory for the test's other files, and
+// the project's directory (not yet a git project: see newProject).
+func componentProject(t *testing.T, pipeline string) (root, dir string) {
+	t.Helper()
+	root = t.TempDir()
+	dir = filepath.Join(root, "app")
+	copyTree(t, filepath.Join(projectDir(t), "templates"), filepath.Join(dir, "templates"))
+	testrepo.WriteFile(t, dir, ".gitlab-ci.yml", []byte(pipeline))
+	return root, dir
+}
+
 // newProject makes dir a git project with everything committed and the
 // origin remote gitlab-ci-local derives CI_PROJECT_PATH from; it returns HEAD.
 func newProject(t *testing.T, dir, remote string) string {

@@ -1,7 +1,6 @@
 package gitlab
 
 import (
-	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,11 +14,7 @@ import (
 // the prune component (keep the last one) and checks that one snapshot and
 // only its data are left.
 func TestPruneComponent(t *testing.T) {
-	root := t.TempDir()
-	repo := filepath.Join(root, "repo")
-	dir := filepath.Join(root, "app")
-	copyTree(t, filepath.Join(projectDir(t), "templates"), filepath.Join(dir, "templates"))
-	pipeline := `stages: [build]
+	root, dir := componentProject(t, `stages: [build]
 include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/save@$CI_COMMIT_SHA
     inputs:
@@ -33,20 +28,11 @@ include:
       keep_daily: 0
       grace: 1s
       rules: [{when: always}]
-`
-	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, ".gitlab-ci.yml"), []byte(pipeline), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`)
+	repo := filepath.Join(root, "repo")
 	random := func() {
 		t.Helper()
-		b := make([]byte, 2<<20)
-		rand.Read(b)
-		if err := os.WriteFile(filepath.Join(dir, "data", "blob"), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testrepo.WriteFile(t, dir, "data/blob", testrepo.Random(2<<20))
 	}
 	vars := map[string]string{"TEST_REPOSITORY": repo}
 	random()
