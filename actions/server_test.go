@@ -69,8 +69,7 @@ func TestServerNoToken(t *testing.T) {
 // through server_ca_file (a path in the workspace), and not without it.
 func TestServerTLSCAFile(t *testing.T) {
 	ws := workspace(t)
-	cert, key := testserver.SelfSigned(t, ws)
-	srv := testserver.Start(t, testserver.Options{Args: []string{"--tls-cert", cert, "--tls-key", key}})
+	srv, ca := testserver.StartTLS(t, ws)
 	if !strings.HasPrefix(srv.URL, "https://") {
 		t.Fatalf("server URL %s", srv.URL)
 	}
@@ -79,7 +78,7 @@ func TestServerTLSCAFile(t *testing.T) {
 	if code := f.run(false); code == 0 {
 		t.Fatalf("save trusted a self-signed certificate without server_ca_file:\n%s", f.log.String())
 	}
-	in["server_ca_file"] = "cert.pem"
+	in["server_ca_file"] = filepath.Base(ca) // relative to the workspace
 	g := newFakeEnv(t).inputs(in).withDefaults("success")
 	g.mustRun("save with server_ca_file", false)
 	g.assertNoSecret(testPassword, in["server_token"])

@@ -14,9 +14,7 @@ import (
 // The save job's init creates the repository on the server; the token
 // shows nowhere in the log, nor in the server's.
 func TestPipelineServerRepository(t *testing.T) {
-	dir := t.TempDir()
-	cert, key := testserver.SelfSigned(t, dir)
-	srv := testserver.Start(t, testserver.Options{Args: []string{"--tls-cert", cert, "--tls-key", key}})
+	srv, cert := testserver.StartTLS(t, t.TempDir())
 	token := srv.Token("components", "append")
 	url := srv.Repo("components")
 	if !strings.HasPrefix(url, "https://") {

@@ -62,9 +62,8 @@ func freePort(t *testing.T) string {
 // tlsServer starts a server with a self-signed certificate; clients trust
 // it through caFile.
 func tlsServer(t *testing.T, args ...string) (srv *testserver.Server, caFile string) {
-	cert, key := testserver.SelfSigned(t, t.TempDir())
-	srv = testserver.Start(t, testserver.Options{Args: append([]string{"--tls-cert", cert, "--tls-key", key}, args...)})
-	return srv, cert
+	t.Helper()
+	return testserver.StartTLS(t, t.TempDir(), args...)
 }
 
 // unit parses a systemd unit example: its [Service] settings, in order,
