@@ -280,11 +280,80 @@ func snapshots(t *testing.T, url string, getenv func(string) string) []*snapshot
 	return list
 }
 
+// TestPipelineLocalRepository runs the project pipeline against a
+// repository in a local directory.
 func TestPipelineLocalRepository(t *testing.T) {
 	repoDir := filepath.Join(t.TempDir(), "repo")
 	run := runPipeline(t, map[string]string{"SAVEPOINT_TEST_REPOSITORY": repoDir})
 	checkRun(t, run)
 	checkRepository(t, run, repoDir, func(string) string { return "" })
+}
+
+// TestPipelineRegistryDefault runs the project pipeline the way GitLab
+// does by default: the repository is oci://$CI_REGISTRY_IMAGE/savepoints-test
+// in the project's container registry (here the registry of
+// scripts/services/registry.sh), with the CI_REGISTRY_* variables a GitLab
+// job gets.
+func TestPipelineRegistryDefault(t *testing.T) {
+	registry := testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")
+	vars := map[string]string{
+		"CI_REGISTRY":          registry,
+		"CI_REGISTRY_IMAGE":    registry + "/" + projectPath,
+		"CI_REGISTRY_USER":     "gitlab-ci-token",
+		"CI_REGISTRY_PASSWORD": "job-token-of-the-test",
+	}
+	run := runPipeline(t, vars)
+	if strings.Contains(run.output, vars["CI_REGISTRY_PASSWORD"]) {
+		t.Errorf("the registry password appears in the pipeline output")
+	}
+	checkRun(t, run)
+	checkRepository(t, run, "oci://"+registry+"/"+projectPath+"/savepoints-test", func(k string) string { return vars[k] })
+}
+
+// TestPipelineMinIORepository runs the project pipeline against a bucket
+// on the MinIO server of scripts/services/minio.sh; the save job's init
+// creates the bucket.
+func TestPipelineMinIORepository(t *testing.T) {
+	m := testenv.RequireMinIO(t)
+	endpoint, accessKey, secretKey := m.Endpoint, m.AccessKey, m.SecretKey
+	url := "s3://" + testenv.Unique("savepoint-gitlab-") + "/ci"
+	vars := map[string]string{
+		"SAVEPOINT_TEST_REPOSITORY": url,
+		"SAVEPOINT_S3_ENDPOINT":     endpoint,
+		"SAVEPOINT_S3_INSECURE":     "true",
+		"AWS_ACCESS_KEY_ID":         accessKey,
+		"AWS_SECRET_ACCESS_KEY":     secretKey,
+		"AWS_REGION":                "us-east-1",
+	}
+	run := runPipeline(t, vars)
+	if strings.Contains(run.output, secretKey) {
+		t.Errorf("the S3 secret key appears in the pipeline output")
+	}
+	checkRun(t, run)
+	checkRepository(t, run, url, func(k string) string { return vars[k] })
+}
+
+// TestPipelineServerRepository runs the project pipeline against a real
+// `savepoint serve` over TLS with a self-signed certificate: every
+// component gets an append token through its server_token input (a
+// variable reference, never the token) and the CA through server_ca_file.
+// The save job's init creates the repository on the server; the token
+// shows nowhere in the log, nor in the server's.
+func TestPipelineServerRepository(t *testing.T) {
+	srv, cert := testserver.StartTLS(t, t.TempDir())
+	token := srv.Token("components", "append")
+	url := srv.Repo("components")
+	if !strings.HasPrefix(url, "https://") {
+		t.Fatalf("server URL %s", url)
+	}
+	run := runPipeline(t, map[string]string{"SAVEPOINT_TEST_REPOSITORY": url, "SAVEPOINT_TEST_TOKEN": token, "SAVEPOINT_TEST_CA_FILE": cert})
+	checkRun(t, run)
+	env := map[string]string{"SAVEPOINT_TOKEN": token, "SAVEPOINT_SERVER_CA_FILE": cert}
+	checkRepository(t, run, url, func(k string) string { return env[k] })
+	secret := testserver.Secret(token)
+	if strings.Contains(run.output, secret) || strings.Contains(srv.Logs(), secret) {
+		t.Errorf("the token appears in the pipeline's or the server's log")
+	}
 }
 
 // TestPipelineListsAllComponents checks that gitlab-ci-local accepts every
