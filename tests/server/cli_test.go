@@ -78,7 +78,7 @@ func TestCLIThroughServer(t *testing.T) {
 // the client needs no password. Without one, an admin client runs them
 // across the network as on any storage.
 func TestServerSideMaintenance(t *testing.T) {
-	srv := startWithPasswords(t, "app")
+	srv := startWithPassword(t, "app")
 	admin := srv.Token("*", "admin")
 	initRepo(t, srv, "app", admin)
 	initRepo(t, srv, "other", admin)

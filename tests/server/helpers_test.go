@@ -92,17 +92,16 @@ func writeSrc(t *testing.T, dir string) string {
 	return src
 }
 
-// startWithPasswords starts a server that holds the password of the
-// repositories named (--password-dir): their forget and prune run on it.
-func startWithPasswords(t *testing.T, names ...string) *testserver.Server {
+// startWithPassword starts a server (args are more flags of `savepoint
+// serve`) that holds the password of repository name, not of others
+// (--password-dir): its forget and prune run on the server.
+func startWithPassword(t *testing.T, name string, args ...string) *testserver.Server {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range names {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(password+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	return testserver.Start(t, testserver.Options{Args: []string{"--password-dir", dir}})
+	return testserver.Start(t, testserver.Options{Args: append([]string{"--password-dir", dir}, args...)})
 }
 
 // openRepo opens repository name of the server as storage, in-process,

@@ -19,7 +19,7 @@ import (
 // carries out a deletion intent that a writer's session marker written
 // within the default minute of skew after it holds back.
 func TestServerSidePruneZeros(t *testing.T) {
-	srv := startWithPasswords(t, "app")
+	srv := startWithPassword(t, "app")
 	admin := srv.Token("app", "admin")
 	initRepo(t, srv, "app", admin)
 	dir := workDir(t)

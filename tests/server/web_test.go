@@ -34,8 +34,7 @@ func gitlabJob(id, sha, env string) []string {
 // with one.
 func seedWeb(t *testing.T) *testserver.Server {
 	t.Helper()
-	srv := startWithPasswords(t, "app")
-	initRepo(t, srv, "app", srv.Token("app", "admin"))
+	srv := startManaged(t)
 	initRepo(t, srv, "cache", srv.Token("cache", "admin"))
 	dir := workDir(t)
 	testrepo.WriteFile(t, dir, "site/index.html", []byte("<h1>shop</h1>\n"))
