@@ -97,7 +97,7 @@ func TestGlobalArgsS3(t *testing.T) {
 		"s3_path_style": "true", "s3_insecure": "false", "connections": "8"})
 	g := parseCLI(t, c, func(string) string { return "" }).Globals
 	if g.Repo != "s3://b/p" || !g.JSON || g.Connections != 8 ||
-		g.S3 != (location.S3Options{Endpoint: "127.0.0.1:9000", Region: "eu-west-1", PathStyle: true}) {
+		!reflect.DeepEqual(g.S3, location.S3Options{Endpoint: "127.0.0.1:9000", Region: "eu-west-1", PathStyle: true}) {
 		t.Errorf("globals %+v", g)
 	}
 	oci := parse(t, map[string]string{"command": "snapshots", "repository": "oci://ghcr.io/o/r", "token": "tok"})

@@ -10,6 +10,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -43,9 +44,7 @@ func contract(t *testing.T, repo string, extra map[string]string, secrets ...str
 	})
 	f.input("command", "save").input("password", testPassword, true).input("exclude", "*.log", true)
 	f.withDefaults("success")
-	if code := f.run(false); code != 0 {
-		t.Fatalf("save: exit %d\n%s", code, f.log.String())
-	}
+	f.mustRun("save", false)
 	out := f.outputs()
 	if !hexID.MatchString(out["snapshot_id"]) {
 		t.Errorf("snapshot_id = %q", out["snapshot_id"])
@@ -88,9 +87,7 @@ func contract(t *testing.T, repo string, extra map[string]string, secrets ...str
 	g := newFakeEnv(t).inputs(extra).inputs(map[string]string{
 		"repository": repo, "paths": "data, config.json", "name": "app", "password": testPassword, "exclude": "*.log",
 	})
-	if code := g.run(false); code != 0 {
-		t.Fatalf("second save: exit %d\n%s", code, g.log.String())
-	}
+	g.mustRun("second save", false)
 	sum = g.summary()
 	for _, want := range []string{"Changes since `" + first[:8] + "`:** 1 added, 1 removed, 1 modified", "+ data/new.txt", "- data/sub/c.txt", "M data/a.txt"} {
 		if !strings.Contains(sum, want) {
@@ -108,9 +105,7 @@ func contract(t *testing.T, repo string, extra map[string]string, secrets ...str
 	r := newFakeEnv(t).inputs(extra).inputs(map[string]string{
 		"command": "restore", "repository": repo, "password": testPassword, "snapshot": first[:12], "target": target,
 	})
-	if code := r.run(false); code != 0 {
-		t.Fatalf("restore: exit %d\n%s", code, r.log.String())
-	}
+	r.mustRun("restore", false)
 	if got := r.outputs()["snapshot_id"]; got != first {
 		t.Errorf("restore snapshot_id = %q, want %q", got, first)
 	}
@@ -128,9 +123,7 @@ func contract(t *testing.T, repo string, extra map[string]string, secrets ...str
 
 	// snapshots: the newest is the second save.
 	s := newFakeEnv(t).inputs(extra).inputs(map[string]string{"command": "snapshots", "repository": repo, "password": testPassword, "name": "app"})
-	if code := s.run(false); code != 0 {
-		t.Fatalf("snapshots: exit %d\n%s", code, s.log.String())
-	}
+	s.mustRun("snapshots", false)
 	if got := s.outputs()["snapshot_id"]; got != second {
 		t.Errorf("snapshots snapshot_id = %q, want the newest %q", got, second)
 	}
@@ -152,7 +145,7 @@ func checkSummaryExample(t *testing.T, sum string) {
 	if m == nil {
 		t.Fatalf("summary has no yaml example:\n%s", sum)
 	}
-	var steps []step
+	var steps []doctest.WorkflowStep
 	if err := yaml.Unmarshal([]byte(m[1]), &steps); err != nil || len(steps) != 1 {
 		t.Fatalf("summary example: %v\n%s", err, m[1])
 	}

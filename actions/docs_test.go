@@ -1,31 +1,21 @@
 package main
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"gopkg.in/yaml.v3"
-)
 
-// step is a workflow step, as far as the docs test cares.
-type step struct {
-	Uses string            `yaml:"uses"`
-	With map[string]string `yaml:"with"`
-}
+	"github.com/savepoint-ci/savepoint/internal/doctest"
+)
 
 // TestDocsExamples parses every YAML block of docs/github.md: workflows and
 // step lists must be valid YAML, every savepoint step may only use inputs
 // action.yml declares, and its inputs must pass the entrypoint's own
 // validation (with expressions replaced by sample values).
 func TestDocsExamples(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(filepath.Dir(actionYMLPath), "docs", "github.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(b), -1)
+	blocks := doctest.Under(t, "docs/github.md", "", "yaml") // under any heading
 	if len(blocks) < 5 {
 		t.Fatalf("found %d yaml blocks in docs/github.md", len(blocks))
 	}
@@ -33,19 +23,19 @@ func TestDocsExamples(t *testing.T) {
 	expr := regexp.MustCompile(`\$\{\{[^}]*\}\}`)
 	var savepointSteps int
 	seen := map[string]bool{}
-	for i, m := range blocks {
+	for i, block := range blocks {
 		var doc struct {
 			Jobs map[string]struct {
-				Steps []step `yaml:"steps"`
+				Steps []doctest.WorkflowStep `yaml:"steps"`
 			} `yaml:"jobs"`
-			Steps []step `yaml:"steps"`
+			Steps []doctest.WorkflowStep `yaml:"steps"`
 			Runs  *struct {
 				Using string `yaml:"using"`
 				Image string `yaml:"image"`
 			} `yaml:"runs"`
 		}
-		if err := yaml.Unmarshal([]byte(m[1]), &doc); err != nil {
-			t.Errorf("block %d: %v\n%s", i, err, m[1])
+		if err := yaml.Unmarshal([]byte(block), &doc); err != nil {
+			t.Errorf("block %d: %v\n%s", i, err, block)
 			continue
 		}
 		steps := doc.Steps
@@ -57,7 +47,7 @@ func TestDocsExamples(t *testing.T) {
 			continue
 		}
 		if len(steps) == 0 {
-			t.Errorf("block %d has no steps:\n%s", i, m[1])
+			t.Errorf("block %d has no steps:\n%s", i, block)
 		}
 		for _, s := range steps {
 			if !strings.HasPrefix(s.Uses, "savepoint-ci/savepoint@") {

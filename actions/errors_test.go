@@ -62,9 +62,7 @@ func TestRunErrors(t *testing.T) {
 	workspace(t)
 	repo := filepath.Join(t.TempDir(), "repo")
 	f := newFakeEnv(t).inputs(map[string]string{"repository": repo, "password": testPassword, "paths": "data"})
-	if code := f.run(false); code != 0 {
-		t.Fatalf("save: exit %d\n%s", code, f.log.String())
-	}
+	f.mustRun("save", false)
 	wrong := "not-the-password-" + testPassword[:6]
 	cases := []struct {
 		name   string

@@ -91,6 +91,15 @@ func (f *fakeEnv) run(post bool) int {
 	return run(context.Background(), a, post)
 }
 
+// mustRun runs the main step (post: the post step) and fails the test,
+// naming what ran and showing the log, unless it exits 0.
+func (f *fakeEnv) mustRun(what string, post bool) {
+	f.t.Helper()
+	if code := f.run(post); code != 0 {
+		f.t.Fatalf("%s: exit %d\n%s", what, code, f.log.String())
+	}
+}
+
 // post returns the environment of this action's post step: the same
 // inputs, fresh files, and the state the main step saved as STATE_*.
 func (f *fakeEnv) post(jobStatus string) *fakeEnv {

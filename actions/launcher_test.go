@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/internal/testcmd"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 )
 
@@ -148,13 +149,7 @@ func (f *fakeEnv) launch(actionDir, script string, extra map[string]string) int 
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Stdout, cmd.Stderr = &f.log, &f.log
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return ee.ExitCode()
-	} else if err != nil {
-		f.t.Fatal(err)
-	}
-	return 0
+	return testcmd.ExitCode(f.t, cmd.Run())
 }
 
 // TestLauncherRelease: the main step downloads the release's binary

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -22,15 +23,11 @@ func TestMaintenance(t *testing.T) {
 	for i := 0; i < 3; i++ {
 		testrepo.WriteFile(t, ws, "data/a.txt", []byte(strings.Repeat("v", i+1)))
 		f := newFakeEnv(t).inputs(base).inputs(map[string]string{"paths": "data", "name": "app"})
-		if code := f.run(false); code != 0 {
-			t.Fatalf("save %d: exit %d\n%s", i, code, f.log.String())
-		}
+		f.mustRun(fmt.Sprintf("save %d", i), false)
 	}
 	for _, s := range steps {
 		f := newFakeEnv(t).inputs(base).inputs(s)
-		if code := f.run(false); code != 0 {
-			t.Fatalf("%s: exit %d\n%s", s["command"], code, f.log.String())
-		}
+		f.mustRun(s["command"], false)
 		if !strings.Contains(f.summary(), "### savepoint "+s["command"]+": done") {
 			t.Errorf("%s summary:\n%s", s["command"], f.summary())
 		}

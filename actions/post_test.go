@@ -9,15 +9,6 @@ import (
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
-func readFile(t *testing.T, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // TestSaveOnPost runs two jobs the way actions/cache works: the main step
 // restores NAME:latest (a miss in the first job), the post step saves after
 // a successful job and does not save after a failed one.
@@ -28,9 +19,7 @@ func TestSaveOnPost(t *testing.T) {
 
 	// Job 1, main: nothing to restore yet.
 	m := newFakeEnv(t).inputs(in).input("save_on", "post", true)
-	if code := m.run(false); code != 0 {
-		t.Fatalf("main: exit %d\n%s", code, m.log.String())
-	}
+	m.mustRun("main", false)
 	if got := m.outputs()["cache_hit"]; got != "false" {
 		t.Errorf("first job cache_hit = %q, want false", got)
 	}
@@ -39,9 +28,7 @@ func TestSaveOnPost(t *testing.T) {
 	}
 	// Job 1, post after success: saves.
 	p := m.post("success")
-	if code := p.run(true); code != 0 {
-		t.Fatalf("post: exit %d\n%s", code, p.log.String())
-	}
+	p.mustRun("post", true)
 	saved := p.outputs()["snapshot_id"]
 	if !hexID.MatchString(saved) {
 		t.Fatalf("post saved no snapshot: outputs %v\n%s", p.outputs(), p.log.String())
@@ -53,24 +40,20 @@ func TestSaveOnPost(t *testing.T) {
 		t.Fatal(err)
 	}
 	m2 := newFakeEnv(t).inputs(in).input("save_on", "post")
-	if code := m2.run(false); code != 0 {
-		t.Fatalf("main 2: exit %d\n%s", code, m2.log.String())
-	}
+	m2.mustRun("main 2", false)
 	if got := m2.outputs()["cache_hit"]; got != "true" {
 		t.Errorf("second job cache_hit = %q, want true", got)
 	}
 	if got := m2.outputs()["snapshot_id"]; got != saved {
 		t.Errorf("restored %q, want %q", got, saved)
 	}
-	if got := readFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
 		t.Errorf("restored data/a.txt = %q", got)
 	}
 	// Job 2 fails: the post step does not save.
 	testrepo.WriteFile(t, ws, "data/a.txt", []byte("half-built\n"))
 	p2 := m2.post("failure")
-	if code := p2.run(true); code != 0 {
-		t.Fatalf("post 2: exit %d\n%s", code, p2.log.String())
-	}
+	p2.mustRun("post 2", true)
 	if id := p2.outputs()["snapshot_id"]; id != "" {
 		t.Errorf("post step saved %s after a failed job", id)
 	}
@@ -87,9 +70,7 @@ func TestOnFailureRollback(t *testing.T) {
 	repo := filepath.Join(t.TempDir(), "repo")
 	m := newFakeEnv(t).inputs(map[string]string{"repository": repo, "password": testPassword, "paths": "data", "name": "production"})
 	m.input("on_failure", "rollback", true)
-	if code := m.run(false); code != 0 {
-		t.Fatalf("main: exit %d\n%s", code, m.log.String())
-	}
+	m.mustRun("main", false)
 	id := m.outputs()["snapshot_id"]
 	st := m.state()
 	if st[statePost] != "rollback" || st[stateSnapshot] != id {
@@ -99,19 +80,15 @@ func TestOnFailureRollback(t *testing.T) {
 	// The deploy breaks the files, then the job succeeds: no rollback.
 	testrepo.WriteFile(t, ws, "data/a.txt", []byte("migrated\n"))
 	ok := m.post("success")
-	if code := ok.run(true); code != 0 {
-		t.Fatalf("post (success): exit %d\n%s", code, ok.log.String())
-	}
-	if got := readFile(t, filepath.Join(ws, "data/a.txt")); got != "migrated\n" {
+	ok.mustRun("post (success)", true)
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "data/a.txt")); got != "migrated\n" {
 		t.Errorf("post step changed files after a successful job: %q", got)
 	}
 
 	// The job fails: the post step rolls back.
 	failed := m.post("failure")
-	if code := failed.run(true); code != 0 {
-		t.Fatalf("post (failure): exit %d\n%s", code, failed.log.String())
-	}
-	if got := readFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
+	failed.mustRun("post (failure)", true)
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
 		t.Errorf("after rollback data/a.txt = %q, want alpha", got)
 	}
 	if !strings.Contains(failed.log.String(), "rolling back::the job failed: rolling back to "+id[:8]) {
@@ -128,9 +105,7 @@ func TestOnFailureRollback(t *testing.T) {
 func TestPostWithoutState(t *testing.T) {
 	workspace(t)
 	p := newFakeEnv(t).inputs(map[string]string{"repository": t.TempDir(), "password": testPassword, "paths": "data", "job_status": "failure"})
-	if code := p.run(true); code != 0 {
-		t.Fatalf("post: exit %d\n%s", code, p.log.String())
-	}
+	p.mustRun("post", true)
 	if !strings.Contains(p.log.String(), "nothing to do") || p.summary() != "" {
 		t.Errorf("post step without state did something:\n%s", p.log.String())
 	}
@@ -149,9 +124,7 @@ func TestCheckpointRollback(t *testing.T) {
 		"command": "checkpoint", "repository": repo, "password": testPassword, "name": "production", "paths": "data",
 		"commands": "db=cat state/db.txt", "restore_commands": "db=cat > state/db.txt", "on_failure": "rollback",
 	})
-	if code := m.run(false); code != 0 {
-		t.Fatalf("checkpoint: exit %d\n%s", code, m.log.String())
-	}
+	m.mustRun("checkpoint", false)
 	id := m.outputs()["snapshot_id"]
 	if !hexID.MatchString(id) || m.state()[stateSnapshot] != id {
 		t.Fatalf("snapshot_id %q, state %v", id, m.state())
@@ -164,13 +137,11 @@ func TestCheckpointRollback(t *testing.T) {
 	testrepo.WriteFile(t, ws, "state/db.txt", []byte("rows: migrated\n"))
 	testrepo.WriteFile(t, ws, "data/a.txt", []byte("v2\n"))
 	p := m.post("failure")
-	if code := p.run(true); code != 0 {
-		t.Fatalf("post: exit %d\n%s", code, p.log.String())
-	}
-	if got := readFile(t, filepath.Join(ws, "state/db.txt")); got != "rows: 1 2 3\n" {
+	p.mustRun("post", true)
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "state/db.txt")); got != "rows: 1 2 3\n" {
 		t.Errorf("database after rollback: %q", got)
 	}
-	if got := readFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "data/a.txt")); got != "alpha\n" {
 		t.Errorf("data/a.txt after rollback: %q", got)
 	}
 	if sum := p.summary(); !strings.Contains(sum, "### savepoint rollback to `"+id[:8]+"` (production): done") || !strings.Contains(sum, "| done |") {

@@ -31,9 +31,7 @@ func TestHardSecretMasked(t *testing.T) {
 	repo := t.TempDir() + "/repo"
 	f := newFakeEnv(t).inputs(map[string]string{"repository": repo, "password": hardSecret, "command": "checkpoint",
 		"name": "production", "paths": "data", "commands": leakCommand(hardSecret), "restore_commands": "db=cat >/dev/null # " + hardSecret})
-	if code := f.run(false); code != 0 {
-		t.Fatalf("checkpoint: exit %d\n%s", code, f.log.String())
-	}
+	f.mustRun("checkpoint", false)
 	f.assertNoSecret(mask.Forms(hardSecret)...)
 	n := 0
 	for _, line := range strings.Split(f.log.String(), "\n") {
@@ -48,9 +46,7 @@ func TestHardSecretMasked(t *testing.T) {
 	// the restore command (and so the secret, JSON-escaped).
 	g := newFakeEnv(t).inputs(map[string]string{"repository": repo, "password": hardSecret, "command": "rollback",
 		"name": "production", "dry_run": "true"})
-	if code := g.run(false); code != 0 {
-		t.Fatalf("rollback --dry-run: exit %d\n%s", code, g.log.String())
-	}
+	g.mustRun("rollback --dry-run", false)
 	if !strings.Contains(g.log.String(), `"command": "cat \u003e/dev/null # `+mask.Replacement+`"`) {
 		t.Fatalf("the plan is not in the log:\n%s", g.log.String())
 	}

@@ -17,16 +17,13 @@ import (
 // role, and the token shows nowhere (it is registered with the runner's
 // masking).
 func TestServerAppendToken(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
-	token := srv.Token("app", "append")
+	srv, token := testserver.StartAppend(t, "app")
 	ws := workspace(t)
 	base := map[string]string{"repository": srv.Repo("app"), "password": testPassword, "server_token": token}
 	secrets := []string{testPassword, token}
 
 	save := newFakeEnv(t).inputs(base).inputs(map[string]string{"paths": "data", "name": "build"}).withDefaults("success")
-	if code := save.run(false); code != 0 {
-		t.Fatalf("save through the server: exit %d\n%s", code, save.log.String())
-	}
+	save.mustRun("save through the server", false)
 	if !strings.Contains(save.log.String(), "::group::savepoint init") || !hexID.MatchString(save.outputs()["snapshot_id"]) {
 		t.Errorf("the first save did not create the repository and save:\n%s", save.log.String())
 	}
@@ -34,9 +31,7 @@ func TestServerAppendToken(t *testing.T) {
 
 	target := t.TempDir()
 	restore := newFakeEnv(t).inputs(base).inputs(map[string]string{"command": "restore", "name": "build", "target": target}).withDefaults("success")
-	if code := restore.run(false); code != 0 {
-		t.Fatalf("restore through the server: exit %d\n%s", code, restore.log.String())
-	}
+	restore.mustRun("restore through the server", false)
 	if d := testrepo.Equal(t, filepath.Join(ws, "data"), filepath.Join(target, "data")); d != "" {
 		t.Errorf("restored files differ: %s", d)
 	}
@@ -53,9 +48,7 @@ func TestServerAppendToken(t *testing.T) {
 		}
 		f.assertNoSecret(secrets...)
 	}
-	if strings.Contains(srv.Logs(), token) || strings.Contains(srv.Logs(), strings.Split(token, "_")[2]) {
-		t.Errorf("the server logged the token")
-	}
+	srv.CheckTokenNotLogged(t, token)
 }
 
 // TestServerNoToken: a server repository without a token fails with exit
@@ -76,8 +69,7 @@ func TestServerNoToken(t *testing.T) {
 // through server_ca_file (a path in the workspace), and not without it.
 func TestServerTLSCAFile(t *testing.T) {
 	ws := workspace(t)
-	cert, key := testserver.SelfSigned(t, ws)
-	srv := testserver.Start(t, testserver.Options{Args: []string{"--tls-cert", cert, "--tls-key", key}})
+	srv, ca := testserver.StartTLS(t, ws)
 	if !strings.HasPrefix(srv.URL, "https://") {
 		t.Fatalf("server URL %s", srv.URL)
 	}
@@ -86,11 +78,9 @@ func TestServerTLSCAFile(t *testing.T) {
 	if code := f.run(false); code == 0 {
 		t.Fatalf("save trusted a self-signed certificate without server_ca_file:\n%s", f.log.String())
 	}
-	in["server_ca_file"] = "cert.pem"
+	in["server_ca_file"] = filepath.Base(ca) // relative to the workspace
 	g := newFakeEnv(t).inputs(in).withDefaults("success")
-	if code := g.run(false); code != 0 {
-		t.Fatalf("save with server_ca_file: exit %d\n%s", code, g.log.String())
-	}
+	g.mustRun("save with server_ca_file", false)
 	g.assertNoSecret(testPassword, in["server_token"])
 }
 
@@ -98,13 +88,10 @@ func TestServerTLSCAFile(t *testing.T) {
 // env SAVEPOINT_TOKEN instead of the input; the CLI reads it and the
 // action masks it all the same.
 func TestServerTokenFromEnv(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
-	token := srv.Token("app", "append")
+	srv, token := testserver.StartAppend(t, "app")
 	workspace(t)
 	f := newFakeEnv(t).inputs(map[string]string{"repository": srv.Repo("app"), "password": testPassword, "paths": "data"}).withDefaults("success")
 	f.vars["SAVEPOINT_TOKEN"] = token
-	if code := f.run(false); code != 0 {
-		t.Fatalf("save with SAVEPOINT_TOKEN in the step's env: exit %d\n%s", code, f.log.String())
-	}
+	f.mustRun("save with SAVEPOINT_TOKEN in the step's env", false)
 	f.assertNoSecret(testPassword, token)
 }

@@ -20,9 +20,7 @@ func TestWarningsAnnotated(t *testing.T) {
 		}
 	}
 	f := newFakeEnv(t).inputs(map[string]string{"repository": filepath.Join(t.TempDir(), "repo"), "password": testPassword, "paths": "data"})
-	if code := f.run(false); code != 0 {
-		t.Fatalf("save: exit %d\n%s", code, f.log.String())
-	}
+	f.mustRun("save", false)
 	log := f.log.String()
 	if n := strings.Count(log, "::warning title=savepoint save::data/pipe"); n != maxWarnings {
 		t.Errorf("%d warning annotations, want %d:\n%s", n, maxWarnings, log)

@@ -9,15 +9,6 @@ import (
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
-func readFile(t *testing.T, p string) string {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
 // TestDronePromoteRollback: a checkpoint on Drone's promote event (files and
 // a command's output), a bad deploy, then the rollback event puts both back,
 // with no command setting at all.
@@ -55,7 +46,7 @@ func TestDronePromoteRollback(t *testing.T) {
 
 	// Dry run first: nothing changes.
 	dry := step{dir: ws, env: merge(base, map[string]string{"DRONE_BUILD_EVENT": "rollback", "PLUGIN_DRY_RUN": "true"})}.run(t).mustOK(t)
-	if dry.get("command") != "rollback" || dry.get("snapshot") != ckpt.get("snapshot") || readFile(t, db) != "rows after a bad migration\n" {
+	if dry.get("command") != "rollback" || dry.get("snapshot") != ckpt.get("snapshot") || testrepo.ReadFile(t, db) != "rows after a bad migration\n" {
 		t.Errorf("dry run: %s", dry.resultRaw)
 	}
 
@@ -64,13 +55,13 @@ func TestDronePromoteRollback(t *testing.T) {
 	if rb.get("command") != "rollback" || rb.get("name") != "production" || rb.get("snapshot") != ckpt.get("snapshot") {
 		t.Errorf("rollback result: %s", rb.resultRaw)
 	}
-	if got := readFile(t, db); got != "rows before the deploy\n" {
+	if got := testrepo.ReadFile(t, db); got != "rows before the deploy\n" {
 		t.Errorf("db after rollback: %q", got)
 	}
 	if !strings.Contains(rb.stdout, "rolled back to "+ckpt.get("snapshot").(string)[:8]+" (production)") {
 		t.Errorf("stdout: %s", rb.stdout)
 	}
-	if got := readFile(t, filepath.Join(ws, "uploads/logo.png")); got != string(logo) {
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "uploads/logo.png")); got != string(logo) {
 		t.Errorf("uploads/logo.png was not rolled back (%d bytes)", len(got))
 	}
 }
@@ -94,7 +85,7 @@ func TestWoodpeckerDeploymentRollback(t *testing.T) {
 	if rb.get("command") != "rollback" || rb.get("snapshot") != ckpt.get("snapshot") {
 		t.Errorf("rollback: %s", rb.resultRaw)
 	}
-	if got := readFile(t, filepath.Join(ws, "config/app.yaml")); got != "replicas: 3\n" {
+	if got := testrepo.ReadFile(t, filepath.Join(ws, "config/app.yaml")); got != "replicas: 3\n" {
 		t.Errorf("config after rollback: %q", got)
 	}
 }

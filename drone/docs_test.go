@@ -3,12 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
@@ -16,6 +13,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/drone/internal/plugin"
 	"github.com/savepoint-ci/savepoint/drone/internal/settings"
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 )
 
 // docTypes are the type names docs.md's table uses for each kind.
@@ -150,20 +148,25 @@ func TestContentYAML(t *testing.T) {
 // TestDocsExamples parses every YAML and JSON block in docs.md; each plugin
 // step must use known settings and load as the runner would pass it.
 func TestDocsExamples(t *testing.T) {
-	b, _ := os.ReadFile("docs.md")
-	block := regexp.MustCompile("(?s)```(yaml|json)\n(.*?)```")
+	all, err := doctest.Blocks("drone/docs.md")
+	if err != nil {
+		t.Fatal(err)
+	}
 	var steps, blocks int
-	for i, m := range block.FindAllStringSubmatch(string(b), -1) {
+	for _, b := range all {
+		if b.Lang != "yaml" && b.Lang != "json" {
+			continue
+		}
 		blocks++
-		where := fmt.Sprintf("docs.md block %d", i+1)
-		if m[1] == "json" {
+		where := fmt.Sprintf("docs.md block %d", blocks)
+		if b.Lang == "json" {
 			var v map[string]any
-			if err := json.Unmarshal([]byte(m[2]), &v); err != nil {
+			if err := json.Unmarshal([]byte(b.Text), &v); err != nil {
 				t.Errorf("%s: %v", where, err)
 			}
 			continue
 		}
-		steps += checkPipelines(t, where, m[2])
+		steps += checkPipelines(t, where, b.Text)
 	}
 	if blocks < 5 || steps < 8 {
 		t.Errorf("docs.md: %d blocks with %d plugin steps; the examples are missing", blocks, steps)
@@ -174,18 +177,13 @@ func TestDocsExamples(t *testing.T) {
 // step whose image is the plugin. It returns the number of such steps.
 func checkPipelines(t *testing.T, where, text string) int {
 	t.Helper()
-	dec := yaml.NewDecoder(strings.NewReader(text))
+	docs, err := doctest.YAMLDocuments(text)
+	if err != nil {
+		t.Errorf("%s: %v", where, err)
+		return 0
+	}
 	n := 0
-	for {
-		var doc map[string]any
-		err := dec.Decode(&doc)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Errorf("%s: %v", where, err)
-			return n
-		}
+	for _, doc := range docs {
 		drone := doc["kind"] == "pipeline"
 		list, ok := doc["steps"].([]any)
 		if !ok {
@@ -208,8 +206,7 @@ func checkPipelines(t *testing.T, where, text string) int {
 			for k, v := range eventOf(doc, st, drone) {
 				env[k] = v
 			}
-			if _, err := plugin.Load(settings.Env{Getenv: func(k string) string { return env[k] },
-				Environ: func() []string { return environ(env) }}); err != nil {
+			if _, err := plugin.Load(settings.MapEnv(env)); err != nil {
 				t.Errorf("%s step %v: %v", where, st["name"], err)
 			}
 		}
@@ -307,13 +304,4 @@ func eventOf(doc, st map[string]any, drone bool) map[string]string {
 		task = "rollback"
 	}
 	return map[string]string{"CI_PIPELINE_EVENT": ev, "CI_PIPELINE_DEPLOY_TARGET": "production", "CI_PIPELINE_DEPLOY_TASK": task}
-}
-
-func environ(m map[string]string) []string {
-	var out []string
-	for k, v := range m {
-		out = append(out, k+"="+v)
-	}
-	sort.Strings(out)
-	return out
 }

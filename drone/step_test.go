@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/internal/testcmd"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
@@ -69,15 +69,8 @@ func (s step) run(t *testing.T) stepResult {
 	for k, v := range s.env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
-	r := stepResult{stdout: stdout.String(), stderr: stderr.String()}
-	if ee, ok := err.(*exec.ExitError); ok {
-		r.code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
+	var r stepResult
+	r.code, r.stdout, r.stderr = testcmd.Run(t, cmd)
 	ws := s.dir
 	if w := s.env["CI_WORKSPACE"]; w != "" {
 		ws = w

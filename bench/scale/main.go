@@ -102,18 +102,9 @@ func (b *bench) smallFiles(files int) error {
 	if err := b.savepoint("save them again (unchanged, new process)", "save", "--name", "small", "tree"); err != nil {
 		return err
 	}
-	if err := os.RemoveAll(tree); err != nil {
-		return err
-	}
-	target := filepath.Join(b.dir, "restored-small")
-	if err := b.savepoint("restore the small files", "restore", "small:latest", "--target", target); err != nil {
-		return err
-	}
-	err := b.timed("compare with the generator", func() error { return compareSmall(filepath.Join(target, "tree"), files) })
-	if err != nil {
-		return err
-	}
-	return os.RemoveAll(target)
+	return b.restoreAndCompare(tree, "small", "restore the small files", func(target string) error {
+		return compareSmall(filepath.Join(target, "tree"), files)
+	})
 }
 
 func (b *bench) bigFile(size int64) error {
@@ -129,17 +120,24 @@ func (b *bench) bigFile(size int64) error {
 	if err := b.savepoint("save the large file (cold)", "save", "--name", "big", "big"); err != nil {
 		return err
 	}
+	return b.restoreAndCompare(src, "big", "restore the large file", func(target string) error {
+		return benchdata.SameAsStream(filepath.Join(target, "big", "data.bin"), benchdata.RandomStream(seed, size))
+	})
+}
+
+// restoreAndCompare deletes the saved tree src (the restore cannot read
+// from it, and its blocks are free again), restores snapshot name:latest
+// into a new directory (timed as label), compares that with the generator
+// and deletes it.
+func (b *bench) restoreAndCompare(src, name, label string, compare func(target string) error) error {
 	if err := os.RemoveAll(src); err != nil {
 		return err
 	}
-	target := filepath.Join(b.dir, "restored-big")
-	if err := b.savepoint("restore the large file", "restore", "big:latest", "--target", target); err != nil {
+	target := filepath.Join(b.dir, "restored-"+name)
+	if err := b.savepoint(label, "restore", name+":latest", "--target", target); err != nil {
 		return err
 	}
-	err := b.timed("compare with the generator", func() error {
-		return benchdata.SameAsStream(filepath.Join(target, "big", "data.bin"), benchdata.RandomStream(seed, size))
-	})
-	if err != nil {
+	if err := b.timed("compare with the generator", func() error { return compare(target) }); err != nil {
 		return err
 	}
 	return os.RemoveAll(target)

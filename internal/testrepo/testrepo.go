@@ -76,6 +76,17 @@ func WriteFile(t testing.TB, dir, rel string, data []byte) {
 	}
 }
 
+// ReadFile returns the contents of the file at path as a string; it fails
+// the test when the file cannot be read.
+func ReadFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
 // Random returns n random bytes.
 func Random(n int) []byte {
 	b := make([]byte, n)

@@ -48,3 +48,14 @@ func SelfSigned(t testing.TB, dir string) (certFile, keyFile string) {
 	}
 	return certFile, keyFile
 }
+
+// StartTLS writes a self-signed certificate into dir (see SelfSigned) and
+// starts a server that serves HTTPS with it; args are more flags of
+// `savepoint serve`. It returns the server and the certificate's file, the
+// CA a client must trust.
+func StartTLS(t testing.TB, dir string, args ...string) (srv *Server, caFile string) {
+	t.Helper()
+	cert, key := SelfSigned(t, dir)
+	srv = Start(t, Options{Args: append([]string{"--tls-cert", cert, "--tls-key", key}, args...)})
+	return srv, cert
+}

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -20,6 +19,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapcopy"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/internal/testcmd"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testkdf"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
@@ -113,19 +113,7 @@ func (r *rig) command(s site, src *site, args ...string) *exec.Cmd {
 
 func (r *rig) run(s site, src *site, args ...string) (int, string, string) {
 	r.t.Helper()
-	cmd := r.command(s, src, args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	code := 0
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		r.t.Fatal(err)
-	}
-	return code, out.String(), errOut.String()
+	return testcmd.Run(r.t, r.command(s, src, args...))
 }
 
 func (r *rig) ok(s site, args ...string) string {

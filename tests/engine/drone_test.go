@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
@@ -49,7 +50,7 @@ func TestPluginPipelines(t *testing.T) {
 		r := runners[heading]
 		t.Run(strings.TrimSuffix(strings.Fields(heading)[0], ":"), func(t *testing.T) {
 			var pipelines []map[string]any
-			for _, text := range yamlUnder(t, "drone/docs.md", heading) {
+			for _, text := range doctest.Under(t, "drone/docs.md", heading, "yaml") {
 				pipelines = append(pipelines, r.pipelines(t, text)...)
 			}
 			if len(pipelines) != 2 {

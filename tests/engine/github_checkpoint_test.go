@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
@@ -70,7 +71,7 @@ func TestGitHubHeadlineCheckpoint(t *testing.T) {
 	db := checkpointDatabase(t)
 	image := reg + "/example-" + randomHex(4) + "/api:production" // a repository of its own: pin tags stay
 	digest := testregistry.PushRandom(t, image)
-	wf := substitute(t, yamlUnder(t, "docs/github.md", "A pre-deploy checkpoint with automatic rollback")[0],
+	wf := substitute(t, doctest.Under(t, "docs/github.md", "A pre-deploy checkpoint with automatic rollback", "yaml")[0],
 		"s3://ops-checkpoints/production", "s3://sp-engine-"+randomHex(4)+"/production",
 		"minio.internal.example:9000", "http://"+m.Endpoint,
 		"ghcr.io/example/api:production", image)
@@ -109,7 +110,7 @@ func TestGitHubHeadlineCheckpoint(t *testing.T) {
 func TestGitHubReadmeCheckpoint(t *testing.T) {
 	reg := testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")
 	db := checkpointDatabase(t)
-	wf := "name: deploy\non: push\n" + substitute(t, yamlUnder(t, "README.md", "60 seconds on GitHub Actions")[0], "ghcr.io", reg)
+	wf := "name: deploy\non: push\n" + substitute(t, doctest.Under(t, "README.md", "60 seconds on GitHub Actions", "yaml")[0], "ghcr.io", reg)
 	p := newGitHubProject(t, map[string]string{
 		"uploads/logo.txt": "the logo\n",
 		"deploy.sh":        "echo 'a new logo' >uploads/logo.txt\n" + migration + "echo 'deploy: failed' >&2\nexit 1\n",

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 )
 
 var savedLine = regexp.MustCompile(`saved (\d+) files \((\d+) bytes\) as ([0-9a-f]{64})`)
@@ -80,7 +82,7 @@ func docWorkflows(t *testing.T, headings map[string]string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
 	for file, heading := range headings {
-		out[file] = yamlUnder(t, "docs/github.md", heading)[0]
+		out[file] = doctest.Under(t, "docs/github.md", heading, "yaml")[0]
 	}
 	return out
 }

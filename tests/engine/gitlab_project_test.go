@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -40,19 +39,8 @@ func newGitLabProject(t *testing.T, pipeline string, files map[string]string, va
 	for name, body := range files {
 		testrepo.WriteFile(t, p.dir, name, []byte(body))
 	}
-	src := filepath.Join(doctest.Root(), "gitlab", "templates")
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
 	cache := filepath.Join(p.dir, ".gitlab-ci-local", "includes", "gitlab.example.com", componentProject, componentVersion, "templates")
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		testrepo.WriteFile(t, cache, e.Name(), b)
-	}
+	testrepo.CopyTree(t, filepath.Join(doctest.Root(), "gitlab", "templates"), cache)
 	m := testenv.RequireMinIO(t)
 	all := map[string]string{
 		"SAVEPOINT_REPOSITORY": "s3://sp-engine-" + randomHex(4) + "/gitlab", "SAVEPOINT_S3_ENDPOINT": "http://" + m.Endpoint,

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -13,7 +14,7 @@ import (
 func TestGitLabSaveRestore(t *testing.T) {
 	t.Parallel()
 	requireEngine(t)
-	p := newGitLabProject(t, yamlUnder(t, "gitlab/README.md", "Build, save, restore in a later stage")[0], map[string]string{
+	p := newGitLabProject(t, doctest.Under(t, "gitlab/README.md", "Build, save, restore in a later stage", "yaml")[0], map[string]string{
 		"build.sh":        "set -e\nmkdir -p dist\ncp -R src/. dist/\necho built\n",
 		"test.sh":         "set -e\ndiff -r src dist\necho 'dist matches src'\n",
 		"src/app.txt":     "the app\n",
@@ -58,7 +59,7 @@ func TestGitLabCheckpointRollback(t *testing.T) {
 	}
 	afterA := `{"id":1,"name":"initial"} {"id":2,"name":"from A"}`
 
-	p := newGitLabProject(t, yamlUnder(t, "gitlab/README.md", "Checkpoint and roll back a PostgreSQL database")[0], map[string]string{
+	p := newGitLabProject(t, doctest.Under(t, "gitlab/README.md", "Checkpoint and roll back a PostgreSQL database", "yaml")[0], map[string]string{
 		"migrate.sql": "INSERT INTO items VALUES (2, 'from A');\n",
 	}, pg)
 	commitA := p.git(t, "rev-parse", "HEAD")

@@ -2,16 +2,14 @@ package engine
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"gopkg.in/yaml.v3"
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 )
 
 // pluginRunner starts plugin steps the way Drone's and Woodpecker's docker
@@ -45,19 +43,11 @@ func (r pluginRunner) pipelines(t *testing.T, text string) []map[string]any {
 		}
 		return v
 	})
-	var docs []map[string]any
-	dec := yaml.NewDecoder(strings.NewReader(text))
-	for {
-		var d map[string]any
-		err := dec.Decode(&d)
-		if errors.Is(err, io.EOF) {
-			return docs
-		}
-		if err != nil {
-			t.Fatalf("pipeline: %v\n%s", err, text)
-		}
-		docs = append(docs, d)
+	docs, err := doctest.YAMLDocuments(text)
+	if err != nil {
+		t.Fatalf("pipeline: %v\n%s", err, text)
 	}
+	return docs
 }
 
 // run runs every step of a pipeline in a workspace (a directory on this

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
@@ -16,22 +17,6 @@ import (
 
 const exampleServer = "https://backup.example.com:8417"
 
-// appendServer starts a server and returns it with an append token for
-// repository app.
-func appendServer(t *testing.T) (*testserver.Server, string) {
-	t.Helper()
-	srv := testserver.Start(t, testserver.Options{})
-	return srv, srv.Token("app", "append")
-}
-
-// noToken fails when the token shows in the server's log.
-func noToken(t *testing.T, srv *testserver.Server, token string) {
-	t.Helper()
-	if strings.Contains(srv.Logs(), token[strings.LastIndex(token, "_")+1:]) {
-		t.Errorf("the server logged the token")
-	}
-}
-
 // TestGitHubServer: the action checkpoints through the server with the
 // append token of server_token; the deploy fails and the post step rolls
 // back with the same token (a rollback only reads). A forget with that
@@ -39,8 +24,8 @@ func noToken(t *testing.T, srv *testserver.Server, token string) {
 // shows in no log.
 func TestGitHubServer(t *testing.T) {
 	t.Parallel()
-	srv, token := appendServer(t)
-	wf := substitute(t, yamlUnder(t, "docs/server.md", "GitHub Actions")[0], exampleServer, srv.URL)
+	srv, token := testserver.StartAppend(t, "app")
+	wf := substitute(t, doctest.Under(t, "docs/server.md", "GitHub Actions", "yaml")[0], exampleServer, srv.URL)
 	forget := `name: forget
 on: push
 jobs:
@@ -76,7 +61,7 @@ jobs:
 	if r.code == 0 || !strings.Contains(log, "exitcode '14'") || !strings.Contains(log, "forget needs a token with role admin (token ") {
 		t.Errorf("forget with an append token: want exit 14 and the admin role named (act exit %d):\n%s", r.code, log)
 	}
-	noToken(t, srv, token)
+	srv.CheckTokenNotLogged(t, token)
 }
 
 // setSnapshotID reports whether a step set the snapshot_id output.
@@ -88,8 +73,8 @@ func setSnapshotID(log string) bool { return strings.Contains(log, "::set-output
 func TestGitLabServer(t *testing.T) {
 	t.Parallel()
 	requireEngine(t)
-	srv, token := appendServer(t)
-	pipeline := substitute(t, yamlUnder(t, "docs/server.md", "GitLab CI/CD")[0], exampleServer, srv.URL)
+	srv, token := testserver.StartAppend(t, "app")
+	pipeline := substitute(t, doctest.Under(t, "docs/server.md", "GitLab CI/CD", "yaml")[0], exampleServer, srv.URL)
 	p := newGitLabProject(t, pipeline, map[string]string{
 		"build.sh":    "set -e\nmkdir -p dist\ncp -R src/. dist/\necho built\n",
 		"src/app.txt": "the app\n",
@@ -104,7 +89,7 @@ func TestGitLabServer(t *testing.T) {
 	if !strings.Contains(out, "saved snapshot") || !strings.Contains(out, "restored snapshot") {
 		t.Errorf("no save and restore through the server in the log")
 	}
-	noToken(t, srv, token)
+	srv.CheckTokenNotLogged(t, token)
 }
 
 // TestPluginServer: the plugin image checkpoints through the server with
@@ -113,11 +98,11 @@ func TestGitLabServer(t *testing.T) {
 func TestPluginServer(t *testing.T) {
 	t.Parallel()
 	im := requireEngine(t)
-	srv, token := appendServer(t)
+	srv, token := testserver.StartAppend(t, "app")
 	r := pluginRunner{drone: true, workspace: "/drone/src", secrets: map[string]string{"savepoint_token": token, "savepoint_password": password},
 		meta: map[string]string{"CI": "true", "DRONE": "true", "DRONE_REPO": "acme/shop", "DRONE_COMMIT_SHA": randomHex(20),
 			"DRONE_BUILD_NUMBER": "21", "DRONE_BUILD_EVENT": "push", "DRONE_WORKSPACE": "/drone/src"}}
-	pipelines := r.pipelines(t, substitute(t, yamlUnder(t, "docs/server.md", "Drone and Woodpecker")[0], exampleServer, srv.URL))
+	pipelines := r.pipelines(t, substitute(t, doctest.Under(t, "docs/server.md", "Drone and Woodpecker", "yaml")[0], exampleServer, srv.URL))
 	ws := t.TempDir()
 	testrepo.WriteFile(t, ws, "uploads/logo.bin", testrepo.Random(100<<10))
 	cp := r.run(t, pipelines[0], ws)[0]
@@ -137,5 +122,5 @@ func TestPluginServer(t *testing.T) {
 			t.Errorf("a secret shows in a step's log or result.json")
 		}
 	}
-	noToken(t, srv, token)
+	srv.CheckTokenNotLogged(t, token)
 }

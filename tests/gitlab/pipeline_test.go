@@ -119,6 +119,19 @@ func git(t *testing.T, dir string, args ...string) string {
 	return testrepo.Git(t, dir, args...)
 }
 
+// componentProject makes a project directory, ROOT/app, whose templates/
+// are this checkout's components and whose .gitlab-ci.yml is pipeline. It
+// returns ROOT, a new temporary directory for the test's other files, and
+// the project's directory (not yet a git project: see newProject).
+func componentProject(t *testing.T, pipeline string) (root, dir string) {
+	t.Helper()
+	root = t.TempDir()
+	dir = filepath.Join(root, "app")
+	copyTree(t, filepath.Join(projectDir(t), "templates"), filepath.Join(dir, "templates"))
+	testrepo.WriteFile(t, dir, ".gitlab-ci.yml", []byte(pipeline))
+	return root, dir
+}
+
 // newProject makes dir a git project with everything committed and the
 // origin remote gitlab-ci-local derives CI_PROJECT_PATH from; it returns HEAD.
 func newProject(t *testing.T, dir, remote string) string {
@@ -221,20 +234,7 @@ func checkRun(t *testing.T, run *pipelineRun) {
 // snapshots and their provenance.
 func checkRepository(t *testing.T, run *pipelineRun, url string, getenv func(string) string) {
 	t.Helper()
-	ctx := context.Background()
-	be, err := location.Open(ctx, url, location.Options{Getenv: getenv})
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, err := repository.Open(ctx, be, repository.OpenOptions{Password: password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	list, err := snapshot.List(ctx, repo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	list := snapshots(t, url, getenv)
 	if len(list) != 2 {
 		t.Fatalf("%d snapshots in the repository, want 2", len(list))
 	}
@@ -259,11 +259,101 @@ func checkRepository(t *testing.T, run *pipelineRun, url string, getenv func(str
 	}
 }
 
+// snapshots opens the repository at url (its keys from getenv, which may
+// be nil) with the pipeline's password and lists its snapshots.
+func snapshots(t *testing.T, url string, getenv func(string) string) []*snapshot.Snapshot {
+	t.Helper()
+	ctx := context.Background()
+	be, err := location.Open(ctx, url, location.Options{Getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := repository.Open(ctx, be, repository.OpenOptions{Password: password})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	list, err := snapshot.List(ctx, repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return list
+}
+
+// TestPipelineLocalRepository runs the project pipeline against a
+// repository in a local directory.
 func TestPipelineLocalRepository(t *testing.T) {
 	repoDir := filepath.Join(t.TempDir(), "repo")
 	run := runPipeline(t, map[string]string{"SAVEPOINT_TEST_REPOSITORY": repoDir})
 	checkRun(t, run)
 	checkRepository(t, run, repoDir, func(string) string { return "" })
+}
+
+// TestPipelineRegistryDefault runs the project pipeline the way GitLab
+// does by default: the repository is oci://$CI_REGISTRY_IMAGE/savepoints-test
+// in the project's container registry (here the registry of
+// scripts/services/registry.sh), with the CI_REGISTRY_* variables a GitLab
+// job gets.
+func TestPipelineRegistryDefault(t *testing.T) {
+	registry := testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")
+	vars := map[string]string{
+		"CI_REGISTRY":          registry,
+		"CI_REGISTRY_IMAGE":    registry + "/" + projectPath,
+		"CI_REGISTRY_USER":     "gitlab-ci-token",
+		"CI_REGISTRY_PASSWORD": "job-token-of-the-test",
+	}
+	run := runPipeline(t, vars)
+	if strings.Contains(run.output, vars["CI_REGISTRY_PASSWORD"]) {
+		t.Errorf("the registry password appears in the pipeline output")
+	}
+	checkRun(t, run)
+	checkRepository(t, run, "oci://"+registry+"/"+projectPath+"/savepoints-test", func(k string) string { return vars[k] })
+}
+
+// TestPipelineMinIORepository runs the project pipeline against a bucket
+// on the MinIO server of scripts/services/minio.sh; the save job's init
+// creates the bucket.
+func TestPipelineMinIORepository(t *testing.T) {
+	m := testenv.RequireMinIO(t)
+	endpoint, accessKey, secretKey := m.Endpoint, m.AccessKey, m.SecretKey
+	url := "s3://" + testenv.Unique("savepoint-gitlab-") + "/ci"
+	vars := map[string]string{
+		"SAVEPOINT_TEST_REPOSITORY": url,
+		"SAVEPOINT_S3_ENDPOINT":     endpoint,
+		"SAVEPOINT_S3_INSECURE":     "true",
+		"AWS_ACCESS_KEY_ID":         accessKey,
+		"AWS_SECRET_ACCESS_KEY":     secretKey,
+		"AWS_REGION":                "us-east-1",
+	}
+	run := runPipeline(t, vars)
+	if strings.Contains(run.output, secretKey) {
+		t.Errorf("the S3 secret key appears in the pipeline output")
+	}
+	checkRun(t, run)
+	checkRepository(t, run, url, func(k string) string { return vars[k] })
+}
+
+// TestPipelineServerRepository runs the project pipeline against a real
+// `savepoint serve` over TLS with a self-signed certificate: every
+// component gets an append token through its server_token input (a
+// variable reference, never the token) and the CA through server_ca_file.
+// The save job's init creates the repository on the server; the token
+// shows nowhere in the log, nor in the server's.
+func TestPipelineServerRepository(t *testing.T) {
+	srv, cert := testserver.StartTLS(t, t.TempDir())
+	token := srv.Token("components", "append")
+	url := srv.Repo("components")
+	if !strings.HasPrefix(url, "https://") {
+		t.Fatalf("server URL %s", url)
+	}
+	run := runPipeline(t, map[string]string{"SAVEPOINT_TEST_REPOSITORY": url, "SAVEPOINT_TEST_TOKEN": token, "SAVEPOINT_TEST_CA_FILE": cert})
+	checkRun(t, run)
+	env := map[string]string{"SAVEPOINT_TOKEN": token, "SAVEPOINT_SERVER_CA_FILE": cert}
+	checkRepository(t, run, url, func(k string) string { return env[k] })
+	secret := testserver.Secret(token)
+	if strings.Contains(run.output, secret) || strings.Contains(srv.Logs(), secret) {
+		t.Errorf("the token appears in the pipeline's or the server's log")
+	}
 }
 
 // TestPipelineListsAllComponents checks that gitlab-ci-local accepts every

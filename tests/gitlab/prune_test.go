@@ -1,17 +1,12 @@
 package gitlab
 
 import (
-	"context"
-	"crypto/rand"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/savepoint-ci/savepoint/core/location"
-	"github.com/savepoint-ci/savepoint/core/repository"
-	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
@@ -19,11 +14,7 @@ import (
 // the prune component (keep the last one) and checks that one snapshot and
 // only its data are left.
 func TestPruneComponent(t *testing.T) {
-	root := t.TempDir()
-	repo := filepath.Join(root, "repo")
-	dir := filepath.Join(root, "app")
-	copyTree(t, filepath.Join(projectDir(t), "templates"), filepath.Join(dir, "templates"))
-	pipeline := `stages: [build]
+	root, dir := componentProject(t, `stages: [build]
 include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/save@$CI_COMMIT_SHA
     inputs:
@@ -37,20 +28,11 @@ include:
       keep_daily: 0
       grace: 1s
       rules: [{when: always}]
-`
-	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, ".gitlab-ci.yml"), []byte(pipeline), 0o644); err != nil {
-		t.Fatal(err)
-	}
+`)
+	repo := filepath.Join(root, "repo")
 	random := func() {
 		t.Helper()
-		b := make([]byte, 2<<20)
-		rand.Read(b)
-		if err := os.WriteFile(filepath.Join(dir, "data", "blob"), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testrepo.WriteFile(t, dir, "data/blob", testrepo.Random(2<<20))
 	}
 	vars := map[string]string{"TEST_REPOSITORY": repo}
 	random()
@@ -68,19 +50,8 @@ include:
 			t.Errorf("prune job output lacks %q:\n%s", want, out)
 		}
 	}
-	ctx := context.Background()
-	be, err := location.Open(ctx, repo, location.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := repository.Open(ctx, be, repository.OpenOptions{Password: password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	list, err := snapshot.List(ctx, r)
-	if err != nil || len(list) != 1 {
-		t.Fatalf("after prune: %d snapshots (%v), want 1", len(list), err)
+	if list := snapshots(t, repo, nil); len(list) != 1 {
+		t.Fatalf("after prune: %d snapshots, want 1", len(list))
 	}
 	var size int64
 	filepath.Walk(repo, func(_ string, fi os.FileInfo, err error) error {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 // TestRollbackFlow plays GitLab's deploy and rollback with the checkpoint
@@ -19,12 +21,7 @@ import (
 //     deploy, and A's deploy migrates it again
 //  4. the manual rollback job of B's pipeline undoes B's deploy
 func TestRollbackFlow(t *testing.T) {
-	root := t.TempDir()
-	state := filepath.Join(root, "db.txt")
-	repo := filepath.Join(root, "repo")
-	dir := filepath.Join(root, "app")
-	copyTree(t, filepath.Join(projectDir(t), "templates"), filepath.Join(dir, "templates"))
-	pipeline := `stages: [checkpoint, deploy]
+	root, dir := componentProject(t, `stages: [checkpoint, deploy]
 include:
   - component: $CI_SERVER_FQDN/$CI_PROJECT_PATH/checkpoint@$CI_COMMIT_SHA
     inputs:
@@ -44,18 +41,15 @@ deploy:
   environment: production
   script:
     - echo "migrated by $(cat version.txt)" >> "$TEST_STATE"
-`
+`)
+	state := filepath.Join(root, "db.txt")
+	repo := filepath.Join(root, "repo")
 	write := func(name, content string) {
 		t.Helper()
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		testrepo.WriteFile(t, dir, name, []byte(content))
 	}
-	write(".gitlab-ci.yml", pipeline)
 	write("version.txt", "A\n")
-	if err := os.WriteFile(state, []byte("initial\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	testrepo.WriteFile(t, root, "db.txt", []byte("initial\n"))
 	expect := func(step string, lines ...string) {
 		t.Helper()
 		got, err := os.ReadFile(state)

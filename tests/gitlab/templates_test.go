@@ -1,9 +1,6 @@
 package gitlab
 
 import (
-	"bytes"
-	"errors"
-	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -13,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"gopkg.in/yaml.v3"
 )
 
@@ -48,18 +46,9 @@ func loadTemplate(t *testing.T, name string) template {
 	if err != nil {
 		t.Fatalf("component %s: %v", name, err)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	var docs []map[string]any
-	for {
-		var d map[string]any
-		err := dec.Decode(&d)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			t.Fatalf("%s.yml does not parse: %v", name, err)
-		}
-		docs = append(docs, d)
+	docs, err := doctest.YAMLDocuments(string(raw))
+	if err != nil {
+		t.Fatalf("%s.yml does not parse: %v", name, err)
 	}
 	if len(docs) != 2 {
 		t.Fatalf("%s.yml has %d YAML documents, want 2 (spec, then jobs)", name, len(docs))

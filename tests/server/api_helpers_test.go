@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -95,14 +93,10 @@ func (a *apiClient) wait(id string, d time.Duration) jobs.Job {
 }
 
 // startManaged starts a server holding the password of repository app
-// (not of the others), with more serve flags, and creates app.
+// (see startWithPassword), with more serve flags, and creates app.
 func startManaged(t *testing.T, args ...string) *testserver.Server {
 	t.Helper()
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "app"), []byte(password+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	srv := testserver.Start(t, testserver.Options{Args: append([]string{"--password-dir", dir}, args...)})
+	srv := startWithPassword(t, "app", args...)
 	initRepo(t, srv, "app", srv.Token("app", "admin"))
 	return srv
 }

@@ -73,8 +73,7 @@ func TestOpenAPIDocument(t *testing.T) {
 func TestAPIRepositoriesAndSnapshots(t *testing.T) {
 	srv := startManaged(t)
 	initRepo(t, srv, "blind", srv.Token("blind", "admin"))
-	work := t.TempDir()
-	t.Chdir(work)
+	work := workDir(t)
 	job := newClient(t, srv, "app", srv.Token("app", "append"))
 	testrepo.WriteFile(t, work, "site/index.html", []byte("<h1>v1</h1>"))
 	testrepo.WriteFile(t, work, "site/img/logo.bin", testrepo.Random(64<<10))

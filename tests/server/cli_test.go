@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
-	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 // TestCLIThroughServer drives the real CLI through a real server the way a
@@ -17,13 +16,9 @@ import (
 // forget and prune with the append token are refused with one line naming
 // the admin role.
 func TestCLIThroughServer(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
-	job := appendJob(t, srv, "app")
-	dir := t.TempDir()
-	src := filepath.Join(dir, "src")
-	testrepo.WriteFile(t, src, "a.txt", []byte("version 1"))
-	testrepo.WriteFile(t, src, "big.bin", testrepo.Random(3<<20))
-	t.Chdir(dir)
+	srv, _, job := startApp(t, 0)
+	dir := workDir(t)
+	src := writeSrc(t, dir)
 
 	job.ok("save", "--name", "build", "src")
 	var snap struct {
@@ -83,12 +78,11 @@ func TestCLIThroughServer(t *testing.T) {
 // the client needs no password. Without one, an admin client runs them
 // across the network as on any storage.
 func TestServerSideMaintenance(t *testing.T) {
-	srv := startWithPasswords(t, "app")
+	srv := startWithPassword(t, "app")
 	admin := srv.Token("*", "admin")
 	initRepo(t, srv, "app", admin)
 	initRepo(t, srv, "other", admin)
-	dir := t.TempDir()
-	t.Chdir(dir)
+	dir := workDir(t)
 	for _, name := range []string{"app", "other"} {
 		job := newClient(t, srv, name, srv.Token(name, "append"))
 		for i := 0; i < 3; i++ {
@@ -142,10 +136,8 @@ func TestServerSideMaintenance(t *testing.T) {
 // with exit status 15 and one line saying so; the snapshots stored before
 // stay restorable.
 func TestQuotaThroughCLI(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{Args: []string{"--quota", "2MiB"}})
-	job := appendJob(t, srv, "app")
-	dir := t.TempDir()
-	t.Chdir(dir)
+	_, _, job := startApp(t, 0, "--quota", "2MiB")
+	dir := workDir(t)
 	testrepo.WriteFile(t, dir, "small/a.bin", testrepo.Random(500<<10))
 	job.ok("save", "--name", "small", "small")
 	testrepo.WriteFile(t, dir, "big/b.bin", testrepo.Random(3<<20))

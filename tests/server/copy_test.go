@@ -20,7 +20,7 @@ func TestCopyIntoServerWithAppendToken(t *testing.T) {
 	srv := testserver.Start(t, testserver.Options{})
 	initRepo(t, srv, "far", srv.Token("far", "admin"))
 	initRepo(t, srv, "farther", srv.Token("farther", "admin"))
-	dir := t.TempDir()
+	dir := workDir(t)
 	near := filepath.Join(dir, "near")
 	be, err := local.New(near)
 	if err != nil {
@@ -29,10 +29,7 @@ func TestCopyIntoServerWithAppendToken(t *testing.T) {
 	if _, err := testrepo.Init(t, be); err != nil {
 		t.Fatal(err)
 	}
-	src := filepath.Join(dir, "src")
-	testrepo.WriteFile(t, src, "a.txt", []byte("version 1"))
-	testrepo.WriteFile(t, src, "big.bin", testrepo.Random(3<<20))
-	t.Chdir(dir)
+	src := writeSrc(t, dir)
 	ci := newClient(t, srv, "far", "")
 	ci.env = []string{"SAVEPOINT_REPOSITORY=" + near}
 	ci.ok("save", "--name", "build", "src")

@@ -20,8 +20,7 @@ func TestDocAPI(t *testing.T) {
 	jobsBlock := docBlocks(t, "Jobs", "sh")[0]
 	schedBlock := docBlocks(t, "Schedules", "sh")[0]
 	srv := startManaged(t)
-	work := t.TempDir()
-	t.Chdir(work)
+	work := workDir(t)
 	testrepo.WriteFile(t, work, "srv/www/index.html", []byte("<h1>hi</h1>"))
 	job := newClient(t, srv, "app", srv.Token("app", "append"))
 	job.ok("save", "--name", "www", "--provenance", "branch=main", "srv")

@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/savepoint-ci/savepoint/internal/doctest"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
@@ -64,9 +62,8 @@ func freePort(t *testing.T) string {
 // tlsServer starts a server with a self-signed certificate; clients trust
 // it through caFile.
 func tlsServer(t *testing.T, args ...string) (srv *testserver.Server, caFile string) {
-	cert, key := testserver.SelfSigned(t, t.TempDir())
-	srv = testserver.Start(t, testserver.Options{Args: append([]string{"--tls-cert", cert, "--tls-key", key}, args...)})
-	return srv, cert
+	t.Helper()
+	return testserver.StartTLS(t, t.TempDir(), args...)
 }
 
 // unit parses a systemd unit example: its [Service] settings, in order,
@@ -333,28 +330,18 @@ func TestDocCIExamples(t *testing.T) {
 		}
 	}
 
-	var gl struct {
-		Include []struct {
-			Component string
-			Inputs    map[string]any
-		}
-	}
-	if err := yaml.Unmarshal([]byte(docBlocks(t, "GitLab CI/CD", "yaml")[0]), &gl); err != nil {
+	includes, err := doctest.GitLabIncludes(docBlocks(t, "GitLab CI/CD", "yaml")[0])
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, inc := range gl.Include {
-		name := inc.Component[strings.LastIndex(inc.Component, "/")+1 : strings.Index(inc.Component, "@")]
-		var tpl struct {
-			Spec struct {
-				Inputs map[string]struct{ Regex string }
-			}
-		}
-		b, err := os.ReadFile(filepath.Join(doctest.Root(), "gitlab", "templates", name+".yml"))
-		if err != nil || yaml.Unmarshal(b, &tpl) != nil {
+	for _, inc := range includes {
+		name := inc.Name()
+		declared, err := doctest.ComponentInputs(name)
+		if err != nil {
 			t.Fatalf("component %s: %v", name, err)
 		}
 		tok, _ := inc.Inputs["server_token"].(string)
-		if rx := tpl.Spec.Inputs["server_token"].Regex; rx == "" || !regexp.MustCompile(rx).MatchString(tok) || tok != "$SAVEPOINT_CI_TOKEN" {
+		if rx := declared["server_token"].Regex; rx == "" || !regexp.MustCompile(rx).MatchString(tok) || tok != "$SAVEPOINT_CI_TOKEN" {
 			t.Errorf("GitLab %s: server_token %q, want the masked variable $SAVEPOINT_CI_TOKEN (input regex %q)", name, tok, rx)
 		}
 		if inc.Inputs["repository"] != repo {
@@ -362,16 +349,11 @@ func TestDocCIExamples(t *testing.T) {
 		}
 	}
 
-	var dr struct {
-		Steps []struct {
-			Image    string
-			Settings map[string]any
-		}
-	}
-	if err := yaml.Unmarshal([]byte(docBlocks(t, "Drone and Woodpecker", "yaml")[0]), &dr); err != nil {
+	droneSteps, err := doctest.PipelineSteps(docBlocks(t, "Drone and Woodpecker", "yaml")[0])
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range dr.Steps {
+	for _, s := range droneSteps {
 		tok, _ := s.Settings["server_token"].(map[string]any)
 		if s.Settings["repository"] != repo || tok["from_secret"] != "savepoint_token" {
 			t.Errorf("Drone: step settings %v: want the example repository and server_token from_secret", s.Settings)

@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +10,8 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/storage/remote"
+	"github.com/savepoint-ci/savepoint/internal/benchdata"
+	"github.com/savepoint-ci/savepoint/internal/testcmd"
 	"github.com/savepoint-ci/savepoint/internal/testkdf"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
@@ -47,18 +47,7 @@ func (c *client) command(args ...string) *exec.Cmd {
 // run runs savepoint with args and returns the exit code and output.
 func (c *client) run(args ...string) (code int, stdout, stderr string) {
 	c.t.Helper()
-	cmd := c.command(args...)
-	var out, errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errOut
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	case err != nil:
-		c.t.Fatal(err)
-	}
-	return code, out.String(), errOut.String()
+	return testcmd.Run(c.t, c.command(args...))
 }
 
 // ok runs and fails the test unless savepoint exits 0.
@@ -82,17 +71,57 @@ func (c *client) refused(role string, args ...string) {
 	}
 }
 
-// startWithPasswords starts a server that holds the password of the
-// repositories named (--password-dir): their forget and prune run on it.
-func startWithPasswords(t *testing.T, names ...string) *testserver.Server {
+// workDir makes a temporary directory the test's working directory, as a
+// CI job's checkout is, and returns it: the commands' relative paths are
+// in it.
+func workDir(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range names {
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(password+"\n"), 0o600); err != nil {
-			t.Fatal(err)
-		}
+	t.Chdir(dir)
+	return dir
+}
+
+// writeSrc writes the source tree dir/src that a save takes: a.txt, which
+// holds "version 1", and big.bin, 3 MiB of random bytes (several chunks).
+// It returns the tree's path.
+func writeSrc(t *testing.T, dir string) string {
+	t.Helper()
+	src := filepath.Join(dir, "src")
+	testrepo.WriteFile(t, src, "a.txt", []byte("version 1"))
+	testrepo.WriteFile(t, src, "big.bin", testrepo.Random(3<<20))
+	return src
+}
+
+// startWithPassword starts a server (args are more flags of `savepoint
+// serve`) that holds the password of repository name, not of others
+// (--password-dir): its forget and prune run on the server.
+func startWithPassword(t *testing.T, name string, args ...string) *testserver.Server {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(password+"\n"), 0o600); err != nil {
+		t.Fatal(err)
 	}
-	return testserver.Start(t, testserver.Options{Args: []string{"--password-dir", dir}})
+	return testserver.Start(t, testserver.Options{Args: append([]string{"--password-dir", dir}, args...)})
+}
+
+// openRepo opens repository name of the server as storage, in-process,
+// with token. The caller closes it.
+func openRepo(t *testing.T, srv *testserver.Server, name, token string) *remote.Backend {
+	t.Helper()
+	be, err := remote.New(remote.Options{URL: srv.Repo(name), Token: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return be
+}
+
+// writeTexts writes 20 compressible text files of 3,000 bytes, a.txt to
+// t.txt, into dir; seed makes them differ from another call's.
+func writeTexts(t *testing.T, dir string, seed uint64) {
+	t.Helper()
+	for i := range 20 {
+		testrepo.WriteFile(t, dir, string(rune('a'+i))+".txt", benchdata.Text(seed+uint64(i), 3000))
+	}
 }
 
 // initRepo creates repository name on the server in-process with cheap
@@ -103,12 +132,16 @@ func initRepo(t *testing.T, srv *testserver.Server, name, token string) {
 	initRepoVersion(t, srv, name, token, 0)
 }
 
-// appendJob creates repository name with its admin token and returns a
-// client that holds an append token for it, as a CI job does.
-func appendJob(t *testing.T, srv *testserver.Server, name string) *client {
+// startApp starts a server (args are more flags of `savepoint serve`)
+// and creates repository app on it at format version (0: the newest) with
+// its admin token. It returns the server, that admin token, and a client
+// holding an append token for app, as a CI job does.
+func startApp(t *testing.T, version int, args ...string) (srv *testserver.Server, admin string, job *client) {
 	t.Helper()
-	initRepo(t, srv, name, srv.Token(name, "admin"))
-	return newClient(t, srv, name, srv.Token(name, "append"))
+	srv = testserver.Start(t, testserver.Options{Args: args})
+	admin = srv.Token("app", "admin")
+	initRepoVersion(t, srv, "app", admin, version)
+	return srv, admin, newClient(t, srv, "app", srv.Token("app", "append"))
 }
 
 // initRepoVersion is initRepo at a format version (0: the newest).
@@ -121,10 +154,7 @@ func initRepoVersion(t *testing.T, srv *testserver.Server, name, token string, v
 func initRepoWith(t *testing.T, srv *testserver.Server, name, token string, version int, pw string) {
 	t.Helper()
 	testkdf.Cheap()
-	be, err := remote.New(remote.Options{URL: srv.Repo(name), Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
+	be := openRepo(t, srv, name, token)
 	defer be.Close()
 	repo, err := repository.Init(context.Background(), be, repository.InitOptions{
 		Password: pw, Chunker: testrepo.SmallChunks, PackSize: 1 << 20, Version: version,

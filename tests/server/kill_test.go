@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
-	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 // TestKillServerDuringSave kills the server with SIGKILL while a save
@@ -17,13 +16,11 @@ import (
 // repository verifies clean with every pack read, and the next save and
 // a restore work.
 func TestKillServerDuringSave(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
-	job := appendJob(t, srv, "app")
-	dir := t.TempDir()
+	srv, _, job := startApp(t, 0)
+	dir := workDir(t)
 	for i := 0; i < 60; i++ {
 		testrepo.WriteFile(t, dir, fmt.Sprintf("src/f%02d.bin", i), testrepo.Random(1<<20))
 	}
-	t.Chdir(dir)
 	save := job.command("save", "--name", "build", "src")
 	var out bytes.Buffer
 	save.Stdout, save.Stderr = &out, &out

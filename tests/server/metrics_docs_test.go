@@ -106,8 +106,7 @@ func TestMetricsDocsScrape(t *testing.T) {
 	scrape := docBlocks(t, "Scrape config", "yaml")[0]
 	srv, ca := tlsServer(t)
 	t.Setenv("SAVEPOINT_SERVER_CA_FILE", ca)
-	dir := t.TempDir()
-	t.Chdir(dir)
+	dir := workDir(t)
 	newClient(t, srv, "app", srv.Token("app", "admin")).ok("init")
 	testrepo.WriteFile(t, dir, "src/a.txt", []byte("hello"))
 	newClient(t, srv, "app", srv.Token("app", "append")).ok("save", "src")

@@ -57,12 +57,11 @@ func (m metricSet) get(name string, labels ...string) float64 {
 // the last prune time, a failed one the last failure time, and both
 // survive a restart (they are recorded in the storage).
 func TestMetricsMove(t *testing.T) {
-	srv := startWithPasswords(t, "app")
+	srv := startWithPassword(t, "app")
 	admin := srv.Token("app", "admin")
 	scraper := srv.Token("*", "read")
 	initRepo(t, srv, "app", admin)
-	dir := t.TempDir()
-	t.Chdir(dir)
+	dir := workDir(t)
 	job := newClient(t, srv, "app", srv.Token("app", "append"))
 	ops := newClient(t, srv, "app", admin)
 

@@ -10,8 +10,6 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/cli"
 	"github.com/savepoint-ci/savepoint/core/storage"
-	"github.com/savepoint-ci/savepoint/core/storage/remote"
-	"github.com/savepoint-ci/savepoint/internal/benchdata"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
@@ -22,15 +20,9 @@ import (
 // 1; a dry run only reads. An admin token migrates through the server;
 // the job's next save writes version 2 packs, and both snapshots restore.
 func TestMigrateThroughServer(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
-	admin := srv.Token("app", "admin")
-	initRepoVersion(t, srv, "app", admin, 1)
-	job := newClient(t, srv, "app", srv.Token("app", "append"))
-	dir := t.TempDir()
-	t.Chdir(dir)
-	for i := 0; i < 20; i++ {
-		testrepo.WriteFile(t, dir, filepath.Join("src", "v1", string(rune('a'+i))+".txt"), benchdata.Text(uint64(i), 3000))
-	}
+	srv, admin, job := startApp(t, 1)
+	dir := workDir(t)
+	writeTexts(t, filepath.Join(dir, "src", "v1"), 0)
 	job.ok("save", "--name", "before", "src")
 
 	version := func() (res cli.MigrateJSON) {
@@ -55,9 +47,7 @@ func TestMigrateThroughServer(t *testing.T) {
 	if v := version(); v.From != 2 {
 		t.Fatalf("after the admin's migrate: %+v", v)
 	}
-	for i := 0; i < 20; i++ {
-		testrepo.WriteFile(t, dir, filepath.Join("src", "v2", string(rune('a'+i))+".txt"), benchdata.Text(uint64(100+i), 3000))
-	}
+	writeTexts(t, filepath.Join(dir, "src", "v2"), 100)
 	job.ok("save", "--name", "after", "src")
 	if trailers := packTrailers(t, srv, "app", admin); trailers["SPK1"] == 0 || trailers["SPK2"] == 0 {
 		t.Fatalf("pack formats after the migrate: %v, want version 1 packs kept and version 2 ones added", trailers)
@@ -84,14 +74,11 @@ func TestMigrateThroughServer(t *testing.T) {
 // their trailer ends in (SPK1, SPK2).
 func packTrailers(t *testing.T, srv *testserver.Server, name, token string) map[string]int {
 	t.Helper()
-	be, err := remote.New(remote.Options{URL: srv.Repo(name), Token: token})
-	if err != nil {
-		t.Fatal(err)
-	}
+	be := openRepo(t, srv, name, token)
 	defer be.Close()
 	ctx := context.Background()
 	out := map[string]int{}
-	err = be.List(ctx, storage.KindData, func(fi storage.Info) error {
+	err := be.List(ctx, storage.KindData, func(fi storage.Info) error {
 		rd, err := be.Load(ctx, storage.Handle{Kind: storage.KindData, Name: fi.Name}, fi.Size-4, 4)
 		if err != nil {
 			return err

@@ -19,11 +19,10 @@ import (
 // carries out a deletion intent that a writer's session marker written
 // within the default minute of skew after it holds back.
 func TestServerSidePruneZeros(t *testing.T) {
-	srv := startWithPasswords(t, "app")
+	srv := startWithPassword(t, "app")
 	admin := srv.Token("app", "admin")
 	initRepo(t, srv, "app", admin)
-	dir := t.TempDir()
-	t.Chdir(dir)
+	dir := workDir(t)
 	job := newClient(t, srv, "app", srv.Token("app", "append"))
 	// 20 files of one blob each share one data pack; the second snapshot
 	// lacks one of them, so once the first is forgotten 1/20 is unused.

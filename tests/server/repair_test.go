@@ -9,10 +9,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/repair"
 	"github.com/savepoint-ci/savepoint/core/storage"
-	"github.com/savepoint-ci/savepoint/core/storage/remote"
-	"github.com/savepoint-ci/savepoint/internal/benchdata"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
-	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 // TestRepairThroughServer: with the index lost, an append token (a CI
@@ -22,22 +19,13 @@ import (
 // the admin role, and change nothing; an admin token repairs through the
 // server, after which the reader restores and verifies.
 func TestRepairThroughServer(t *testing.T) {
-	srv := testserver.Start(t, testserver.Options{})
-	admin := srv.Token("app", "admin")
-	initRepo(t, srv, "app", admin)
-	job := newClient(t, srv, "app", srv.Token("app", "append"))
+	srv, admin, job := startApp(t, 0)
 	reader := newClient(t, srv, "app", srv.Token("app", "read"))
-	dir := t.TempDir()
-	t.Chdir(dir)
-	for i := 0; i < 20; i++ {
-		testrepo.WriteFile(t, dir, filepath.Join("src", string(rune('a'+i))+".txt"), benchdata.Text(uint64(i), 3000))
-	}
+	dir := workDir(t)
+	writeTexts(t, filepath.Join(dir, "src"), 0)
 	job.ok("save", "--name", "build", "src")
 
-	be, err := remote.New(remote.Options{URL: srv.Repo("app"), Token: admin})
-	if err != nil {
-		t.Fatal(err)
-	}
+	be := openRepo(t, srv, "app", admin)
 	defer be.Close()
 	ctx := context.Background()
 	var segs []string

@@ -34,11 +34,9 @@ func gitlabJob(id, sha, env string) []string {
 // with one.
 func seedWeb(t *testing.T) *testserver.Server {
 	t.Helper()
-	srv := startWithPasswords(t, "app")
-	initRepo(t, srv, "app", srv.Token("app", "admin"))
+	srv := startManaged(t)
 	initRepo(t, srv, "cache", srv.Token("cache", "admin"))
-	dir := t.TempDir()
-	t.Chdir(dir)
+	dir := workDir(t)
 	testrepo.WriteFile(t, dir, "site/index.html", []byte("<h1>shop</h1>\n"))
 	testrepo.WriteFile(t, dir, "site/assets/app.js", testrepo.Random(180<<10))
 	testrepo.WriteFile(t, dir, "site/assets/logo.svg", testrepo.Random(12<<10))

@@ -9,22 +9,9 @@ import (
 	"github.com/savepoint-ci/savepoint/drone/internal/settings"
 )
 
-func envOf(m map[string]string) settings.Env {
-	return settings.Env{
-		Getenv: func(k string) string { return m[k] },
-		Environ: func() []string {
-			var out []string
-			for k, v := range m {
-				out = append(out, k+"="+v)
-			}
-			return out
-		},
-	}
-}
-
 func load(t *testing.T, m map[string]string) *Config {
 	t.Helper()
-	cfg, err := Load(envOf(m))
+	cfg, err := Load(settings.MapEnv(m))
 	if err != nil {
 		t.Fatalf("Load(%v): %v", m, err)
 	}
@@ -87,7 +74,7 @@ func TestLoadErrors(t *testing.T) {
 		{map[string]string{"PLUGIN_REPOSITORY": "/r", "PLUGIN_COMMAND": "restore", "PLUGIN_SPARSE": "holes"}, `setting sparse: "holes" is not auto, true or false`},
 	}
 	for _, c := range cases {
-		_, err := Load(envOf(c.env))
+		_, err := Load(settings.MapEnv(c.env))
 		var ue UsageError
 		if err == nil || !errors.As(err, &ue) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("Load(%v) error = %v; want a UsageError with %q", c.env, err, c.want)

@@ -22,6 +22,21 @@ type Env struct {
 	Environ func() []string
 }
 
+// MapEnv is the environment that holds the variables of m, and no others:
+// a step's environment as a test writes it.
+func MapEnv(m map[string]string) Env {
+	return Env{
+		Getenv: func(k string) string { return m[k] },
+		Environ: func() []string {
+			var out []string
+			for k, v := range m {
+				out = append(out, k+"="+v)
+			}
+			return out
+		},
+	}
+}
+
 // Keys returns the environment variable names a setting may arrive under,
 // most specific first: the snake_case form, then Drone's hyphen form.
 func Keys(name string) []string {

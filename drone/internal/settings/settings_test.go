@@ -6,19 +6,6 @@ import (
 	"testing"
 )
 
-func envOf(m map[string]string) Env {
-	return Env{
-		Getenv: func(k string) string { return m[k] },
-		Environ: func() []string {
-			var out []string
-			for k, v := range m {
-				out = append(out, k+"="+v)
-			}
-			return out
-		},
-	}
-}
-
 func TestLookupForms(t *testing.T) {
 	cases := []struct {
 		env  map[string]string
@@ -32,7 +19,7 @@ func TestLookupForms(t *testing.T) {
 		{map[string]string{"NO_PARENT": "x"}, "", false},
 	}
 	for _, c := range cases {
-		got, ok := envOf(c.env).Lookup("no_parent")
+		got, ok := MapEnv(c.env).Lookup("no_parent")
 		if got != c.want || ok != c.ok {
 			t.Errorf("Lookup(%v) = %q, %v; want %q, %v", c.env, got, ok, c.want, c.ok)
 		}
@@ -43,7 +30,7 @@ func TestLookupForms(t *testing.T) {
 }
 
 func TestUnknown(t *testing.T) {
-	e := envOf(map[string]string{"PLUGIN_PATHS": "a", "PLUGIN_KEEP-LAST": "3", "PLUGIN_TYPO": "x", "PLUGIN_OTHER.KEY": "y", "CI_REPO": "r"})
+	e := MapEnv(map[string]string{"PLUGIN_PATHS": "a", "PLUGIN_KEEP-LAST": "3", "PLUGIN_TYPO": "x", "PLUGIN_OTHER.KEY": "y", "CI_REPO": "r"})
 	known := func(n string) bool { return n == "paths" || n == "keep_last" }
 	if got := e.Unknown(known); !reflect.DeepEqual(got, []string{"other_key", "typo"}) {
 		t.Errorf("Unknown = %v", got)
