@@ -16,15 +16,8 @@ type DiffOptions struct {
 }
 
 func diffCommand() *cli.Command {
-	return define(&cli.Command{
-		Name:      "diff",
-		Usage:     "show what changed between two snapshots",
-		ArgsUsage: "A B",
-	}, bindDiff, runDiff)
-}
-
-func bindDiff(c *cli.Context) (DiffOptions, error) {
-	return DiffOptions{A: c.Args().Get(0), B: c.Args().Get(1)}, needArgs(c, 2, 2, "two snapshots, A and B")
+	return argsCommand("diff", "show what changed between two snapshots", "A B", 2, 2, "two snapshots, A and B",
+		func(a cli.Args) DiffOptions { return DiffOptions{A: a.Get(0), B: a.Get(1)} }, runDiff)
 }
 
 func runDiff(ctx context.Context, g *Globals, o DiffOptions) error {

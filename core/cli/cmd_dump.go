@@ -19,26 +19,16 @@ type DumpOptions struct {
 }
 
 func dumpCommand() *cli.Command {
-	return define(&cli.Command{
-		Name:      "dump",
-		Usage:     "write a stored command output or stdin source to standard output",
-		ArgsUsage: "SNAPSHOT NAME",
-		Description: "Every chunk is checked against its ID and the total against the recorded size;\n" +
-			"a damaged stream stops with an error (and a non-zero exit) instead of writing on.\n" +
-			"Example: savepoint dump production:latest db | psql -v ON_ERROR_STOP=1 app",
-	}, bindDump, runDump)
-}
-
-func bindDump(c *cli.Context) (DumpOptions, error) {
-	return DumpOptions{Snapshot: c.Args().Get(0), Source: c.Args().Get(1)}, needArgs(c, 2, 2, "SNAPSHOT and a source NAME")
+	cmd := argsCommand("dump", "write a stored command output or stdin source to standard output", "SNAPSHOT NAME", 2, 2, "SNAPSHOT and a source NAME",
+		func(a cli.Args) DumpOptions { return DumpOptions{Snapshot: a.Get(0), Source: a.Get(1)} }, runDump)
+	cmd.Description = "Every chunk is checked against its ID and the total against the recorded size;\n" +
+		"a damaged stream stops with an error (and a non-zero exit) instead of writing on.\n" +
+		"Example: savepoint dump production:latest db | psql -v ON_ERROR_STOP=1 app"
+	return cmd
 }
 
 func runDump(ctx context.Context, g *Globals, o DumpOptions) error {
-	return withRepo(ctx, g, reading, func(repo *repository.Repository) error {
-		snap, err := findSnapshot(ctx, repo, o.Snapshot)
-		if err != nil {
-			return err
-		}
+	return withSnapshot(ctx, g, reading, o.Snapshot, func(repo *repository.Repository, snap *snapshot.Snapshot) error {
 		src, err := capture.FindSource(snap, o.Source)
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/tree"
 )
 
@@ -30,30 +31,20 @@ type LsOptions struct {
 }
 
 func lsCommand() *cli.Command {
-	return define(&cli.Command{
-		Name:      "ls",
-		Usage:     "list the files of a snapshot",
-		ArgsUsage: "SNAPSHOT [PATH]",
-	}, bindLs, runLs)
-}
-
-func bindLs(c *cli.Context) (LsOptions, error) {
-	o := LsOptions{Snapshot: c.Args().Get(0), Path: strings.Trim(path.Clean("/"+c.Args().Get(1)), "/")}
-	return o, needArgs(c, 1, 2, "SNAPSHOT and an optional PATH")
+	return argsCommand("ls", "list the files of a snapshot", "SNAPSHOT [PATH]", 1, 2, "SNAPSHOT and an optional PATH",
+		func(a cli.Args) LsOptions {
+			return LsOptions{Snapshot: a.Get(0), Path: strings.Trim(path.Clean("/"+a.Get(1)), "/")}
+		}, runLs)
 }
 
 func runLs(ctx context.Context, g *Globals, o LsOptions) error {
 	var out []LsEntry
-	err := withRepo(ctx, g, listing, func(repo *repository.Repository) error {
-		snap, err := findSnapshot(ctx, repo, o.Snapshot)
-		if err != nil {
-			return err
-		}
+	err := withSnapshot(ctx, g, listing, o.Snapshot, func(repo *repository.Repository, snap *snapshot.Snapshot) error {
 		if snap.Tree == nil {
 			return fmt.Errorf("snapshot %s holds no files", snap.ID.Short())
 		}
 		prefix := o.Path
-		err = tree.Walk(ctx, repo, *snap.Tree, "", func(p string, n *tree.Node) error {
+		err := tree.Walk(ctx, repo, *snap.Tree, "", func(p string, n *tree.Node) error {
 			if prefix != "" && p != prefix && !strings.HasPrefix(p, prefix+"/") {
 				if strings.HasPrefix(prefix, p+"/") {
 					return nil // on the way down

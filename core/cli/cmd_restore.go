@@ -10,6 +10,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
+	"github.com/savepoint-ci/savepoint/core/snapshot"
 )
 
 // RestoreOptions are the options of restore.
@@ -67,11 +68,7 @@ func bindRestore(c *cli.Context) (RestoreOptions, error) {
 }
 
 func runRestore(ctx context.Context, g *Globals, o RestoreOptions) error {
-	return withRepo(ctx, g, reading, func(repo *repository.Repository) error {
-		snap, err := findSnapshot(ctx, repo, o.Snapshot)
-		if err != nil {
-			return err
-		}
+	return withSnapshot(ctx, g, reading, o.Snapshot, func(repo *repository.Repository, snap *snapshot.Snapshot) error {
 		if note := sourcesNotRestored(snap); note != "" {
 			if snap.Tree == nil {
 				return fmt.Errorf("snapshot %s holds no files: %s", snap.ID.Short(), note)

@@ -19,23 +19,12 @@ type ShowOptions struct {
 }
 
 func showCommand() *cli.Command {
-	return define(&cli.Command{
-		Name:      "show",
-		Usage:     "show a snapshot's details and stats",
-		ArgsUsage: "SNAPSHOT",
-	}, bindShow, runShow)
-}
-
-func bindShow(c *cli.Context) (ShowOptions, error) {
-	return ShowOptions{Snapshot: c.Args().Get(0)}, needArgs(c, 1, 1, "one SNAPSHOT")
+	return argsCommand("show", "show a snapshot's details and stats", "SNAPSHOT", 1, 1, "one SNAPSHOT",
+		func(a cli.Args) ShowOptions { return ShowOptions{Snapshot: a.Get(0)} }, runShow)
 }
 
 func runShow(ctx context.Context, g *Globals, o ShowOptions) error {
-	return withRepo(ctx, g, listing, func(repo *repository.Repository) error {
-		s, err := findSnapshot(ctx, repo, o.Snapshot)
-		if err != nil {
-			return err
-		}
+	return withSnapshot(ctx, g, listing, o.Snapshot, func(_ *repository.Repository, s *snapshot.Snapshot) error {
 		if g.JSON {
 			return printJSON(g.Env.Stdout, ToJSON(s))
 		}

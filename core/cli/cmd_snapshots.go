@@ -103,6 +103,18 @@ func withSnapshotList(ctx context.Context, g *Globals, how access, fn func(repo 
 	})
 }
 
+// withSnapshot runs fn with the repository open as how needs it and the
+// snapshot ref names in it.
+func withSnapshot(ctx context.Context, g *Globals, how access, ref string, fn func(repo *repository.Repository, snap *snapshot.Snapshot) error) error {
+	return withRepo(ctx, g, how, func(repo *repository.Repository) error {
+		snap, err := findSnapshot(ctx, repo, ref)
+		if err != nil {
+			return err
+		}
+		return fn(repo, snap)
+	})
+}
+
 // findSnapshot resolves a snapshot reference given on the command line.
 func findSnapshot(ctx context.Context, repo *repository.Repository, ref string) (*snapshot.Snapshot, error) {
 	snaps, err := findSnapshots(ctx, repo, ref)

@@ -96,6 +96,15 @@ func define[O any](cmd *cli.Command, bind func(c *cli.Context) (O, error), run f
 	return cmd
 }
 
+// argsCommand defines a command without flags of its own that takes from
+// min to max positional arguments (max -1: any number; what names them in
+// the usage error), read into O by bind.
+func argsCommand[O any](name, usage, argsUsage string, min, max int, what string, bind func(args cli.Args) O, run func(ctx context.Context, g *Globals, o O) error) *cli.Command {
+	return define(&cli.Command{Name: name, Usage: usage, ArgsUsage: argsUsage}, func(c *cli.Context) (O, error) {
+		return bind(c.Args()), needArgs(c, min, max, what)
+	}, run)
+}
+
 func onUsageError(c *cli.Context, err error, isSub bool) error {
 	return usagef("%v (see 'savepoint %s --help')", err, commandName(c))
 }
