@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -49,6 +50,21 @@ func remoteCall[T any](g *Globals, what string, call func(c *client.Client, repo
 	return v, c, nil
 }
 
+// remoteByID makes call on the object id (a job, a schedule) of the
+// server --repo names (remoteCall).
+func remoteByID[T any](ctx context.Context, g *Globals, what string, call func(*client.Client, context.Context, string) (T, error), id string) (T, *client.Client, error) {
+	return remoteCall(g, what, func(c *client.Client, _ string) (T, error) { return call(c, ctx, id) })
+}
+
+// printResult prints v as JSON with --json, else as text writes it.
+func printResult[T any](g *Globals, v T, text func(w io.Writer, v T)) error {
+	if g.JSON {
+		return printJSON(g.Env.Stdout, v)
+	}
+	text(g.Env.Stdout, v)
+	return nil
+}
+
 func runRemoteJobStart(ctx context.Context, g *Globals, o RemoteJobStartOptions) error {
 	j, c, err := remoteCall(g, "remote jobs start", func(c *client.Client, repo string) (jobs.Job, error) {
 		return c.StartJob(ctx, repo, o.Spec)
@@ -62,70 +78,49 @@ func runRemoteJobStart(ctx context.Context, g *Globals, o RemoteJobStartOptions)
 		}
 		return followJob(ctx, g, c, j)
 	}
-	if g.JSON {
-		return printJSON(g.Env.Stdout, j)
-	}
-	fmt.Fprintln(g.Env.Stdout, j.ID)
-	if !g.Quiet {
-		fmt.Fprintf(g.Env.Stderr, "started %s job %s on %s; follow it with 'savepoint remote jobs status --wait %s'\n", j.Spec.Kind, j.ID, j.Repository, j.ID)
-	}
-	return nil
+	return printResult(g, j, func(w io.Writer, j jobs.Job) {
+		fmt.Fprintln(w, j.ID)
+		if !g.Quiet {
+			fmt.Fprintf(g.Env.Stderr, "started %s job %s on %s; follow it with 'savepoint remote jobs status --wait %s'\n", j.Spec.Kind, j.ID, j.Repository, j.ID)
+		}
+	})
 }
 
 func runRemoteJobStatus(ctx context.Context, g *Globals, o RemoteJobOptions) error {
-	j, c, err := remoteCall(g, "remote jobs status", func(c *client.Client, _ string) (jobs.Job, error) {
-		return c.Job(ctx, o.ID)
-	})
+	j, c, err := remoteByID(ctx, g, "remote jobs status", (*client.Client).Job, o.ID)
 	if err != nil {
 		return err
 	}
 	if o.Wait {
 		return followJob(ctx, g, c, j)
 	}
-	if g.JSON {
-		return printJSON(g.Env.Stdout, j)
-	}
-	printJob(g, j, true)
-	return nil
+	return printResult(g, j, func(_ io.Writer, j jobs.Job) { printJob(g, j, true) })
 }
 
 func runRemoteJobCancel(ctx context.Context, g *Globals, o RemoteJobOptions) error {
-	j, c, err := remoteCall(g, "remote jobs cancel", func(c *client.Client, _ string) (jobs.Job, error) {
-		return c.CancelJob(ctx, o.ID)
-	})
+	j, c, err := remoteByID(ctx, g, "remote jobs cancel", (*client.Client).CancelJob, o.ID)
+	for err == nil && o.Wait && !j.State.Final() {
+		if err = sleepCtx(ctx, pollInterval); err == nil {
+			j, err = c.Job(ctx, o.ID)
+		}
+	}
 	if err != nil {
 		return err
 	}
-	if o.Wait {
-		for !j.State.Final() {
-			if err := sleepCtx(ctx, pollInterval); err != nil {
-				return err
-			}
-			if j, err = c.Job(ctx, o.ID); err != nil {
-				return err
-			}
+	return printResult(g, j, func(w io.Writer, j jobs.Job) {
+		if j.State.Final() {
+			fmt.Fprintf(w, "job %s %s\n", j.ID, j.State)
+		} else {
+			fmt.Fprintf(w, "job %s: cancel requested\n", j.ID)
 		}
-	}
-	if g.JSON {
-		return printJSON(g.Env.Stdout, j)
-	}
-	if j.State.Final() {
-		fmt.Fprintf(g.Env.Stdout, "job %s %s\n", j.ID, j.State)
-	} else {
-		fmt.Fprintf(g.Env.Stdout, "job %s: cancel requested\n", j.ID)
-	}
-	return nil
+	})
 }
 
 func runRemoteJobList(ctx context.Context, g *Globals, o RemoteListOptions) error {
 	return printRemoteList(ctx, g, o, "remote jobs list", (*client.Client).Jobs,
 		"ID\tREPOSITORY\tKIND\tSTATE\tSTARTED\tDURATION\tBY", func(j jobs.Job) []string {
-			by := j.By
-			if j.Schedule != "" {
-				by = "schedule " + j.Schedule
-			}
 			return []string{j.ID, j.Repository, string(j.Spec.Kind), stateText(j),
-				j.Started.Local().Format("2006-01-02 15:04:05"), jobDuration(j), by}
+				j.Started.Local().Format("2006-01-02 15:04:05"), jobDuration(j), startedBy(j)}
 		})
 }
 
@@ -159,6 +154,14 @@ func stateText(j jobs.Job) string {
 		return string(j.State) + " (" + string(j.Code) + ")"
 	}
 	return string(j.State)
+}
+
+// startedBy is who started the job: its schedule, or the token (its ID).
+func startedBy(j jobs.Job) string {
+	if j.Schedule != "" {
+		return "schedule " + j.Schedule
+	}
+	return j.By
 }
 
 func jobDuration(j jobs.Job) string {
@@ -195,12 +198,16 @@ func printJob(g *Globals, j jobs.Job, withLog bool) {
 func runRemoteScheduleList(ctx context.Context, g *Globals, o RemoteListOptions) error {
 	return printRemoteList(ctx, g, o, "remote schedules list", (*client.Client).Schedules,
 		"ID\tREPOSITORY\tKIND\tCRON\tNEXT RUN\tLAST JOB", func(s schedules.Schedule) []string {
-			last := s.LastJob
-			if s.LastError != "" {
-				last = "not started: " + s.LastError
-			}
-			return []string{s.ID, s.Repository, string(s.Spec.Kind), s.Cron, s.Next.UTC().Format(time.RFC3339), last}
+			return []string{s.ID, s.Repository, string(s.Spec.Kind), s.Cron, s.Next.UTC().Format(time.RFC3339), lastJob(s)}
 		})
+}
+
+// lastJob is the job the schedule started last, or why it could not.
+func lastJob(s schedules.Schedule) string {
+	if s.LastError != "" {
+		return "not started: " + s.LastError
+	}
+	return s.LastJob
 }
 
 func runRemoteScheduleAdd(ctx context.Context, g *Globals, o RemoteScheduleAddOptions) error {
@@ -210,26 +217,20 @@ func runRemoteScheduleAdd(ctx context.Context, g *Globals, o RemoteScheduleAddOp
 	if err != nil {
 		return err
 	}
-	if g.JSON {
-		return printJSON(g.Env.Stdout, s)
-	}
-	fmt.Fprintln(g.Env.Stdout, s.ID)
-	if !g.Quiet {
-		fmt.Fprintf(g.Env.Stderr, "schedule %s: %s job on %s at %q, next run %s\n", s.ID, s.Spec.Kind, s.Repository, s.Cron, s.Next.UTC().Format(time.RFC3339))
-	}
-	return nil
+	return printResult(g, s, func(w io.Writer, s schedules.Schedule) {
+		fmt.Fprintln(w, s.ID)
+		if !g.Quiet {
+			fmt.Fprintf(g.Env.Stderr, "schedule %s: %s job on %s at %q, next run %s\n", s.ID, s.Spec.Kind, s.Repository, s.Cron, s.Next.UTC().Format(time.RFC3339))
+		}
+	})
 }
 
 func runRemoteScheduleRemove(ctx context.Context, g *Globals, o RemoteScheduleRemoveOptions) error {
-	s, _, err := remoteCall(g, "remote schedules remove", func(c *client.Client, _ string) (schedules.Schedule, error) {
-		return c.RemoveSchedule(ctx, o.ID)
-	})
+	s, _, err := remoteByID(ctx, g, "remote schedules remove", (*client.Client).RemoveSchedule, o.ID)
 	if err != nil {
 		return err
 	}
-	if g.JSON {
-		return printJSON(g.Env.Stdout, s)
-	}
-	fmt.Fprintf(g.Env.Stdout, "removed schedule %s (%s job on %s at %s)\n", s.ID, s.Spec.Kind, s.Repository, strings.TrimSpace(s.Cron))
-	return nil
+	return printResult(g, s, func(w io.Writer, s schedules.Schedule) {
+		fmt.Fprintf(w, "removed schedule %s (%s job on %s at %s)\n", s.ID, s.Spec.Kind, s.Repository, strings.TrimSpace(s.Cron))
+	})
 }
