@@ -56,16 +56,7 @@ func (r *reporter) Phase(name string, c *progress.Counters) {
 	r.wg.Add(1)
 	go func(stop chan struct{}) {
 		defer r.wg.Done()
-		t := time.NewTicker(r.interval)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				r.draw()
-			}
-		}
+		progress.Every(stop, r.interval, r.draw)
 	}(r.stop)
 }
 

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/server/records"
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/storage"
@@ -185,19 +186,12 @@ func (r *Runner) execute(ctx context.Context, x *run, repo *repos.Repo) {
 	beat := make(chan struct{})
 	go func() {
 		defer close(beat)
-		t := time.NewTicker(r.o.Heartbeat)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				x.mu.Lock()
-				x.job.Updated = r.o.Now().UTC()
-				x.mu.Unlock()
-				r.write(x.snapshot())
-			}
-		}
+		progress.Every(stop, r.o.Heartbeat, func() {
+			x.mu.Lock()
+			x.job.Updated = r.o.Now().UTC()
+			x.mu.Unlock()
+			r.write(x.snapshot())
+		})
 	}()
 	result, err := perform(ctx, x, repo, r.o.Program, r.o.Now)
 	close(stop)

@@ -1,0 +1,36 @@
+package progress
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestEvery: f runs on each tick, and Every returns once stop is closed.
+func TestEvery(t *testing.T) {
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	var calls atomic.Int32
+	go func() {
+		defer close(done)
+		Every(stop, time.Millisecond, func() { calls.Add(1) })
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for calls.Load() < 3 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	close(stop)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Every did not return after stop was closed")
+	}
+	if n := calls.Load(); n < 3 {
+		t.Fatalf("f ran %d times, want at least 3", n)
+	}
+	n := calls.Load()
+	time.Sleep(20 * time.Millisecond)
+	if calls.Load() != n {
+		t.Fatal("f ran after Every returned")
+	}
+}
