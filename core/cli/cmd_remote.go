@@ -44,70 +44,58 @@ type RemoteScheduleRemoveOptions struct {
 // management API (docs/server.md, "Jobs and schedules").
 func remoteCommand() *cli.Command {
 	waitFlag := &cli.BoolFlag{Name: "wait", Usage: "follow the job to its end, with progress on stderr; exit with its outcome's code"}
-	return &cli.Command{
-		Name:  "remote",
-		Usage: "drive a savepoint server: background jobs and schedules (--repo https://HOST/NAME)",
-		Subcommands: []*cli.Command{
-			{
-				Name:  "jobs",
-				Usage: "start, follow, cancel and list the server's background jobs",
-				Subcommands: []*cli.Command{
-					define(&cli.Command{
-						Name:      "start",
-						Usage:     "start a job on the server: save, verify, forget, prune, restore or sync",
-						ArgsUsage: "KIND [PATH... | SNAPSHOT]",
-						Description: "save PATH...: paths on the server host (and/or --command NAME=COMMAND run there);\n" +
-							"restore SNAPSHOT --target DIR: into a directory on the server host;\n" +
-							"forget needs --keep-*; prune with --keep-* forgets by them first;\n" +
-							"sync --from-repo URL --from-token-file F --from-password-file F (--last K | --all): pull\n" +
-							"snapshots from another savepoint server, then forget by --keep-* when given.\n" +
-							"Without --wait it prints the job ID and returns at once (fire and forget).",
-						Flags: append(jobSpecFlags(), waitFlag),
-					}, bindRemoteJobStart, runRemoteJobStart),
-					define(&cli.Command{
-						Name:      "status",
-						Usage:     "show a job: state, progress, log",
-						ArgsUsage: "ID",
-						Flags:     []cli.Flag{waitFlag},
-					}, bindRemoteJob, runRemoteJobStatus),
-					define(&cli.Command{
-						Name:      "cancel",
-						Usage:     "cancel a running job (nothing partial is committed)",
-						ArgsUsage: "ID",
-						Flags:     []cli.Flag{&cli.BoolFlag{Name: "wait", Usage: "wait until the job has stopped"}},
-					}, bindRemoteJob, runRemoteJobCancel),
-					define(&cli.Command{
-						Name:  "list",
-						Usage: "list the jobs of the repository, newest first",
-						Flags: []cli.Flag{allFlag()},
-					}, bindRemoteList, runRemoteJobList),
-				},
-			},
-			{
-				Name:  "schedules",
-				Usage: "list, add and remove the server's job schedules",
-				Subcommands: []*cli.Command{
-					define(&cli.Command{
-						Name:  "list",
-						Usage: "list the schedules of the repository with their next run times",
-						Flags: []cli.Flag{allFlag()},
-					}, bindRemoteList, runRemoteScheduleList),
-					define(&cli.Command{
-						Name:        "add",
-						Usage:       "start a job on a cron schedule",
-						ArgsUsage:   "KIND [PATH... | SNAPSHOT]",
-						Description: "--cron '0 3 * * *' (UTC; five fields, @daily, @every 6h, or CRON_TZ=ZONE first).",
-						Flags:       append(jobSpecFlags(), &cli.StringFlag{Name: "cron", Usage: "the cron `EXPRESSION`"}),
-					}, bindRemoteScheduleAdd, runRemoteScheduleAdd),
-					define(&cli.Command{
-						Name:      "remove",
-						Usage:     "remove a schedule (the jobs it started stay)",
-						ArgsUsage: "ID",
-					}, bindRemoteScheduleRemove, runRemoteScheduleRemove),
-				},
-			},
-		},
-	}
+	return group("remote", "drive a savepoint server: background jobs and schedules (--repo https://HOST/NAME)",
+		group("jobs", "start, follow, cancel and list the server's background jobs",
+			define(&cli.Command{
+				Name:      "start",
+				Usage:     "start a job on the server: save, verify, forget, prune, restore or sync",
+				ArgsUsage: "KIND [PATH... | SNAPSHOT]",
+				Description: "save PATH...: paths on the server host (and/or --command NAME=COMMAND run there);\n" +
+					"restore SNAPSHOT --target DIR: into a directory on the server host;\n" +
+					"forget needs --keep-*; prune with --keep-* forgets by them first;\n" +
+					"sync --from-repo URL --from-token-file F --from-password-file F (--last K | --all): pull\n" +
+					"snapshots from another savepoint server, then forget by --keep-* when given.\n" +
+					"Without --wait it prints the job ID and returns at once (fire and forget).",
+				Flags: append(jobSpecFlags(), waitFlag),
+			}, bindRemoteJobStart, runRemoteJobStart),
+			define(&cli.Command{
+				Name:      "status",
+				Usage:     "show a job: state, progress, log",
+				ArgsUsage: "ID",
+				Flags:     []cli.Flag{waitFlag},
+			}, bindRemoteJob, runRemoteJobStatus),
+			define(&cli.Command{
+				Name:      "cancel",
+				Usage:     "cancel a running job (nothing partial is committed)",
+				ArgsUsage: "ID",
+				Flags:     []cli.Flag{&cli.BoolFlag{Name: "wait", Usage: "wait until the job has stopped"}},
+			}, bindRemoteJob, runRemoteJobCancel),
+			define(&cli.Command{
+				Name:  "list",
+				Usage: "list the jobs of the repository, newest first",
+				Flags: []cli.Flag{allFlag()},
+			}, bindRemoteList, runRemoteJobList),
+		),
+		group("schedules", "list, add and remove the server's job schedules",
+			define(&cli.Command{
+				Name:  "list",
+				Usage: "list the schedules of the repository with their next run times",
+				Flags: []cli.Flag{allFlag()},
+			}, bindRemoteList, runRemoteScheduleList),
+			define(&cli.Command{
+				Name:        "add",
+				Usage:       "start a job on a cron schedule",
+				ArgsUsage:   "KIND [PATH... | SNAPSHOT]",
+				Description: "--cron '0 3 * * *' (UTC; five fields, @daily, @every 6h, or CRON_TZ=ZONE first).",
+				Flags:       append(jobSpecFlags(), &cli.StringFlag{Name: "cron", Usage: "the cron `EXPRESSION`"}),
+			}, bindRemoteScheduleAdd, runRemoteScheduleAdd),
+			define(&cli.Command{
+				Name:      "remove",
+				Usage:     "remove a schedule (the jobs it started stay)",
+				ArgsUsage: "ID",
+			}, bindRemoteScheduleRemove, runRemoteScheduleRemove),
+		),
+	)
 }
 
 func allFlag() cli.Flag {

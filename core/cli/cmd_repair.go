@@ -30,27 +30,23 @@ func repairCommand() *cli.Command {
 			&cli.BoolFlag{Name: "break-lease", Usage: "run even though a prune holds the prune lease, and take it over (that prune stops at its next step)"},
 		}
 	}
-	return &cli.Command{
-		Name:  "repair",
-		Usage: "rebuild the index from the packs, or rewrite snapshots that use missing data",
-		Subcommands: []*cli.Command{
-			define(&cli.Command{
-				Name:  "index",
-				Usage: "rebuild the index from the pack headers: index every pack no segment names, drop entries of packs that are gone",
-				Description: "Run it when index objects were lost or damaged, or packs deleted. It holds the prune lease\n" +
-					"while it writes; through a savepoint server it needs a token with role admin.",
-				Flags: flags(),
-			}, bindRepair, runRepairIndex),
-			define(&cli.Command{
-				Name:  "snapshots",
-				Usage: "rewrite snapshots that use missing data, leaving out only the files whose data is gone",
-				Description: "Each rewritten snapshot keeps its name, tags, time and provenance and records the snapshot\n" +
-					"it replaces and what it left out; the old one is removed once the new one is stored.\n" +
-					"Run 'savepoint repair index' first. Through a savepoint server it needs a token with role admin.",
-				Flags: append(flags(), &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every path left out"}),
-			}, bindRepair, runRepairSnapshots),
-		},
-	}
+	return group("repair", "rebuild the index from the packs, or rewrite snapshots that use missing data",
+		define(&cli.Command{
+			Name:  "index",
+			Usage: "rebuild the index from the pack headers: index every pack no segment names, drop entries of packs that are gone",
+			Description: "Run it when index objects were lost or damaged, or packs deleted. It holds the prune lease\n" +
+				"while it writes; through a savepoint server it needs a token with role admin.",
+			Flags: flags(),
+		}, bindRepair, runRepairIndex),
+		define(&cli.Command{
+			Name:  "snapshots",
+			Usage: "rewrite snapshots that use missing data, leaving out only the files whose data is gone",
+			Description: "Each rewritten snapshot keeps its name, tags, time and provenance and records the snapshot\n" +
+				"it replaces and what it left out; the old one is removed once the new one is stored.\n" +
+				"Run 'savepoint repair index' first. Through a savepoint server it needs a token with role admin.",
+			Flags: append(flags(), &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every path left out"}),
+		}, bindRepair, runRepairSnapshots),
+	)
 }
 
 func bindRepair(c *cli.Context) (RepairOptions, error) {

@@ -38,33 +38,29 @@ type TokenRevokeOptions struct {
 // tokenCommand groups the subcommands; each is defined like a command
 // (define), and Parse names them "token create" and so on.
 func tokenCommand() *cli.Command {
-	return &cli.Command{
-		Name:  "token",
-		Usage: "create, list and revoke the tokens of a savepoint server (run on the server host)",
-		Subcommands: []*cli.Command{
-			define(&cli.Command{
-				Name:  "create",
-				Usage: "create a token and print it (once: only its hash is stored)",
-				Flags: []cli.Flag{
-					storageFlag(),
-					&cli.StringFlag{Name: "repo", Usage: "the repository `NAME` the token is for (* for all)"},
-					&cli.StringFlag{Name: "role", Usage: "`ROLE`: read (restore, verify), append (also save, never delete) or admin (also forget, prune)"},
-					&cli.StringFlag{Name: "expires", Usage: "let the token expire after `DURATION` (e.g. 90d)"},
-				},
-			}, bindTokenCreate, runTokenCreate),
-			define(&cli.Command{
-				Name:  "list",
-				Usage: "list the tokens (never their secrets)",
-				Flags: []cli.Flag{storageFlag()},
-			}, bindTokenList, runTokenList),
-			define(&cli.Command{
-				Name:      "revoke",
-				Usage:     "revoke a token: every server refuses it within its --token-cache time",
-				ArgsUsage: "ID",
-				Flags:     []cli.Flag{storageFlag()},
-			}, bindTokenRevoke, runTokenRevoke),
-		},
-	}
+	return group("token", "create, list and revoke the tokens of a savepoint server (run on the server host)",
+		define(&cli.Command{
+			Name:  "create",
+			Usage: "create a token and print it (once: only its hash is stored)",
+			Flags: []cli.Flag{
+				storageFlag(),
+				&cli.StringFlag{Name: "repo", Usage: "the repository `NAME` the token is for (* for all)"},
+				&cli.StringFlag{Name: "role", Usage: "`ROLE`: read (restore, verify), append (also save, never delete) or admin (also forget, prune)"},
+				&cli.StringFlag{Name: "expires", Usage: "let the token expire after `DURATION` (e.g. 90d)"},
+			},
+		}, bindTokenCreate, runTokenCreate),
+		define(&cli.Command{
+			Name:  "list",
+			Usage: "list the tokens (never their secrets)",
+			Flags: []cli.Flag{storageFlag()},
+		}, bindTokenList, runTokenList),
+		define(&cli.Command{
+			Name:      "revoke",
+			Usage:     "revoke a token: every server refuses it within its --token-cache time",
+			ArgsUsage: "ID",
+			Flags:     []cli.Flag{storageFlag()},
+		}, bindTokenRevoke, runTokenRevoke),
+	)
 }
 
 // bindTokenStorage is --storage, which every token subcommand needs.

@@ -105,6 +105,12 @@ func argsCommand[O any](name, usage, argsUsage string, min, max int, what string
 	}, run)
 }
 
+// group is a command that only groups its subcommands (token, repair,
+// remote and remote's jobs and schedules).
+func group(name, usage string, subcommands ...*cli.Command) *cli.Command {
+	return &cli.Command{Name: name, Usage: usage, Subcommands: subcommands}
+}
+
 func onUsageError(c *cli.Context, err error, isSub bool) error {
 	return usagef("%v (see 'savepoint %s --help')", err, commandName(c))
 }

@@ -21,8 +21,8 @@
 //   - NAMECommand() declares the flags and joins the two with
 //     define(cmd, bindNAME, runNAME), then is listed in commands() (app.go).
 //
-// A command with subcommands (token create|list|revoke) is a plain
-// cli.Command whose Subcommands are each defined that way, NAME being
+// A command with subcommands (token create|list|revoke) is a group
+// (command.go) of subcommands each defined that way, NAME being
 // both words (TokenCreateOptions, bindTokenCreate, runTokenCreate).
 // interspersed (args.go) finds the subcommand, so its flags may follow its
 // arguments and may share a global flag's name (token create --repo NAME).
