@@ -21,6 +21,10 @@
 //   - NAMECommand() declares the flags and joins the two with
 //     define(cmd, bindNAME, runNAME), then is listed in commands() (app.go).
 //
+// A command without flags of its own (diff, ls, show, dump) is
+// argsCommand(name, usage, argsUsage, min, max, what, bind, runNAME): it
+// checks the number of arguments, and bind only places them in NAMEOptions.
+//
 // A command with subcommands (token create|list|revoke) is a group
 // (command.go) of subcommands each defined that way, NAME being
 // both words (TokenCreateOptions, bindTokenCreate, runTokenCreate).
