@@ -13,21 +13,16 @@ type CompletionOptions struct {
 }
 
 func completionCommand() *cli.Command {
-	return define(&cli.Command{
-		Name:      "completion",
-		Usage:     "print a shell completion script (bash, zsh or fish)",
-		ArgsUsage: "SHELL",
-		Description: "bash:  source <(savepoint completion bash)   (or save it in /etc/bash_completion.d/savepoint)\n" +
-			"zsh:   savepoint completion zsh > \"${fpath[1]}/_savepoint\"\n" +
-			"fish:  savepoint completion fish > ~/.config/fish/completions/savepoint.fish",
-	}, bindCompletion, runCompletion)
+	cmd := argsCommand("completion", "print a shell completion script (bash, zsh or fish)", "SHELL", 1, 1, "one SHELL: bash, zsh or fish",
+		bindCompletion, runCompletion)
+	cmd.Description = "bash:  source <(savepoint completion bash)   (or save it in /etc/bash_completion.d/savepoint)\n" +
+		"zsh:   savepoint completion zsh > \"${fpath[1]}/_savepoint\"\n" +
+		"fish:  savepoint completion fish > ~/.config/fish/completions/savepoint.fish"
+	return cmd
 }
 
-func bindCompletion(c *cli.Context) (CompletionOptions, error) {
-	if err := needArgs(c, 1, 1, "one SHELL: bash, zsh or fish"); err != nil {
-		return CompletionOptions{}, err
-	}
-	o := CompletionOptions{Shell: c.Args().First()}
+func bindCompletion(args cli.Args) (CompletionOptions, error) {
+	o := CompletionOptions{Shell: args.First()}
 	switch o.Shell {
 	case "bash", "zsh", "fish":
 		return o, nil

@@ -17,7 +17,7 @@ type DiffOptions struct {
 
 func diffCommand() *cli.Command {
 	return argsCommand("diff", "show what changed between two snapshots", "A B", 2, 2, "two snapshots, A and B",
-		func(a cli.Args) DiffOptions { return DiffOptions{A: a.Get(0), B: a.Get(1)} }, runDiff)
+		func(a cli.Args) (DiffOptions, error) { return DiffOptions{A: a.Get(0), B: a.Get(1)}, nil }, runDiff)
 }
 
 func runDiff(ctx context.Context, g *Globals, o DiffOptions) error {

@@ -20,7 +20,7 @@ type DumpOptions struct {
 
 func dumpCommand() *cli.Command {
 	cmd := argsCommand("dump", "write a stored command output or stdin source to standard output", "SNAPSHOT NAME", 2, 2, "SNAPSHOT and a source NAME",
-		func(a cli.Args) DumpOptions { return DumpOptions{Snapshot: a.Get(0), Source: a.Get(1)} }, runDump)
+		func(a cli.Args) (DumpOptions, error) { return DumpOptions{Snapshot: a.Get(0), Source: a.Get(1)}, nil }, runDump)
 	cmd.Description = "Every chunk is checked against its ID and the total against the recorded size;\n" +
 		"a damaged stream stops with an error (and a non-zero exit) instead of writing on.\n" +
 		"Example: savepoint dump production:latest db | psql -v ON_ERROR_STOP=1 app"

@@ -32,8 +32,8 @@ type LsOptions struct {
 
 func lsCommand() *cli.Command {
 	return argsCommand("ls", "list the files of a snapshot", "SNAPSHOT [PATH]", 1, 2, "SNAPSHOT and an optional PATH",
-		func(a cli.Args) LsOptions {
-			return LsOptions{Snapshot: a.Get(0), Path: strings.Trim(path.Clean("/"+a.Get(1)), "/")}
+		func(a cli.Args) (LsOptions, error) {
+			return LsOptions{Snapshot: a.Get(0), Path: strings.Trim(path.Clean("/"+a.Get(1)), "/")}, nil
 		}, runLs)
 }
 

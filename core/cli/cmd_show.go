@@ -20,7 +20,7 @@ type ShowOptions struct {
 
 func showCommand() *cli.Command {
 	return argsCommand("show", "show a snapshot's details and stats", "SNAPSHOT", 1, 1, "one SNAPSHOT",
-		func(a cli.Args) ShowOptions { return ShowOptions{Snapshot: a.Get(0)} }, runShow)
+		func(a cli.Args) (ShowOptions, error) { return ShowOptions{Snapshot: a.Get(0)}, nil }, runShow)
 }
 
 func runShow(ctx context.Context, g *Globals, o ShowOptions) error {

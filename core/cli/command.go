@@ -98,10 +98,14 @@ func define[O any](cmd *cli.Command, bind func(c *cli.Context) (O, error), run f
 
 // argsCommand defines a command without flags of its own that takes from
 // min to max positional arguments (max -1: any number; what names them in
-// the usage error), read into O by bind.
-func argsCommand[O any](name, usage, argsUsage string, min, max int, what string, bind func(args cli.Args) O, run func(ctx context.Context, g *Globals, o O) error) *cli.Command {
+// the usage error); bind reads them into O, its errors are usage errors.
+func argsCommand[O any](name, usage, argsUsage string, min, max int, what string, bind func(args cli.Args) (O, error), run func(ctx context.Context, g *Globals, o O) error) *cli.Command {
 	return define(&cli.Command{Name: name, Usage: usage, ArgsUsage: argsUsage}, func(c *cli.Context) (O, error) {
-		return bind(c.Args()), needArgs(c, min, max, what)
+		if err := needArgs(c, min, max, what); err != nil {
+			var o O
+			return o, err
+		}
+		return bind(c.Args())
 	}, run)
 }
 

@@ -23,7 +23,7 @@
 //
 // A command without flags of its own (diff, ls, show, dump) is
 // argsCommand(name, usage, argsUsage, min, max, what, bind, runNAME): it
-// checks the number of arguments, and bind only places them in NAMEOptions.
+// checks the number of arguments, and bind reads them into NAMEOptions.
 //
 // A command with subcommands (token create|list|revoke) is a group
 // (command.go) of subcommands each defined that way, NAME being
