@@ -29,9 +29,7 @@ func BenchmarkSave(b *testing.B) {
 	dir, total := benchTree(b)
 	testkdf.Cheap()
 	ctx := context.Background()
-	b.SetBytes(total)
-	cpu := cputime.Now()
-	for b.Loop() {
+	cputime.Loop(b, total, func() {
 		repo, err := repository.Init(ctx, mem.New(), repository.InitOptions{Password: "bench"})
 		if err != nil {
 			b.Fatal(err)
@@ -39,6 +37,5 @@ func BenchmarkSave(b *testing.B) {
 		if _, err := save.Run(ctx, repo, save.Options{Paths: []string{dir}}); err != nil {
 			b.Fatal(err)
 		}
-	}
-	cputime.Report(b, cpu, int64(b.N)*total)
+	})
 }
