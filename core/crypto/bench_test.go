@@ -24,14 +24,11 @@ func pieces() [][]byte {
 func BenchmarkHasher(b *testing.B) {
 	h := NewHasher([32]byte{1})
 	ps := pieces()
-	b.SetBytes(benchBytes)
-	cpu := cputime.Now()
-	for b.Loop() {
+	cputime.Loop(b, benchBytes, func() {
 		for _, p := range ps {
 			h.Sum(p)
 		}
-	}
-	cputime.Report(b, cpu, int64(b.N)*benchBytes)
+	})
 }
 
 // BenchmarkSeal measures AES-256-GCM sealing of 1 MiB blobs, on one core.
@@ -39,14 +36,11 @@ func BenchmarkSeal(b *testing.B) {
 	s, _ := NewSealer([32]byte{2}, true)
 	ps := pieces()
 	dst := make([]byte, 0, 2<<20)
-	b.SetBytes(benchBytes)
-	cpu := cputime.Now()
-	for b.Loop() {
+	cputime.Loop(b, benchBytes, func() {
 		for _, p := range ps {
 			dst = s.Seal(dst[:0], p)
 		}
-	}
-	cputime.Report(b, cpu, int64(b.N)*benchBytes)
+	})
 }
 
 // BenchmarkOpen measures AES-256-GCM opening of 1 MiB blobs, on one core.
@@ -57,15 +51,12 @@ func BenchmarkOpen(b *testing.B) {
 		sealed = append(sealed, s.Seal(nil, p))
 	}
 	dst := make([]byte, 0, 2<<20)
-	b.SetBytes(benchBytes)
-	cpu := cputime.Now()
-	for b.Loop() {
+	cputime.Loop(b, benchBytes, func() {
 		for _, p := range sealed {
 			var err error
 			if dst, err = s.Open(dst[:0], p); err != nil {
 				b.Fatal(err)
 			}
 		}
-	}
-	cputime.Report(b, cpu, int64(b.N)*benchBytes)
+	})
 }

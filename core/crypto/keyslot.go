@@ -41,19 +41,15 @@ func WrapKey(mk *MasterKey, password string, encrypt bool) (*KeySlot, error) {
 	if password == "" {
 		return nil, errors.New("an empty password is not allowed")
 	}
+	plain, err := json.Marshal(mk)
+	if err != nil {
+		return nil, err
+	}
 	slot := &KeySlot{KDF: "scrypt", N: ScryptN, R: ScryptR, P: ScryptP, Salt: make([]byte, 32)}
 	if _, err := rand.Read(slot.Salt); err != nil {
 		return nil, err
 	}
-	kek, err := slot.derive(password)
-	if err != nil {
-		return nil, err
-	}
-	s, err := NewSealer(kek, true)
-	if err != nil {
-		return nil, err
-	}
-	plain, err := json.Marshal(mk)
+	s, err := slot.sealer(password)
 	if err != nil {
 		return nil, err
 	}
@@ -99,17 +95,19 @@ func (k *KeySlot) checkParams() error {
 	return nil
 }
 
-func (k *KeySlot) derive(password string) ([32]byte, error) {
-	var kek [32]byte
+// sealer derives the key-encrypting key from password with the slot's
+// scrypt parameters and returns the sealer that wraps the master key.
+func (k *KeySlot) sealer(password string) (*Sealer, error) {
 	if err := k.checkParams(); err != nil {
-		return kek, err
+		return nil, err
 	}
 	b, err := scrypt.Key([]byte(password), k.Salt, k.N, k.R, k.P, 32)
 	if err != nil {
-		return kek, err
+		return nil, err
 	}
+	var kek [32]byte
 	copy(kek[:], b)
-	return kek, nil
+	return NewSealer(kek, true)
 }
 
 // Unwrap opens the slot with password.
@@ -124,11 +122,7 @@ func (k *KeySlot) Unwrap(password string) (*MasterKey, error) {
 	default:
 		return nil, fmt.Errorf("key slot uses unknown KDF %q", k.KDF)
 	}
-	kek, err := k.derive(password)
-	if err != nil {
-		return nil, err
-	}
-	s, err := NewSealer(kek, true)
+	s, err := k.sealer(password)
 	if err != nil {
 		return nil, err
 	}

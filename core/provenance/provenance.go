@@ -67,13 +67,13 @@ func Detect(getenv func(string) string) map[string]string {
 	case getenv("GITHUB_ACTIONS") == "true":
 		github(getenv, p, set)
 	case getenv("GITLAB_CI") == "true":
-		gitlab(p, set)
+		fromTable(p, set, "gitlab", func(r platformRow) string { return r.gitlab })
 	case getenv("CI") == "woodpecker" || getenv("WOODPECKER") != "" && getenv("WOODPECKER") != "false":
-		woodpecker(p, set)
+		fromTable(p, set, "woodpecker", func(r platformRow) string { return r.woodpecker })
 	case getenv("DRONE") == "true":
-		drone(p, set)
+		fromTable(p, set, "drone", func(r platformRow) string { return r.drone })
 	case getenv("CI") != "" && getenv("CI") != "false" && getenv("CI") != "0":
-		generic(p, set)
+		fromTable(p, set, "ci", func(r platformRow) string { return r.generic })
 	}
 	for key, v := range Overrides {
 		if s := clean(getenv(v)); s != "" {
@@ -110,63 +110,39 @@ func github(getenv func(string) string, p map[string]string, set setter) {
 	}
 }
 
-func gitlab(p map[string]string, set setter) {
-	p[Platform] = "gitlab"
-	set(Commit, "CI_COMMIT_SHA")
-	set(Branch, "CI_COMMIT_BRANCH", "CI_MERGE_REQUEST_SOURCE_BRANCH_NAME")
-	set(Tag, "CI_COMMIT_TAG")
-	set(Ref, "CI_COMMIT_REF_NAME")
-	set(Repository, "CI_PROJECT_PATH")
-	set(Pipeline, "CI_PIPELINE_ID")
-	set(PipelineURL, "CI_PIPELINE_URL")
-	set(Job, "CI_JOB_NAME")
-	set(JobURL, "CI_JOB_URL")
-	set(Actor, "GITLAB_USER_LOGIN")
-	set(Environment, "CI_ENVIRONMENT_NAME")
-	set(Event, "CI_PIPELINE_SOURCE")
+// platformVars names, for each key, the variables that hold it on GitLab,
+// Woodpecker and Drone, and on other CI systems (Jenkins, Buildkite,
+// CircleCI...) through the few variables they commonly share ("generic").
+// Where several are named (space-separated) the first one set wins; an
+// empty column: the platform does not give that key.
+var platformVars = []platformRow{
+	{Commit, "CI_COMMIT_SHA", "CI_COMMIT_SHA", "DRONE_COMMIT_SHA DRONE_COMMIT", "GIT_COMMIT BUILDKITE_COMMIT CIRCLE_SHA1 CI_COMMIT_SHA"},
+	{Branch, "CI_COMMIT_BRANCH CI_MERGE_REQUEST_SOURCE_BRANCH_NAME", "CI_COMMIT_BRANCH CI_COMMIT_SOURCE_BRANCH",
+		"DRONE_SOURCE_BRANCH DRONE_BRANCH DRONE_COMMIT_BRANCH", "GIT_BRANCH BUILDKITE_BRANCH CIRCLE_BRANCH CI_COMMIT_BRANCH"},
+	{Tag, "CI_COMMIT_TAG", "CI_COMMIT_TAG", "DRONE_TAG", ""},
+	{Ref, "CI_COMMIT_REF_NAME", "CI_COMMIT_REF", "DRONE_COMMIT_REF", ""},
+	{Repository, "CI_PROJECT_PATH", "CI_REPO", "DRONE_REPO", "BUILDKITE_REPO CIRCLE_PROJECT_REPONAME"},
+	{Pipeline, "CI_PIPELINE_ID", "CI_PIPELINE_NUMBER", "DRONE_BUILD_NUMBER", "BUILD_NUMBER BUILDKITE_BUILD_NUMBER CIRCLE_BUILD_NUM"},
+	{PipelineURL, "CI_PIPELINE_URL", "CI_PIPELINE_URL", "DRONE_BUILD_LINK", "BUILD_URL BUILDKITE_BUILD_URL CIRCLE_BUILD_URL"},
+	{Job, "CI_JOB_NAME", "CI_STEP_NAME CI_WORKFLOW_NAME", "DRONE_STEP_NAME DRONE_STAGE_NAME", "JOB_NAME BUILDKITE_LABEL CIRCLE_JOB"},
+	{JobURL, "CI_JOB_URL", "", "", ""},
+	{Actor, "GITLAB_USER_LOGIN", "CI_COMMIT_AUTHOR", "DRONE_COMMIT_AUTHOR", ""},
+	{Environment, "CI_ENVIRONMENT_NAME", "CI_PIPELINE_DEPLOY_TARGET", "DRONE_DEPLOY_TO", ""},
+	{Event, "CI_PIPELINE_SOURCE", "CI_PIPELINE_EVENT", "DRONE_BUILD_EVENT", ""},
+	{DeployTask, "", "CI_PIPELINE_DEPLOY_TASK", "", ""},
 }
 
-func woodpecker(p map[string]string, set setter) {
-	p[Platform] = "woodpecker"
-	set(Commit, "CI_COMMIT_SHA")
-	set(Branch, "CI_COMMIT_BRANCH", "CI_COMMIT_SOURCE_BRANCH")
-	set(Tag, "CI_COMMIT_TAG")
-	set(Ref, "CI_COMMIT_REF")
-	set(Repository, "CI_REPO")
-	set(Pipeline, "CI_PIPELINE_NUMBER")
-	set(PipelineURL, "CI_PIPELINE_URL")
-	set(Job, "CI_STEP_NAME", "CI_WORKFLOW_NAME")
-	set(Actor, "CI_COMMIT_AUTHOR")
-	set(Environment, "CI_PIPELINE_DEPLOY_TARGET")
-	set(Event, "CI_PIPELINE_EVENT")
-	set(DeployTask, "CI_PIPELINE_DEPLOY_TASK")
-}
+type platformRow struct{ key, gitlab, woodpecker, drone, generic string }
 
-func drone(p map[string]string, set setter) {
-	p[Platform] = "drone"
-	set(Commit, "DRONE_COMMIT_SHA", "DRONE_COMMIT")
-	set(Branch, "DRONE_SOURCE_BRANCH", "DRONE_BRANCH", "DRONE_COMMIT_BRANCH")
-	set(Tag, "DRONE_TAG")
-	set(Ref, "DRONE_COMMIT_REF")
-	set(Repository, "DRONE_REPO")
-	set(Pipeline, "DRONE_BUILD_NUMBER")
-	set(PipelineURL, "DRONE_BUILD_LINK")
-	set(Job, "DRONE_STEP_NAME", "DRONE_STAGE_NAME")
-	set(Actor, "DRONE_COMMIT_AUTHOR")
-	set(Environment, "DRONE_DEPLOY_TO")
-	set(Event, "DRONE_BUILD_EVENT")
-}
-
-// generic covers other CI systems (Jenkins, Buildkite, CircleCI...) through
-// the few variables they commonly share.
-func generic(p map[string]string, set setter) {
-	p[Platform] = "ci"
-	set(Commit, "GIT_COMMIT", "BUILDKITE_COMMIT", "CIRCLE_SHA1", "CI_COMMIT_SHA")
-	set(Branch, "GIT_BRANCH", "BUILDKITE_BRANCH", "CIRCLE_BRANCH", "CI_COMMIT_BRANCH")
-	set(Repository, "BUILDKITE_REPO", "CIRCLE_PROJECT_REPONAME")
-	set(Pipeline, "BUILD_NUMBER", "BUILDKITE_BUILD_NUMBER", "CIRCLE_BUILD_NUM")
-	set(PipelineURL, "BUILD_URL", "BUILDKITE_BUILD_URL", "CIRCLE_BUILD_URL")
-	set(Job, "JOB_NAME", "BUILDKITE_LABEL", "CIRCLE_JOB")
+// fromTable records platform name and, for each key, the first variable
+// set among those column names in platformVars.
+func fromTable(p map[string]string, set setter, name string, column func(platformRow) string) {
+	p[Platform] = name
+	for _, v := range platformVars {
+		if vars := strings.Fields(column(v)); len(vars) > 0 {
+			set(v.key, vars...)
+		}
+	}
 }
 
 // clean trims a value, drops credentials embedded in URLs and bounds its

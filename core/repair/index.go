@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -49,12 +48,11 @@ func (r *IndexResult) Changed() bool {
 // read stay unindexed: the result lists them and the error wraps
 // ErrIncomplete.
 func Index(ctx context.Context, repo *repository.Repository, o Options) (*IndexResult, error) {
-	start, before := time.Now(), repo.Requests()
-	release, err := lease(ctx, repo, o)
+	r, err := begin(ctx, repo, o)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	defer r.release()
 	res := &IndexResult{DryRun: o.DryRun, SegmentsUnreadable: []string{}, PacksUnreadable: []string{}}
 	names, segs, err := readSegments(ctx, repo, res)
 	if err != nil {
@@ -116,8 +114,7 @@ func Index(ctx context.Context, repo *repository.Repository, o Options) (*IndexR
 			return res, err
 		}
 	}
-	res.DurationSec = time.Since(start).Seconds()
-	res.Requests = repo.Requests().Sub(before)
+	res.DurationSec, res.Requests = r.cost()
 	if len(res.PacksUnreadable) > 0 {
 		return res, fmt.Errorf("%d pack(s) with an unreadable header left unindexed: %w", len(res.PacksUnreadable), ErrIncomplete)
 	}

@@ -39,17 +39,34 @@ func (o *Options) now() time.Time {
 	return o.Now()
 }
 
-// lease takes the prune lease for a repair that writes; it returns the
-// function that gives it back.
-func lease(ctx context.Context, repo *repository.Repository, o Options) (func(), error) {
+// run is a repair under way: it holds the prune lease (unless a dry run)
+// and measures the time and storage requests the repair takes.
+type run struct {
+	repo    *repository.Repository
+	start   time.Time
+	before  storage.Requests
+	release func()
+}
+
+// begin starts a repair: it takes the prune lease for a repair that
+// writes; release gives it back.
+func begin(ctx context.Context, repo *repository.Repository, o Options) (*run, error) {
+	r := &run{repo: repo, start: time.Now(), before: repo.Requests(), release: func() {}}
 	if o.DryRun {
-		return func() {}, nil
+		return r, nil
 	}
 	l, err := prune.TakeLease(ctx, repo, prune.Options{BreakLease: o.BreakLease, Host: o.Host, Now: o.Now})
 	if err != nil {
 		return nil, err
 	}
-	return l.Release, nil
+	r.release = l.Release
+	return r, nil
+}
+
+// cost is the time in seconds since begin and the storage requests made
+// since, for the result.
+func (r *run) cost() (float64, storage.Requests) {
+	return time.Since(r.start).Seconds(), r.repo.Requests().Sub(r.before)
 }
 
 // packFile is a pack listed in storage.

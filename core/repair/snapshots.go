@@ -53,12 +53,11 @@ type SnapshotsResult struct {
 // It refuses (ErrIndexIncomplete) when missing data is in a pack the
 // index does not name: Index finds it again.
 func Snapshots(ctx context.Context, repo *repository.Repository, o Options) (*SnapshotsResult, error) {
-	start, before := time.Now(), repo.Requests()
-	release, err := lease(ctx, repo, o)
+	r, err := begin(ctx, repo, o)
 	if err != nil {
 		return nil, err
 	}
-	defer release()
+	defer r.release()
 	if !o.DryRun {
 		// A writer announces itself before it trusts the index (docs/prune.md).
 		if err := repo.BeginSession(ctx, o.Host, o.now()); err != nil {
@@ -132,8 +131,7 @@ func Snapshots(ctx context.Context, repo *repository.Repository, o Options) (*Sn
 			return res, err
 		}
 	}
-	res.DurationSec = time.Since(start).Seconds()
-	res.Requests = repo.Requests().Sub(before)
+	res.DurationSec, res.Requests = r.cost()
 	for _, r := range res.Repairs {
 		if r.Unrepairable != "" {
 			return res, fmt.Errorf("snapshot %s could not be repaired (%s): %w", r.Snapshot[:8], r.Unrepairable, ErrIncomplete)

@@ -106,17 +106,14 @@ func BenchmarkDecodeBlob(b *testing.B) {
 				blobs[i].loc, blobs[i].data = loc, data
 			}
 			dst := make([]byte, 0, 2<<20)
-			b.SetBytes(benchBytes)
-			cpu := cputime.Now()
-			for b.Loop() {
+			cputime.Loop(b, benchBytes, func() {
 				for _, s := range blobs {
 					var err error
 					if dst, err = r.DecodeBlob(s.id, s.loc, s.data, dst[:0]); err != nil {
 						b.Fatal(err)
 					}
 				}
-			}
-			cputime.Report(b, cpu, int64(b.N)*benchBytes)
+			})
 		})
 	}
 }
@@ -126,10 +123,8 @@ func BenchmarkDecodeBlob(b *testing.B) {
 func BenchmarkPackWriter(b *testing.B) {
 	r := benchRepo(b)
 	blobs := benchBlobs("random")
-	b.SetBytes(benchBytes)
 	p := &packBuilder{}
-	cpu := cputime.Now()
-	for b.Loop() {
+	cputime.Loop(b, benchBytes, func() {
 		for i, blob := range blobs {
 			p.add(PackEntry{Type: DataBlob, RawLength: uint32(len(blob))}, blob)
 			if (i+1)%16 == 0 {
@@ -138,6 +133,5 @@ func BenchmarkPackWriter(b *testing.B) {
 				p.entries = p.entries[:0]
 			}
 		}
-	}
-	cputime.Report(b, cpu, int64(b.N)*benchBytes)
+	})
 }

@@ -21,13 +21,9 @@ import (
 // files, ~50 MB) from an encrypted mem repository into an empty directory.
 func BenchmarkRestore(b *testing.B) {
 	dir := b.TempDir()
-	var total int64
-	for _, ds := range []string{"source", "artifacts"} {
-		st, err := benchdata.Generate(dir+"/src/"+ds, ds, 0.1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		total += st.Bytes
+	total, err := benchdata.SmallTree(dir + "/src")
+	if err != nil {
+		b.Fatal(err)
 	}
 	b.SetBytes(total)
 	cpu := restoreLoop(b, dir)

@@ -12,17 +12,13 @@ import (
 	"github.com/savepoint-ci/savepoint/internal/testkdf"
 )
 
-// benchTree generates a small CI-like tree: a tenth of the source dataset
-// (~1.5k files, ~27 MB) and a tenth of the build artifacts (~24 MB).
+// benchTree generates benchdata's small CI-like tree (~50 MB) in a
+// temporary directory.
 func benchTree(b *testing.B) (string, int64) {
 	dir := b.TempDir()
-	var total int64
-	for _, ds := range []string{"source", "artifacts"} {
-		st, err := benchdata.Generate(dir+"/"+ds, ds, 0.1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		total += st.Bytes
+	total, err := benchdata.SmallTree(dir)
+	if err != nil {
+		b.Fatal(err)
 	}
 	return dir, total
 }
@@ -33,9 +29,7 @@ func BenchmarkSave(b *testing.B) {
 	dir, total := benchTree(b)
 	testkdf.Cheap()
 	ctx := context.Background()
-	b.SetBytes(total)
-	cpu := cputime.Now()
-	for b.Loop() {
+	cputime.Loop(b, total, func() {
 		repo, err := repository.Init(ctx, mem.New(), repository.InitOptions{Password: "bench"})
 		if err != nil {
 			b.Fatal(err)
@@ -43,6 +37,5 @@ func BenchmarkSave(b *testing.B) {
 		if _, err := save.Run(ctx, repo, save.Options{Paths: []string{dir}}); err != nil {
 			b.Fatal(err)
 		}
-	}
-	cputime.Report(b, cpu, int64(b.N)*total)
+	})
 }

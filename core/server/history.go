@@ -2,9 +2,9 @@ package server
 
 import (
 	"context"
-	"time"
 
 	"github.com/savepoint-ci/savepoint/core/server/repos"
+	"github.com/savepoint-ci/savepoint/internal/tick"
 )
 
 // sampleLoop takes each repository's figures every repos.SampleEvery
@@ -12,16 +12,7 @@ import (
 // (repos.Repo.History) goes on when nobody looks or scrapes. Stats
 // records a sample only when one is due.
 func (s *Server) sampleLoop(ctx context.Context) {
-	t := time.NewTicker(repos.SampleEvery)
-	defer t.Stop()
-	for {
-		s.sampleAll(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	tick.Every(ctx, repos.SampleEvery, s.sampleAll)
 }
 
 func (s *Server) sampleAll(ctx context.Context) {

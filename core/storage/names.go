@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"fmt"
 	"strings"
 )
@@ -22,4 +23,14 @@ func CheckHandle(h Handle) error {
 		return fmt.Errorf("invalid object name %q: %w", h.Name, ErrInvalid)
 	}
 	return nil
+}
+
+// CheckSave is the argument check of a backend that stores in-process
+// (local, mem): the handle is valid and the context is still live, so a
+// cancelled Save stores nothing.
+func CheckSave(ctx context.Context, h Handle) error {
+	if err := CheckHandle(h); err != nil {
+		return err
+	}
+	return ctx.Err()
 }

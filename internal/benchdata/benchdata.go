@@ -277,3 +277,19 @@ func Change(dir string) (int, error) {
 	}
 	return n, nil
 }
+
+// SmallTree writes the small CI-like tree the save and restore benchmarks
+// take into dir: a tenth of the source dataset (~1.5k files, ~27 MB) in
+// dir/source and a tenth of the build artifacts (~24 MB) in dir/artifacts.
+// It returns the files' total size.
+func SmallTree(dir string) (int64, error) {
+	var total int64
+	for _, ds := range []string{"source", "artifacts"} {
+		st, err := Generate(filepath.Join(dir, ds), ds, 0.1)
+		if err != nil {
+			return 0, err
+		}
+		total += st.Bytes
+	}
+	return total, nil
+}

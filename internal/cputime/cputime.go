@@ -14,3 +14,14 @@ func Report(b *testing.B, start time.Duration, bytes int64) {
 		b.ReportMetric(float64(bytes)/1e6/d.Seconds(), "MB/cpu-s")
 	}
 }
+
+// Loop runs op as b's operation, each processing bytes, and reports
+// throughput per wall-clock second (SetBytes) and per CPU-second (Report).
+func Loop(b *testing.B, bytes int64, op func()) {
+	b.SetBytes(bytes)
+	start := Now()
+	for b.Loop() {
+		op()
+	}
+	Report(b, start, int64(b.N)*bytes)
+}

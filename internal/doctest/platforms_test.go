@@ -21,22 +21,24 @@ func readYAML(t *testing.T, rel string, v any) {
 	}
 }
 
-// readmeYAML returns the first yaml block under the README heading that
-// starts with prefix.
-func readmeYAML(t *testing.T, prefix string) string {
+// readmeExample parses, with parse, the first yaml block under the README
+// heading that starts with prefix, and fails the test unless it finds
+// what (steps, components) there.
+func readmeExample[T any](t *testing.T, prefix, what string, parse func(string) ([]T, error)) []T {
 	t.Helper()
-	return Under(t, "README.md", prefix, "yaml")[0]
+	items, err := parse(Under(t, "README.md", prefix, "yaml")[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) == 0 {
+		t.Fatalf("README example %q has no %s", prefix, what)
+	}
+	return items
 }
 
 // The GitHub example's savepoint step may only use inputs action.yml declares.
 func TestReadmeGitHubExample(t *testing.T) {
-	steps, err := ActionSteps(readmeYAML(t, "60 seconds on GitHub"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(steps) == 0 {
-		t.Fatal("README GitHub example has no savepoint step")
-	}
+	steps := readmeExample(t, "60 seconds on GitHub", "savepoint step", ActionSteps)
 	for _, with := range steps {
 		bad, err := UndeclaredInputs(with)
 		if err != nil {
@@ -50,13 +52,7 @@ func TestReadmeGitHubExample(t *testing.T) {
 
 // The GitLab example may only include existing components with their declared inputs.
 func TestReadmeGitLabExample(t *testing.T) {
-	includes, err := GitLabIncludes(readmeYAML(t, "60 seconds on GitLab"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(includes) == 0 {
-		t.Fatal("README GitLab example includes no component")
-	}
+	includes := readmeExample(t, "60 seconds on GitLab", "component include", GitLabIncludes)
 	for _, inc := range includes {
 		name := inc.Name()
 		if name == "" {
@@ -83,12 +79,9 @@ func TestReadmeDroneExample(t *testing.T) {
 		Properties map[string]any `yaml:"properties"`
 	}
 	readYAML(t, "drone/content.yaml", &content)
-	steps, err := PipelineSteps(readmeYAML(t, "60 seconds on Drone"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(steps) == 0 || len(steps[0].Settings) == 0 {
-		t.Fatal("README Drone example has no plugin step")
+	steps := readmeExample(t, "60 seconds on Drone", "plugin step", PipelineSteps)
+	if len(steps[0].Settings) == 0 {
+		t.Fatal("README Drone example's first step has no plugin settings")
 	}
 	for _, s := range steps {
 		for k := range s.Settings {

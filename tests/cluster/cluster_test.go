@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"os/exec"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/savepoint-ci/savepoint/core/storage/s3"
+	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
@@ -95,14 +95,7 @@ func (c *cluster) options(n int, bucket string) s3.Options {
 func (c *cluster) backend(t *testing.T, n int, bucket string) *s3.Backend {
 	t.Helper()
 	b, err := s3.New(c.options(n, bucket))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Create(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { b.Close() })
-	return b
+	return storagetest.Created(t, b, err)
 }
 
 // repo makes a fresh bucket holding an initialised test repository (cheap

@@ -12,11 +12,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/restore"
-	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage/s3"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
+	"github.com/savepoint-ci/savepoint/internal/testsnap"
 )
 
 // Bounds of TestConcurrentWritersAndPrune: how long the writers run, and
@@ -186,15 +185,7 @@ func writeTree(dir string, files map[string][]byte) error {
 // and restores each byte-identical.
 func restoreAll(t *testing.T, be *s3.Backend, all map[string]committed) {
 	ctx := context.Background()
-	repo, err := repository.Open(ctx, be, repository.OpenOptions{Password: "test-password"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	snaps, err := snapshot.List(ctx, repo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	repo, snaps := testsnap.List(t, be, "test-password")
 	if len(snaps) < 16 {
 		t.Fatalf("%d snapshots left, want the 2 newest of each of the 8 writers", len(snaps))
 	}

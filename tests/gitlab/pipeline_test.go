@@ -15,11 +15,11 @@ import (
 	"time"
 
 	"github.com/savepoint-ci/savepoint/core/location"
-	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
+	"github.com/savepoint-ci/savepoint/internal/testsnap"
 )
 
 // The pipeline the tests run is gitlab/.gitlab-ci.yml itself, the one GitLab
@@ -268,15 +268,7 @@ func snapshots(t *testing.T, url string, getenv func(string) string) []*snapshot
 	if err != nil {
 		t.Fatal(err)
 	}
-	repo, err := repository.Open(ctx, be, repository.OpenOptions{Password: password})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer repo.Close()
-	list, err := snapshot.List(ctx, repo)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, list := testsnap.List(t, be, password)
 	return list
 }
 

@@ -1,13 +1,14 @@
 package server
 
 import (
-	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
 	"testing"
 	"time"
 
+	apiclient "github.com/savepoint-ci/savepoint/core/server/client"
 	"github.com/savepoint-ci/savepoint/core/server/jobs"
 	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
@@ -27,20 +28,9 @@ func newAPI(t *testing.T, srv *testserver.Server, token string) *apiClient {
 // into out when given, and returns the status.
 func (a *apiClient) call(method, path string, body, out any) int {
 	a.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		data, _ := json.Marshal(body)
-		rd = bytes.NewReader(data)
-	}
-	req, err := http.NewRequest(method, a.base+path, rd)
+	req, err := apiclient.NewRequest(context.Background(), method, a.base+path, a.token, body)
 	if err != nil {
 		a.t.Fatal(err)
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if a.token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.token)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

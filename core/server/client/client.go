@@ -66,25 +66,35 @@ type problem struct {
 	} `json:"errors"`
 }
 
-// do sends a request and decodes a 2xx answer into out.
-func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+// NewRequest builds a request of the management API to url: in, when not
+// nil, as its JSON body, and token, when set, as its bearer token.
+func NewRequest(ctx context.Context, method, url, token string, in any) (*http.Request, error) {
 	var body io.Reader
 	if in != nil {
 		data, err := json.Marshal(in)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		body = bytes.NewReader(data)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, url, body)
 	if err != nil {
-		return fmt.Errorf("%v: %w", err, storage.ErrInvalid)
+		return nil, fmt.Errorf("%v: %w", err, storage.ErrInvalid)
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req, nil
+}
+
+// do sends a request and decodes a 2xx answer into out.
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	req, err := NewRequest(ctx, method, c.base+path, c.token, in)
+	if err != nil {
+		return err
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

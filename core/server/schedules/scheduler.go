@@ -15,6 +15,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/server/records"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/remote/protocol"
+	"github.com/savepoint-ci/savepoint/internal/tick"
 )
 
 // ErrNotFound: no schedule has that ID.
@@ -177,23 +178,15 @@ func (s *Scheduler) load(ctx context.Context, force bool) error {
 
 // Run starts the jobs of due schedules until ctx ends.
 func (s *Scheduler) Run(ctx context.Context) {
-	t := time.NewTicker(s.o.Tick)
-	defer t.Stop()
-	for {
+	tick.Every(ctx, s.o.Tick, func(ctx context.Context) {
 		if err := s.load(ctx, false); err != nil {
-			if ctx.Err() != nil {
-				return
+			if ctx.Err() == nil {
+				s.log.Error("reading schedules", "error", err.Error())
 			}
-			s.log.Error("reading schedules", "error", err.Error())
 		} else {
 			s.fire(ctx)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 // fire starts the job of every schedule due at the clock's time.

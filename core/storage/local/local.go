@@ -79,10 +79,7 @@ func (b *Backend) translate(err error, what string) error {
 const saveStep = 1 << 20
 
 func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error {
-	if err := storage.CheckHandle(h); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
+	if err := storage.CheckSave(ctx, h); err != nil {
 		return err
 	}
 	b.Counter.AddPut()

@@ -36,10 +36,7 @@ func New() *Backend {
 func (b *Backend) Location() string { return "memory" }
 
 func (b *Backend) Save(ctx context.Context, h storage.Handle, data []byte) error {
-	if err := storage.CheckHandle(h); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
+	if err := storage.CheckSave(ctx, h); err != nil {
 		return err
 	}
 	b.Counter.AddPut()
