@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/savepoint-ci/savepoint/core/progress"
+	"github.com/savepoint-ci/savepoint/internal/tick"
 )
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
@@ -56,7 +57,7 @@ func (r *reporter) Phase(name string, c *progress.Counters) {
 	r.wg.Add(1)
 	go func(stop chan struct{}) {
 		defer r.wg.Done()
-		progress.Every(stop, r.interval, r.draw)
+		tick.Each(stop, r.interval, r.draw)
 	}(r.stop)
 }
 

@@ -1,5 +1,7 @@
-// Package tick runs a piece of work at once and then at a fixed interval
-// until a context ends: the loop of the server's background tasks.
+// Package tick runs a piece of work at a fixed interval: Every (at once,
+// then every interval, until a context ends: the server's background
+// tasks) and Each (after each interval until a stop channel closes: a
+// progress line, a running job's heartbeat).
 package tick
 
 import (
@@ -21,6 +23,21 @@ func Every(ctx context.Context, d time.Duration, f func(context.Context)) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// Each calls f every d (the first time after d) until stop is closed, then returns: the loop that
+// redraws a progress line or writes a running job's heartbeat.
+func Each(stop <-chan struct{}, d time.Duration, f func()) {
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			f()
 		}
 	}
 }

@@ -13,10 +13,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/savepoint-ci/savepoint/core/progress"
 	"github.com/savepoint-ci/savepoint/core/server/records"
 	"github.com/savepoint-ci/savepoint/core/server/repos"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/internal/tick"
 )
 
 // TableName is the records table that holds the jobs.
@@ -186,7 +186,7 @@ func (r *Runner) execute(ctx context.Context, x *run, repo *repos.Repo) {
 	beat := make(chan struct{})
 	go func() {
 		defer close(beat)
-		progress.Every(stop, r.o.Heartbeat, func() {
+		tick.Each(stop, r.o.Heartbeat, func() {
 			x.mu.Lock()
 			x.job.Updated = r.o.Now().UTC()
 			x.mu.Unlock()

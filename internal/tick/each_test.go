@@ -1,4 +1,4 @@
-package progress
+package tick
 
 import (
 	"sync/atomic"
@@ -6,14 +6,14 @@ import (
 	"time"
 )
 
-// TestEvery: f runs on each tick, and Every returns once stop is closed.
-func TestEvery(t *testing.T) {
+// TestEach: f runs on each tick, and Each returns once stop is closed.
+func TestEach(t *testing.T) {
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	var calls atomic.Int32
 	go func() {
 		defer close(done)
-		Every(stop, time.Millisecond, func() { calls.Add(1) })
+		Each(stop, time.Millisecond, func() { calls.Add(1) })
 	}()
 	deadline := time.Now().Add(10 * time.Second)
 	for calls.Load() < 3 && time.Now().Before(deadline) {
@@ -23,7 +23,7 @@ func TestEvery(t *testing.T) {
 	select {
 	case <-done:
 	case <-time.After(10 * time.Second):
-		t.Fatal("Every did not return after stop was closed")
+		t.Fatal("Each did not return after stop was closed")
 	}
 	if n := calls.Load(); n < 3 {
 		t.Fatalf("f ran %d times, want at least 3", n)
@@ -31,6 +31,6 @@ func TestEvery(t *testing.T) {
 	n := calls.Load()
 	time.Sleep(20 * time.Millisecond)
 	if calls.Load() != n {
-		t.Fatal("f ran after Every returned")
+		t.Fatal("f ran after Each returned")
 	}
 }
