@@ -38,6 +38,12 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request, tok tokens.T
 	if !ok {
 		return
 	}
+	reuse := true // false once a Save failed: it may still be sending data
+	defer func() {
+		if reuse {
+			s.bodies.put(data)
+		}
+	}()
 	// Storing may take a while (a slow storage, a quota check that lists
 	// the repository, an earlier write of the same object): the client
 	// hears from the server meanwhile.
@@ -50,6 +56,7 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request, tok tokens.T
 	defer end()
 	if admin {
 		if err := be.Save(r.Context(), h, data); err != nil {
+			reuse = false
 			s.fail(w, r, err)
 			return
 		}
@@ -85,6 +92,7 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request, tok tokens.T
 	err = be.Save(r.Context(), h, data)
 	done(err == nil)
 	if err != nil {
+		reuse = false
 		s.fail(w, r, err)
 		return
 	}
@@ -141,27 +149,39 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, h storage.Hand
 		tooLarge()
 		return nil, false
 	}
-	// Memory grows with the bytes that arrive, not with what the header
-	// announces, and a client that stops sending is cut off.
-	body := &idleReader{r: http.MaxBytesReader(w, r.Body, limit), rc: http.NewResponseController(w)}
-	buf := bytes.NewBuffer(make([]byte, 0, min(max(r.ContentLength, 0), 4<<20)))
-	_, err := buf.ReadFrom(body)
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		tooLarge()
-		return nil, false
-	}
-	data := buf.Bytes()
-	if err == nil && r.ContentLength >= 0 && int64(len(data)) != r.ContentLength {
-		err = io.ErrUnexpectedEOF
+	// A body of a known length up to bodyPrealloc (a pack) is read into a
+	// buffer of that length, reused from an earlier request when one is
+	// free; a larger or unannounced one grows with the bytes that arrive.
+	// A client that stops sending is cut off.
+	// The digest is taken as the bytes arrive, beside the network's pace.
+	digest := sha256.New()
+	body := io.TeeReader(&idleReader{r: http.MaxBytesReader(w, r.Body, limit), rc: http.NewResponseController(w)}, digest)
+	var data []byte
+	var err error
+	if n := r.ContentLength; n >= 0 && n <= bodyPrealloc {
+		data = s.bodies.get(int(n))
+		if _, err = io.ReadFull(body, data); err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+	} else {
+		buf := bytes.NewBuffer(make([]byte, 0, 4<<20))
+		_, err = buf.ReadFrom(body)
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			tooLarge()
+			return nil, false
+		}
+		data = buf.Bytes()
+		if err == nil && n >= 0 && int64(len(data)) != n {
+			err = io.ErrUnexpectedEOF
+		}
 	}
 	if err != nil {
 		// The client went away or the server is stopping: nothing is stored.
 		callOf(r).note = "body incomplete, discarded: " + err.Error()
 		panic(http.ErrAbortHandler)
 	}
-	sum := sha256.Sum256(data)
-	got := hex.EncodeToString(sum[:])
+	got := hex.EncodeToString(digest.Sum(nil))
 	want := r.Header.Get(protocol.HeaderSHA256)
 	if h.Kind.ContentAddressed() {
 		want = h.Name

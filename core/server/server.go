@@ -53,6 +53,7 @@ type Server struct {
 	mux     *http.ServeMux
 	log     *slog.Logger
 	metrics *metrics.Metrics
+	bodies  *bodyBuffers
 }
 
 // New returns a Server; its routes are in place.
@@ -67,7 +68,7 @@ func New(o Options) *Server {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{o: o, mux: http.NewServeMux(), log: o.Logger,
-		metrics: metrics.New(metrics.Options{Repos: o.Repos, Logger: o.Logger})}
+		metrics: metrics.New(metrics.Options{Repos: o.Repos, Logger: o.Logger}), bodies: newBodyBuffers()}
 	s.routes()
 	return s
 }
