@@ -21,7 +21,8 @@ func (x *Index) HasPack(pack ID) bool {
 // Flush lists them in its segment, as if this session had uploaded the
 // pack, and until then Known reports them. A blob indexed already keeps
 // its location (unless that one is doomed). It returns how many blobs it
-// adopted: none when a deletion intent this session read names the pack.
+// adopted: none when a deletion intent this session read names the pack,
+// or when the index names the pack already.
 // The caller answers for the pack staying in storage until that Flush:
 // prune deletes an unindexed pack once it is older than its grace period
 // (snapcopy's adopt.go, docs/copy.md).
@@ -43,8 +44,8 @@ func (r *Repository) AdoptPack(ctx context.Context, pack ID, blobs map[ID]Locati
 	}
 	n := 0
 	for id, l := range blobs {
-		if l.Pack != pack {
-			continue
+		if old, ok := r.idx.Lookup(id); l.Pack != pack || (ok && old.Pack == pack) {
+			continue // not in this pack, or indexed there already
 		}
 		r.idx.Add(id, l)
 		if got, _ := r.idx.Lookup(id); got.Pack == pack {
