@@ -150,6 +150,10 @@ func printCopy(g *Globals, st snapcopy.Stats) error {
 	fmt.Fprintf(w, "%d snapshot(s) copied, %d skipped; read %s from the source, stored %s in %d pack(s); requests: source %s, destination %s\n",
 		st.Copied, st.Skipped, BytesHuman(st.BytesRead), BytesHuman(st.BytesStored), st.Packs,
 		RequestsHuman(st.SourceRequests), RequestsHuman(st.DestinationRequests))
+	if st.PacksAdopted > 0 {
+		fmt.Fprintf(w, "indexed %d pack(s) (%s) an interrupted copy had left unindexed: their %d blob(s) were not sent again\n",
+			st.PacksAdopted, BytesHuman(st.BytesAdopted), st.BlobsAdopted)
+	}
 	if st.SharedKey {
 		fmt.Fprintf(w, "shared master key: %d unit(s) moved as stored, %d decoded and stored anew\n", st.UnitsRaw, st.UnitsResealed)
 	}

@@ -58,7 +58,7 @@ func Index(ctx context.Context, repo *repository.Repository, o Options) (*IndexR
 	if err != nil {
 		return nil, err
 	}
-	packs, err := listPacks(ctx, repo.Backend())
+	packs, err := ListPacks(ctx, repo.Backend())
 	if err != nil {
 		return nil, err
 	}
@@ -88,14 +88,14 @@ func Index(ctx context.Context, repo *repository.Repository, o Options) (*IndexR
 	res.PacksIndexed, res.PacksMissing = len(indexed), len(missing)
 
 	// Packs no segment names: their headers list their blobs.
-	unindexed := map[repository.ID]packFile{}
+	unindexed := map[repository.ID]Pack{}
 	for id, p := range packs {
 		if !indexed[id] {
 			unindexed[id] = p
 		}
 	}
 	added := map[repository.ID]repository.Location{}
-	res.PacksUnreadable, err = packHeaders(ctx, repo, unindexed, func(pack repository.ID, blobs map[repository.ID]repository.Location) {
+	res.PacksUnreadable, err = PackHeaders(ctx, repo, unindexed, func(pack repository.ID, blobs map[repository.ID]repository.Location) {
 		res.PacksAdded++
 		for id, l := range blobs {
 			if _, ok := all[id]; !ok {

@@ -69,19 +69,20 @@ func (r *run) cost() (float64, storage.Requests) {
 	return time.Since(r.start).Seconds(), r.repo.Requests().Sub(r.before)
 }
 
-// packFile is a pack listed in storage.
-type packFile struct {
-	kind storage.Kind
-	size int64
+// Pack is a pack listed in storage.
+type Pack struct {
+	Kind    storage.Kind // storage.KindData or storage.KindMeta
+	Size    int64
+	ModTime time.Time // as the backend recorded it
 }
 
-// listPacks lists the data and meta packs in storage.
-func listPacks(ctx context.Context, be storage.Backend) (map[repository.ID]packFile, error) {
-	packs := map[repository.ID]packFile{}
+// ListPacks lists the data and meta packs in storage, by name.
+func ListPacks(ctx context.Context, be storage.Backend) (map[repository.ID]Pack, error) {
+	packs := map[repository.ID]Pack{}
 	for _, k := range []storage.Kind{storage.KindData, storage.KindMeta} {
 		err := be.List(ctx, k, func(fi storage.Info) error {
 			if id, err := repository.ParseID(fi.Name); err == nil {
-				packs[id] = packFile{kind: k, size: fi.Size}
+				packs[id] = Pack{Kind: k, Size: fi.Size, ModTime: fi.ModTime}
 			}
 			return nil
 		})

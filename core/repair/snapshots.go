@@ -71,7 +71,7 @@ func Snapshots(ctx context.Context, repo *repository.Repository, o Options) (*Sn
 	if err := repo.LoadIndex(ctx); err != nil {
 		return nil, err
 	}
-	packs, err := listPacks(ctx, repo.Backend())
+	packs, err := ListPacks(ctx, repo.Backend())
 	if err != nil {
 		return nil, err
 	}
@@ -234,10 +234,10 @@ func commit(ctx context.Context, repo *repository.Repository, snaps, replace []*
 // the index does not name (its index segment was lost): dropping files
 // whose data is there would lose them.
 func checkUnindexed(ctx context.Context, repo *repository.Repository, idx *repository.Index,
-	packs map[repository.ID]packFile, lost map[repository.ID]bool) error {
+	packs map[repository.ID]Pack, lost map[repository.ID]bool) error {
 	indexed := map[repository.ID]bool{}
 	idx.Each(func(_ repository.ID, l repository.Location) { indexed[l.Pack] = true })
-	unindexed := map[repository.ID]packFile{}
+	unindexed := map[repository.ID]Pack{}
 	for id, p := range packs {
 		if !indexed[id] {
 			unindexed[id] = p
@@ -247,7 +247,7 @@ func checkUnindexed(ctx context.Context, repo *repository.Repository, idx *repos
 		return nil
 	}
 	var found *repository.ID
-	_, err := packHeaders(ctx, repo, unindexed, func(pack repository.ID, blobs map[repository.ID]repository.Location) {
+	_, err := PackHeaders(ctx, repo, unindexed, func(pack repository.ID, blobs map[repository.ID]repository.Location) {
 		for id := range blobs {
 			if lost[id] && found == nil {
 				found = &pack

@@ -16,8 +16,9 @@
 // A copy never deletes anything in the destination, so an append-only
 // server token is enough. It commits what it stored every
 // Options.CommitEvery bytes (an index segment), so a copy killed half-way
-// and run again finds those blobs in the destination's index and sends
-// only what was in flight.
+// and run again finds those blobs in the destination's index; the packs
+// it uploaded after its last commit are indexed from their headers by the
+// next run (adopt.go), which sends only what had not landed.
 //
 // Entry point:
 //

@@ -84,6 +84,12 @@ type Stats struct {
 	BytesNew    int64 `json:"bytes_new"`
 	BytesStored int64 `json:"bytes_stored"`
 	Packs       int64 `json:"packs"`
+	// Packs a killed copy left in the destination without indexing them,
+	// which this copy indexed instead of sending their blobs again
+	// (adopt.go): how many, their blobs newly indexed, their stored bytes.
+	PacksAdopted int64 `json:"packs_adopted"`
+	BlobsAdopted int64 `json:"blobs_adopted"`
+	BytesAdopted int64 `json:"bytes_adopted"`
 	// Requests made to each repository's backend by the copy.
 	SourceRequests      storage.Requests `json:"source_requests"`
 	DestinationRequests storage.Requests `json:"destination_requests"`

@@ -34,6 +34,7 @@ type copier struct {
 	// Stored units (single blobs, trees, groups) moved as stored, and
 	// decoded to be stored anew.
 	unitsRaw, unitsResealed atomic.Int64
+	adopted                 bool // adoptOrphans ran (adopt.go)
 	// Pairs of (source snapshot, its copy in the destination), by the
 	// source's origin; hints for the copies to come.
 	byOrigin map[repository.ID]*snapshot.Snapshot // destination snapshots
@@ -116,7 +117,7 @@ func (c *copier) run(ctx context.Context, st *Stats) error {
 	rep.Phase("copy", &c.counters)
 	defer rep.Done()
 	for _, s := range sel {
-		ev, err := c.copyOne(ctx, s)
+		ev, err := c.copyOne(ctx, st, s)
 		if err != nil {
 			return fmt.Errorf("snapshot %s: %w", s.ID.Short(), err)
 		}

@@ -9,7 +9,7 @@ import (
 )
 
 // copyOne copies one source snapshot unless the destination holds it.
-func (c *copier) copyOne(ctx context.Context, s *snapshot.Snapshot) (Event, error) {
+func (c *copier) copyOne(ctx context.Context, st *Stats, s *snapshot.Snapshot) (Event, error) {
 	ev := Event{Source: s.ID, Name: s.Name, Time: s.Time}
 	if d := c.byOrigin[s.Origin()]; d != nil {
 		ev.Copy, ev.Skipped = d.ID, true
@@ -24,6 +24,9 @@ func (c *copier) copyOne(ctx context.Context, s *snapshot.Snapshot) (Event, erro
 	}
 	if err := c.dst.LoadIndex(ctx); err != nil {
 		return ev, fmt.Errorf("destination: %w", err)
+	}
+	if err := c.adoptOrphans(ctx, st); err != nil {
+		return ev, err
 	}
 	before := c.dst.WriteStats()
 	p := c.newPlan(ctx)
