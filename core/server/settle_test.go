@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
@@ -61,5 +62,25 @@ func TestCancelledSaveSettles(t *testing.T) {
 	<-hold.Answered
 	if stat, listed := storagetest.Visible(t, be, h); !stat || !listed {
 		t.Fatalf("the registry applied the push, yet Stat finds the object %v and List %v", stat, listed)
+	}
+}
+
+// TestBodiesStoredWhole: uploads of one size in a row (the server reuses
+// the body buffer of one for the next) each store their own bytes.
+func TestBodiesStoredWhole(t *testing.T) {
+	srv := testserver.Start(t, testserver.Options{})
+	be := created(t, srv, "repo", srv.Token("*", "admin"))
+	var hs []storage.Handle
+	var blobs [][]byte
+	for range 6 {
+		data, name := storagetest.Blob(1 << 20)
+		h := storage.Handle{Kind: storage.KindData, Name: name}
+		put(t, be, h, data)
+		hs, blobs = append(hs, h), append(blobs, data)
+	}
+	for i, h := range hs {
+		if !bytes.Equal(load(t, be, h), blobs[i]) {
+			t.Fatalf("%s does not hold the bytes uploaded", h)
+		}
 	}
 }
