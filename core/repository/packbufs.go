@@ -3,14 +3,24 @@ package repository
 import (
 	"context"
 	"sync"
+
+	"github.com/savepoint-ci/savepoint/core/storage"
 )
 
-// dataPackBuffers is how many data pack buffers a session holds at most:
-// one filling and one uploading. Each is a whole pack (16 MiB by default),
-// the largest part of a save's memory; a third would let two uploads run
-// at once, which a local disk or a CI runner's link to its object store
-// does not need to keep up with compression.
-const dataPackBuffers = 2
+// dataPackBuffers is how many data pack buffers a session holds at most.
+// Each is a whole pack (16 MiB by default), the largest part of a save's
+// memory. On a local disk two: one filling, one being written, which keeps
+// up with compression. Over a network three, so that two uploads are in
+// flight while the next pack fills: a single upload's round trip left the
+// pipeline waiting (a 240 MB incompressible save through savepoint serve
+// on loopback took 1.46x the wall time of a local directory with two
+// buffers, 1.25x with three, for 17 MiB more peak memory).
+func dataPackBuffers(be storage.Backend) int {
+	if n, ok := be.(storage.Networked); ok && n.Networked() {
+		return 3
+	}
+	return 2
+}
 
 // packBuffers hands out pack-sized buffers, at most max at a time: a
 // writer that needs one more waits until an upload gives one back. That

@@ -48,7 +48,7 @@ func (r *Repository) writer() *writer {
 		w := &writer{
 			r: r, builders: map[BlobType]*packBuilder{}, pending: map[ID]struct{}{},
 			written: sessionPacks{}, uploads: make(chan upload),
-			bufs: newPackBuffers(dataPackBuffers, r.cfg.PackSize+packSlack),
+			bufs: newPackBuffers(dataPackBuffers(r.be), r.cfg.PackSize+packSlack),
 		}
 		for i := 0; i < r.conns; i++ {
 			w.workers.Add(1)

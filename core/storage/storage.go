@@ -98,6 +98,14 @@ type Creator interface {
 	Create(ctx context.Context) error
 }
 
+// Networked is implemented by backends whose every request crosses a
+// network (S3, an OCI registry, a savepoint server): a writer then keeps
+// one more upload in flight, since one request's round trip would leave
+// its pipeline idle.
+type Networked interface {
+	Networked() bool
+}
+
 // Namespace is implemented by backends whose location can hold other
 // locations below it (a directory, an S3 key prefix): `savepoint serve`
 // lists its repositories, each one a location below its storage

@@ -325,6 +325,10 @@ func (b *Backend) Remove(ctx context.Context, h storage.Handle) error {
 }
 
 var _ storage.Backend = (*Backend)(nil)
+
+// Networked: every request crosses the network (storage.Networked).
+func (b *Backend) Networked() bool { return true }
+
 var _ storage.Creator = (*Backend)(nil)
 var _ storage.RequestCounter = (*Backend)(nil)
 

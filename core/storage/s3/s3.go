@@ -94,6 +94,10 @@ type Backend struct {
 }
 
 var _ storage.Backend = (*Backend)(nil)
+
+// Networked: every request crosses the network (storage.Networked).
+func (b *Backend) Networked() bool { return true }
+
 var _ storage.Creator = (*Backend)(nil)
 
 // New returns a Backend for opts. It does not contact the service.
