@@ -13,9 +13,16 @@ func StartAppend(t testing.TB, repo string) (*Server, string) {
 	return s, s.Token(repo, "append")
 }
 
-// Secret is the secret part of a token (what follows its last "_"): a log
-// that shows it shows the token.
-func Secret(token string) string { return token[strings.LastIndex(token, "_")+1:] }
+// Secret is the secret part of a token, spt_ID_SECRET (the ID is hex; the
+// secret is base64url and may hold "_" itself): a log that shows it shows
+// the token.
+func Secret(token string) string {
+	rest, _ := strings.CutPrefix(token, "spt_")
+	if _, secret, ok := strings.Cut(rest, "_"); ok {
+		return secret
+	}
+	return token
+}
 
 // CheckTokenNotLogged fails the test when the server's log shows token.
 func (s *Server) CheckTokenNotLogged(t testing.TB, token string) {
