@@ -18,24 +18,22 @@ var windowsNames = runtime.GOOS == "windows"
 const maxWindowsName = 255
 
 // windowsNameProblem says why name cannot be restored as one file name on
-// Windows, or "": a name that is not a name there ("", ".", ".."), holds
-// a separator, a drive or stream colon, a control character or another
-// character Windows forbids, ends with the dot or space Windows drops, is
-// a reserved device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9, CONIN$,
-// CONOUT$, with or without an extension), is not UTF-8 (two such names
-// could become the same UTF-16 name) or is too long. It is plain logic,
+// Windows, or "": it holds a backslash, a drive or stream colon, a control
+// character or another character Windows forbids, ends with the dot or
+// space Windows drops, is a reserved device name (CON, PRN, AUX, NUL,
+// COM1-9, LPT1-9, CONIN$, CONOUT$, with or without an extension), is not
+// UTF-8 (two such names could become the same UTF-16 name) or is too long.
+// What no system takes for a name ("", ".", "..", a slash) is not looked
+// at again: an entry's name passed tree.Check, and a link target's
+// components are split at "/" with those skipped. It is plain logic,
 // tested on every system.
 func windowsNameProblem(name string) string {
-	switch name {
-	case "", ".", "..":
-		return "not a file name on Windows"
-	}
 	if !utf8.ValidString(name) {
 		return "name is not UTF-8, which Windows names must be"
 	}
 	for _, c := range name {
 		switch {
-		case c == '\\' || c == '/':
+		case c == '\\':
 			return "name holds a path separator on Windows"
 		case c == ':':
 			return "name holds ':' (a drive or an alternate data stream on Windows)"
@@ -43,7 +41,7 @@ func windowsNameProblem(name string) string {
 			return fmt.Sprintf("name holds %q, which Windows does not allow", c)
 		}
 	}
-	if c := name[len(name)-1]; c == '.' || c == ' ' {
+	if strings.HasSuffix(name, ".") || strings.HasSuffix(name, " ") {
 		return "name ends with a dot or a space, which Windows drops"
 	}
 	if reservedOnWindows(name) {
