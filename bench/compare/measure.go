@@ -13,6 +13,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/savepoint-ci/savepoint/internal/benchdata"
 )
 
 // measure is one timed step of a scenario (one or more commands).
@@ -124,10 +126,8 @@ func dirSize(dir string) int64 {
 // (st_blocks × 512): what holes save.
 func allocated(dir string) int64 {
 	return sumFiles(dir, func(fi fs.FileInfo) int64 {
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			return st.Blocks * 512
-		}
-		return 0
+		n, _ := benchdata.Allocated(fi)
+		return n
 	})
 }
 

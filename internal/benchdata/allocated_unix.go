@@ -7,8 +7,9 @@ import (
 	"syscall"
 )
 
-// allocated is the space fi's file takes on disk: st_blocks × 512.
-func allocated(fi os.FileInfo) (int64, bool) {
+// Allocated is the space fi's file takes on disk: st_blocks × 512; false
+// when fi holds no stat.
+func Allocated(fi os.FileInfo) (int64, bool) {
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !ok {
 		return 0, false

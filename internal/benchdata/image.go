@@ -46,7 +46,7 @@ func changeSparse(f *os.File, seedN uint64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	alloc, ok := allocated(fi)
+	alloc, ok := Allocated(fi)
 	if !ok || alloc >= fi.Size() {
 		return false, nil
 	}

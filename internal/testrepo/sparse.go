@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/savepoint-ci/savepoint/internal/benchdata"
 )
 
 // Region is data at an offset of a sparse file.
@@ -36,6 +38,21 @@ func WriteSparse(t testing.TB, dir, rel string, size int64, regions ...Region) s
 		}
 	}
 	return p
+}
+
+// Allocated is the space a file takes on disk (benchdata.Allocated). It
+// skips the test where that is not read (Windows).
+func Allocated(t testing.TB, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ok := benchdata.Allocated(fi)
+	if !ok {
+		t.Skip("the allocated size of a file is not measured on this system")
+	}
+	return n
 }
 
 // LoopDevice attaches file to a free loop device (losetup, as root) and
