@@ -20,12 +20,14 @@ type linkCheck struct {
 	dirs  map[string]bool   // the tree's directories: known not to be links
 	// readlink looks a path up in the target (nil: the tree alone).
 	readlink func(rel string) (string, bool, error)
-	// strict (Windows) lets ".." go up only from a directory of the tree,
-	// and not after a link of the same target was followed: Windows takes
-	// ".." by name (a link's target replaces the link's name in the path,
-	// which is then cleaned), not from where the link led, and one name
-	// may stand for another there (its case, an 8.3 short name) that the
-	// tree does not show.
+	// strict (Windows) refuses targets holding a name Windows reads as a
+	// drive, a stream or a device (windowsLinkProblem), and lets ".." go
+	// up only from a directory of the tree, and not after a link of the
+	// same target was followed: Windows takes ".." by name (a link's
+	// target replaces the link's name in the path, which is then
+	// cleaned), not from where the link led, and one name may stand for
+	// another there (its case, an 8.3 short name) that the tree does not
+	// show.
 	strict bool
 }
 
@@ -58,6 +60,11 @@ func newLinkCheck(items []item, readlink func(string) (string, bool, error)) *li
 // restored without Options.AllowOutsideLinks, or "" if it stays beneath;
 // outside reports that AllowOutsideLinks would restore it.
 func (c *linkCheck) refusal(rel, dest string) (why string, outside bool) {
+	if c.strict {
+		if why := windowsLinkProblem(dest); why != "" {
+			return why + " (-> " + tree.Printable(dest) + ")", true
+		}
+	}
 	res := resolution{c: c}
 	if i := strings.LastIndexByte(rel, '/'); i >= 0 {
 		res.buf = append(res.buf, rel[:i]...)
@@ -160,12 +167,6 @@ func (r *restorer) makeLinks(links, items []item) error {
 		check = newLinkCheck(items, r.t.readlink)
 	}
 	for _, it := range links {
-		if check != nil && windowsNames {
-			if why := windowsLinkProblem(it.node.Target); why != "" {
-				r.record(Refusal{Path: tree.PrintablePath(it.rel), Reason: why + " (-> " + tree.Printable(it.node.Target) + ")", OutsideLink: true})
-				continue
-			}
-		}
 		if check != nil {
 			if why, outside := check.refusal(it.rel, it.node.Target); why != "" {
 				r.record(Refusal{Path: tree.PrintablePath(it.rel), Reason: why, OutsideLink: outside})
