@@ -235,11 +235,9 @@ func commit(ctx context.Context, repo *repository.Repository, snaps, replace []*
 // whose data is there would lose them.
 func checkUnindexed(ctx context.Context, repo *repository.Repository, idx *repository.Index,
 	packs map[repository.ID]Pack, lost map[repository.ID]bool) error {
-	indexed := map[repository.ID]bool{}
-	idx.Each(func(_ repository.ID, l repository.Location) { indexed[l.Pack] = true })
 	unindexed := map[repository.ID]Pack{}
 	for id, p := range packs {
-		if !indexed[id] {
+		if !idx.HasPack(id) {
 			unindexed[id] = p
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/savepoint-ci/savepoint/core/repair"
 	"github.com/savepoint-ci/savepoint/core/repository"
 	"github.com/savepoint-ci/savepoint/core/snapcopy"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
@@ -46,29 +47,21 @@ func killedCopy(t *testing.T, a, b storage.Backend, n int) {
 	}
 }
 
-// orphan is a pack no index segment names.
-type orphan struct {
-	kind storage.Kind
-	storage.Info
-}
-
 // unindexedPacks returns the packs of be no index segment names, by name.
-func unindexedPacks(t *testing.T, be storage.Backend) map[string]orphan {
+func unindexedPacks(t *testing.T, be storage.Backend) map[string]repair.Pack {
 	t.Helper()
 	repo := testrepo.Reopen(t, be)
 	if err := repo.LoadIndex(ctx); err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]orphan{}
-	for _, k := range []storage.Kind{storage.KindData, storage.KindMeta} {
-		err := be.List(ctx, k, func(fi storage.Info) error {
-			if id, err := repository.ParseID(fi.Name); err == nil && !repo.Index().HasPack(id) {
-				out[fi.Name] = orphan{k, fi}
-			}
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
+	packs, err := repair.ListPacks(ctx, be)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]repair.Pack{}
+	for id, p := range packs {
+		if !repo.Index().HasPack(id) {
+			out[id.String()] = p
 		}
 	}
 	return out
@@ -189,7 +182,7 @@ func TestCopyLeavesOldOrphans(t *testing.T) {
 		switch {
 		case time.Since(p.ModTime) > time.Hour:
 			old[name] = true
-		case p.kind == storage.KindData:
+		case p.Kind == storage.KindData:
 			young[name] = true
 		}
 	}

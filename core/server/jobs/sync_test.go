@@ -1,14 +1,18 @@
 package jobs
 
 import (
+	"context"
 	"errors"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/savepoint-ci/savepoint/core/save"
 	"github.com/savepoint-ci/savepoint/core/snapshot"
 	"github.com/savepoint-ci/savepoint/core/storage"
+	"github.com/savepoint-ci/savepoint/internal/testrepo"
 )
 
 func snaps(specs ...string) []*snapshot.Snapshot {
@@ -76,5 +80,42 @@ func TestSyncSpecCheck(t *testing.T) {
 		if !errors.Is(err, storage.ErrInvalid) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: %v, want one line wrapping ErrInvalid", what, err)
 		}
+	}
+}
+
+// TestCopySnapshotsGivenLists: the sync job hands the snapshot lists it
+// picked from to the copy, which lists neither repository again (here a
+// rerun, whose snapshot the destination holds, makes no listing at all).
+func TestCopySnapshotsGivenLists(t *testing.T) {
+	ctx := context.Background()
+	src, a := testrepo.New(t)
+	dst, b := testrepo.New(t)
+	dir := t.TempDir()
+	t.Chdir(dir)
+	testrepo.WriteFile(t, dir, filepath.Join("src", "a.bin"), testrepo.Random(40<<10))
+	if _, err := save.Run(ctx, src, save.Options{Paths: []string{"src"}, Name: "prod"}); err != nil {
+		t.Fatal(err)
+	}
+	srcList, err := snapshot.List(ctx, src)
+	if err != nil || len(srcList) != 1 {
+		t.Fatalf("%v: %d snapshots", err, len(srcList))
+	}
+	res := &SyncResult{}
+	if err := copySnapshots(ctx, src, dst, srcList, srcList, nil, res, &reporter{now: time.Now}); err != nil || len(res.Copied) != 1 {
+		t.Fatalf("first sync: %v %+v", err, res)
+	}
+
+	src, dst = testrepo.Reopen(t, a), testrepo.Reopen(t, b)
+	dstList, err := snapshot.List(ctx, dst)
+	if err != nil || len(dstList) != 1 {
+		t.Fatalf("%v: %d snapshots in the destination", err, len(dstList))
+	}
+	srcBefore, dstBefore := src.Requests(), dst.Requests()
+	res = &SyncResult{}
+	if err := copySnapshots(ctx, src, dst, srcList, srcList, dstList, res, &reporter{now: time.Now}); err != nil || res.Present != 1 {
+		t.Fatalf("second sync: %v %+v", err, res)
+	}
+	if s, d := src.Requests().Sub(srcBefore), dst.Requests().Sub(dstBefore); s.List != 0 || d.List != 0 {
+		t.Fatalf("the copy listed again: source %+v, destination %+v", s, d)
 	}
 }
