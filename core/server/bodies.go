@@ -12,9 +12,10 @@ const bodyPrealloc = 64 << 20
 // reuses the memory of one before it instead of allocating and zeroing a
 // new one (on a stream of 16 MiB packs the allocations and the collector
 // were half of the server's CPU). A buffer is handed back only once
-// nothing can still read it: after a Save that returned nil, or when no
-// Save was made. A failed or cancelled Save may leave a transport still
-// sending it, so its buffer is left to the collector.
+// nothing can still read it: after a Save that returned nil, or when the
+// object existed already. A failed or cancelled Save may leave a transport
+// still sending it, so its buffer is left to the collector, as is that of
+// a request refused or failed before its Save.
 type bodyBuffers struct{ free chan []byte }
 
 func newBodyBuffers() *bodyBuffers {

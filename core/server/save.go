@@ -38,12 +38,6 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request, tok tokens.T
 	if !ok {
 		return
 	}
-	reuse := true // false once a Save failed: it may still be sending data
-	defer func() {
-		if reuse {
-			s.bodies.put(data)
-		}
-	}()
 	// Storing may take a while (a slow storage, a quota check that lists
 	// the repository, an earlier write of the same object): the client
 	// hears from the server meanwhile.
@@ -54,48 +48,43 @@ func (s *Server) handleSave(w http.ResponseWriter, r *http.Request, tok tokens.T
 		return
 	}
 	defer end()
-	if admin {
-		if err := be.Save(r.Context(), h, data); err != nil {
-			reuse = false
+	done := func(bool) {} // an admin's writes are not counted against the quota
+	if !admin {
+		if existed, err := exists(r, be, h, data); err != nil {
+			if errors.Is(err, errDiffers) {
+				refuse(w, r, tok, tokens.RoleAdmin, "replacing "+h.String()+", which exists with other content, needs a token with role admin")
+			} else {
+				s.fail(w, r, err)
+			}
+			return
+		} else if existed {
+			s.bodies.put(data)
+			w.Header().Set(protocol.HeaderStored, "existed")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		var err error
+		if done, err = repo.Reserve(r.Context(), int64(len(data))); err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		s.stored(r, repo)
-		w.Header().Set(protocol.HeaderStored, "created")
-		w.WriteHeader(http.StatusCreated)
-		return
-	}
-	if existed, err := exists(r, be, h, data); err != nil {
-		if errors.Is(err, errDiffers) {
-			refuse(w, r, tok, tokens.RoleAdmin, "replacing "+h.String()+", which exists with other content, needs a token with role admin")
-		} else {
-			s.fail(w, r, err)
-		}
-		return
-	} else if existed {
-		w.Header().Set(protocol.HeaderStored, "existed")
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	done, err := repo.Reserve(r.Context(), int64(len(data)))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if h.Kind == storage.KindSession {
-		if err := repo.SetOwner(r.Context(), h.Name, tok.ID); err != nil {
-			done(false)
-			s.fail(w, r, err)
-			return
+		if h.Kind == storage.KindSession {
+			if err := repo.SetOwner(r.Context(), h.Name, tok.ID); err != nil {
+				done(false)
+				s.fail(w, r, err)
+				return
+			}
 		}
 	}
-	err = be.Save(r.Context(), h, data)
+	err := be.Save(r.Context(), h, data)
 	done(err == nil)
 	if err != nil {
-		reuse = false
+		// A failed or cancelled Save may still be sending data: its
+		// buffer is not reused.
 		s.fail(w, r, err)
 		return
 	}
+	s.bodies.put(data)
 	s.stored(r, repo)
 	w.Header().Set(protocol.HeaderStored, "created")
 	w.WriteHeader(http.StatusCreated)
