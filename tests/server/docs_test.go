@@ -59,13 +59,6 @@ func freePort(t *testing.T) string {
 	return port
 }
 
-// tlsServer starts a server with a self-signed certificate; clients trust
-// it through caFile.
-func tlsServer(t *testing.T, args ...string) (srv *testserver.Server, caFile string) {
-	t.Helper()
-	return testserver.StartTLS(t, t.TempDir(), args...)
-}
-
 // unit parses a systemd unit example: its [Service] settings, in order,
 // with continuation lines joined.
 func unit(text string) [][2]string {
@@ -266,7 +259,7 @@ func TestDocContainer(t *testing.T) {
 
 func TestDocTLSClient(t *testing.T) {
 	bin := testserver.Binary(t)
-	srv, ca := tlsServer(t)
+	srv, ca := testserver.StartTLS(t, t.TempDir())
 	initRepo2(t, srv, ca)
 	work := t.TempDir()
 	os.WriteFile(filepath.Join(work, "ci.token"), []byte(srv.Token("app", "append")+"\n"), 0o600)
@@ -371,7 +364,7 @@ func TestDocMaintenance(t *testing.T) {
 	if out, err := runScript(t, bin, work, strings.ReplaceAll(sh[0], "/etc/savepoint/passwords", pwdir), "APP_PASSWORD="+password); err != nil {
 		t.Fatalf("storing the password: %v\n%s", err, out)
 	}
-	srv, ca := tlsServer(t, "--password-dir", pwdir)
+	srv, ca := testserver.StartTLS(t, t.TempDir(), "--password-dir", pwdir)
 	initRepo2(t, srv, ca)
 	job := newClient(t, srv, "app", srv.Token("app", "append"))
 	job.env = []string{"SAVEPOINT_SERVER_CA_FILE=" + ca}

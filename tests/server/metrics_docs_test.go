@@ -16,6 +16,7 @@ import (
 
 	"github.com/savepoint-ci/savepoint/internal/testenv"
 	"github.com/savepoint-ci/savepoint/internal/testrepo"
+	"github.com/savepoint-ci/savepoint/internal/testserver"
 )
 
 // TestMetricsDocsRules checks the alert rules of docs/server.md with
@@ -104,7 +105,7 @@ func TestMetricsDocsScrape(t *testing.T) {
 	prometheus := testenv.Require(t, "SAVEPOINT_TEST_PROMETHEUS")
 	tokenBlock, rules := docBlocks(t, "Metrics", "sh")[0], docBlocks(t, "Alert rules", "yaml")[0]
 	scrape := docBlocks(t, "Scrape config", "yaml")[0]
-	srv, ca := tlsServer(t)
+	srv, ca := testserver.StartTLS(t, t.TempDir())
 	t.Setenv("SAVEPOINT_SERVER_CA_FILE", ca)
 	dir := workDir(t)
 	newClient(t, srv, "app", srv.Token("app", "admin")).ok("init")
