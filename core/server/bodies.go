@@ -1,12 +1,21 @@
 package server
 
-import "runtime"
+import (
+	"io"
+	"runtime"
+	"slices"
+)
 
-// bodyPrealloc is the largest request body the server makes room for at
-// once, from its Content-Length: every pack a repository writes by
-// default (16 MiB) and most it can be told to write. A larger body grows
-// with the bytes that arrive.
+// bodyPrealloc is the largest request body read into a buffer of its
+// Content-Length: every pack a repository writes by default (16 MiB) and
+// most it can be told to write. A larger body grows as it arrives.
 const bodyPrealloc = 64 << 20
+
+// bodyFirst is what a body must send before a new buffer of its whole
+// announced length is made: memory follows the bytes that arrive, not a
+// header (a client that announces a pack and stalls holds at most this
+// until its idle timeout).
+const bodyFirst = 4 << 20
 
 // bodyBuffers is a small free list of request-body buffers: an upload
 // reuses the memory of one before it instead of allocating and zeroing a
@@ -15,23 +24,37 @@ const bodyPrealloc = 64 << 20
 // nothing can still read it: after a Save that returned nil, or when the
 // object existed already. A failed or cancelled Save may leave a transport
 // still sending it, so its buffer is left to the collector, as is that of
-// a request refused or failed before its Save.
+// a request refused or failed before its Save. It keeps at most
+// GOMAXPROCS buffers (each at most bodyPrealloc) while the server idles.
 type bodyBuffers struct{ free chan []byte }
 
 func newBodyBuffers() *bodyBuffers {
 	return &bodyBuffers{free: make(chan []byte, runtime.GOMAXPROCS(0))}
 }
 
-// get returns a buffer of length n (its bytes are not cleared).
-func (b *bodyBuffers) get(n int) []byte {
+// read reads a body of announced length n (at most bodyPrealloc) into a
+// buffer of that length: a free one when one fits, else a new one made
+// once the first bodyFirst bytes have arrived.
+func (b *bodyBuffers) read(body io.Reader, n int) ([]byte, error) {
+	var data []byte
 	select {
 	case buf := <-b.free:
 		if cap(buf) >= n {
-			return buf[:n]
+			data = buf[:n]
 		}
 	default:
 	}
-	return make([]byte, n)
+	got := 0
+	if data == nil {
+		data = make([]byte, min(n, bodyFirst))
+		if _, err := io.ReadFull(body, data); err != nil {
+			return nil, err
+		}
+		got = len(data)
+		data = slices.Grow(data, n-got)[:n]
+	}
+	_, err := io.ReadFull(body, data[got:])
+	return data, err
 }
 
 // put keeps buf for a later get, if there is room.

@@ -139,17 +139,15 @@ func (s *Server) readBody(w http.ResponseWriter, r *http.Request, h storage.Hand
 		return nil, false
 	}
 	// A body of a known length up to bodyPrealloc (a pack) is read into a
-	// buffer of that length, reused from an earlier request when one is
-	// free; a larger or unannounced one grows with the bytes that arrive.
-	// A client that stops sending is cut off.
+	// buffer of that length (bodies.go); a larger or unannounced one grows
+	// with the bytes that arrive. A client that stops sending is cut off.
 	// The digest is taken as the bytes arrive, beside the network's pace.
 	digest := sha256.New()
 	body := io.TeeReader(&idleReader{r: http.MaxBytesReader(w, r.Body, limit), rc: http.NewResponseController(w)}, digest)
 	var data []byte
 	var err error
 	if n := r.ContentLength; n >= 0 && n <= bodyPrealloc {
-		data = s.bodies.get(int(n))
-		if _, err = io.ReadFull(body, data); err == io.EOF {
+		if data, err = s.bodies.read(body, int(n)); err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
 	} else {
