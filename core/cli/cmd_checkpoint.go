@@ -8,8 +8,8 @@ func checkpointCommand() *cli.Command {
 	return define(&cli.Command{
 		Name:  "checkpoint",
 		Usage: "save a pre-deploy checkpoint (files, command output, image digests, CI provenance) for rollback",
-		Description: "A checkpoint is a save marked as a checkpoint and named after what it protects (--name production).\n" +
-			"'savepoint rollback --name production' restores the newest one. See docs/rollback.md.",
+		Description: `A checkpoint is a save marked as a checkpoint and named after what it protects (--name production).
+'savepoint rollback --name production' restores the newest one. See docs/rollback.md.`,
 		ArgsUsage: "[PATH...]",
 		Flags:     saveFlags(),
 	}, bindCheckpoint, runSave)

@@ -27,10 +27,10 @@ func copyCommand() *cli.Command {
 		Name:      "copy",
 		Usage:     "copy snapshots from another repository (--from-repo) into this one",
 		ArgsUsage: "[SNAPSHOT... | --name N [--last K] | --all]",
-		Description: "Only data the destination lacks is read and sent; data is decrypted with the source's key and\n" +
-			"sealed with the destination's. A snapshot already copied (same original) is skipped. The source's\n" +
-			"password comes from --from-password-file, --from-password-command or SAVEPOINT_FROM_PASSWORD;\n" +
-			"a source behind a savepoint server takes its token from --from-token-file or SAVEPOINT_FROM_TOKEN.",
+		Description: `Only data the destination lacks is read and sent; data is decrypted with the source's key and
+sealed with the destination's. A snapshot already copied (same original) is skipped. The source's
+password comes from --from-password-file, --from-password-command or SAVEPOINT_FROM_PASSWORD;
+a source behind a savepoint server takes its token from --from-token-file or SAVEPOINT_FROM_TOKEN.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "from-repo", Usage: "the source repository `LOCATION` (as --repo; env SAVEPOINT_FROM_REPOSITORY)"},
 		}, append(fromSecretFlags(),

@@ -22,25 +22,29 @@ func forgetCommand() *cli.Command {
 	return define(&cli.Command{
 		Name:  "forget",
 		Usage: "remove snapshots by retention rules (data goes with 'prune')",
-		Description: "Keep rules are OR-ed and applied per group (snapshot name, plus --group-by keys).\n" +
-			"--keep-within-ttl keeps snapshots taken within DURATION of now; --max-size caps each group,\n" +
-			"the oldest going first (size: bytes a restore writes). An empty policy is refused.",
-		Flags: []cli.Flag{
-			&cli.IntFlag{Name: "keep-last", Usage: "keep the `N` newest snapshots"},
-			&cli.IntFlag{Name: "keep-hourly", Usage: "keep the newest snapshot of each of the last `N` hours"},
-			&cli.IntFlag{Name: "keep-daily", Usage: "keep the newest snapshot of each of the last `N` days"},
-			&cli.IntFlag{Name: "keep-weekly", Usage: "keep the newest snapshot of each of the last `N` weeks"},
-			&cli.IntFlag{Name: "keep-monthly", Usage: "keep the newest snapshot of each of the last `N` months"},
-			&cli.IntFlag{Name: "keep-yearly", Usage: "keep the newest snapshot of each of the last `N` years"},
-			&cli.StringFlag{Name: "keep-within", Usage: "keep snapshots within `DURATION` (e.g. 7d, 2w, 36h) of the group's newest"},
+		Description: `Keep rules are OR-ed and applied per group (snapshot name, plus --group-by keys).
+--keep-within-ttl keeps snapshots taken within DURATION of now; --max-size caps each group,
+the oldest going first (size: bytes a restore writes). An empty policy is refused.`,
+		Flags: append(keepFlags(""),
 			&cli.StringSliceFlag{Name: "keep-tag", Usage: "keep snapshots with this `TAG` (repeatable)"},
 			&cli.StringFlag{Name: "keep-within-ttl", Usage: "keep snapshots taken within `DURATION` of now (cache TTL)"},
 			&cli.StringFlag{Name: "max-size", Usage: "cap each group at `SIZE` (e.g. 10G), oldest first"},
 			&cli.StringSliceFlag{Name: "group-by", Usage: "also group by provenance `KEY` (branch, environment; repeatable)"},
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "only consider snapshots with this name"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "only list what would be removed, and why"},
-		},
+		),
 	}, bindForget, runForget)
+}
+
+// keepFlags are the count and age rules of a retention policy, which forget
+// and the forget and prune jobs of 'remote jobs start' share; scope starts
+// each usage ("forget, prune: " in a job's flags).
+func keepFlags(scope string) []cli.Flag {
+	flags := []cli.Flag{&cli.IntFlag{Name: "keep-last", Usage: scope + "keep the `N` newest snapshots"}}
+	for _, p := range [][2]string{{"hourly", "hours"}, {"daily", "days"}, {"weekly", "weeks"}, {"monthly", "months"}, {"yearly", "years"}} {
+		flags = append(flags, &cli.IntFlag{Name: "keep-" + p[0], Usage: scope + "keep the newest snapshot of each of the last `N` " + p[1]})
+	}
+	return append(flags, &cli.StringFlag{Name: "keep-within", Usage: scope + "keep snapshots within `DURATION` (e.g. 7d, 2w, 36h) of the group's newest"})
 }
 
 func bindForget(c *cli.Context) (ForgetOptions, error) {

@@ -25,11 +25,11 @@ func initCommand() *cli.Command {
 	return define(&cli.Command{
 		Name:  "init",
 		Usage: "create a repository",
-		Description: "With --copy-key-from, the new repository shares the master key (and chunker parameters and\n" +
-			"format version) of an existing one, wrapped under its own password: blobs have the same IDs in both,\n" +
-			"and copy moves stored data between them without re-sealing it. The existing repository's password\n" +
-			"comes from --from-password-file, --from-password-command or SAVEPOINT_FROM_PASSWORD, a server's token\n" +
-			"from --from-token-file or SAVEPOINT_FROM_TOKEN.",
+		Description: `With --copy-key-from, the new repository shares the master key (and chunker parameters and
+format version) of an existing one, wrapped under its own password: blobs have the same IDs in both,
+and copy moves stored data between them without re-sealing it. The existing repository's password
+comes from --from-password-file, --from-password-command or SAVEPOINT_FROM_PASSWORD, a server's token
+from --from-token-file or SAVEPOINT_FROM_TOKEN.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "copy-key-from", Usage: "share the master key of the repository at `LOCATION` (see copy)"},
 			&cli.BoolFlag{Name: "no-encryption", Usage: "create an UNENCRYPTED repository (contents readable by whoever can read the storage)"},

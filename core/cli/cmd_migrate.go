@@ -27,10 +27,10 @@ func migrateCommand() *cli.Command {
 	return define(&cli.Command{
 		Name:  "migrate",
 		Usage: "raise the repository's format version to the newest this savepoint writes",
-		Description: "Version 2 compresses small files together (docs/FORMAT.md). Only the config changes:\n" +
-			"data already stored is kept and read as before, new data is written in the new format,\n" +
-			"and savepoint releases that only know the old version can no longer open the repository.\n" +
-			"Through a savepoint server it needs a token with role admin.",
+		Description: `Version 2 compresses small files together (docs/FORMAT.md). Only the config changes:
+data already stored is kept and read as before, new data is written in the new format,
+and savepoint releases that only know the old version can no longer open the repository.
+Through a savepoint server it needs a token with role admin.`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "dry-run", Usage: "say what would change, change nothing"},
 		},

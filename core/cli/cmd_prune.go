@@ -23,8 +23,8 @@ func pruneCommand() *cli.Command {
 	return define(&cli.Command{
 		Name:  "prune",
 		Usage: "delete data no snapshot uses, repack mostly-unused packs, compact the index",
-		Description: "Writers keep running: packs are first named in a deletion intent and deleted once\n" +
-			"every save that started before it has finished (docs/prune.md).",
+		Description: `Writers keep running: packs are first named in a deletion intent and deleted once
+every save that started before it has finished (docs/prune.md).`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "grace", Value: "24h", Usage: "never delete unused data younger than `DURATION`; sessions older than it count as dead"},
 			&cli.StringFlag{Name: "max-unused", Value: "10%", Usage: "repack packs with more than `PERCENT` unused bytes"},

@@ -50,12 +50,12 @@ func remoteCommand() *cli.Command {
 				Name:      "start",
 				Usage:     "start a job on the server: save, verify, forget, prune, restore or sync",
 				ArgsUsage: "KIND [PATH... | SNAPSHOT]",
-				Description: "save PATH...: paths on the server host (and/or --command NAME=COMMAND run there);\n" +
-					"restore SNAPSHOT --target DIR: into a directory on the server host;\n" +
-					"forget needs --keep-*; prune with --keep-* forgets by them first;\n" +
-					"sync --from-repo URL --from-token-file F --from-password-file F (--last K | --all): pull\n" +
-					"snapshots from another savepoint server, then forget by --keep-* when given.\n" +
-					"Without --wait it prints the job ID and returns at once (fire and forget).",
+				Description: `save PATH...: paths on the server host (and/or --command NAME=COMMAND run there);
+restore SNAPSHOT --target DIR: into a directory on the server host;
+forget needs --keep-*; prune with --keep-* forgets by them first;
+sync --from-repo URL --from-token-file F --from-password-file F (--last K | --all): pull
+snapshots from another savepoint server, then forget by --keep-* when given.
+Without --wait it prints the job ID and returns at once (fire and forget).`,
 				Flags: append(jobSpecFlags(), waitFlag),
 			}, bindRemoteJobStart, runRemoteJobStart),
 			define(&cli.Command{
@@ -104,7 +104,7 @@ func allFlag() cli.Flag {
 
 // jobSpecFlags are the flags of a job's spec, for each kind.
 func jobSpecFlags() []cli.Flag {
-	return []cli.Flag{
+	return append([]cli.Flag{
 		&cli.StringFlag{Name: "name", Aliases: []string{"n"}, Usage: "save: the snapshot's `NAME`; forget, prune: only snapshots with this name"},
 		&cli.StringSliceFlag{Name: "tag", Aliases: []string{"t"}, Usage: "save: add a tag (repeatable)"},
 		&cli.StringSliceFlag{Name: "exclude", Aliases: []string{"e"}, Usage: "save: exclude paths matching `GLOB` (repeatable)"},
@@ -112,13 +112,6 @@ func jobSpecFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "checkpoint", Usage: "save: mark the snapshot as a checkpoint"},
 		&cli.BoolFlag{Name: "read-data", Usage: "verify: read every pack"},
 		&cli.StringFlag{Name: "read-data-subset", Usage: "verify: read `PERCENT` of the packs"},
-		&cli.IntFlag{Name: "keep-last", Usage: "forget, prune: keep the `N` newest snapshots"},
-		&cli.IntFlag{Name: "keep-hourly", Usage: "forget, prune: keep `N` hourly snapshots"},
-		&cli.IntFlag{Name: "keep-daily", Usage: "forget, prune: keep `N` daily snapshots"},
-		&cli.IntFlag{Name: "keep-weekly", Usage: "forget, prune: keep `N` weekly snapshots"},
-		&cli.IntFlag{Name: "keep-monthly", Usage: "forget, prune: keep `N` monthly snapshots"},
-		&cli.IntFlag{Name: "keep-yearly", Usage: "forget, prune: keep `N` yearly snapshots"},
-		&cli.StringFlag{Name: "keep-within", Usage: "forget, prune: keep snapshots within `DURATION` of the newest"},
 		&cli.BoolFlag{Name: "dry-run", Usage: "forget, prune: decide and report, change nothing"},
 		&cli.StringFlag{Name: "grace", Usage: "prune: never delete unused data younger than `DURATION` (default 24h)"},
 		&cli.StringFlag{Name: "max-unused", Usage: "prune: repack packs with more than `PERCENT` unused"},
@@ -130,5 +123,5 @@ func jobSpecFlags() []cli.Flag {
 		&cli.StringFlag{Name: "from-ca-file", Usage: "sync: PEM `FILE` on the server host of CA certificates to trust for the source server"},
 		&cli.IntFlag{Name: "last", Usage: "sync: the newest `K` snapshots of each name (with --name: of that name), as copy --last"},
 		&cli.BoolFlag{Name: "all", Usage: "sync: every snapshot (with --name: of that name)"},
-	}
+	}, keepFlags("forget, prune: ")...)
 }

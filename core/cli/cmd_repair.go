@@ -34,16 +34,16 @@ func repairCommand() *cli.Command {
 		define(&cli.Command{
 			Name:  "index",
 			Usage: "rebuild the index from the pack headers: index every pack no segment names, drop entries of packs that are gone",
-			Description: "Run it when index objects were lost or damaged, or packs deleted. It holds the prune lease\n" +
-				"while it writes; through a savepoint server it needs a token with role admin.",
+			Description: `Run it when index objects were lost or damaged, or packs deleted. It holds the prune lease
+while it writes; through a savepoint server it needs a token with role admin.`,
 			Flags: flags(),
 		}, bindRepair, runRepairIndex),
 		define(&cli.Command{
 			Name:  "snapshots",
 			Usage: "rewrite snapshots that use missing data, leaving out only the files whose data is gone",
-			Description: "Each rewritten snapshot keeps its name, tags, time and provenance and records the snapshot\n" +
-				"it replaces and what it left out; the old one is removed once the new one is stored.\n" +
-				"Run 'savepoint repair index' first. Through a savepoint server it needs a token with role admin.",
+			Description: `Each rewritten snapshot keeps its name, tags, time and provenance and records the snapshot
+it replaces and what it left out; the old one is removed once the new one is stored.
+Run 'savepoint repair index' first. Through a savepoint server it needs a token with role admin.`,
 			Flags: append(flags(), &cli.BoolFlag{Name: "verbose", Aliases: []string{"v"}, Usage: "list every path left out"}),
 		}, bindRepair, runRepairSnapshots),
 	)

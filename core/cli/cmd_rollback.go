@@ -27,10 +27,10 @@ func rollbackCommand() *cli.Command {
 	return define(&cli.Command{
 		Name:  "rollback",
 		Usage: "put back what a checkpoint captured: files, databases (restore commands), image tags",
-		Description: "Without --to or --before-commit, rolls back to the newest checkpoint of --name.\n" +
-			"--before-commit SHA picks the oldest checkpoint of --name taken by commit SHA's pipeline:\n" +
-			"the state from just before SHA was deployed. Prints the plan, then applies it step by step;\n" +
-			"the first failing step stops the rollback. See docs/rollback.md.",
+		Description: `Without --to or --before-commit, rolls back to the newest checkpoint of --name.
+--before-commit SHA picks the oldest checkpoint of --name taken by commit SHA's pipeline:
+the state from just before SHA was deployed. Prints the plan, then applies it step by step;
+the first failing step stops the rollback. See docs/rollback.md.`,
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "name", Aliases: []string{"n"}, EnvVars: []string{"SAVEPOINT_NAME"}, Usage: "checkpoint name, such as production"},
 			&cli.StringFlag{Name: "to", Usage: "roll back to `SNAPSHOT` (an ID prefix, latest or NAME:latest)"},

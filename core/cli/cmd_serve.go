@@ -46,9 +46,9 @@ func serveCommand() *cli.Command {
 	return define(&cli.Command{
 		Name:  "serve",
 		Usage: "serve the repositories in a storage location to clients holding tokens (docs/server.md)",
-		Description: "Clients use --repo https://HOST[:PORT]/NAME with a token from 'savepoint token create'.\n" +
-			"Plain HTTP is served on loopback only, unless --insecure-listen. SIGTERM stops the server\n" +
-			"gracefully: running uploads finish (or are discarded whole after --shutdown-timeout).",
+		Description: `Clients use --repo https://HOST[:PORT]/NAME with a token from 'savepoint token create'.
+Plain HTTP is served on loopback only, unless --insecure-listen. SIGTERM stops the server
+gracefully: running uploads finish (or are discarded whole after --shutdown-timeout).`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: "127.0.0.1:8417", EnvVars: []string{"SAVEPOINT_LISTEN"}, Usage: "listen on `HOST:PORT`"},
 			storageFlag(),

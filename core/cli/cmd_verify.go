@@ -21,8 +21,8 @@ func verifyCommand() *cli.Command {
 	return define(&cli.Command{
 		Name:  "verify",
 		Usage: "check the repository: structure by default, pack data on request",
-		Description: "Snapshots that fail are recorded and never used as a parent by save.\n" +
-			"Exit status 1 when a problem is found.",
+		Description: `Snapshots that fail are recorded and never used as a parent by save.
+Exit status 1 when a problem is found.`,
 		Flags: []cli.Flag{
 			&cli.BoolFlag{Name: "read-data", Usage: "read every pack and check every blob"},
 			&cli.StringFlag{Name: "read-data-subset", Usage: "read `PERCENT` of the packs, chosen at random (e.g. 5%)"},
