@@ -15,7 +15,7 @@ import (
 )
 
 func TestCommandRoundTrip(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	repo, be := testrepo.New(t)
 	dir := t.TempDir()
 	data := testrepo.Random(300 << 10)
@@ -46,7 +46,7 @@ func TestCommandRoundTrip(t *testing.T) {
 
 func TestCommandFails(t *testing.T) {
 	repo, _ := testrepo.New(t)
-	src, err := RunCommand(context.Background(), repo, Command{Name: "db",
+	src, err := RunCommand(t.Context(), repo, Command{Name: "db",
 		Command: "echo partial; echo 'pg_dump: error: connection to server failed' >&2; exit 3"})
 	if !errors.Is(err, ErrCommandFailed) || src.ExitStatus != 3 {
 		t.Fatalf("err=%v status=%d", err, src.ExitStatus)
@@ -58,7 +58,7 @@ func TestCommandFails(t *testing.T) {
 	if src.Content != nil {
 		t.Fatal("a failed command must not yield content")
 	}
-	if _, err := RunCommand(context.Background(), repo, Command{Name: "db", Command: "exit 1"}); !strings.Contains(err.Error(), "(no error output)") {
+	if _, err := RunCommand(t.Context(), repo, Command{Name: "db", Command: "exit 1"}); !strings.Contains(err.Error(), "(no error output)") {
 		t.Fatalf("message %q", err)
 	}
 }
@@ -66,7 +66,7 @@ func TestCommandFails(t *testing.T) {
 func TestStderrTailKeepsTheEnd(t *testing.T) {
 	repo, _ := testrepo.New(t)
 	// 100 KiB of noise on stderr, then the real error.
-	src, err := RunCommand(context.Background(), repo, Command{Name: "x",
+	src, err := RunCommand(t.Context(), repo, Command{Name: "x",
 		Command: "head -c 102400 /dev/zero | tr '\\0' 'n' >&2; echo >&2; echo FATAL: the end >&2; exit 1"})
 	if err == nil || len(src.StderrTail) != StderrTailSize || !strings.HasSuffix(src.StderrTail, "FATAL: the end\n") {
 		t.Fatalf("tail %d bytes, err %v", len(src.StderrTail), err)
@@ -77,7 +77,7 @@ func TestStderrTailKeepsTheEnd(t *testing.T) {
 }
 
 func TestStdinAndRestoreFailure(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	repo, _ := testrepo.New(t)
 	data := testrepo.Random(100 << 10)
 	src, err := Stdin(ctx, repo, "db", "", bytes.NewReader(data))
@@ -99,7 +99,7 @@ func TestStdinAndRestoreFailure(t *testing.T) {
 }
 
 func TestDumpDetectsMissingChunk(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	repo, _ := testrepo.New(t)
 	src, _ := Stdin(ctx, repo, "db", "", bytes.NewReader(testrepo.Random(10<<10)))
 	repo.Flush(ctx)
@@ -128,7 +128,7 @@ func TestParseSpec(t *testing.T) {
 
 func TestCancelKillsThePipeline(t *testing.T) {
 	repo, _ := testrepo.New(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	started := make(chan struct{})
 	go func() {

@@ -2,7 +2,6 @@ package capture
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -58,7 +57,7 @@ func none(int, int) bool { return false }
 // secondDump stores first then second in repo and returns the write stats
 // of the second save alone.
 func secondDump(tb testing.TB, newRepo func() (*repository.Repository, func() *repository.Repository), first, second []byte) repository.WriteStats {
-	ctx := context.Background()
+	ctx := tb.Context()
 	repo, reopen := newRepo()
 	if _, err := Stdin(ctx, repo, "db", "", bytes.NewReader(first)); err != nil {
 		tb.Fatal(err)
@@ -127,12 +126,12 @@ func BenchmarkDumpDedup(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				ws = secondDump(b, func() (*repository.Repository, func() *repository.Repository) {
 					be := mem.New()
-					repo, err := repository.Init(context.Background(), be, repository.InitOptions{Password: "p"})
+					repo, err := repository.Init(b.Context(), be, repository.InitOptions{Password: "p"})
 					if err != nil {
 						b.Fatal(err)
 					}
 					return repo, func() *repository.Repository {
-						r, err := repository.Open(context.Background(), be, repository.OpenOptions{Password: "p"})
+						r, err := repository.Open(b.Context(), be, repository.OpenOptions{Password: "p"})
 						if err != nil {
 							b.Fatal(err)
 						}

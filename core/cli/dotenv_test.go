@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +19,7 @@ func runCLI(t *testing.T, args ...string) (int, string, string) {
 		}
 		return ""
 	}}
-	code := Run(context.Background(), "test", args, env)
+	code := Run(t.Context(), "test", args, env)
 	return code, out.String(), errb.String()
 }
 

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -41,7 +40,7 @@ func TestExitCodes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := be.Save(context.Background(), storage.Handle{Kind: storage.KindLease, Name: prune.LeaseName}, data); err != nil {
+		if err := be.Save(t.Context(), storage.Handle{Kind: storage.KindLease, Name: prune.LeaseName}, data); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -84,7 +83,7 @@ func openTestRepo(t *testing.T, be storage.Backend) interface {
 	SealJSON(any) ([]byte, error)
 } {
 	t.Helper()
-	repo, err := openRepo(context.Background(), &Globals{Repo: be.Location(), Env: Env{Getenv: func(k string) string { return map[string]string{"SAVEPOINT_PASSWORD": "pw"}[k] }}})
+	repo, err := openRepo(t.Context(), &Globals{Repo: be.Location(), Env: Env{Getenv: func(k string) string { return map[string]string{"SAVEPOINT_PASSWORD": "pw"}[k] }}})
 	if err != nil {
 		t.Fatal(err)
 	}

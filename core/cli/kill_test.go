@@ -180,12 +180,12 @@ func TestKillDuringSaveAndPrune(t *testing.T) {
 	r.run("prune", "--grace", "1h", "--clock-skew", "0s", "--break-lease")
 	r.run("verify", "--read-data")
 	repo := testrepo.Reopen(t, r.be)
-	list, err := snapshot.List(context.Background(), repo)
+	list, err := snapshot.List(t.Context(), repo)
 	if err != nil {
 		t.Fatal(err)
 	}
 	target := t.TempDir()
-	if _, err := restore.Run(context.Background(), repo, list[len(list)-1], restore.Options{Target: target}); err != nil {
+	if _, err := restore.Run(t.Context(), repo, list[len(list)-1], restore.Options{Target: target}); err != nil {
 		t.Fatal(err)
 	}
 	stored := filepath.Join(target, filepath.FromSlash(list[len(list)-1].Paths[0]))

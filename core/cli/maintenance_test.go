@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -56,9 +55,9 @@ func TestForgetPruneVerifyCommands(t *testing.T) {
 	// Damage the snapshot's data: verify fails, names the snapshot, and
 	// save no longer uses it as a parent.
 	var packs []string
-	be.List(context.Background(), storage.KindData, func(fi storage.Info) error { packs = append(packs, fi.Name); return nil })
+	be.List(t.Context(), storage.KindData, func(fi storage.Info) error { packs = append(packs, fi.Name); return nil })
 	for _, p := range packs {
-		be.Remove(context.Background(), storage.Handle{Kind: storage.KindData, Name: p})
+		be.Remove(t.Context(), storage.Handle{Kind: storage.KindData, Name: p})
 	}
 	code, out, e = r.run("verify")
 	if code != 1 || !strings.Contains(out, "problem: snapshot ") || !strings.Contains(e, "verify found") {

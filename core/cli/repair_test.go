@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
@@ -61,7 +60,7 @@ func minioCLI(t *testing.T) *cliRun {
 // backendOf opens the harness's repository storage directly.
 func backendOf(t *testing.T, r *cliRun) storage.Backend {
 	t.Helper()
-	be, err := location.Open(context.Background(), r.repo, location.Options{Getenv: func(k string) string { return r.env[k] }})
+	be, err := location.Open(t.Context(), r.repo, location.Options{Getenv: func(k string) string { return r.env[k] }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,10 +74,10 @@ func storedObjects(t *testing.T, be storage.Backend) map[string]string {
 	out := map[string]string{}
 	for _, k := range storage.Kinds {
 		var names []string
-		be.List(context.Background(), k, func(fi storage.Info) error { names = append(names, fi.Name); return nil })
+		be.List(t.Context(), k, func(fi storage.Info) error { names = append(names, fi.Name); return nil })
 		for _, n := range names {
 			h := storage.Handle{Kind: k, Name: n}
-			data, err := storage.LoadAll(context.Background(), be, h)
+			data, err := storage.LoadAll(t.Context(), be, h)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -90,12 +89,12 @@ func storedObjects(t *testing.T, be storage.Backend) map[string]string {
 
 func packNames(t *testing.T, be storage.Backend) []string {
 	var names []string
-	be.List(context.Background(), storage.KindData, func(fi storage.Info) error { names = append(names, fi.Name); return nil })
+	be.List(t.Context(), storage.KindData, func(fi storage.Info) error { names = append(names, fi.Name); return nil })
 	return names
 }
 
 func repairScenario(t *testing.T, r *cliRun, version int) {
-	ctx := context.Background()
+	ctx := t.Context()
 	be := backendOf(t, r)
 	if _, err := repository.Init(ctx, be, repository.InitOptions{Password: "pw", Version: version}); err != nil {
 		t.Fatal(err)
@@ -271,7 +270,7 @@ func TestRepairDocExample(t *testing.T) {
 	r.ok("save", "src")
 	for _, p := range packNames(t, be) {
 		if !slices.Contains(before, p) {
-			be.Remove(context.Background(), storage.Handle{Kind: storage.KindData, Name: p})
+			be.Remove(t.Context(), storage.Handle{Kind: storage.KindData, Name: p})
 		}
 	}
 	steps := docRepairSteps(t)

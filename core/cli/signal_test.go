@@ -2,7 +2,6 @@ package cli_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"os"
 	"os/exec"
@@ -55,11 +54,11 @@ func TestSIGTERMDuringSave(t *testing.T) {
 		t.Errorf("stderr %q, want one line saying interrupted", got)
 	}
 	repo := testrepo.Reopen(t, r.be)
-	if list, err := snapshot.List(context.Background(), repo); err != nil || len(list) != 0 {
+	if list, err := snapshot.List(t.Context(), repo); err != nil || len(list) != 0 {
 		t.Fatalf("after SIGTERM: snapshots %v, %v; want none", list, err)
 	}
 	var markers int
-	r.be.List(context.Background(), storage.KindSession, func(storage.Info) error { markers++; return nil })
+	r.be.List(t.Context(), storage.KindSession, func(storage.Info) error { markers++; return nil })
 	if markers != 0 {
 		t.Errorf("%d session marker(s) left behind", markers)
 	}

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"runtime"
 	"runtime/debug"
@@ -15,7 +14,7 @@ import (
 func runArgs(t *testing.T, version string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	code := Run(context.Background(), version, args, Env{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }})
+	code := Run(t.Context(), version, args, Env{Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }})
 	return code, out.String(), errOut.String()
 }
 

@@ -1,7 +1,6 @@
 package forget
 
 import (
-	"context"
 	"errors"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ import (
 // decides and removes nothing; a real run removes what it does not keep,
 // and the snapshots of other names stay.
 func TestRun(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	repo, _ := testrepo.New(t)
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
 	var ids []repository.ID
@@ -54,7 +53,7 @@ func TestRun(t *testing.T) {
 
 func count(t *testing.T, repo *repository.Repository) int {
 	t.Helper()
-	list, err := snapshot.List(context.Background(), repo)
+	list, err := snapshot.List(t.Context(), repo)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package image
 
 import (
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -62,7 +61,7 @@ func eachRegistry(t *testing.T, fn func(t *testing.T, host string)) {
 
 func TestPinAndRepoint(t *testing.T) {
 	eachRegistry(t, func(t *testing.T, host string) {
-		ctx := context.Background()
+		ctx := t.Context()
 		repo := host + "/savepoint-test/app" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "-"))
 		ref := repo + ":prod"
 		first := testregistry.PushRandom(t, ref)
@@ -127,7 +126,7 @@ func TestRegistryRefuses(t *testing.T) {
 	ref := host + "/app:prod"
 	testregistry.PushRandom(t, ref)
 	c := New(Options{Username: "u", Password: "hunter2-secret"})
-	_, err := c.ResolveAndPin(context.Background(), ref, time.Now())
+	_, err := c.ResolveAndPin(t.Context(), ref, time.Now())
 	if err == nil {
 		t.Fatal("pin succeeded on a refusing registry")
 	}
@@ -138,7 +137,7 @@ func TestRegistryRefuses(t *testing.T) {
 	if !errors.Is(err, ErrAccessDenied) {
 		t.Fatalf("a refusal: %v, want ErrAccessDenied", err)
 	}
-	if _, err := c.Resolve(context.Background(), host+"/missing:prod"); err == nil || !strings.Contains(err.Error(), "no such image or tag") {
+	if _, err := c.Resolve(t.Context(), host+"/missing:prod"); err == nil || !strings.Contains(err.Error(), "no such image or tag") {
 		t.Fatalf("missing image: %v", err)
 	}
 	if _, err := c.ParseTag(host + "/app@sha256:" + strings.Repeat("a", 64)); err == nil {
@@ -183,7 +182,7 @@ func TestIndexPinAndRepoint(t *testing.T) {
 	}
 	want, _ := idx.Digest()
 	c := New(Options{})
-	ctx := context.Background()
+	ctx := t.Context()
 	rec, err := c.ResolveAndPin(ctx, ref, time.Now())
 	if err != nil || rec.Digest != want.String() {
 		t.Fatalf("record %+v err %v, want %s", rec, err, want)

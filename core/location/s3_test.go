@@ -1,7 +1,6 @@
 package location_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -19,7 +18,7 @@ func env(m map[string]string) func(string) string {
 
 func openS3(t *testing.T, url string, opts location.Options) s3.Options {
 	t.Helper()
-	b, err := location.Open(context.Background(), url, opts)
+	b, err := location.Open(t.Context(), url, opts)
 	if err != nil {
 		t.Fatalf("Open(%q): %v", url, err)
 	}
@@ -46,7 +45,7 @@ func TestS3URL(t *testing.T) {
 		}
 	}
 	for _, url := range []string{"s3://", "s3:///prefix", "s3://host:9000/bucket", "s3://key@bucket/x", "s3://bucket/a//b"} {
-		_, err := location.Open(context.Background(), url, location.Options{})
+		_, err := location.Open(t.Context(), url, location.Options{})
 		if !errors.Is(err, storage.ErrInvalid) {
 			t.Errorf("Open(%q) = %v, want ErrInvalid", url, err)
 		}
@@ -82,10 +81,10 @@ func TestS3EnvFallbacks(t *testing.T) {
 	if o.Endpoint != "s3ep:2" || o.Region != "us-east-1" {
 		t.Fatalf("AWS_ENDPOINT_URL_S3 must win, a custom endpoint defaults to us-east-1: %+v", o)
 	}
-	if _, err := location.Open(context.Background(), "s3://b", location.Options{Getenv: env(map[string]string{"AWS_CA_BUNDLE": "/nonexistent.pem"})}); !errors.Is(err, storage.ErrInvalid) || !strings.Contains(err.Error(), "CA file") {
+	if _, err := location.Open(t.Context(), "s3://b", location.Options{Getenv: env(map[string]string{"AWS_CA_BUNDLE": "/nonexistent.pem"})}); !errors.Is(err, storage.ErrInvalid) || !strings.Contains(err.Error(), "CA file") {
 		t.Fatalf("AWS_CA_BUNDLE must be read as the CA file: %v", err)
 	}
-	_, err := location.Open(context.Background(), "s3://b", location.Options{Getenv: env(map[string]string{"SAVEPOINT_S3_INSECURE": "maybe"})})
+	_, err := location.Open(t.Context(), "s3://b", location.Options{Getenv: env(map[string]string{"SAVEPOINT_S3_INSECURE": "maybe"})})
 	if !errors.Is(err, storage.ErrInvalid) {
 		t.Fatalf("a bad boolean must be refused: %v", err)
 	}
@@ -93,7 +92,7 @@ func TestS3EnvFallbacks(t *testing.T) {
 		t.Fatalf("SAVEPOINT_S3_TIMEOUT=7s gave an idle timeout of %s", o.IdleTimeout)
 	}
 	for _, bad := range []string{"5", "-1s", "soon"} {
-		_, err := location.Open(context.Background(), "s3://b", location.Options{Getenv: env(map[string]string{"SAVEPOINT_S3_TIMEOUT": bad})})
+		_, err := location.Open(t.Context(), "s3://b", location.Options{Getenv: env(map[string]string{"SAVEPOINT_S3_TIMEOUT": bad})})
 		if !errors.Is(err, storage.ErrInvalid) || !strings.Contains(err.Error(), "SAVEPOINT_S3_TIMEOUT") {
 			t.Fatalf("SAVEPOINT_S3_TIMEOUT=%s must be refused: %v", bad, err)
 		}
@@ -122,7 +121,7 @@ func TestS3ThroughLocation(t *testing.T) {
 		"AWS_ACCESS_KEY_ID":     testenv.Require(t, "SAVEPOINT_TEST_S3_ACCESS_KEY"),
 		"AWS_SECRET_ACCESS_KEY": testenv.Require(t, "SAVEPOINT_TEST_S3_SECRET_KEY"),
 	})}
-	ctx := context.Background()
+	ctx := t.Context()
 	b, err := location.Open(ctx, "s3://sp-location-test/some/prefix", opts)
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package prune_test
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"testing"
@@ -30,7 +29,7 @@ func TestConcurrentWritersAndPruneOnMinIO(t *testing.T) {
 	b := make([]byte, 6)
 	rand.Read(b)
 	url := "s3://prune-" + hex.EncodeToString(b) + "/repo"
-	be, err := location.Open(context.Background(), url, location.Options{Getenv: func(k string) string { return env[k] }})
+	be, err := location.Open(t.Context(), url, location.Options{Getenv: func(k string) string { return env[k] }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package repository
 
 import (
-	"context"
 	"encoding/binary"
 	"testing"
 
@@ -35,7 +34,7 @@ func benchBlobs(kind string) [][]byte {
 
 func benchRepo(b *testing.B) *Repository {
 	testkdf.Cheap()
-	r, err := Init(context.Background(), mem.New(), InitOptions{Password: "bench"})
+	r, err := Init(b.Context(), mem.New(), InitOptions{Password: "bench"})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -48,7 +47,7 @@ func benchRepo(b *testing.B) *Repository {
 func BenchmarkSaveBlob(b *testing.B) {
 	for _, kind := range []string{"text", "random", "mixed"} {
 		b.Run(kind, func(b *testing.B) {
-			ctx := context.Background()
+			ctx := b.Context()
 			r := benchRepo(b)
 			blobs := benchBlobs(kind)
 			var n uint64
@@ -79,7 +78,7 @@ func BenchmarkSaveBlob(b *testing.B) {
 func BenchmarkDecodeBlob(b *testing.B) {
 	for _, kind := range []string{"text", "random", "mixed"} {
 		b.Run(kind, func(b *testing.B) {
-			ctx := context.Background()
+			ctx := b.Context()
 			r := benchRepo(b)
 			type stored struct {
 				id   ID

@@ -1,7 +1,6 @@
 package repository
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
@@ -39,7 +38,7 @@ func FuzzParseConfig(f *testing.F) {
 // objects' plaintext is what the fuzzer writes.
 func plainRepo(t testing.TB) (*Repository, *mem.Backend) {
 	be := mem.New()
-	r, err := Init(context.Background(), be, InitOptions{NoEncryption: true, Chunker: chunker.Params{Min: 1 << 10, Avg: 4 << 10, Max: 16 << 10}, PackSize: 1 << 20})
+	r, err := Init(t.Context(), be, InitOptions{NoEncryption: true, Chunker: chunker.Params{Min: 1 << 10, Avg: 4 << 10, Max: 16 << 10}, PackSize: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,10 +60,10 @@ func FuzzReadPackHeader(f *testing.F) {
 		r, be := plainRepo(t)
 		name := objectName(data)
 		id, _ := ParseID(name)
-		if err := be.Save(context.Background(), storage.Handle{Kind: storage.KindData, Name: name}, data); err != nil {
+		if err := be.Save(t.Context(), storage.Handle{Kind: storage.KindData, Name: name}, data); err != nil {
 			t.Fatal(err)
 		}
-		entries, err := r.ReadPackHeader(context.Background(), storage.KindData, id)
+		entries, err := r.ReadPackHeader(t.Context(), storage.KindData, id)
 		if err != nil {
 			return
 		}
@@ -83,7 +82,7 @@ func FuzzListIntents(f *testing.F) {
 	f.Add([]byte(`{"packs":null,"created":"not a time"}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, be := plainRepo(t)
-		ctx := context.Background()
+		ctx := t.Context()
 		if err := be.Save(ctx, storage.Handle{Kind: storage.KindLease, Name: IntentPrefix + "1-x"}, data); err != nil {
 			t.Fatal(err)
 		}

@@ -38,7 +38,7 @@ func initVersion(t *testing.T, version int) (*repository.Repository, *mem.Backen
 	t.Helper()
 	crypto.ScryptN = 1 << 10
 	be := mem.New()
-	repo, err := repository.Init(context.Background(), be, repository.InitOptions{
+	repo, err := repository.Init(t.Context(), be, repository.InitOptions{
 		Password: "test-password", Chunker: testrepo.SmallChunks, PackSize: 1 << 20, Version: version,
 	})
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 // gives up when its context ends, and a buffer given back is reused.
 func TestPackBuffersBoundAndCancel(t *testing.T) {
 	p := newPackBuffers(2, 1<<10)
-	ctx := context.Background()
+	ctx := t.Context()
 	a, _ := p.get(ctx)
 	b, _ := p.get(ctx)
 	c, cancel := context.WithCancel(ctx)

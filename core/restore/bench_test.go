@@ -1,7 +1,6 @@
 package restore_test
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -54,7 +53,7 @@ func BenchmarkRestoreSmallFiles(b *testing.B) {
 // restoring.
 func restoreLoop(b *testing.B, dir string) time.Duration {
 	testkdf.Cheap()
-	ctx := context.Background()
+	ctx := b.Context()
 	repo, err := repository.Init(ctx, mem.New(), repository.InitOptions{Password: "bench"})
 	if err != nil {
 		b.Fatal(err)

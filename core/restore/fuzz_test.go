@@ -51,7 +51,7 @@ func FuzzPlan(f *testing.F) {
 		}
 		trees := &fuzzTrees{docs: bytes.Split(data, []byte("\n--\n"))}
 		r := &restorer{rep: progress.Nop{}}
-		items, err := r.plan(context.Background(), trees, repository.ID{}, nil, fuzzChunkLength)
+		items, err := r.plan(t.Context(), trees, repository.ID{}, nil, fuzzChunkLength)
 		if err != nil {
 			return
 		}

@@ -3,7 +3,6 @@
 package restore_test
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -34,7 +33,7 @@ func TestRoundTrip(t *testing.T) {
 	work := t.TempDir()
 	makeTree(t, work)
 	t.Chdir(work)
-	snap, err := save.Run(context.Background(), repo, save.Options{Paths: []string{"src"}, Name: "n"})
+	snap, err := save.Run(t.Context(), repo, save.Options{Paths: []string{"src"}, Name: "n"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -43,7 +42,7 @@ func TestRoundTrip(t *testing.T) {
 	}
 	target := t.TempDir()
 	repo2 := testrepo.Reopen(t, be)
-	res, err := restore.Run(context.Background(), repo2, snap, restore.Options{Target: target, SameOwner: true, KeepSpecialBits: true})
+	res, err := restore.Run(t.Context(), repo2, snap, restore.Options{Target: target, SameOwner: true, KeepSpecialBits: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +65,7 @@ func TestRoundTrip(t *testing.T) {
 
 	// By default the special bits are dropped and owners not restored.
 	plain := t.TempDir()
-	if _, err := restore.Run(context.Background(), repo2, snap, restore.Options{Target: plain}); err != nil {
+	if _, err := restore.Run(t.Context(), repo2, snap, restore.Options{Target: plain}); err != nil {
 		t.Fatal(err)
 	}
 	for rel, want := range map[string]os.FileMode{"src/deep/er/x.go": 0o755, "src/emptydir": os.ModeDir | 0o750, "src/a.txt": 0o600} {

@@ -1,7 +1,6 @@
 package rollback
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -93,7 +92,7 @@ func TestPlanOrderAndNotes(t *testing.T) {
 }
 
 func TestApplyStopsAtFirstFailure(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	repo, _ := testrepo.New(t)
 	dir := t.TempDir()
 	testrepo.WriteFile(t, dir, "data/f", []byte("v1"))
@@ -133,7 +132,7 @@ func TestApplyStopsAtFirstFailure(t *testing.T) {
 }
 
 func TestPreflightMissingChunk(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	repo, _ := testrepo.New(t)
 	dir := t.TempDir()
 	src, err := capture.RunCommand(ctx, repo, capture.Command{Name: "db", Command: "echo x", RestoreCommand: "cat > " + filepath.Join(dir, "out")})

@@ -1,7 +1,6 @@
 package save_test
 
 import (
-	"context"
 	"testing"
 
 	"github.com/savepoint-ci/savepoint/core/repository"
@@ -28,7 +27,7 @@ func benchTree(b *testing.B) (string, int64) {
 func BenchmarkSave(b *testing.B) {
 	dir, total := benchTree(b)
 	testkdf.Cheap()
-	ctx := context.Background()
+	ctx := b.Context()
 	cputime.Loop(b, total, func() {
 		repo, err := repository.Init(ctx, mem.New(), repository.InitOptions{Password: "bench"})
 		if err != nil {

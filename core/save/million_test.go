@@ -3,7 +3,6 @@
 package save_test
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -110,7 +109,7 @@ func TestMillionFilesChild(t *testing.T) {
 	}
 	debug.SetGCPercent(10)
 	crypto.ScryptN = 1 << 10
-	ctx := context.Background()
+	ctx := t.Context()
 	be, err := local.New(filepath.Join(dir, "repo"))
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -95,14 +94,14 @@ func digest(data []byte) string {
 // put saves an object through be or fails the test.
 func put(t *testing.T, be storage.Backend, h storage.Handle, data []byte) {
 	t.Helper()
-	if err := be.Save(context.Background(), h, data); err != nil {
+	if err := be.Save(t.Context(), h, data); err != nil {
 		t.Fatalf("Save(%s): %v", h, err)
 	}
 }
 
 func load(t *testing.T, be storage.Backend, h storage.Handle) []byte {
 	t.Helper()
-	data, err := storage.LoadAll(context.Background(), be, h)
+	data, err := storage.LoadAll(t.Context(), be, h)
 	if err != nil {
 		t.Fatalf("Load(%s): %v", h, err)
 	}

@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -24,11 +23,11 @@ func TestQuota(t *testing.T) {
 	put(t, be, h1, first)
 	second, n2 := storagetest.Blob(100 << 10)
 	h2 := storage.Handle{Kind: storage.KindData, Name: n2}
-	err := be.Save(context.Background(), h2, second)
+	err := be.Save(t.Context(), h2, second)
 	if !errors.Is(err, storage.ErrQuota) || !strings.Contains(err.Error(), "quota") {
 		t.Fatalf("a save over the quota: %v, want ErrQuota", err)
 	}
-	if _, err := be.Stat(context.Background(), h2); !errors.Is(err, storage.ErrNotFound) {
+	if _, err := be.Stat(t.Context(), h2); !errors.Is(err, storage.ErrNotFound) {
 		t.Errorf("the refused object was stored: %v", err)
 	}
 	if got := load(t, be, h1); string(got) != string(first) {
@@ -38,7 +37,7 @@ func TestQuota(t *testing.T) {
 	put(t, be, h1, first)
 	// An admin removes data; the quota makes room again.
 	adminBe := backend(t, srv, "ci", srv.Token("ci", "admin"))
-	if err := adminBe.Remove(context.Background(), h1); err != nil {
+	if err := adminBe.Remove(t.Context(), h1); err != nil {
 		t.Fatal(err)
 	}
 	put(t, be, h2, second)
@@ -51,7 +50,7 @@ func TestRequestSizeLimit(t *testing.T) {
 	tok := srv.Token("ci", "admin")
 	be := created(t, srv, "ci", tok)
 	data, n := storagetest.Blob(100 << 10)
-	err := be.Save(context.Background(), storage.Handle{Kind: storage.KindData, Name: n}, data)
+	err := be.Save(t.Context(), storage.Handle{Kind: storage.KindData, Name: n}, data)
 	if !errors.Is(err, storage.ErrInvalid) || !strings.Contains(err.Error(), "request-size limit") {
 		t.Fatalf("an object above the limit: %v", err)
 	}

@@ -35,7 +35,7 @@ func TestTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer be.Close()
-	ctx := context.Background()
+	ctx := t.Context()
 	if err := be.Create(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func TestTLS(t *testing.T) {
 // start-up error unless --insecure-listen is given by name.
 func TestPlainHTTPOnlyOnLoopback(t *testing.T) {
 	bin := testserver.Binary(t)
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "serve", "--listen", "0.0.0.0:0", "--storage", t.TempDir())
 	out, err := cmd.CombinedOutput()

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -44,7 +43,7 @@ var (
 
 func newFuzzServer(f *testing.F) *fuzzServer {
 	fuzzOnce.Do(func() {
-		ctx := context.Background()
+		ctx := f.Context()
 		root, err := os.MkdirTemp("", "savepoint-fuzz-server-")
 		if err != nil {
 			f.Fatal(err)
@@ -178,7 +177,7 @@ func FuzzRequest(f *testing.F) {
 			}
 		}
 		for h, want := range s.seeded {
-			got, err := storage.LoadAll(context.Background(), s.app, h)
+			got, err := storage.LoadAll(t.Context(), s.app, h)
 			if err != nil || !bytes.Equal(got, want) {
 				t.Fatalf("%s %s (token %d) changed %s: %v", req.Method, path, int(token)%len(s.tokens), h, err)
 			}

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -45,7 +44,7 @@ func (s seeded) intact(t *testing.T, srv *testserver.Server, name, admin string)
 	t.Helper()
 	be := backend(t, srv, name, admin)
 	for h, want := range s.objects {
-		got, err := storage.LoadAll(context.Background(), be, h)
+		got, err := storage.LoadAll(t.Context(), be, h)
 		if err != nil {
 			t.Errorf("%s after the refused requests: %v", h, err)
 		} else if !bytes.Equal(got, want) {
@@ -132,10 +131,10 @@ func TestAppendTokenCannotRemoveOrReplace(t *testing.T) {
 	forbidden("replacing its own marker with other bytes", c.do(http.MethodPut, path(mine), []byte("changed")), http.StatusForbidden)
 	second := newRaw(t, srv, srv.Token("ci", "append"))
 	forbidden("DELETE of another token's marker", second.do(http.MethodDelete, path(mine), nil), http.StatusForbidden)
-	if err := be.Remove(context.Background(), mine); err != nil {
+	if err := be.Remove(t.Context(), mine); err != nil {
 		t.Fatalf("the creating token removing its own marker: %v", err)
 	}
-	if err := be.Remove(context.Background(), mine); err != nil {
+	if err := be.Remove(t.Context(), mine); err != nil {
 		t.Fatalf("removing it again (a retried DELETE): %v", err)
 	}
 	s.intact(t, srv, "ci", admin)

@@ -23,7 +23,7 @@ func TestCancelledSaveSettles(t *testing.T) {
 	host := testregistry.InProcess(t, hold.Wrap)
 	srv := testserver.Start(t, testserver.Options{Storage: "oci://" + host + "/settle"})
 	be := created(t, srv, "repo", srv.Token("*", "admin"))
-	ctx := context.Background()
+	ctx := t.Context()
 	other, oname := storagetest.Blob(100)
 	put(t, be, storage.Handle{Kind: storage.KindMeta, Name: oname}, other)
 
@@ -80,7 +80,7 @@ func TestBodiesStoredWhole(t *testing.T) {
 	var g errgroup.Group
 	g.SetLimit(4)
 	for h, data := range blobs {
-		g.Go(func() error { return be.Save(context.Background(), h, data) })
+		g.Go(func() error { return be.Save(t.Context(), h, data) })
 	}
 	if err := g.Wait(); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package snapshot
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -26,7 +25,7 @@ func FuzzLoadSnapshot(f *testing.F) {
 	f.Add([]byte(`{"time":"0001-01-01T00:00:00Z","tree":"zz"}`))
 	f.Add([]byte(`{"sources":[{"kind":"image","content":null}],"stats":{"bytes_stored":-1}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ctx := context.Background()
+		ctx := t.Context()
 		repo, be := testrepo.NewPlain(t)
 		sum := sha256.Sum256(data)
 		if err := be.Save(ctx, storage.Handle{Kind: storage.KindSnapshot, Name: hex.EncodeToString(sum[:])}, data); err != nil {

@@ -1,7 +1,6 @@
 package tree_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -11,7 +10,7 @@ import (
 )
 
 func TestDiff(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	repo, _ := testrepo.New(t)
 	save := func(nodes ...tree.Node) *repository.ID {
 		t.Helper()

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 	"time"
@@ -19,7 +18,7 @@ func FuzzFailureMarker(f *testing.F) {
 	f.Add([]byte(`{"problems":-1}`))
 	f.Add([]byte("null"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		ctx := context.Background()
+		ctx := t.Context()
 		repo, be := testrepo.NewPlain(t)
 		var id repository.ID
 		id[0] = 1

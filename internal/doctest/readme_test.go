@@ -2,7 +2,6 @@ package doctest
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -58,7 +57,7 @@ func TestReadmeCLIExample(t *testing.T) {
 				t.Chdir(fresh) // a fresh runner: nothing of the saved tree on disk
 			}
 			var out, errb bytes.Buffer
-			code := cli.Run(context.Background(), "doc", f[1:], cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
+			code := cli.Run(t.Context(), "doc", f[1:], cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb,
 				Getenv: func(k string) string { return env[k] }})
 			if code != 0 {
 				t.Fatalf("%s: exit %d: %s", line, code, errb.String())

@@ -1,7 +1,6 @@
 package testsnap_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -17,7 +16,7 @@ func TestList(t *testing.T) {
 	saved := map[repository.ID]bool{}
 	repo, be := testrepo.New(t)
 	for _, name := range []string{"build", "deps"} {
-		id, err := snapshot.Save(context.Background(), repo, &snapshot.Snapshot{Name: name, Time: time.Now()})
+		id, err := snapshot.Save(t.Context(), repo, &snapshot.Snapshot{Name: name, Time: time.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 // TestEvery: f runs at once and then on each tick; once ctx ends, Every
 // returns and f runs no more.
 func TestEvery(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	calls := 0
 	start := time.Now()
 	Every(ctx, 5*time.Millisecond, func(context.Context) {

@@ -28,7 +28,7 @@ func TestReadAfterWriteAcrossNodes(t *testing.T) {
 	for n := 1; n <= 4; n++ {
 		nodes[n] = c.backend(t, n, name)
 	}
-	ctx := context.Background()
+	ctx := t.Context()
 	for from := 1; from <= 4; from++ {
 		data, id := storagetest.Blob(100<<10 + from)
 		h := storage.Handle{Kind: storage.KindData, Name: id}

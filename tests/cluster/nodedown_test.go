@@ -1,7 +1,6 @@
 package cluster
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 	"path/filepath"
@@ -39,7 +38,7 @@ func waitUntil(t *testing.T, r *run, what string, cond func() bool) {
 // packs counts the data packs stored so far.
 func packs(t *testing.T, be storage.Backend) int {
 	n := 0
-	if err := be.List(context.Background(), storage.KindData, func(storage.Info) error { n++; return nil }); err != nil {
+	if err := be.List(t.Context(), storage.KindData, func(storage.Info) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return n

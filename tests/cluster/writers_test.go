@@ -2,7 +2,6 @@ package cluster
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	mrand "math/rand/v2"
@@ -184,7 +183,7 @@ func writeTree(dir string, files map[string][]byte) error {
 // restoreAll checks that every snapshot in the repository is one of all
 // and restores each byte-identical.
 func restoreAll(t *testing.T, be *s3.Backend, all map[string]committed) {
-	ctx := context.Background()
+	ctx := t.Context()
 	repo, snaps := testsnap.List(t, be, "test-password")
 	if len(snaps) < 16 {
 		t.Fatalf("%d snapshots left, want the 2 newest of each of the 8 writers", len(snaps))

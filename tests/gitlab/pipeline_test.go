@@ -155,7 +155,7 @@ func gcl(t *testing.T, dir string, vars map[string]string, extra ...string) stri
 		args = append(args, "--variable", k+"="+v)
 	}
 	args = append(args, extra...)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
@@ -263,7 +263,7 @@ func checkRepository(t *testing.T, run *pipelineRun, url string, getenv func(str
 // be nil) with the pipeline's password and lists its snapshots.
 func snapshots(t *testing.T, url string, getenv func(string) string) []*snapshot.Snapshot {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	be, err := location.Open(ctx, url, location.Options{Getenv: getenv})
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"encoding/json"
 	"io"
 	"path/filepath"
@@ -77,7 +76,7 @@ func packTrailers(t *testing.T, srv *testserver.Server, name, token string) map[
 	t.Helper()
 	be := openRepo(t, srv, name, token)
 	defer be.Close()
-	ctx := context.Background()
+	ctx := t.Context()
 	out := map[string]int{}
 	err := be.List(ctx, storage.KindData, func(fi storage.Info) error {
 		rd, err := be.Load(ctx, storage.Handle{Kind: storage.KindData, Name: fi.Name}, fi.Size-4, 4)
@@ -110,7 +109,7 @@ func TestRepairThroughServer(t *testing.T) {
 
 	be := openRepo(t, srv, "app", admin)
 	defer be.Close()
-	ctx := context.Background()
+	ctx := t.Context()
 	var segs []string
 	be.List(ctx, storage.KindIndex, func(fi storage.Info) error { segs = append(segs, fi.Name); return nil })
 	for _, s := range segs {

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"os"
@@ -40,7 +39,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	if doc.OpenAPIMajorMinor() != "3.1" {
 		t.Errorf("the document is OpenAPI %s, want 3.1", doc.OpenAPI)
 	}
-	if err := doc.Validate(context.Background()); err != nil {
+	if err := doc.Validate(t.Context()); err != nil {
 		t.Fatalf("the document is not valid: %v", err)
 	}
 	ops := map[string]bool{}

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -156,7 +155,7 @@ func initRepoWith(t *testing.T, srv *testserver.Server, name, token string, vers
 	testkdf.Cheap()
 	be := openRepo(t, srv, name, token)
 	defer be.Close()
-	repo, err := repository.Init(context.Background(), be, repository.InitOptions{
+	repo, err := repository.Init(t.Context(), be, repository.InitOptions{
 		Password: pw, Chunker: testrepo.SmallChunks, PackSize: 1 << 20, Version: version,
 	})
 	if err != nil {

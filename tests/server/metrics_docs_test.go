@@ -139,7 +139,7 @@ func TestMetricsDocsScrape(t *testing.T) {
 	tool(t, dir, promtool, "check", "config", "prometheus.yml")
 
 	addr := "127.0.0.1:" + freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cmd := exec.CommandContext(ctx, prometheus, "--config.file=prometheus.yml", "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
 		"--web.listen-address="+addr, "--log.level=warn")
 	cmd.Dir = dir

@@ -68,7 +68,7 @@ func seedHistory(t *testing.T, srv *testserver.Server, name string) {
 	t.Helper()
 	hub := repos.New(repos.Options{Storage: srv.Storage})
 	defer hub.Close()
-	repo, err := hub.Get(context.Background(), name)
+	repo, err := hub.Get(t.Context(), name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +79,7 @@ func seedHistory(t *testing.T, srv *testserver.Server, name string) {
 		if i >= 40 {
 			size -= 500 << 10 // pruned
 		}
-		if err := repo.AddSample(context.Background(), repos.Sample{At: at, StoredBytes: size, Snapshots: 3 + i/2}); err != nil {
+		if err := repo.AddSample(t.Context(), repos.Sample{At: at, StoredBytes: size, Snapshots: 3 + i/2}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -1,7 +1,6 @@
 package client
 
 import (
-	"context"
 	"io"
 	"testing"
 )
@@ -9,7 +8,7 @@ import (
 // TestNewRequest: a body goes as JSON with its content type, a token as
 // the bearer token; without them the request carries neither.
 func TestNewRequest(t *testing.T) {
-	req, err := NewRequest(context.Background(), "POST", "https://sp.example/api/v1/x", "tok", map[string]int{"n": 1})
+	req, err := NewRequest(t.Context(), "POST", "https://sp.example/api/v1/x", "tok", map[string]int{"n": 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -17,7 +16,7 @@ func TestNewRequest(t *testing.T) {
 	if string(body) != `{"n":1}` || req.Header.Get("Content-Type") != "application/json" || req.Header.Get("Authorization") != "Bearer tok" {
 		t.Fatalf("body %s, headers %v", body, req.Header)
 	}
-	req, err = NewRequest(context.Background(), "GET", "https://sp.example/api/v1/x", "", nil)
+	req, err = NewRequest(t.Context(), "GET", "https://sp.example/api/v1/x", "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -18,7 +17,7 @@ import (
 // from the same source is refused with ErrBusy; one from another source
 // starts.
 func TestSyncBusy(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	pwDir := filepath.Join(dir, "passwords")
 	os.Mkdir(pwDir, 0o700)

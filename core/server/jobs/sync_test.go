@@ -1,7 +1,6 @@
 package jobs
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -87,7 +86,7 @@ func TestSyncSpecCheck(t *testing.T) {
 // picked from to the copy, which lists neither repository again (here a
 // rerun, whose snapshot the destination holds, makes no listing at all).
 func TestCopySnapshotsGivenLists(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	src, a := testrepo.New(t)
 	dst, b := testrepo.New(t)
 	dir := t.TempDir()

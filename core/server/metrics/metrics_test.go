@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"testing"
@@ -24,7 +23,7 @@ func TestRoute(t *testing.T) {
 func TestNilMetrics(t *testing.T) {
 	var m *Metrics
 	m.ObserveRequest("GET /metrics", "GET", 200, 0, 10, time.Millisecond)
-	m.JobEnded(context.Background(), Job{Repo: "app", Kind: "prune", Result: Succeeded})
+	m.JobEnded(t.Context(), Job{Repo: "app", Kind: "prune", Result: Succeeded})
 }
 
 // gather returns the value of a series of the registry, or -1.
@@ -42,7 +41,7 @@ func gather(t *testing.T, m *Metrics, name string, labels map[string]string) flo
 }
 
 func TestJobsAndRepositories(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	hub := repos.New(repos.Options{Storage: filepath.Join(t.TempDir(), "storage")})
 	defer hub.Close()
 	m := New(Options{Repos: hub})
@@ -87,7 +86,7 @@ func TestJobsAndRepositories(t *testing.T) {
 // succeeded, an interrupted job was cancelled), and a dry-run prune is
 // counted without moving the last-prune time.
 func TestRunnerJobs(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	hub := repos.New(repos.Options{Storage: filepath.Join(t.TempDir(), "storage")})
 	defer hub.Close()
 	m := New(Options{Repos: hub})

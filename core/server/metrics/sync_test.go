@@ -1,7 +1,6 @@
 package metrics
 
 import (
-	"context"
 	"path/filepath"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ import (
 // the last success (a later failure leaves it), and a new process over
 // the same storage reports it too.
 func TestSyncMetrics(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	storageDir := filepath.Join(t.TempDir(), "storage")
 	hub := repos.New(repos.Options{Storage: storageDir})
 	defer hub.Close()

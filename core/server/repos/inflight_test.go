@@ -12,14 +12,14 @@ import (
 // soon is a context that ends shortly: a wait that must not end while a
 // write is in flight returns its deadline error instead.
 func soon(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	t.Cleanup(cancel)
 	return ctx
 }
 
 func TestWritesInFlight(t *testing.T) {
 	r := &Repo{Name: "r"}
-	ctx := context.Background()
+	ctx := t.Context()
 	h := storage.Handle{Kind: storage.KindData, Name: "a"}
 	other := storage.Handle{Kind: storage.KindData, Name: "b"}
 	end, err := r.BeginWrite(ctx, h)

@@ -1,7 +1,6 @@
 package repos
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -28,9 +27,9 @@ func put(t *testing.T, r *Repo, k storage.Kind, name string, size int) {
 	t.Helper()
 	be := r.Backend()
 	if c, ok := be.(storage.Creator); ok {
-		c.Create(context.Background())
+		c.Create(t.Context())
 	}
-	if err := be.Save(context.Background(), storage.Handle{Kind: k, Name: name}, make([]byte, size)); err != nil {
+	if err := be.Save(t.Context(), storage.Handle{Kind: k, Name: name}, make([]byte, size)); err != nil {
 		t.Fatal(err)
 	}
 	r.Touched()
@@ -42,7 +41,7 @@ func put(t *testing.T, r *Repo, k storage.Kind, name string, size int) {
 // b: both), without the server's own records.
 func TestNames(t *testing.T) {
 	h, _, pw := testHub(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, n := range []string{"b", "a"} {
 		r, _ := h.Get(ctx, n)
 		if err := r.Register(ctx); err != nil {
@@ -63,7 +62,7 @@ func TestNames(t *testing.T) {
 
 func TestStatsAndHistory(t *testing.T) {
 	h, now, _ := testHub(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	r, _ := h.Get(ctx, "app")
 	if st, err := r.Stats(ctx); err != nil || st.Exists {
 		t.Fatalf("Stats of nothing: %+v %v", st, err)
@@ -116,7 +115,7 @@ func TestStatsAndHistory(t *testing.T) {
 
 func TestRuns(t *testing.T) {
 	h, now, _ := testHub(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	r, _ := h.Get(ctx, "app")
 	ok := *now
 	if err := r.NoteRun(ctx, "prune", ok, nil); err != nil {

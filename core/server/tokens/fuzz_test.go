@@ -1,7 +1,6 @@
 package tokens
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -16,7 +15,7 @@ import (
 // name) and is the token it was split from.
 func FuzzAuthenticate(f *testing.F) {
 	s := NewStore(records.New(mem.New()), Options{})
-	token, tok, err := s.Create(context.Background(), "app", RoleAppend, 0)
+	token, tok, err := s.Create(f.Context(), "app", RoleAppend, 0)
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -27,7 +26,7 @@ func FuzzAuthenticate(f *testing.F) {
 	f.Add("spt_0123456789abcdef_" + strings.Repeat("\x00", 43))
 	f.Add("")
 	f.Fuzz(func(t *testing.T, v string) {
-		got, err := s.Authenticate(context.Background(), v)
+		got, err := s.Authenticate(t.Context(), v)
 		if (err == nil) != (v == token) {
 			t.Fatalf("Authenticate(%q): %+v, %v", v, got, err)
 		}

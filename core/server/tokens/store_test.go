@@ -1,7 +1,6 @@
 package tokens
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -38,7 +37,7 @@ func TestRoles(t *testing.T) {
 // keeps only the secret's hash; a cached record is trusted for the cache
 // TTL, no longer.
 func TestLifecycle(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	be := mem.New()
 	c := &clock{now: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
 	s := NewStore(records.New(be), Options{CacheTTL: new(10 * time.Second), Now: c.Now})

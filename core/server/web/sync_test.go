@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,7 +16,7 @@ import (
 // shows the token or password files.
 func TestSyncJobsShown(t *testing.T) {
 	tv := newTestView(t, false)
-	ctx := context.Background()
+	ctx := t.Context()
 	from := jobs.SyncSource{Repo: "https://near.example.com:8417/app", TokenFile: "/etc/savepoint/near-read.token", PasswordFile: "/etc/savepoint/near-app.password"}
 	spec := jobs.Spec{Kind: jobs.KindSync, From: from, Name: "deploy", Latest: 2}
 	now := time.Now().UTC()

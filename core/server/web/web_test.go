@@ -37,7 +37,7 @@ type testView struct {
 
 func newTestView(t *testing.T, tls bool) *testView {
 	t.Helper()
-	ctx := context.Background()
+	ctx := t.Context()
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "passwords")
 	if err := os.Mkdir(pw, 0o700); err != nil {
@@ -332,7 +332,7 @@ func TestRepositoryCoverage(t *testing.T) {
 		t.Errorf("another repository's jobs.json: %d, want 403", code)
 	}
 	// A revoked token ends its sessions.
-	if _, err := tv.store.Revoke(context.Background(), id); err != nil {
+	if _, err := tv.store.Revoke(t.Context(), id); err != nil {
 		t.Fatal(err)
 	}
 	if code, _ := tv.get(c, "/ui/app/jobs"); code != http.StatusSeeOther {

@@ -1,7 +1,6 @@
 package local_test
 
 import (
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -21,11 +20,11 @@ func TestConformance(t *testing.T) {
 
 func TestMissingDirectory(t *testing.T) {
 	b, _ := local.New(filepath.Join(t.TempDir(), "nothing-here"))
-	_, err := b.Load(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, 0, 0)
+	_, err := b.Load(t.Context(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, 0, 0)
 	if !errors.Is(err, storage.ErrNoContainer) {
 		t.Fatalf("Load from a missing directory: %v, want ErrNoContainer", err)
 	}
-	if err := b.Save(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, []byte("x")); !errors.Is(err, storage.ErrNoContainer) {
+	if err := b.Save(t.Context(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, []byte("x")); !errors.Is(err, storage.ErrNoContainer) {
 		t.Fatalf("Save into a missing directory: %v, want ErrNoContainer", err)
 	}
 }
@@ -33,9 +32,9 @@ func TestMissingDirectory(t *testing.T) {
 func TestNoTempFilesLeft(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "repo")
 	b, _ := local.New(dir)
-	b.Create(context.Background())
+	b.Create(t.Context())
 	data, name := storagetest.Blob(1000)
-	if err := b.Save(context.Background(), storage.Handle{Kind: storage.KindData, Name: name}, data); err != nil {
+	if err := b.Save(t.Context(), storage.Handle{Kind: storage.KindData, Name: name}, data); err != nil {
 		t.Fatal(err)
 	}
 	matches, _ := filepath.Glob(filepath.Join(dir, "data", "*", ".tmp-*"))

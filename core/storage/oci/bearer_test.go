@@ -1,7 +1,6 @@
 package oci_test
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -90,7 +89,7 @@ func TestConformanceBearer(t *testing.T) {
 // quoted in docs/FORMAT.md), on a bearer-token registry.
 func TestRequests(t *testing.T) {
 	_, host := bearerRegistry(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	opts := oci.Options{Username: "ci", Password: "job-token"}
 	data, name := storagetest.Blob(64 << 10)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
@@ -150,7 +149,7 @@ func TestRequests(t *testing.T) {
 
 func TestReadOnlyCredentialsRead(t *testing.T) {
 	srv, host := bearerRegistry(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	w := newBackend(t, host, oci.Options{Username: "ci", Password: "job-token"})
 	data, name := storagetest.Blob(1000)
 	h := storage.Handle{Kind: storage.KindSnapshot, Name: name}
@@ -175,7 +174,7 @@ func TestReadOnlyCredentialsRead(t *testing.T) {
 func TestDeleteWithPushToken(t *testing.T) {
 	s := &tokenServer{user: "ci", pass: "job-token", tokens: map[string]string{}, pushDeletes: true}
 	s.host = inProcess(t, s.wrap)
-	ctx := context.Background()
+	ctx := t.Context()
 	b := newBackend(t, s.host, oci.Options{Username: "ci", Password: "job-token"})
 	data, name := storagetest.Blob(1000)
 	h := storage.Handle{Kind: storage.KindSnapshot, Name: name}

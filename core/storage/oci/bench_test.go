@@ -1,7 +1,6 @@
 package oci_test
 
 import (
-	"context"
 	"io"
 	"os"
 	"testing"
@@ -28,7 +27,7 @@ func BenchmarkSavePack(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := b.Context()
 	b.SetBytes(16 << 20)
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -47,7 +46,7 @@ func BenchmarkLoadRange(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	ctx := context.Background()
+	ctx := b.Context()
 	data, name := storagetest.Blob(16 << 20)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
 	if err := be.Save(ctx, h, data); err != nil {

@@ -1,7 +1,6 @@
 package oci_test
 
 import (
-	"context"
 	"fmt"
 	"path/filepath"
 	"testing"
@@ -26,7 +25,7 @@ func TestColdStartRequests(t *testing.T) {
 		t.Skip("writes 3,000 files")
 	}
 	_, host := bearerRegistry(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	opts := oci.Options{Username: "ci", Password: "job-token"}
 	loc := newBackend(t, host, opts).Location()
 	cold := func(fn func(repo *repository.Repository)) storage.Requests {

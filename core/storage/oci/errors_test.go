@@ -1,7 +1,6 @@
 package oci_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -48,7 +47,7 @@ func oneLine(t *testing.T, err error, secret string) {
 
 func TestAuth(t *testing.T) {
 	host := inProcess(t, basicAuth("alice", "right-password"))
-	ctx := context.Background()
+	ctx := t.Context()
 	data, name := storagetest.Blob(100)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
 	for _, tc := range []struct {
@@ -83,13 +82,13 @@ func TestMissingRepository(t *testing.T) {
 	for _, reg := range registries(t) {
 		t.Run(reg.name, func(t *testing.T) {
 			b, _ := oci.New("oci://"+reg.host+"/nobody/never-pushed", oci.Options{Keychain: anonymous})
-			_, err := b.Load(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, 0, 0)
+			_, err := b.Load(t.Context(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, 0, 0)
 			if !errors.Is(err, storage.ErrNoContainer) || !errors.Is(err, storage.ErrNotFound) {
 				t.Fatalf("config of a missing repository: %v, want ErrNoContainer and ErrNotFound", err)
 			}
 			oneLine(t, err, "")
 			n := 0
-			if err := b.List(context.Background(), storage.KindSnapshot, func(storage.Info) error { n++; return nil }); err != nil || n != 0 {
+			if err := b.List(t.Context(), storage.KindSnapshot, func(storage.Info) error { n++; return nil }); err != nil || n != 0 {
 				t.Fatalf("List in a missing repository: %d objects, %v", n, err)
 			}
 		})
@@ -112,7 +111,7 @@ func TestRefusedArtifacts(t *testing.T) {
 	})
 	b := newBackend(t, host, oci.Options{Keychain: anonymous})
 	data, name := storagetest.Blob(100)
-	err := b.Save(context.Background(), storage.Handle{Kind: storage.KindSnapshot, Name: name}, data)
+	err := b.Save(t.Context(), storage.Handle{Kind: storage.KindSnapshot, Name: name}, data)
 	if !errors.Is(err, storage.ErrInvalid) || !strings.Contains(err.Error(), "OCI artifact") {
 		t.Fatalf("Save to a registry refusing artifacts: %v, want ErrInvalid naming OCI artifacts", err)
 	}
@@ -125,7 +124,7 @@ func TestUnreachable(t *testing.T) {
 	host := strings.TrimPrefix(srv.URL, "http://")
 	srv.Close()
 	b, _ := oci.New("oci://"+host+"/a/b", oci.Options{Keychain: anonymous, RetryDelay: time.Millisecond})
-	_, err := b.Stat(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"})
+	_, err := b.Stat(t.Context(), storage.Handle{Kind: storage.KindConfig, Name: "config"})
 	if !errors.Is(err, storage.ErrUnavailable) {
 		t.Fatalf("Stat on a closed port: %v, want ErrUnavailable", err)
 	}
@@ -145,7 +144,7 @@ func (r redirect) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func TestPlainHTTPOnlyWhenAllowed(t *testing.T) {
 	addr := inProcess(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	data, name := storagetest.Blob(100)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
 
@@ -178,7 +177,7 @@ func TestUntrustedCertificate(t *testing.T) {
 	t.Cleanup(srv.Close)
 	host := strings.TrimPrefix(srv.URL, "https://")
 	b, _ := oci.New("oci://"+host+"/a/b", oci.Options{Keychain: anonymous, RetryDelay: time.Millisecond})
-	_, err := b.Stat(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"})
+	_, err := b.Stat(t.Context(), storage.Handle{Kind: storage.KindConfig, Name: "config"})
 	if !errors.Is(err, storage.ErrUnavailable) || !strings.Contains(err.Error(), "unknown authority") {
 		t.Fatalf("Stat on a registry with a self-signed certificate: %v", err)
 	}

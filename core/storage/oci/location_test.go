@@ -1,7 +1,6 @@
 package oci_test
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -15,7 +14,7 @@ import (
 // CI conventions and their errors.
 func TestLocationOpen(t *testing.T) {
 	host := inProcess(t, basicAuth("gitlab-ci-token", "job-secret"))
-	ctx := context.Background()
+	ctx := t.Context()
 	env := map[string]string{"CI_REGISTRY": host, "CI_REGISTRY_USER": "gitlab-ci-token", "CI_REGISTRY_PASSWORD": "job-secret", "MY_PW": "job-secret"}
 	getenv := func(k string) string { return env[k] }
 	data, name := storagetest.Blob(100)

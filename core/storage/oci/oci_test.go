@@ -1,7 +1,6 @@
 package oci_test
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log"
@@ -95,7 +94,7 @@ func TestBadReferences(t *testing.T) {
 func TestListPages(t *testing.T) {
 	for _, reg := range registries(t) {
 		t.Run(reg.name, func(t *testing.T) {
-			ctx := context.Background()
+			ctx := t.Context()
 			b := newBackend(t, reg.host, oci.Options{PageSize: 7, Keychain: anonymous})
 			want := map[string]bool{}
 			for i := 0; i < 30; i++ {
@@ -179,10 +178,10 @@ func TestSaveWithoutCreate(t *testing.T) {
 			}
 			data, name := storagetest.Blob(500)
 			h := storage.Handle{Kind: storage.KindSnapshot, Name: name}
-			if err := b.Save(context.Background(), h, data); err != nil {
+			if err := b.Save(t.Context(), h, data); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := b.Stat(context.Background(), h); err != nil {
+			if _, err := b.Stat(t.Context(), h); err != nil {
 				t.Fatal(err)
 			}
 		})

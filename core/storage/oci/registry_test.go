@@ -2,7 +2,6 @@ package oci_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"os/exec"
 	"testing"
@@ -27,7 +26,7 @@ func TestConformanceRegistry(t *testing.T) {
 func TestGarbageCollect(t *testing.T) {
 	host := testenv.Require(t, "SAVEPOINT_TEST_REGISTRY")
 	config := testenv.Require(t, "SAVEPOINT_TEST_REGISTRY_CONFIG")
-	ctx := context.Background()
+	ctx := t.Context()
 	b := newBackend(t, host, oci.Options{})
 
 	kept := map[storage.Handle][]byte{}

@@ -23,12 +23,12 @@ func TestCancelledSaveSettles(t *testing.T) {
 	hold := testregistry.NewHold("data-")
 	b := newBackend(t, testregistry.InProcess(t, hold.Wrap), oci.Options{Keychain: anonymous})
 	other, oname := storagetest.Blob(100) // the repository has tags already
-	if err := b.Save(context.Background(), storage.Handle{Kind: storage.KindMeta, Name: oname}, other); err != nil {
+	if err := b.Save(t.Context(), storage.Handle{Kind: storage.KindMeta, Name: oname}, other); err != nil {
 		t.Fatal(err)
 	}
 	data, name := storagetest.Blob(1000)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	go func() { done <- b.Save(ctx, h, data) }()
 	<-hold.Arrived
@@ -71,7 +71,7 @@ func TestCancelledSaveSettles(t *testing.T) {
 // TestCancelledSaveSendsNoPush: a Save whose context ends before its
 // manifest push leaves nothing, and says so.
 func TestCancelledSaveSendsNoPush(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	data, name := storagetest.Blob(1000)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
 	var pushes int

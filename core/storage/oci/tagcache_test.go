@@ -1,7 +1,6 @@
 package oci_test
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -13,7 +12,7 @@ import (
 func names(t *testing.T, b storage.Backend, k storage.Kind) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
-	if err := b.List(context.Background(), k, func(fi storage.Info) error { out[fi.Name] = true; return nil }); err != nil {
+	if err := b.List(t.Context(), k, func(fi storage.Info) error { out[fi.Name] = true; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return out
@@ -22,7 +21,7 @@ func names(t *testing.T, b storage.Backend, k storage.Kind) map[string]bool {
 // The shared tags listing never hides this client's own writes, and other
 // clients' writes and removals show within the cache's lifetime.
 func TestTagCacheFreshness(t *testing.T) {
-	ctx := context.Background()
+	ctx := t.Context()
 	host := inProcess(t, nil)
 	w := newBackend(t, host, oci.Options{})
 	r, err := oci.New(w.Location(), oci.Options{})

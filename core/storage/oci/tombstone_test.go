@@ -1,7 +1,6 @@
 package oci_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strings"
@@ -27,7 +26,7 @@ func noDelete(next http.Handler) http.Handler {
 
 func TestTombstonesSeenByOtherClients(t *testing.T) {
 	host := inProcess(t, noDelete)
-	ctx := context.Background()
+	ctx := t.Context()
 	w := newBackend(t, host, oci.Options{Keychain: anonymous})
 	keep, kname := storagetest.Blob(100)
 	gone, gname := storagetest.Blob(100)
@@ -79,7 +78,7 @@ func TestTombstonesSeenByOtherClients(t *testing.T) {
 // skipped by List, not fatal.
 func TestForeignTags(t *testing.T) {
 	host := inProcess(t, nil)
-	ctx := context.Background()
+	ctx := t.Context()
 	b := newBackend(t, host, oci.Options{Keychain: anonymous})
 	if err := b.Save(ctx, storage.Handle{Kind: storage.KindSession, Name: "ours"}, []byte("x")); err != nil {
 		t.Fatal(err)

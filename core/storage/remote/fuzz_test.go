@@ -1,7 +1,6 @@
 package remote_test
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/http/httptest"
@@ -62,7 +61,7 @@ func FuzzServerAnswer(f *testing.F) {
 		a.mu.Lock()
 		a.status, a.body = status, body
 		a.mu.Unlock()
-		ctx := context.Background()
+		ctx := t.Context()
 		seen := map[string]bool{}
 		err := be.List(ctx, storage.KindSession, func(fi storage.Info) error {
 			if seen[fi.Name] {

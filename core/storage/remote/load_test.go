@@ -2,7 +2,6 @@ package remote
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -56,7 +55,7 @@ func TestLoadResumes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rc, err := be.Load(context.Background(), storage.Handle{Kind: storage.KindData, Name: "ab12"}, 0, 0)
+			rc, err := be.Load(t.Context(), storage.Handle{Kind: storage.KindData, Name: "ab12"}, 0, 0)
 			if err != nil {
 				t.Fatal(err)
 			}

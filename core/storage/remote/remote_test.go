@@ -1,7 +1,6 @@
 package remote_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -41,7 +40,7 @@ func TestMissingRepository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = be.List(context.Background(), storage.KindSnapshot, func(storage.Info) error { return nil })
+	err = be.List(t.Context(), storage.KindSnapshot, func(storage.Info) error { return nil })
 	if !errors.Is(err, storage.ErrNoContainer) {
 		t.Fatalf("List in a missing repository: %v, want ErrNoContainer", err)
 	}

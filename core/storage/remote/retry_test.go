@@ -1,7 +1,6 @@
 package remote
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -52,7 +51,7 @@ func TestRetryPolicy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			err = be.Save(context.Background(), storage.Handle{Kind: storage.KindSession, Name: "s"}, []byte("x"))
+			err = be.Save(t.Context(), storage.Handle{Kind: storage.KindSession, Name: "s"}, []byte("x"))
 			if got := n.Load(); got != tc.attempts {
 				t.Errorf("%d attempts, want %d", got, tc.attempts)
 			}
@@ -85,7 +84,7 @@ func TestRefusedConnection(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = be.Stat(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"})
+	_, err = be.Stat(t.Context(), storage.Handle{Kind: storage.KindConfig, Name: "config"})
 	if !errors.Is(err, storage.ErrUnavailable) {
 		t.Fatalf("Stat with nothing listening: %v, want ErrUnavailable", err)
 	}

@@ -2,7 +2,6 @@ package remote_test
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -52,7 +51,7 @@ func TestSlowStorageBehindServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	repo.Close()
-	ctx := context.Background()
+	ctx := t.Context()
 
 	// slowly runs op while the storage behind the server is held for
 	// three idle timeouts.

@@ -1,7 +1,6 @@
 package remote_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
@@ -41,7 +40,7 @@ func TestStalledTransfers(t *testing.T) {
 func TestStalledListAndStat(t *testing.T) {
 	t.Parallel()
 	b, p := through(t, testserver.Start(t, testserver.Options{}), "stalls", remote.Options{IdleTimeout: 500 * time.Millisecond})
-	ctx := context.Background()
+	ctx := t.Context()
 	want := map[string]int64{}
 	var last storage.Handle
 	for i := range 100 {

@@ -1,7 +1,6 @@
 package s3_test
 
 import (
-	"context"
 	"io"
 	"testing"
 
@@ -17,7 +16,7 @@ func BenchmarkSave16MiB(b *testing.B) {
 	n := 0
 	for ; b.Loop(); n++ {
 		h := storage.Handle{Kind: storage.KindSession, Name: "bench"}
-		if err := be.Save(context.Background(), h, data); err != nil {
+		if err := be.Save(b.Context(), h, data); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -29,7 +28,7 @@ func BenchmarkLoadRange1MiB(b *testing.B) {
 	be := open(b, minio(b).options())
 	data, name := storagetest.Blob(16 << 20)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
-	if err := be.Save(context.Background(), h, data); err != nil {
+	if err := be.Save(b.Context(), h, data); err != nil {
 		b.Fatal(err)
 	}
 	b.SetBytes(1 << 20)
@@ -37,7 +36,7 @@ func BenchmarkLoadRange1MiB(b *testing.B) {
 	n := 0
 	for i := 0; b.Loop(); i++ {
 		n++
-		rd, err := be.Load(context.Background(), h, int64(i%15)<<20, 1<<20)
+		rd, err := be.Load(b.Context(), h, int64(i%15)<<20, 1<<20)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -53,11 +52,11 @@ func BenchmarkLoadRange1MiB(b *testing.B) {
 func BenchmarkStatSmall(b *testing.B) {
 	be := open(b, minio(b).options())
 	h := storage.Handle{Kind: storage.KindSession, Name: "s"}
-	if err := be.Save(context.Background(), h, []byte("x")); err != nil {
+	if err := be.Save(b.Context(), h, []byte("x")); err != nil {
 		b.Fatal(err)
 	}
 	for b.Loop() {
-		if _, err := be.Stat(context.Background(), h); err != nil {
+		if _, err := be.Stat(b.Context(), h); err != nil {
 			b.Fatal(err)
 		}
 	}

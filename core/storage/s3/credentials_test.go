@@ -1,7 +1,6 @@
 package s3_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -87,7 +86,7 @@ func TestWebIdentity(t *testing.T) {
 	b := open(t, o)
 	h := storage.Handle{Kind: storage.KindConfig, Name: "config"}
 	for i := 0; i < 3; i++ {
-		if err := b.Save(context.Background(), h, []byte("x")); err != nil {
+		if err := b.Save(t.Context(), h, []byte("x")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -100,7 +99,7 @@ func TestWebIdentity(t *testing.T) {
 	t.Setenv("AWS_ENDPOINT_URL_STS", refuse.URL)
 	o.Credentials = nil
 	b2 := newBackend(t, o)
-	_, err := b2.Load(context.Background(), h, 0, 0)
+	_, err := b2.Load(t.Context(), h, 0, 0)
 	checkLine(t, "refused web identity", err, storage.ErrPermission, "header.payload.signature")
 	if !strings.Contains(err.Error(), "web identity") || !strings.Contains(err.Error(), "sts:AssumeRoleWithWebIdentity") {
 		t.Fatalf("message does not name the web identity failure: %v", err)

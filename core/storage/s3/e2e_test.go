@@ -55,7 +55,7 @@ func TestSaveRestoreUnderFaults(t *testing.T) {
 			err = oerr
 		} else {
 			t.Chdir(dir)
-			_, err = save.Run(context.Background(), repo, save.Options{Paths: []string{"src"}, Name: name, Hostname: "ci"})
+			_, err = save.Run(t.Context(), repo, save.Options{Paths: []string{"src"}, Name: name, Hostname: "ci"})
 			repo.Close()
 		}
 		if err == nil {
@@ -81,7 +81,7 @@ func TestSaveRestoreUnderFaults(t *testing.T) {
 	// A fresh reader sees only whole snapshots, each restoring exactly.
 	repo := testrepo.Reopen(t, clean)
 	defer repo.Close()
-	snaps, err := snapshot.List(context.Background(), repo)
+	snaps, err := snapshot.List(t.Context(), repo)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,7 +94,7 @@ func TestSaveRestoreUnderFaults(t *testing.T) {
 			t.Fatalf("unknown snapshot %q", s.Name)
 		}
 		target := t.TempDir()
-		if _, err := restore.Run(context.Background(), repo, s, restore.Options{Target: target}); err != nil {
+		if _, err := restore.Run(t.Context(), repo, s, restore.Options{Target: target}); err != nil {
 			t.Fatalf("restoring %s: %v", s.Name, err)
 		}
 		if d := testrepo.Equal(t, filepath.Join(dir, "src"), filepath.Join(target, "src")); d != "" {

@@ -1,7 +1,6 @@
 package s3_test
 
 import (
-	"context"
 	"errors"
 	"net"
 	"strings"
@@ -35,7 +34,7 @@ func checkLine(t *testing.T, what string, err, want error, secrets ...string) {
 func TestMissingBucket(t *testing.T) {
 	srv := minio(t)
 	b := newBackend(t, srv.options()) // not created
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err := b.Load(ctx, config, 0, 0)
 	checkLine(t, "Load", err, storage.ErrNoContainer)
 	checkLine(t, "Save", b.Save(ctx, config, []byte("x")), storage.ErrNoContainer)
@@ -48,7 +47,7 @@ func TestMissingBucket(t *testing.T) {
 func TestWrongCredentials(t *testing.T) {
 	srv := minio(t)
 	good := open(t, srv.options())
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, tc := range []struct{ name, access, secret string }{
 		{"wrong secret", srv.access, "not-the-secret-0123456789"},
 		{"unknown access key", "AKIDUNKNOWN0123", "not-the-secret-0123456789"},
@@ -82,7 +81,7 @@ func TestUnreachableEndpoint(t *testing.T) {
 		Bucket: "nowhere", Endpoint: addr, Insecure: true, PathStyle: true,
 		Credentials: credentials.NewStaticV4("a", "b", ""),
 	})
-	ctx := context.Background()
+	ctx := t.Context()
 	_, err = b.Load(ctx, config, 0, 0)
 	checkLine(t, "Load", err, storage.ErrUnavailable)
 	if !strings.Contains(err.Error(), "connection refused") {
@@ -102,7 +101,7 @@ func TestUnknownHost(t *testing.T) {
 		Bucket: "nowhere", Endpoint: "savepoint-no-such-host.invalid:9000", Insecure: true, PathStyle: true,
 		Credentials: credentials.NewStaticV4("a", "b", ""),
 	})
-	_, err := b.Stat(context.Background(), config)
+	_, err := b.Stat(t.Context(), config)
 	checkLine(t, "Stat", err, storage.ErrUnavailable)
 }
 

@@ -226,7 +226,7 @@ func faultyBackend(t *testing.T, rate, retries int) (*s3.Backend, *faultProxy) {
 func TestRetriesRecover(t *testing.T) {
 	b, p := faultyBackend(t, 250, 10)
 	defer p.report(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	type obj struct {
 		h    storage.Handle
 		data []byte
@@ -287,7 +287,7 @@ func TestRetriesRecover(t *testing.T) {
 func TestFaultsFailClearly(t *testing.T) {
 	b, p := faultyBackend(t, 1000, 3)
 	defer p.report(t)
-	ctx := context.Background()
+	ctx := t.Context()
 	data, name := storagetest.Blob(5000)
 	h := storage.Handle{Kind: storage.KindSnapshot, Name: name}
 	checkLine(t, "Save", b.Save(ctx, h, data), storage.ErrUnavailable)
@@ -324,7 +324,7 @@ func TestFaultsFailClearly(t *testing.T) {
 // keeps breaking fails with ErrUnavailable once the attempts are spent.
 func TestTruncatedBodyResumes(t *testing.T) {
 	b, p := faultyBackend(t, 0, 5)
-	ctx := context.Background()
+	ctx := t.Context()
 	data, name := storagetest.Blob(4 << 20)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
 	if err := b.Save(ctx, h, data); err != nil {
@@ -367,7 +367,7 @@ func (failReader) Read([]byte) (int, error) { return 0, errors.New("upload cut b
 // refused by the checksum; it is not retried.)
 func TestBrokenUploadsStoreNothing(t *testing.T) {
 	b, p := faultyBackend(t, 0, 3)
-	ctx := context.Background()
+	ctx := t.Context()
 	for _, f := range []fault{cutUpload, corrupt} {
 		data, name := storagetest.Blob(300_000)
 		h := storage.Handle{Kind: storage.KindData, Name: name}
@@ -390,7 +390,7 @@ func TestBrokenUploadsStoreNothing(t *testing.T) {
 // rest is fetched with one more ranged GET.
 func TestStalledDownloadResumes(t *testing.T) {
 	b, p := faultyBackend(t, 0, 10) // idle timeout 1s, stall 1.5s
-	ctx := context.Background()
+	ctx := t.Context()
 	data, name := storagetest.Blob(2 << 20)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
 	if err := b.Save(ctx, h, data); err != nil {
@@ -443,7 +443,7 @@ func TestUnansweredAttemptsFail(t *testing.T) {
 	p.force, p.forceLeft = slow, 1000
 	p.mu.Unlock()
 	_, name := storagetest.Blob(10)
-	_, err := b.Stat(context.Background(), storage.Handle{Kind: storage.KindData, Name: name})
+	_, err := b.Stat(t.Context(), storage.Handle{Kind: storage.KindData, Name: name})
 	checkLine(t, "Stat", err, storage.ErrUnavailable)
 	if !strings.Contains(err.Error(), "did not answer within 300ms, 3 times") {
 		t.Fatalf("Stat: %v", err)

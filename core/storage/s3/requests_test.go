@@ -1,7 +1,6 @@
 package s3_test
 
 import (
-	"context"
 	"io"
 	"sync"
 	"testing"
@@ -15,7 +14,7 @@ import (
 func TestRequestsPerOperation(t *testing.T) {
 	srv := minio(t)
 	b := open(t, srv.options())
-	ctx := context.Background()
+	ctx := t.Context()
 	big, bigName := storagetest.Blob(20 << 20)
 	h := storage.Handle{Kind: storage.KindData, Name: bigName}
 	storagetest.Requests(t, b, "Save 20 MiB", storage.Requests{Put: 1}, func() error { return b.Save(ctx, h, big) })

@@ -1,7 +1,6 @@
 package s3_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -80,7 +79,7 @@ func TestCreateExisting(t *testing.T) {
 	o := srv.options()
 	open(t, o)
 	b := open(t, o) // a second init of the same bucket is fine
-	if err := b.Create(context.Background()); err != nil {
+	if err := b.Create(t.Context()); err != nil {
 		t.Fatalf("Create on an existing bucket: %v", err)
 	}
 }
@@ -108,7 +107,7 @@ func TestStorageClassOnlyOnData(t *testing.T) {
 	o.StorageClass = "STANDARD"
 	o.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { log.next = rt; return log }
 	b := open(t, o)
-	ctx := context.Background()
+	ctx := t.Context()
 	data, name := storagetest.Blob(100)
 	for _, k := range []storage.Kind{storage.KindData, storage.KindMeta, storage.KindIndex, storage.KindSnapshot} {
 		if err := b.Save(ctx, storage.Handle{Kind: k, Name: name}, data); err != nil {
@@ -133,7 +132,7 @@ func TestKeyLayout(t *testing.T) {
 	o.WrapTransport = func(rt http.RoundTripper) http.RoundTripper { log.next = rt; return log }
 	b := open(t, o)
 	data, name := storagetest.Blob(10)
-	if err := b.Save(context.Background(), storage.Handle{Kind: storage.KindIndex, Name: name}, data); err != nil {
+	if err := b.Save(t.Context(), storage.Handle{Kind: storage.KindIndex, Name: name}, data); err != nil {
 		t.Fatal(err)
 	}
 	want := fmt.Sprintf("/%s/%s/index/%s", o.Bucket, o.Prefix, name)

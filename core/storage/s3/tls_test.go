@@ -1,7 +1,6 @@
 package s3_test
 
 import (
-	"context"
 	"encoding/pem"
 	"io"
 	"log"
@@ -40,17 +39,17 @@ func TestCustomCA(t *testing.T) {
 	b := open(t, o)
 	data, name := []byte("over tls"), "tls-object"
 	h := storage.Handle{Kind: storage.KindSession, Name: name}
-	if err := b.Save(context.Background(), h, data); err != nil {
+	if err := b.Save(t.Context(), h, data); err != nil {
 		t.Fatal(err)
 	}
-	if got, err := storage.LoadAll(context.Background(), b, h); err != nil || string(got) != string(data) {
+	if got, err := storage.LoadAll(t.Context(), b, h); err != nil || string(got) != string(data) {
 		t.Fatalf("LoadAll over TLS = %q, %v", got, err)
 	}
 
 	// Without the CA the certificate is refused at once, not retried.
 	o.CAFile = ""
 	nb := newBackend(t, o)
-	_, err := nb.Stat(context.Background(), h)
+	_, err := nb.Stat(t.Context(), h)
 	checkLine(t, "untrusted certificate", err, s3.ErrUntrusted)
 	if r := nb.Requests(); r.Total() != 1 {
 		t.Fatalf("an untrusted certificate was retried: %+v", r)
@@ -62,6 +61,6 @@ func TestHTTPSAgainstHTTP(t *testing.T) {
 	o := srv.options()
 	o.Insecure = false // MinIO speaks plain HTTP
 	b := newBackend(t, o)
-	_, err := b.Load(context.Background(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, 0, 0)
+	_, err := b.Load(t.Context(), storage.Handle{Kind: storage.KindConfig, Name: "config"}, 0, 0)
 	checkLine(t, "https to an http server", err, s3.ErrPlainHTTP)
 }

@@ -37,12 +37,12 @@ func TestTranslate(t *testing.T) {
 		{minio.ErrorResponse{Code: "BadDigest", StatusCode: 400}, storage.ErrUnavailable, "corrupted on the way"},
 		{minio.ErrorResponse{Code: "Weird", StatusCode: 400, Message: "line one\nline two"}, storage.ErrInvalid, "Weird: line one"},
 	} {
-		err := b.translate(context.Background(), tc.er, "doing")
+		err := b.translate(t.Context(), tc.er, "doing")
 		if !errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.message) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%+v: got %q, want %v containing %q", tc.er, err, tc.want, tc.message)
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	if err := b.translate(ctx, errors.New("whatever"), "doing"); !errors.Is(err, context.Canceled) {
 		t.Errorf("a cancelled operation must report the cancellation: %v", err)

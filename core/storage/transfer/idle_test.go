@@ -27,7 +27,7 @@ func server(t *testing.T, hold, pace time.Duration) *httptest.Server {
 	lc := net.ListenConfig{Control: func(_, _ string, c syscall.RawConn) error {
 		return c.Control(func(fd uintptr) { smallReceiveBuffer(fd) })
 	}}
-	ln, err := lc.Listen(context.Background(), "tcp", "127.0.0.1:0")
+	ln, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,7 +135,7 @@ func TestNoAnswerFails(t *testing.T) {
 		body  int
 		phase string
 	}{{0, "waiting for the answer"}, {64 << 20, "sending the request"}} {
-		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPut, "http://"+addr, bytes.NewReader(make([]byte, tc.body)))
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPut, "http://"+addr, bytes.NewReader(make([]byte, tc.body)))
 		_, err := client().Do(req)
 		var se *transfer.StallError
 		if !errors.As(err, &se) || se.Phase != tc.phase {
@@ -147,7 +147,7 @@ func TestNoAnswerFails(t *testing.T) {
 // The caller's own cancellation stays a cancellation.
 func TestCallerCancelIsNoStall(t *testing.T) {
 	srv := server(t, time.Hour, 0)
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := context.WithCancel(t.Context())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL, nil)
 	res, err := client().Do(req)
 	if err != nil {

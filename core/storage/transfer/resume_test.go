@@ -54,7 +54,7 @@ func (f *failing) Read([]byte) (int, error) { return 0, f.err }
 func read(t *testing.T, o *object, off, n int64, attempts int) ([]byte, error) {
 	t.Helper()
 	closed := 0
-	rd, err := transfer.Resume(context.Background(), o.fetch, off, n, attempts, "test: reading x", func() { closed++ })
+	rd, err := transfer.Resume(t.Context(), o.fetch, off, n, attempts, "test: reading x", func() { closed++ })
 	if err != nil {
 		return nil, err
 	}
