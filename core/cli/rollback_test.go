@@ -2,7 +2,6 @@ package cli
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -67,17 +66,10 @@ func TestCheckpointImagesRollback(t *testing.T) {
 }
 
 func TestRegistryRefusesPin(t *testing.T) {
-	host := testregistry.InProcess(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") && r.Header.Get("User-Agent") != "" &&
-				strings.Contains(r.Header.Get("User-Agent"), "savepoint") {
-				w.WriteHeader(http.StatusForbidden)
-				io.WriteString(w, `{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}`)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	})
+	savepointPut := func(r *http.Request) bool {
+		return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") && strings.Contains(r.Header.Get("User-Agent"), "savepoint")
+	}
+	host := testregistry.InProcess(t, testregistry.Refuse(savepointPut, http.StatusForbidden, "DENIED", "requested access to the resource is denied"))
 	ref := host + "/app:prod"
 	testregistry.PushRandom(t, ref)
 	r := newCLI(t)
@@ -301,17 +293,7 @@ func TestCommandsDoNotSeeThePassword(t *testing.T) {
 }
 
 func TestImageCredentialsFromRegistryFlags(t *testing.T) {
-	host := testregistry.InProcess(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if u, p, ok := r.BasicAuth(); !ok || u != "ci" || p != "reg-secret" {
-				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
-				w.WriteHeader(http.StatusUnauthorized)
-				io.WriteString(w, `{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	})
+	host := testregistry.InProcess(t, testregistry.BasicAuth("ci", "reg-secret"))
 	ref := host + "/app:prod"
 	img, _ := random.Image(512, 1)
 	tag, _ := name.NewTag(ref)

@@ -2,7 +2,6 @@ package image
 
 import (
 	"errors"
-	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -112,17 +111,10 @@ func TestPinAndRepoint(t *testing.T) {
 }
 
 func TestRegistryRefuses(t *testing.T) {
-	host := testregistry.InProcess(t, func(h http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/savepoint-pin") {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusForbidden)
-				io.WriteString(w, `{"errors":[{"code":"DENIED","message":"tag is immutable"}]}`)
-				return
-			}
-			h.ServeHTTP(w, r)
-		})
-	})
+	pinPut := func(r *http.Request) bool {
+		return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/savepoint-pin")
+	}
+	host := testregistry.InProcess(t, testregistry.Refuse(pinPut, http.StatusForbidden, "DENIED", "tag is immutable"))
 	ref := host + "/app:prod"
 	testregistry.PushRandom(t, ref)
 	c := New(Options{Username: "u", Password: "hunter2-secret"})

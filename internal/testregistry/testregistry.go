@@ -3,6 +3,7 @@
 package testregistry
 
 import (
+	"encoding/json"
 	"io"
 	"log"
 	"net/http"
@@ -50,6 +51,46 @@ func InProcess(t testing.TB, wrap func(http.Handler) http.Handler) string {
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return strings.TrimPrefix(srv.URL, "http://")
+}
+
+// Error answers a request the way a registry refuses one: HTTP status and
+// a JSON body of the distribution spec's errors with code and message.
+func Error(w http.ResponseWriter, status int, code, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	body, _ := json.Marshal(map[string][]map[string]string{"errors": {{"code": code, "message": message}}})
+	w.Write(body)
+}
+
+// Refuse wraps a registry's handler (InProcess's wrap): the requests when
+// matches are answered with Error(status, code, message), the others
+// served.
+func Refuse(when func(*http.Request) bool, status int, code, message string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if when(r) {
+				Error(w, status, code, message)
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// BasicAuth wraps a registry's handler so that it serves only requests
+// with HTTP basic credentials user and pass; others get a 401 with a
+// Basic challenge, as a registry without token auth answers.
+func BasicAuth(user, pass string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if u, p, ok := r.BasicAuth(); !ok || u != user || p != pass {
+				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
+				Error(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
+				return
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
 }
 
 // Digest returns the digest the tag reference ref points to now.

@@ -12,6 +12,7 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/oci"
 	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
 
 // tokenServer puts a registry behind bearer-token auth the way GHCR, the
@@ -64,8 +65,7 @@ func (s *tokenServer) wrap(next http.Handler) http.Handler {
 		}
 		if r.URL.Path != "/v2/" && (!ok || !strings.Contains(actions, need)) || r.URL.Path == "/v2/" && !ok {
 			w.Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="http://%s/token",service="test"`, s.host))
-			w.WriteHeader(http.StatusUnauthorized)
-			w.Write([]byte(`{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`))
+			testregistry.Error(w, http.StatusUnauthorized, "UNAUTHORIZED", "authentication required")
 			return
 		}
 		next.ServeHTTP(w, r)

@@ -13,25 +13,11 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/oci"
 	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
 
 // anonymous keeps tests independent of the machine's docker config.
 var anonymous = authn.NewMultiKeychain()
-
-func basicAuth(user, pass string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if u, p, ok := r.BasicAuth(); !ok || u != user || p != pass {
-				w.Header().Set("WWW-Authenticate", `Basic realm="test"`)
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusUnauthorized)
-				w.Write([]byte(`{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}`))
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
 
 // oneLine fails unless err is a single line that does not contain secret.
 func oneLine(t *testing.T, err error, secret string) {
@@ -46,7 +32,7 @@ func oneLine(t *testing.T, err error, secret string) {
 }
 
 func TestAuth(t *testing.T) {
-	host := inProcess(t, basicAuth("alice", "right-password"))
+	host := inProcess(t, testregistry.BasicAuth("alice", "right-password"))
 	ctx := t.Context()
 	data, name := storagetest.Blob(100)
 	h := storage.Handle{Kind: storage.KindData, Name: name}
@@ -98,17 +84,10 @@ func TestMissingRepository(t *testing.T) {
 // TestRefusedArtifacts: a registry that does not accept OCI artifact
 // manifests makes Save fail with ErrInvalid and a line that says why.
 func TestRefusedArtifacts(t *testing.T) {
-	host := inProcess(t, func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/") {
-				w.Header().Set("Content-Type", "application/json")
-				w.WriteHeader(http.StatusBadRequest)
-				w.Write([]byte(`{"errors":[{"code":"MANIFEST_INVALID","message":"manifest invalid","detail":"unknown media type"}]}`))
-				return
-			}
-			next.ServeHTTP(w, r)
-		})
-	})
+	manifestPut := func(r *http.Request) bool {
+		return r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/manifests/")
+	}
+	host := inProcess(t, testregistry.Refuse(manifestPut, http.StatusBadRequest, "MANIFEST_INVALID", "manifest invalid"))
 	b := newBackend(t, host, oci.Options{Keychain: anonymous})
 	data, name := storagetest.Blob(100)
 	err := b.Save(t.Context(), storage.Handle{Kind: storage.KindSnapshot, Name: name}, data)

@@ -8,12 +8,13 @@ import (
 	"github.com/savepoint-ci/savepoint/core/location"
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
 
 // TestLocationOpen checks the wiring of oci:// URLs in core/location: flags,
 // CI conventions and their errors.
 func TestLocationOpen(t *testing.T) {
-	host := inProcess(t, basicAuth("gitlab-ci-token", "job-secret"))
+	host := inProcess(t, testregistry.BasicAuth("gitlab-ci-token", "job-secret"))
 	ctx := t.Context()
 	env := map[string]string{"CI_REGISTRY": host, "CI_REGISTRY_USER": "gitlab-ci-token", "CI_REGISTRY_PASSWORD": "job-secret", "MY_PW": "job-secret"}
 	getenv := func(k string) string { return env[k] }

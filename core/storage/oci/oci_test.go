@@ -2,10 +2,7 @@ package oci_test
 
 import (
 	"fmt"
-	"io"
-	"log"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync"
@@ -13,25 +10,15 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/registry"
-
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/oci"
 	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
 
-// inProcess starts go-containerregistry's in-process registry, optionally
-// behind a wrapper, and returns its host:port.
-func inProcess(t testing.TB, wrap func(http.Handler) http.Handler) string {
-	t.Helper()
-	var h http.Handler = registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	if wrap != nil {
-		h = wrap(h)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return strings.TrimPrefix(srv.URL, "http://")
-}
+// inProcess serves go-containerregistry's registry on loopback (wrap, if
+// set, wraps its handler) and returns its host:port.
+var inProcess = testregistry.InProcess
 
 // repoSeq numbers repositories; runID keeps runs against a long-lived
 // registry apart.
@@ -136,9 +123,7 @@ func flaky(next http.Handler) http.Handler {
 		seen[key] = true
 		mu.Unlock()
 		if first {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte(`{"errors":[{"code":"UNAVAILABLE","message":"try later"}]}`))
+			testregistry.Error(w, http.StatusServiceUnavailable, "UNAVAILABLE", "try later")
 			return
 		}
 		next.ServeHTTP(w, r)

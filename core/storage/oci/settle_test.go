@@ -21,7 +21,7 @@ import (
 // holds no listing taken before the push landed).
 func TestCancelledSaveSettles(t *testing.T) {
 	hold := testregistry.NewHold("data-")
-	b := newBackend(t, testregistry.InProcess(t, hold.Wrap), oci.Options{Keychain: anonymous})
+	b := newBackend(t, inProcess(t, hold.Wrap), oci.Options{Keychain: anonymous})
 	other, oname := storagetest.Blob(100) // the repository has tags already
 	if err := b.Save(t.Context(), storage.Handle{Kind: storage.KindMeta, Name: oname}, other); err != nil {
 		t.Fatal(err)

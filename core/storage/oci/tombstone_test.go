@@ -9,20 +9,12 @@ import (
 	"github.com/savepoint-ci/savepoint/core/storage"
 	"github.com/savepoint-ci/savepoint/core/storage/oci"
 	"github.com/savepoint-ci/savepoint/core/storage/storagetest"
+	"github.com/savepoint-ci/savepoint/internal/testregistry"
 )
 
 // noDelete refuses the DELETE API the way GHCR does.
-func noDelete(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method == http.MethodDelete {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusMethodNotAllowed)
-			w.Write([]byte(`{"errors":[{"code":"UNSUPPORTED","message":"The operation is unsupported."}]}`))
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
-}
+var noDelete = testregistry.Refuse(func(r *http.Request) bool { return r.Method == http.MethodDelete },
+	http.StatusMethodNotAllowed, "UNSUPPORTED", "The operation is unsupported.")
 
 func TestTombstonesSeenByOtherClients(t *testing.T) {
 	host := inProcess(t, noDelete)
