@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
 	"github.com/savepoint-ci/savepoint/internal/doctest"
@@ -57,36 +58,44 @@ func layoutSizes(t *testing.T, dir string) map[string]float64 {
 	}
 	sizes := map[string]float64{}
 	for _, d := range top.Manifests {
-		variant := d.Annotations["org.opencontainers.image.ref.name"]
-		child, err := idx.ImageIndex(d.Digest)
+		img, err := platformImage(idx, d.Digest)
 		if err != nil {
 			t.Fatal(err)
 		}
-		cm, err := child.IndexManifest()
+		if img == nil {
+			continue
+		}
+		man, err := img.Manifest()
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, m := range cm.Manifests {
-			if m.Platform == nil || m.Platform.Architecture != runtime.GOARCH {
-				continue
-			}
-			img, err := child.Image(m.Digest)
-			if err != nil {
-				t.Fatal(err)
-			}
-			man, err := img.Manifest()
-			if err != nil {
-				t.Fatal(err)
-			}
-			var n int64
-			for _, l := range man.Layers {
-				n += l.Size
-			}
-			sizes[variant] = float64(n) / 1e6
+		var n int64
+		for _, l := range man.Layers {
+			n += l.Size
 		}
+		sizes[d.Annotations["org.opencontainers.image.ref.name"]] = float64(n) / 1e6
 	}
 	if len(sizes) != 3 {
 		t.Fatalf("bin/image holds %v for linux/%s, want minimal, shell and plugin", sizes, runtime.GOARCH)
 	}
 	return sizes
+}
+
+// platformImage is the image for this machine's architecture in the
+// variant's index digest of the layout's index (nil if it has none).
+func platformImage(idx v1.ImageIndex, digest v1.Hash) (v1.Image, error) {
+	child, err := idx.ImageIndex(digest)
+	if err != nil {
+		return nil, err
+	}
+	cm, err := child.IndexManifest()
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range cm.Manifests {
+		if m.Platform != nil && m.Platform.Architecture == runtime.GOARCH {
+			return child.Image(m.Digest)
+		}
+	}
+	return nil, nil
 }
