@@ -129,6 +129,22 @@ func answer[B any](ctx context.Context, a *api, repo string, need tokens.Role, w
 	return &reply[B]{Body: body}, nil
 }
 
+// byID serves an operation on item id of a collection (a job, a
+// schedule): get reads it, and the token needs role need on its
+// repository (repo); then do makes the answer's body, the item itself when
+// do is nil. An unknown id is answered as get's error is (fail).
+func byID[T any](ctx context.Context, a *api, id string, get func(context.Context, string) (T, error), repo func(T) string,
+	need tokens.Role, what string, do func() (T, error)) (*reply[T], error) {
+	item, err := get(ctx, id)
+	if err != nil {
+		return nil, a.fail(ctx, err)
+	}
+	if do == nil {
+		do = func() (T, error) { return item, nil }
+	}
+	return answer(ctx, a, repo(item), need, what, do)
+}
+
 // listings registers the two listings of a collection ("jobs",
 // "schedules"): a repository's, GET /repositories/{name}/COLLECTION, and
 // that of the repositories the token covers, GET /COLLECTION. list lists

@@ -42,32 +42,17 @@ func (a *api) jobs(h huma.API) {
 	huma.Register(h, huma.Operation{OperationID: "get-job", Method: http.MethodGet, Path: Prefix + "/jobs/{id}",
 		Summary: "A job: state, progress (files, bytes, rate, ETA), result and log lines", Tags: tags},
 		func(ctx context.Context, in *jobInput) (*jobOne, error) {
-			j, err := a.job(ctx, in.ID, tokens.RoleRead, "reading a job")
-			if err != nil {
-				return nil, err
-			}
-			return &jobOne{Body: j}, nil
+			return a.job(ctx, in.ID, tokens.RoleRead, "reading a job", nil)
 		})
 	huma.Register(h, huma.Operation{OperationID: "cancel-job", Method: http.MethodDelete, Path: Prefix + "/jobs/{id}",
 		Summary:       "Cancel a running job; it ends as cancelled with nothing partial committed (poll get-job for that)",
 		DefaultStatus: http.StatusAccepted, Tags: tags},
 		func(ctx context.Context, in *jobInput) (*jobOne, error) {
-			if _, err := a.job(ctx, in.ID, jobRole, "cancelling a job"); err != nil {
-				return nil, err
-			}
-			j, err := a.s.CancelJob(ctx, in.ID)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &jobOne{Body: j}, nil
+			return a.job(ctx, in.ID, jobRole, "cancelling a job", func() (jobs.Job, error) { return a.s.CancelJob(ctx, in.ID) })
 		})
 }
 
-// job reads job id and checks the token's access to its repository.
-func (a *api) job(ctx context.Context, id string, need tokens.Role, what string) (jobs.Job, error) {
-	j, err := a.s.Job(ctx, id)
-	if err != nil {
-		return j, a.fail(ctx, err)
-	}
-	return j, a.allow(ctx, j.Repository, need, what)
+// job serves an operation on job id (byID).
+func (a *api) job(ctx context.Context, id string, need tokens.Role, what string, do func() (jobs.Job, error)) (*jobOne, error) {
+	return byID(ctx, a, id, a.s.Job, func(j jobs.Job) string { return j.Repository }, need, what, do)
 }

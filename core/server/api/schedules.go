@@ -39,30 +39,18 @@ func (a *api) schedules(h huma.API) {
 	huma.Register(h, huma.Operation{OperationID: "get-schedule", Method: http.MethodGet, Path: Prefix + "/schedules/{id}",
 		Summary: "A schedule with its next run time and last job", Tags: tags},
 		func(ctx context.Context, in *scheduleInput) (*scheduleOne, error) {
-			sc, err := a.schedule(ctx, in.ID, tokens.RoleRead, "reading a schedule")
-			if err != nil {
-				return nil, err
-			}
-			return &scheduleOne{Body: sc}, nil
+			return a.schedule(ctx, in.ID, tokens.RoleRead, "reading a schedule", nil)
 		})
 	huma.Register(h, huma.Operation{OperationID: "remove-schedule", Method: http.MethodDelete, Path: Prefix + "/schedules/{id}",
 		Summary: "Remove a schedule (the jobs it started stay)", Tags: tags},
 		func(ctx context.Context, in *scheduleInput) (*scheduleOne, error) {
-			if _, err := a.schedule(ctx, in.ID, tokens.RoleAdmin, "removing a schedule"); err != nil {
-				return nil, err
-			}
-			sc, err := a.s.Schedules.Remove(ctx, in.ID)
-			if err != nil {
-				return nil, a.fail(ctx, err)
-			}
-			return &scheduleOne{Body: sc}, nil
+			return a.schedule(ctx, in.ID, tokens.RoleAdmin, "removing a schedule", func() (schedules.Schedule, error) {
+				return a.s.Schedules.Remove(ctx, in.ID)
+			})
 		})
 }
 
-func (a *api) schedule(ctx context.Context, id string, need tokens.Role, what string) (schedules.Schedule, error) {
-	sc, err := a.s.Schedules.Get(ctx, id)
-	if err != nil {
-		return sc, a.fail(ctx, err)
-	}
-	return sc, a.allow(ctx, sc.Repository, need, what)
+// schedule serves an operation on schedule id (byID).
+func (a *api) schedule(ctx context.Context, id string, need tokens.Role, what string, do func() (schedules.Schedule, error)) (*scheduleOne, error) {
+	return byID(ctx, a, id, a.s.Schedules.Get, func(sc schedules.Schedule) string { return sc.Repository }, need, what, do)
 }
