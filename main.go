@@ -6,8 +6,6 @@ package main
 import (
 	"context"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
 )
@@ -15,11 +13,8 @@ import (
 var version = "dev"
 
 func main() {
-	cli.TuneRuntime()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	stopProfile := startProfile()
-	code := cli.Run(ctx, version, os.Args[1:], cli.OSEnv())
-	stopProfile()
-	stop()
-	os.Exit(code)
+	os.Exit(cli.WithSignals(func(ctx context.Context) int {
+		defer startProfile()()
+		return cli.Run(ctx, version, os.Args[1:], cli.OSEnv())
+	}))
 }

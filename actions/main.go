@@ -11,11 +11,8 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
 	"github.com/sethvargo/go-githubactions"
 
@@ -25,16 +22,11 @@ import (
 var version = "dev"
 
 func main() {
-	cli.TuneRuntime()
-	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "version") {
-		fmt.Println("savepoint-action version " + version)
+	if cli.PrintVersion(os.Stdout, "savepoint-action", version, os.Args[1:]) {
 		return
 	}
 	post := filepath.Base(os.Args[0]) == "savepoint-action-post" || (len(os.Args) == 2 && os.Args[1] == "post")
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, githubactions.New(), post)
-	stop()
-	os.Exit(code)
+	os.Exit(cli.WithSignals(func(ctx context.Context) int { return run(ctx, githubactions.New(), post) }))
 }
 
 // run is the whole entrypoint: main step or post step. Tests call it with

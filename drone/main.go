@@ -19,9 +19,7 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 
 	"github.com/savepoint-ci/savepoint/core/cli"
 	"github.com/savepoint-ci/savepoint/drone/internal/plugin"
@@ -33,15 +31,10 @@ var version = "dev"
 func main() {
 	// Runners start a plugin without arguments; --version is for people
 	// checking which plugin an image holds.
-	if len(os.Args) == 2 && (os.Args[1] == "--version" || os.Args[1] == "-v") {
-		fmt.Println("savepoint-plugin version " + version)
+	if cli.PrintVersion(os.Stdout, "savepoint-plugin", version, os.Args[1:]) {
 		return
 	}
-	cli.TuneRuntime()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx)
-	stop()
-	os.Exit(code)
+	os.Exit(cli.WithSignals(run))
 }
 
 func run(ctx context.Context) int {

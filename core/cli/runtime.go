@@ -1,8 +1,13 @@
 package cli
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 )
 
 // TuneRuntime sets the garbage collector for savepoint's workload; the
@@ -18,4 +23,26 @@ func TuneRuntime() {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(10)
 	}
+}
+
+// WithSignals is how each savepoint binary runs its work: the runtime
+// tuned (TuneRuntime), run called with a context that SIGINT or SIGTERM
+// cancels (a command then stops with nothing half-committed and exit code
+// 130), and run's exit code returned for the binary to exit with.
+func WithSignals(run func(ctx context.Context) int) int {
+	TuneRuntime()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return run(ctx)
+}
+
+// PrintVersion serves the entrypoints' one argument of their own: when args
+// (without the program name) are only --version, -v or version, it writes
+// "NAME version VERSION" to w and reports true.
+func PrintVersion(w io.Writer, name, version string, args []string) bool {
+	if len(args) != 1 || args[0] != "--version" && args[0] != "-v" && args[0] != "version" {
+		return false
+	}
+	fmt.Fprintln(w, name+" version "+version)
+	return true
 }

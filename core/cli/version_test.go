@@ -61,3 +61,18 @@ func TestReadBuildInfo(t *testing.T) {
 		t.Fatalf("readBuildInfo without VCS settings = %+v", b)
 	}
 }
+
+func TestPrintVersion(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"-v"}, {"version"}} {
+		var out bytes.Buffer
+		if !PrintVersion(&out, "savepoint-plugin", "v1.2.3", args) || out.String() != "savepoint-plugin version v1.2.3\n" {
+			t.Errorf("%v: %q", args, out.String())
+		}
+	}
+	for _, args := range [][]string{nil, {"post"}, {"--version", "x"}, {"save"}} {
+		var out bytes.Buffer
+		if PrintVersion(&out, "savepoint-action", "v1", args) || out.Len() != 0 {
+			t.Errorf("%v taken for a version request: %q", args, out.String())
+		}
+	}
+}
