@@ -66,7 +66,8 @@ func command(t *testing.T, env map[string]string, name string, args ...string) r
 // commandIn is command in the directory dir.
 func commandIn(t *testing.T, dir string, env map[string]string, name string, args ...string) result {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	// Not t.Context(): cleanups run commands too (dropdb), after it ends.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = dir
