@@ -96,9 +96,7 @@ func TestInputsDeclaredAndRead(t *testing.T) {
 	for name := range a.Inputs {
 		yml = append(yml, name)
 	}
-	for _, in := range inputs {
-		table = append(table, in.name)
-	}
+	table = append(table, inputs...)
 	sort.Strings(yml)
 	sorted := slices.Sorted(slices.Values(table))
 	if !slices.Equal(yml, sorted) {
@@ -124,7 +122,12 @@ func TestInputsDeclaredAndRead(t *testing.T) {
 			read[m[1]] = true
 		}
 	}
-	// Secret inputs are also read by maskSecrets through the table.
+	// Secret inputs are also read by maskSecrets, through secretInputs.
+	for _, name := range secretInputs {
+		if !declared(name) {
+			t.Errorf("secret input %q is not declared", name)
+		}
+	}
 	for name := range read {
 		if !declared(name) {
 			t.Errorf("the entrypoint reads input %q, which is not declared", name)

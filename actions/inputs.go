@@ -2,62 +2,24 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
-// input is one input of action.yml. The table below is the single list the
-// entrypoint reads; a test checks it against action.yml in both directions.
-type input struct {
-	name   string
-	secret bool // masked with ::add-mask:: before anything is logged
-}
+// inputs lists every input of action.yml, in its order: the single list
+// the entrypoint reads (a test checks it against action.yml in both
+// directions).
+var inputs = strings.Fields(`
+	command repository password token server_token server_ca_file init
+	paths exclude name tags snapshot target same_owner keep_special_bits sparse
+	commands restore_commands images pin before_commit dry_run
+	keep_last keep_hourly keep_daily keep_weekly keep_monthly keep_yearly keep_within keep_tags
+	grace max_unused read_data_subset on_failure save_on
+	s3_endpoint s3_region s3_access_key_id s3_secret_access_key s3_path_style s3_insecure
+	connections job_status`)
 
-// inputs lists every input the entrypoint reads, in action.yml's order.
-var inputs = []input{
-	{name: "command"},
-	{name: "repository"},
-	{name: "password", secret: true},
-	{name: "token", secret: true},
-	{name: "server_token", secret: true},
-	{name: "server_ca_file"},
-	{name: "init"},
-	{name: "paths"},
-	{name: "exclude"},
-	{name: "name"},
-	{name: "tags"},
-	{name: "snapshot"},
-	{name: "target"},
-	{name: "same_owner"},
-	{name: "keep_special_bits"},
-	{name: "sparse"},
-	{name: "commands"},
-	{name: "restore_commands"},
-	{name: "images"},
-	{name: "pin"},
-	{name: "before_commit"},
-	{name: "dry_run"},
-	{name: "keep_last"},
-	{name: "keep_hourly"},
-	{name: "keep_daily"},
-	{name: "keep_weekly"},
-	{name: "keep_monthly"},
-	{name: "keep_yearly"},
-	{name: "keep_within"},
-	{name: "keep_tags"},
-	{name: "grace"},
-	{name: "max_unused"},
-	{name: "read_data_subset"},
-	{name: "on_failure"},
-	{name: "save_on"},
-	{name: "s3_endpoint"},
-	{name: "s3_region"},
-	{name: "s3_access_key_id", secret: true},
-	{name: "s3_secret_access_key", secret: true},
-	{name: "s3_path_style"},
-	{name: "s3_insecure"},
-	{name: "connections"},
-	{name: "job_status"},
-}
+// secretInputs are masked with ::add-mask:: before anything is logged.
+var secretInputs = []string{"password", "token", "server_token", "s3_access_key_id", "s3_secret_access_key"}
 
 // inputReader reads inputs from the environment the runner gives a docker
 // action: INPUT_<NAME> upper-cased with spaces turned to '_' and hyphens
@@ -108,12 +70,7 @@ func (r inputReader) bool(name string, def bool) (bool, error) {
 }
 
 func declared(name string) bool {
-	for _, in := range inputs {
-		if in.name == name {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(inputs, name)
 }
 
 func splitList(s string, commas bool) []string {

@@ -42,8 +42,8 @@ func newRunner(a *githubactions.Action, version string) *runner {
 // scrub what we print and write ourselves.
 func (r *runner) maskSecrets() {
 	var secrets []string
-	for _, in := range inputs {
-		if v := r.in.get(in.name); in.secret && v != "" {
+	for _, name := range secretInputs {
+		if v := r.in.get(name); v != "" {
 			secrets = append(secrets, v)
 		}
 	}
