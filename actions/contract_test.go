@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -30,6 +31,14 @@ func workspace(t *testing.T) string {
 	testrepo.WriteFile(t, ws, "data/skip.log", []byte("noise"))
 	t.Chdir(ws)
 	return ws
+}
+
+// repoInputs are the inputs of a new local repository in the test's
+// temporary directory (repository, password), with more added.
+func repoInputs(t *testing.T, more map[string]string) map[string]string {
+	in := map[string]string{"repository": filepath.Join(t.TempDir(), "repo"), "password": testPassword}
+	maps.Copy(in, more)
+	return in
 }
 
 // contract runs the save -> change -> save -> restore contract against a

@@ -60,8 +60,8 @@ func TestInputErrors(t *testing.T) {
 // snapshot) are one error annotation and a non-zero exit, secrets scrubbed.
 func TestRunErrors(t *testing.T) {
 	workspace(t)
-	repo := filepath.Join(t.TempDir(), "repo")
-	f := newFakeEnv(t).inputs(map[string]string{"repository": repo, "password": testPassword, "paths": "data"})
+	base := repoInputs(t, nil)
+	f := newFakeEnv(t).inputs(base).inputs(map[string]string{"paths": "data"})
 	f.mustRun("save", false)
 	wrong := "not-the-password-" + testPassword[:6]
 	cases := []struct {
@@ -77,7 +77,7 @@ func TestRunErrors(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			g := newFakeEnv(t).inputs(map[string]string{"repository": repo, "password": testPassword}).inputs(c.inputs)
+			g := newFakeEnv(t).inputs(base).inputs(c.inputs)
 			if code := g.run(false); code != c.code {
 				t.Fatalf("exit %d, want %d\n%s", code, c.code, g.log.String())
 			}

@@ -248,7 +248,7 @@ func TestLauncherFromSource(t *testing.T) {
 	}
 	workspace(t)
 	temp := t.TempDir()
-	f := newFakeEnv(t).inputs(map[string]string{"repository": filepath.Join(t.TempDir(), "repo"), "password": testPassword, "paths": "data"}).withDefaults("success")
+	f := newFakeEnv(t).inputs(repoInputs(t, map[string]string{"paths": "data"})).withDefaults("success")
 	if code := f.launch(filepath.Dir(actionYMLPath), "main.js", map[string]string{"RUNNER_TEMP": temp, "GITHUB_ACTION_REF": "main"}); code != 0 {
 		t.Fatalf("exit %d\n%s", code, f.log.String())
 	}

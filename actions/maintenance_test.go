@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,8 +12,7 @@ import (
 // the scheduled workflow of docs/github.md runs them.
 func TestMaintenance(t *testing.T) {
 	ws := workspace(t)
-	repo := filepath.Join(t.TempDir(), "repo")
-	base := map[string]string{"repository": repo, "password": testPassword}
+	base := repoInputs(t, nil)
 	steps := []map[string]string{
 		{"command": "forget", "keep_last": "1", "name": "app"},
 		{"command": "prune", "grace": "1s", "max_unused": "0%"},

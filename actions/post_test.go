@@ -14,8 +14,7 @@ import (
 // a successful job and does not save after a failed one.
 func TestSaveOnPost(t *testing.T) {
 	ws := workspace(t)
-	repo := filepath.Join(t.TempDir(), "repo")
-	in := map[string]string{"repository": repo, "password": testPassword, "paths": "data", "name": "deps"}
+	in := repoInputs(t, map[string]string{"paths": "data", "name": "deps"})
 
 	// Job 1, main: nothing to restore yet.
 	m := newFakeEnv(t).inputs(in).input("save_on", "post", true)
@@ -67,8 +66,7 @@ func TestSaveOnPost(t *testing.T) {
 // it does nothing.
 func TestOnFailureRollback(t *testing.T) {
 	ws := workspace(t)
-	repo := filepath.Join(t.TempDir(), "repo")
-	m := newFakeEnv(t).inputs(map[string]string{"repository": repo, "password": testPassword, "paths": "data", "name": "production"})
+	m := newFakeEnv(t).inputs(repoInputs(t, map[string]string{"paths": "data", "name": "production"}))
 	m.input("on_failure", "rollback", true)
 	m.mustRun("main", false)
 	id := m.outputs()["snapshot_id"]
@@ -119,11 +117,10 @@ func TestPostWithoutState(t *testing.T) {
 func TestCheckpointRollback(t *testing.T) {
 	ws := workspace(t)
 	testrepo.WriteFile(t, ws, "state/db.txt", []byte("rows: 1 2 3\n"))
-	repo := filepath.Join(t.TempDir(), "repo")
-	m := newFakeEnv(t).inputs(map[string]string{
-		"command": "checkpoint", "repository": repo, "password": testPassword, "name": "production", "paths": "data",
+	m := newFakeEnv(t).inputs(repoInputs(t, map[string]string{
+		"command": "checkpoint", "name": "production", "paths": "data",
 		"commands": "db=cat state/db.txt", "restore_commands": "db=cat > state/db.txt", "on_failure": "rollback",
-	})
+	}))
 	m.mustRun("checkpoint", false)
 	id := m.outputs()["snapshot_id"]
 	if !hexID.MatchString(id) || m.state()[stateSnapshot] != id {

@@ -19,7 +19,7 @@ func TestWarningsAnnotated(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	f := newFakeEnv(t).inputs(map[string]string{"repository": filepath.Join(t.TempDir(), "repo"), "password": testPassword, "paths": "data"})
+	f := newFakeEnv(t).inputs(repoInputs(t, map[string]string{"paths": "data"}))
 	f.mustRun("save", false)
 	log := f.log.String()
 	if n := strings.Count(log, "::warning title=savepoint save::data/pipe"); n != maxWarnings {
