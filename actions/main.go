@@ -22,11 +22,8 @@ import (
 var version = "dev"
 
 func main() {
-	if cli.PrintVersion(os.Stdout, "savepoint-action", version, os.Args[1:]) {
-		return
-	}
 	post := filepath.Base(os.Args[0]) == "savepoint-action-post" || (len(os.Args) == 2 && os.Args[1] == "post")
-	os.Exit(cli.WithSignals(func(ctx context.Context) int { return run(ctx, githubactions.New(), post) }))
+	os.Exit(cli.Entrypoint("savepoint-action", version, func(ctx context.Context) int { return run(ctx, githubactions.New(), post) }))
 }
 
 // run is the whole entrypoint: main step or post step. Tests call it with

@@ -28,14 +28,9 @@ import (
 
 var version = "dev"
 
-func main() {
-	// Runners start a plugin without arguments; --version is for people
-	// checking which plugin an image holds.
-	if cli.PrintVersion(os.Stdout, "savepoint-plugin", version, os.Args[1:]) {
-		return
-	}
-	os.Exit(cli.WithSignals(run))
-}
+// Runners start a plugin without arguments; --version is for people
+// checking which plugin an image holds.
+func main() { os.Exit(cli.Entrypoint("savepoint-plugin", version, run)) }
 
 func run(ctx context.Context) int {
 	meta := plugin.ReadMetadata(os.Getenv)

@@ -36,6 +36,17 @@ func WithSignals(run func(ctx context.Context) int) int {
 	return run(ctx)
 }
 
+// Entrypoint runs a platform entrypoint binary (the action, the plugin)
+// named name: given only --version, -v or version it prints its version
+// (PrintVersion), else it calls run as WithSignals does. It returns the
+// exit code.
+func Entrypoint(name, version string, run func(ctx context.Context) int) int {
+	if PrintVersion(os.Stdout, name, version, os.Args[1:]) {
+		return ExitOK
+	}
+	return WithSignals(run)
+}
+
 // PrintVersion serves the entrypoints' one argument of their own: when args
 // (without the program name) are only --version, -v or version, it writes
 // "NAME version VERSION" to w and reports true.
