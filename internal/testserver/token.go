@@ -3,6 +3,8 @@ package testserver
 import (
 	"strings"
 	"testing"
+
+	"github.com/savepoint-ci/savepoint/core/server/tokens"
 )
 
 // StartAppend starts a server (see Start) and returns it with an append
@@ -13,12 +15,10 @@ func StartAppend(t testing.TB, repo string) (*Server, string) {
 	return s, s.Token(repo, "append")
 }
 
-// Secret is the secret part of a token, spt_ID_SECRET (the ID is hex; the
-// secret is base64url and may hold "_" itself): a log that shows it shows
-// the token.
+// Secret is the secret part of a token (tokens.Parse), the whole string
+// if it is no token: a log that shows it shows the token.
 func Secret(token string) string {
-	rest, _ := strings.CutPrefix(token, "spt_")
-	if _, secret, ok := strings.Cut(rest, "_"); ok {
+	if _, secret, err := tokens.Parse(token); err == nil {
 		return secret
 	}
 	return token

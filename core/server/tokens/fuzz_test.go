@@ -30,15 +30,15 @@ func FuzzAuthenticate(f *testing.F) {
 		if (err == nil) != (v == token) {
 			t.Fatalf("Authenticate(%q): %+v, %v", v, got, err)
 		}
-		id, secret, err := parse(v)
+		id, secret, err := Parse(v)
 		if err != nil {
 			return
 		}
 		if prefix+id+"_"+secret != v || !ValidID(id) || len(secret) != 43 {
-			t.Fatalf("parse(%q) = %q, %q", v, id, secret)
+			t.Fatalf("Parse(%q) = %q, %q", v, id, secret)
 		}
 		if err := storage.CheckHandle(storage.Handle{Kind: storage.KindLease, Name: id}); err != nil {
-			t.Fatalf("parse(%q): ID %q is no record name: %v", v, id, err)
+			t.Fatalf("Parse(%q): ID %q is no record name: %v", v, id, err)
 		}
 	})
 }

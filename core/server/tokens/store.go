@@ -133,7 +133,7 @@ func (s *Store) Revoke(ctx context.Context, id string) (Token, error) {
 // A malformed, unknown, revoked or expired token is ErrRefused; the
 // message names the token's ID, never its secret.
 func (s *Store) Authenticate(ctx context.Context, token string) (Token, error) {
-	id, secret, err := parse(token)
+	id, secret, err := Parse(token)
 	if err != nil {
 		return Token{}, err
 	}

@@ -68,8 +68,9 @@ func generate() (id, secret, token string) {
 	return id, secret, prefix + id + "_" + secret
 }
 
-// parse splits a token string into its ID and secret.
-func parse(token string) (id, secret string, err error) {
+// Parse splits a token string (spt_ID_SECRET) into its ID and secret,
+// refusing what does not have that form.
+func Parse(token string) (id, secret string, err error) {
 	rest, ok := strings.CutPrefix(token, prefix)
 	if ok {
 		id, secret, ok = strings.Cut(rest, "_")
@@ -96,6 +97,6 @@ func (t Token) matches(secret string) bool {
 // Wellformed reports whether s has the form of a token (spt_ID_SECRET),
 // without checking it against any store.
 func Wellformed(s string) bool {
-	_, _, err := parse(s)
+	_, _, err := Parse(s)
 	return err == nil
 }
